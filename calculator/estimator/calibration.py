@@ -1,0 +1,365 @@
+"""Calibration: map published measurements to estimates and score the estimator.
+
+Pure Python over the rows of ``data/measured-calibration.csv`` (read with ``csv``) and
+spec dataclasses looked up by slug; the ``calibrate`` management command supplies both.
+
+Three regimes, as teams meet them:
+- ``decode``: single-stream (or lightly loaded) generation speed;
+- ``ttft``: time to first token (and llama.cpp's prompt-processing speed);
+- ``saturation``: output tokens/s when the engine is kept full.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from .core import estimate, make_context, prefill_gpu_seconds_per_request
+from .results import Estimate
+from .specs import Dtype, EngineSpec, GpuSpec, ModelSpec, Parallelism, Workload
+
+
+class Regime(StrEnum):
+    DECODE = "decode"
+    TTFT = "ttft"
+    SATURATION = "saturation"
+
+
+REGIME_TITLES = {
+    Regime.DECODE: "Batch-1 / light-load decode speed",
+    Regime.TTFT: "Time to first token",
+    Regime.SATURATION: "Throughput at saturation",
+}
+
+# The regression gate: a test fails when a regime's median error rises above this.
+TARGET_MEDIAN_APE = 0.20
+
+# Lengths the sources don't state. llama-bench's defaults are pp512 and tg128 (its
+# README); the Dec 2023 llama.cpp tables don't say which they ran.
+LLAMA_BENCH_PROMPT_TOKENS = 512
+LLAMA_BENCH_GENERATED_TOKENS = 128
+# ShareGPT rows have variable lengths. Mean output per request is derived from the
+# source itself (output tokens/s / requests/s: 4281.51 / 22.03 = 194). The mean input is
+# an assumption: a published sglang bench_serving ShareGPT run (WILLIAM-qmul/SGLang-dLoRA
+# dlora_results.md: 342,460 input / 218,257 output tokens over 996 requests) has 1.57
+# input tokens per output token; 1.57 x 194 = 305.
+SHAREGPT_MEAN_INPUT_TOKENS = 305
+SHAREGPT_MEAN_OUTPUT_TOKENS = 194
+# Little's law gives the concurrency of an online run: rate x time in system.
+LITTLE_ITERATIONS = 8
+
+# What the csv calls a GPU -> our slug. Rows whose source didn't state the variant map
+# to the usual one (an 80 GB A100 in the cloud is SXM; TP=4 H100 boxes are SXM HGX).
+GPU_ALIASES = {
+    "a100-80gb": "a100-80gb-sxm",
+    "h100": "h100-sxm",
+}
+FRAMEWORK_ENGINES = {
+    "tensorrt-llm": "tensorrt-llm",
+    "vllm": "vllm",
+    "sglang": "sglang",
+    "llama.cpp": "llama.cpp",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One measurement the estimator can be asked to reproduce."""
+
+    row: int  # line number in the csv (header = 1)
+    source: str
+    regime: Regime
+    metric: str
+    model: str
+    gpu: str
+    engine: str
+    workload: Workload
+    measured: float
+    request_rate: float | None = None  # online runs at a finite Poisson rate
+    assumptions: str = ""
+
+    @property
+    def label(self) -> str:
+        w = self.workload
+        batch = "max" if w.batch_size is None else w.batch_size
+        if self.request_rate:
+            batch = f"{self.request_rate:g} req/s"
+        return (
+            f"{self.engine} {self.model} {w.weights_dtype.value} {w.num_gpus}x {self.gpu} "
+            f"in/out {w.prompt_tokens}/{w.completion_tokens} batch {batch}"
+        )
+
+
+@dataclass(frozen=True)
+class Skip:
+    row: int
+    source: str
+    description: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    predicted: float
+
+    @property
+    def error(self) -> float:
+        """Signed relative error: +0.1 means the estimate is 10% above the measurement."""
+        return self.predicted / self.case.measured - 1
+
+    @property
+    def ape(self) -> float:
+        return abs(self.error)
+
+
+@dataclass(frozen=True)
+class RegimeScore:
+    regime: Regime
+    count: int
+    median_ape: float
+    mean_ape: float
+
+
+# Mapping rows
+
+
+def _source_label(path: str) -> str:
+    if "TensorRT-LLM" in path:
+        return "TensorRT-LLM perf overview"
+    if "sglang" in path:
+        return "SGLang 0.3 vs vLLM 0.6"
+    if "XiongjieDai" in path:
+        return "llama.cpp GPU benchmarks"
+    if "mlc-ai" in path:
+        return "MLC llm-perf-bench"
+    return path.split()[0]
+
+
+def _weights_dtype(text: str) -> Dtype | None:
+    text = text.lower()
+    if text.startswith(("q4", "int4")):
+        return Dtype.INT4
+    for dtype in Dtype:
+        if text.startswith(dtype.value):
+            return dtype
+    return None
+
+
+def _kv_dtype(text: str) -> Dtype | None:
+    text = text.lower()
+    if text.startswith("f16"):
+        return Dtype.FP16
+    return _weights_dtype(text)
+
+
+def _int(text: str) -> int | None:
+    match = re.fullmatch(r"\s*(\d+)\s*", text or "")
+    return int(match.group(1)) if match else None
+
+
+def _rate(text: str) -> float | None:
+    """request_rate=4 -> 4.0; request_rate=INF / inf -> math.inf; otherwise None."""
+    match = re.match(r"request_rate=([0-9.]+|inf)", text.strip(), re.IGNORECASE)
+    if not match:
+        return None
+    value = match.group(1).lower()
+    return math.inf if value == "inf" else float(value)
+
+
+def map_row(
+    row: Mapping[str, str],
+    line: int,
+    models: Iterable[str],
+    gpus: Iterable[str],
+    engines: Iterable[str],
+) -> Case | Skip:
+    """Turn one csv row into a Case, or a Skip that says why not."""
+    source = _source_label(row["source_url_or_repo_path"])
+    metric = row["metric"].strip()
+    description = (
+        f"{row['framework']} {row['model']} {row['weight_dtype']} {row['n_gpus']}x "
+        f"{row['gpu']} {metric}"
+    )
+
+    def skip(reason: str) -> Skip:
+        return Skip(line, source, description, reason)
+
+    engine = FRAMEWORK_ENGINES.get(row["framework"].strip())
+    if engine is None or engine not in engines:
+        return skip(f"no engine profile for {row['framework']!r}")
+    gpu = row["gpu"].split(" ")[0].strip()
+    gpu = GPU_ALIASES.get(gpu, gpu)
+    if gpu not in gpus:
+        return skip(f"GPU {row['gpu']!r} is not in the catalog")
+    model = row["model"].strip()
+    if model not in models:
+        return skip(f"model {model!r} is not in the catalog")
+    weights = _weights_dtype(row["weight_dtype"])
+    kv = _kv_dtype(row["kv_dtype"])
+    if weights is None or kv is None:
+        return skip(f"unknown dtype {row['weight_dtype']!r} / {row['kv_dtype']!r}")
+    n_gpus, pp = _int(row["n_gpus"]) or 1, _int(row["pp"]) or 1
+    parallelism = Parallelism.PIPELINE if pp > 1 else Parallelism.TENSOR
+    concurrency = row["batch_size_or_concurrency"].strip()
+    rate = _rate(concurrency)
+    prompt, completion = _int(row["input_tokens"]), _int(row["output_tokens"])
+    value = float(row["value"])
+    assumptions = []
+    sharegpt = "ShareGPT" in row["input_tokens"]
+    if sharegpt:
+        prompt, completion = SHAREGPT_MEAN_INPUT_TOKENS, SHAREGPT_MEAN_OUTPUT_TOKENS
+        assumptions.append(
+            f"ShareGPT mean lengths {prompt}/{completion} (input assumed, output derived)"
+        )
+    if row["input_tokens"].startswith("~"):
+        prompt = _int(row["input_tokens"].lstrip("~").split()[0])
+
+    def case(regime: Regime, workload: Workload, measured: float) -> Case:
+        return Case(
+            row=line,
+            source=source,
+            regime=regime,
+            metric=metric,
+            model=model,
+            gpu=gpu,
+            engine=engine,
+            workload=workload,
+            measured=measured,
+            request_rate=rate if rate and math.isfinite(rate) else None,
+            assumptions="; ".join(assumptions),
+        )
+
+    base = Workload(
+        num_gpus=n_gpus,
+        batch_size=1,
+        weights_dtype=weights,
+        kv_dtype=kv,
+        parallelism=parallelism,
+    )
+    if metric == "tokens_per_s_per_user (decode)":
+        if completion is None:
+            completion = LLAMA_BENCH_GENERATED_TOKENS
+            assumptions.append(f"tg{completion} (llama-bench default; table doesn't say)")
+        workload = replace(base, prompt_tokens=prompt or 1, completion_tokens=completion)
+        return case(Regime.DECODE, workload, value)
+    if metric == "prefill_tok_s":
+        if prompt is None:
+            prompt = LLAMA_BENCH_PROMPT_TOKENS
+            assumptions.append(f"pp{prompt} (llama-bench default; table doesn't say)")
+        workload = replace(base, prompt_tokens=prompt, completion_tokens=1)
+        return case(Regime.TTFT, workload, value)
+    if prompt is None or completion is None:
+        return skip("input or output length not stated")
+    workload = replace(base, prompt_tokens=prompt, completion_tokens=completion)
+    if metric == "output_throughput_tok_s_total":
+        if concurrency.startswith("max") or rate == math.inf:
+            return case(Regime.SATURATION, replace(workload, batch_size=None), value)
+        return skip("throughput at a finite request rate follows the arrival rate, not capacity")
+    if rate is None or rate == math.inf:
+        return skip("latency at an unbounded request rate is queueing time, not modelled")
+    if metric.startswith("ttft_ms"):
+        if engine == "vllm" and sharegpt:
+            return skip(
+                "vLLM ran with --num-scheduler-steps 10, which holds new requests back for up "
+                "to 10 steps (the source says so); not modelled"
+            )
+        return case(Regime.TTFT, workload, value / 1000)
+    if metric.startswith("tpot_ms") or (metric.startswith("itl_ms") and not sharegpt):
+        return case(Regime.DECODE, workload, value / 1000)
+    if metric.startswith("itl_ms"):
+        return skip("this source's TPOT is used instead (vLLM's multi-step ITL is bursty)")
+    return skip(f"metric {metric!r} duplicates another row of the same run")
+
+
+# Predicting
+
+
+def _online_concurrency(
+    model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, case: Case
+) -> tuple[Estimate, int]:
+    """Concurrency of an online run at a Poisson rate: Little's law, iterated."""
+    batch = 1
+    result = estimate(model, gpu, engine, replace(case.workload, batch_size=batch))
+    for _ in range(LITTLE_ITERATIONS):
+        wanted = max(1, round(case.request_rate * result.end_to_end_seconds))
+        wanted = min(wanted, engine.max_num_seqs)
+        if wanted == batch:
+            break
+        batch = wanted
+        result = estimate(model, gpu, engine, replace(case.workload, batch_size=batch))
+    return result, batch
+
+
+def predict(case: Case, model: ModelSpec, gpu: GpuSpec, engine: EngineSpec) -> float:
+    """The estimator's figure for the case's metric, in the measurement's unit."""
+    w = case.workload
+    if case.regime is Regime.SATURATION:
+        return estimate(model, gpu, engine, w).cost.saturated_output_tokens_per_second
+    if case.metric == "prefill_tok_s":
+        e = estimate(model, gpu, engine, w)
+        return w.prompt_tokens / (e.prefill.seconds - engine.request_overhead_s)
+    if case.request_rate is None:  # a single stream
+        return estimate(model, gpu, engine, w).decode.tokens_per_second_per_sequence
+    # Online serving at a finite rate: `batch` requests in flight. Each arriving prompt
+    # takes the GPU away from decoding for its prefill, which stretches every step; a
+    # new request waits on average half a step for the running one to finish.
+    result, batch = _online_concurrency(model, gpu, engine, case)
+    ctx = make_context(model, gpu, engine, replace(w, batch_size=batch))
+    prefill_share = case.request_rate * prefill_gpu_seconds_per_request(ctx, w.prompt_tokens)
+    prefill_share = min(prefill_share, 0.9)
+    step = result.decode.seconds_per_token / (1 - prefill_share)
+    if case.regime is Regime.TTFT:
+        # The new prompt waits for the running step (half of one on average), then runs
+        # in a step fused with the batch's decode: weights are read once for both, and
+        # the FLOPs add up.
+        alone = estimate(model, gpu, engine, w).prefill
+        decode = result.decode
+        fused = max(alone.memory_seconds, alone.compute_seconds + decode.compute_seconds)
+        return (
+            engine.request_overhead_s + step / 2 + fused + alone.communication_seconds
+        )
+    return step
+
+
+def evaluate(
+    cases: Iterable[Case],
+    models: Mapping[str, ModelSpec],
+    gpus: Mapping[str, GpuSpec],
+    engines: Mapping[str, EngineSpec],
+) -> list[Outcome]:
+    return [Outcome(c, predict(c, models[c.model], gpus[c.gpu], engines[c.engine])) for c in cases]
+
+
+def score(outcomes: Iterable[Outcome]) -> dict[Regime, RegimeScore]:
+    by_regime: dict[Regime, list[float]] = {}
+    for outcome in outcomes:
+        by_regime.setdefault(outcome.case.regime, []).append(outcome.ape)
+    return {
+        regime: RegimeScore(regime, len(apes), statistics.median(apes), statistics.fmean(apes))
+        for regime, apes in sorted(by_regime.items())
+    }
+
+
+# A plain roofline, for comparison: what a careful spreadsheet would say.
+PLAIN_ROOFLINE_NOTE = (
+    "bandwidth x 0.8, prefill compute x 0.6, GQA-aware KV cache, batch from 90% of memory, "
+    "no fixed costs or communication"
+)
+
+
+def plain_roofline_engine(engine: EngineSpec) -> EngineSpec:
+    return replace(
+        engine,
+        bandwidth_utilization=0.8,
+        prefill_compute_utilization=0.6,
+        decode_compute_utilization=0.6,
+        step_overhead_s=0.0,
+        request_overhead_s=0.0,
+        memory_fraction=0.9,
+        runtime_overhead_gib=0.0,
+    )

@@ -1,0 +1,117 @@
+"""Every coefficient of the estimator: a name with its unit, and where it comes from.
+
+Engine-specific efficiencies are not here: they live in the database (EngineProfile),
+seeded with the values fitted by ``python manage.py calibrate --fit`` (see fitting.py).
+"""
+
+from __future__ import annotations
+
+from .specs import Dtype, Interconnect
+
+# Bump whenever a formula or a constant here changes: saved scenarios record it, and a
+# permalink says when today's estimator would answer differently.
+ESTIMATOR_VERSION = "1.0.0"
+
+BYTES_PER_GB = 1e9  # vendors sell memory and quote bandwidth in decimal units
+BYTES_PER_GIB = 2**30  # drivers report capacity in binary units
+FLOPS_PER_TFLOPS = 1e12
+SECONDS_PER_HOUR = 3600.0
+TOKENS_PER_MILLION = 1e6
+
+# Storage of one weight, bytes. Integer and 4-bit formats carry per-group scales:
+# GPTQ/AWQ int4 store one fp16 scale and one 4-bit zero point per group of 128 weights
+# (AutoGPTQ and AutoAWQ defaults, group_size=128); NVFP4 stores one fp8 scale per 16
+# weights (NVIDIA's NVFP4 format); int8 and fp8 use per-channel or per-tensor scales,
+# a rounding error at these sizes.
+INT4_GROUP_SIZE = 128  # weights per scale group (AutoGPTQ/AutoAWQ default)
+INT4_SCALE_BYTES = 2.0  # fp16 scale per group
+INT4_ZERO_POINT_BYTES = 0.5  # 4-bit zero point per group
+FP4_GROUP_SIZE = 16  # NVFP4 block size
+FP4_SCALE_BYTES = 1.0  # fp8 (E4M3) scale per block
+BYTES_PER_PARAM = {
+    Dtype.FP32: 4.0,
+    Dtype.FP16: 2.0,
+    Dtype.BF16: 2.0,
+    Dtype.FP8: 1.0,
+    Dtype.INT8: 1.0,
+    Dtype.INT4: 0.5 + (INT4_SCALE_BYTES + INT4_ZERO_POINT_BYTES) / INT4_GROUP_SIZE,
+    Dtype.FP4: 0.5 + FP4_SCALE_BYTES / FP4_GROUP_SIZE,
+}
+# Quantizers keep the token embedding and the LM head in 16-bit (AutoAWQ, AutoGPTQ and
+# TensorRT-LLM's FP8 recipe leave them unquantized): they count at this size.
+UNQUANTIZED_BYTES_PER_PARAM = 2.0
+# Activations, all-reduce messages and logits run in 16-bit.
+ACTIVATION_BYTES = 2.0
+LOGITS_BYTES = 4.0  # fp32 logits for sampling (vLLM and HF upcast before softmax)
+
+# The KV cache follows the weights' 16- or 8-bit type unless chosen: 4-bit weight
+# formats are weight-only and keep a 16-bit cache (fp4 engines pair it with fp8).
+DEFAULT_KV_DTYPE = {
+    Dtype.FP32: Dtype.FP32,
+    Dtype.FP16: Dtype.FP16,
+    Dtype.BF16: Dtype.BF16,
+    Dtype.FP8: Dtype.FP8,
+    Dtype.INT8: Dtype.INT8,
+    Dtype.INT4: Dtype.FP16,
+    Dtype.FP4: Dtype.FP8,
+}
+
+# Which tensor unit a weights dtype computes in, best first; the first the GPU has wins.
+# Weight-only formats (int4 AWQ/GPTQ, fp8 Marlin on Ampere) dequantize to 16-bit.
+COMPUTE_DTYPE_PREFERENCE = {
+    Dtype.FP32: (Dtype.FP32,),
+    Dtype.FP16: (Dtype.FP16,),
+    Dtype.BF16: (Dtype.BF16, Dtype.FP16),
+    Dtype.FP8: (Dtype.FP8, Dtype.FP16),
+    Dtype.INT8: (Dtype.INT8, Dtype.FP16),
+    Dtype.INT4: (Dtype.FP16,),
+    Dtype.FP4: (Dtype.FP4, Dtype.FP8, Dtype.FP16),
+}
+
+# Activation memory at the peak of a prefill chunk, in values per token of the chunk:
+# the residual stream and its normed copy, q/k/v and attention output, and the gated
+# MLP's gate and up projections (and their product) live at once. Assumption, from
+# counting the tensors a Llama block holds with FlashAttention (no n^2 score matrix).
+ACTIVATION_HIDDEN_COPIES = 4  # residual, normed input, attention output, MLP output
+ACTIVATION_INTERMEDIATE_COPIES = 3  # gate, up, and gate*up
+
+# Communication. Ring all-reduce moves 2(n-1)/n of the message over each link
+# (Patarasuk & Yuan 2009, as used by NCCL). NCCL's measured bus bandwidth is about 80%
+# of the link's one-way peak on NVLink 4 (nccl-tests on H100 HGX); assumed the same
+# elsewhere.
+ALLREDUCE_BANDWIDTH_EFFICIENCY = 0.8
+ALLREDUCE_PER_LAYER = 2  # one after attention, one after the MLP (Megatron-LM TP)
+# Fixed latency of one small all-reduce, seconds: launch plus synchronisation. Assumed
+# from NCCL/custom all-reduce measurements of a few to tens of microseconds; the
+# NVLink value is fitted (see fitting.py) within that range.
+ALLREDUCE_LATENCY_S = {
+    Interconnect.NVLINK: 8e-6,
+    Interconnect.NVLINK_BRIDGE: 10e-6,
+    Interconnect.INFINITY_FABRIC: 12e-6,
+    Interconnect.ETHERNET: 20e-6,
+    Interconnect.PCIE: 25e-6,
+}
+# GPUs one NVLink/xGMI/Ethernet domain joins: an HGX/OAM board holds 8, a bridge 2.
+# Beyond that the all-reduce crosses the host: assumption, one 400 Gb/s NIC per GPU.
+SCALE_UP_DOMAIN_GPUS = {
+    Interconnect.NVLINK: 8,
+    Interconnect.NVLINK_BRIDGE: 2,
+    Interconnect.INFINITY_FABRIC: 8,
+    Interconnect.ETHERNET: 8,
+    Interconnect.PCIE: 0,
+}
+INTER_NODE_GB_S = 50.0  # one direction per GPU: 400 Gb/s InfiniBand NDR (assumption)
+INTER_NODE_LATENCY_S = 30e-6  # assumption for a cross-node all-reduce
+# A pipeline stage hands its activations to the next one: one send per stage boundary.
+PIPELINE_HOP_LATENCY_S = 20e-6  # assumption, a small point-to-point copy
+
+# Decode is averaged over the completion by evaluating the step time at this many
+# evenly spaced context lengths (the KV cache grows linearly; the max() of memory and
+# compute does not, so a single midpoint is not enough).
+DECODE_SAMPLE_POINTS = 16
+
+# Search range for "fewest GPUs on which it fits".
+MAX_GPUS_SEARCHED = 64
+
+# The hourly price is for GPUs rented whole: a run that takes seconds is still billed by
+# the second here (cloud per-second billing); no minimums.

@@ -1,0 +1,112 @@
+"""What the estimator gives back: an ``Estimate`` made of frozen dataclasses.
+
+Every figure carries its unit in its name. ``as_dict()`` gives the JSON shape the API
+answers with (see the README's API section).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+
+class Bound(StrEnum):
+    MEMORY = "memory"  # limited by memory bandwidth
+    COMPUTE = "compute"  # limited by tensor throughput
+    OVERHEAD = "overhead"  # fixed per-step costs and communication dominate
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One line of "show the math": what was computed, how, and the numbers."""
+
+    section: str  # "parameters", "memory", "prefill", "decode", "cost"
+    label: str
+    formula: str
+    substituted: str
+    value: float
+    unit: str
+
+
+@dataclass(frozen=True)
+class Memory:
+    # Totals over all GPUs.
+    weights_bytes: float
+    kv_cache_bytes: float
+    activation_bytes: float
+    overhead_bytes: float
+    # Per GPU.
+    weights_bytes_per_gpu: float
+    kv_cache_bytes_per_gpu: float
+    activation_bytes_per_gpu: float
+    overhead_bytes_per_gpu: float
+    total_bytes_per_gpu: float
+    capacity_bytes_per_gpu: float  # usable memory x the engine's memory fraction
+    physical_bytes_per_gpu: float  # usable memory the driver reports
+    kv_bytes_per_token_per_gpu: float
+    fits: bool
+    max_batch: int  # largest batch that fits at the sequence length (0: not even one)
+    max_seq_len: int  # longest sequence that fits at the batch (0: none)
+    min_gpus: int | None  # fewest GPUs on which one sequence of this length fits (None: > 64)
+
+
+@dataclass(frozen=True)
+class Prefill:
+    seconds: float  # time to first token for the whole batch
+    tokens_per_second: float  # prompt tokens processed per second
+    bound: Bound
+    compute_seconds: float
+    memory_seconds: float
+    communication_seconds: float
+
+
+@dataclass(frozen=True)
+class Decode:
+    seconds_per_token: float  # one decode step, averaged over the completion
+    tokens_per_second_per_sequence: float
+    tokens_per_second: float  # all sequences of the batch together
+    bound: Bound
+    compute_seconds: float
+    memory_seconds: float
+    communication_seconds: float
+    overhead_seconds: float
+
+
+@dataclass(frozen=True)
+class ApiComparison:
+    slug: str
+    name: str
+    total_usd: float  # the API's price for the same tokens as one run of the batch
+    ratio: float  # self-hosted cost of the run / the API's price (< 1: self-hosting is cheaper)
+    break_even_utilization: float | None  # share of the hour the GPUs must be busy to match it
+
+
+@dataclass(frozen=True)
+class Cost:
+    # All None when the GPU has no price and none was given.
+    usd_per_hour: float | None
+    total_usd: float | None  # one run of the batch: prefill plus every decode step
+    usd_per_1k_tokens: float | None  # prompt + completion tokens of the run
+    usd_per_1m_output_tokens: float | None  # at full load, at the saturated throughput
+    break_even_utilization: float | None  # against the cheapest API offering given
+    saturated_output_tokens_per_second: float
+
+
+@dataclass(frozen=True)
+class Estimate:
+    estimator_version: str
+    batch: int  # the batch actually used
+    seq_len: int
+    total_params: int
+    active_params: int
+    memory: Memory
+    prefill: Prefill
+    decode: Decode
+    end_to_end_seconds: float
+    cost: Cost
+    api_comparison: tuple[ApiComparison, ...]
+    warnings: tuple[str, ...]
+    trace: tuple[TraceStep, ...] = field(default=())
+
+    def as_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,151 @@
+"""What the estimator takes in: frozen dataclasses, no Django.
+
+The Django models turn database rows into these (``to_spec()``), so the dependency
+runs from Django to the estimator and never back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Dtype(StrEnum):
+    FP32 = "fp32"
+    FP16 = "fp16"
+    BF16 = "bf16"
+    FP8 = "fp8"
+    INT8 = "int8"
+    INT4 = "int4"
+    FP4 = "fp4"
+
+
+class Parallelism(StrEnum):
+    TENSOR = "tensor"
+    PIPELINE = "pipeline"
+
+
+class Interconnect(StrEnum):
+    """How GPUs of one server talk to each other for tensor-parallel all-reduces."""
+
+    NVLINK = "nvlink"  # NVLink through NVSwitch: all GPUs of the node
+    NVLINK_BRIDGE = "nvlink-bridge"  # a bridge joins pairs; beyond 2 GPUs, PCIe
+    INFINITY_FABRIC = "infinity-fabric"  # AMD xGMI
+    ETHERNET = "ethernet"  # Gaudi's on-chip RoCE ports
+    PCIE = "pcie"  # nothing but the host's PCIe
+
+
+@dataclass(frozen=True)
+class GpuSpec:
+    slug: str
+    name: str
+    memory_gb: float  # as sold, 10^9 bytes
+    usable_memory_gib: float  # what the driver reports as total, 2^30 bytes
+    memory_bandwidth_gb_s: float  # peak, 10^9 bytes/s
+    # Dense (no 2:4 sparsity) peak tensor throughput, TFLOPS (TOPS for integers).
+    # None: the chip has no such unit.
+    fp32_tflops: float | None = None
+    tf32_tflops: float | None = None
+    fp16_tflops: float | None = None
+    # GeForce cards run FP16 tensor maths at twice fp16_tflops when they accumulate in
+    # FP16 too (NVIDIA lists the FP32-accumulate rate); data-centre parts don't differ.
+    fp16_acc16_tflops: float | None = None
+    bf16_tflops: float | None = None
+    fp8_tflops: float | None = None
+    int8_tops: float | None = None
+    int4_tops: float | None = None
+    fp4_tflops: float | None = None
+    interconnect: Interconnect = Interconnect.PCIE
+    interconnect_gb_s: float = 0.0  # total of both directions, per GPU
+    pcie_gb_s: float = 32.0  # one direction (PCIe Gen4 x16)
+    hourly_usd: float | None = None  # per GPU-hour
+
+    def peak_tflops(self, dtype: Dtype) -> float | None:
+        return {
+            Dtype.FP32: self.fp32_tflops,
+            Dtype.FP16: self.fp16_tflops,
+            Dtype.BF16: self.bf16_tflops,
+            Dtype.FP8: self.fp8_tflops,
+            Dtype.INT8: self.int8_tops,
+            Dtype.INT4: self.int4_tops,
+            Dtype.FP4: self.fp4_tflops,
+        }[dtype]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    slug: str
+    name: str
+    hidden_size: int
+    num_layers: int
+    num_attention_heads: int
+    num_kv_heads: int
+    head_dim: int
+    intermediate_size: int  # dense FFN width (or each expert's, with moe_intermediate_size unset)
+    vocab_size: int
+    max_context: int
+    tie_word_embeddings: bool = False
+    qkv_bias: bool = False
+    # Mixture of experts. num_experts == 0: a dense model.
+    num_experts: int = 0
+    experts_per_token: int = 0
+    moe_intermediate_size: int = 0  # each routed expert's FFN width
+    shared_experts: int = 0  # always-on experts per MoE layer (Llama 4)
+    moe_layer_step: int = 1  # every n-th layer is MoE, the others dense (Llama 4 Maverick: 2)
+    extra_params: int = 0  # held in memory but not in the text path (e.g. a vision encoder)
+    official_params: int | None = None  # the publisher's count, for the parameter-count test
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """An inference engine's efficiencies and memory habits (see engines.py for sources)."""
+
+    slug: str
+    name: str
+    # Fraction of peak memory bandwidth reached when streaming weights and KV cache.
+    bandwidth_utilization: float
+    # Fraction of dense peak tensor FLOPS reached by large prefill GEMMs.
+    prefill_compute_utilization: float
+    # Fraction of dense peak tensor FLOPS reached by decode GEMMs at large batch.
+    decode_compute_utilization: float
+    # Fixed cost of every decode step: scheduling, sampling, kernel launches, seconds.
+    step_overhead_s: float
+    # Fixed cost of every request before its first token, seconds.
+    request_overhead_s: float
+    # Share of each GPU's memory the engine may use (vLLM's gpu_memory_utilization).
+    memory_fraction: float
+    # Runtime memory beyond weights, KV and activations (CUDA context, graphs, buffers),
+    # GiB per GPU.
+    runtime_overhead_gib: float
+    # Largest number of tokens prefilled in one step (chunked prefill budget).
+    max_batched_tokens: int
+    # Largest number of sequences decoded together.
+    max_num_seqs: int
+    # Whether pipeline stages work on different micro-batches at once (vLLM, TRT-LLM) or
+    # one after the other (llama.cpp's layer split).
+    pipelines_microbatches: bool = True
+    # Whether its FP16 matrix products accumulate in FP16 (llama.cpp's cuBLAS calls),
+    # which doubles GeForce tensor throughput.
+    fp16_accumulate: bool = False
+
+
+@dataclass(frozen=True)
+class ApiOffering:
+    slug: str
+    name: str
+    input_usd_per_1m: float
+    output_usd_per_1m: float
+
+
+@dataclass(frozen=True)
+class Workload:
+    num_gpus: int = 1
+    batch_size: int | None = 1  # None: the largest batch that fits
+    prompt_tokens: int = 1000
+    completion_tokens: int = 500
+    seq_len: int | None = None  # None: prompt + completion
+    weights_dtype: Dtype = Dtype.FP16
+    kv_dtype: Dtype | None = None  # None: follows the weights (16- or 8-bit)
+    parallelism: Parallelism = Parallelism.TENSOR
+    gpu_hourly_usd: float | None = None  # None: the GPU's catalog price
+    apis: tuple[ApiOffering, ...] = field(default=())
