@@ -320,9 +320,7 @@ def predict(case: Case, model: ModelSpec, gpu: GpuSpec, engine: EngineSpec) -> f
         alone = estimate(model, gpu, engine, w).prefill
         decode = result.decode
         fused = max(alone.memory_seconds, alone.compute_seconds + decode.compute_seconds)
-        return (
-            engine.request_overhead_s + step / 2 + fused + alone.communication_seconds
-        )
+        return engine.request_overhead_s + step / 2 + fused + alone.communication_seconds
     return step
 
 

@@ -897,7 +897,7 @@ def _costs(
                 slug=api.slug,
                 name=api.name,
                 total_usd=api_run,
-                ratio=run / api_run if api_run else math.inf,
+                ratio=run / api_run if api_run else None,
                 break_even_utilization=per_hour / api_hour if api_hour else None,
             )
         )

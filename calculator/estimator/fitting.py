@@ -94,7 +94,9 @@ def fit_engine(
     current, best = engine, objective(engine)
     for _ in range(ROUNDS):
         for name, (low, high) in FIT_BOUNDS.items():
-            value = _golden(lambda v, n=name: objective(replace(current, **{n: v})), low, high)
+            value = _golden(
+                lambda v, n=name, base=current: objective(replace(base, **{n: v})), low, high
+            )
             candidate = replace(current, **{name: value})
             loss = objective(candidate)
             if loss < best:

@@ -77,7 +77,7 @@ class ApiComparison:
     slug: str
     name: str
     total_usd: float  # the API's price for the same tokens as one run of the batch
-    ratio: float  # self-hosted cost of the run / the API's price (< 1: self-hosting is cheaper)
+    ratio: float | None  # self-hosted cost / the API price (< 1: self-hosting is cheaper)
     break_even_utilization: float | None  # share of the hour the GPUs must be busy to match it
 
 

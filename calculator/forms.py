@@ -1,0 +1,213 @@
+"""The calculator's inputs: one form for the page, the JSON API and saved scenarios.
+
+Field names are the API's query parameters, so a page URL and an API URL share one
+vocabulary. Forms validate and convert; they compute nothing.
+"""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
+from django import forms
+from django.urls import reverse
+
+from calculator import estimator
+from calculator.estimator import Dtype, Parallelism, Workload
+from calculator.models import EngineProfile, GpuType, LlmModel
+
+# The largest values accepted, with the reason, shared with the estimator.
+MAX_GPUS = estimator.MAX_GPUS  # beyond any single serving replica
+MAX_BATCH = estimator.MAX_BATCH  # engines cap far lower; more is a typo
+MAX_TOKENS = estimator.MAX_TOKENS  # the longest advertised context (Llama 4 Scout)
+MAX_HOURLY_USD = 1_000  # per GPU-hour; list prices are under 100
+BATCH_MAX_KEYWORD = "max"
+
+DTYPE_CHOICES = [
+    (Dtype.FP32.value, "FP32"),
+    (Dtype.FP16.value, "FP16"),
+    (Dtype.BF16.value, "BF16"),
+    (Dtype.FP8.value, "FP8"),
+    (Dtype.INT8.value, "INT8"),
+    (Dtype.INT4.value, "INT4 (GPTQ/AWQ, group 128)"),
+    (Dtype.FP4.value, "FP4 (NVFP4)"),
+]
+PARALLELISM_CHOICES = [
+    (Parallelism.TENSOR.value, "Tensor parallel"),
+    (Parallelism.PIPELINE.value, "Pipeline (layer split)"),
+]
+
+# The seed calculator's scenario: Llama-2-70B on 2 x A100-80GB, fp16.
+DEFAULTS = {
+    "model": "llama-2-70b",
+    "gpu": "a100-80gb-sxm",
+    "gpus": 2,
+    "batch": "1",
+    "seq_len": 2048,
+    "prompt": 1000,
+    "completion": 500,
+    "weights": Dtype.FP16.value,
+    "kv": "",
+    "engine": "vllm",
+    "parallelism": Parallelism.TENSOR.value,
+}
+
+
+class SlugChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class BatchField(forms.Field):
+    """A whole number, or "max" for the largest batch that fits."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "12"})
+
+    def to_python(self, value):
+        value = "" if value in self.empty_values else str(value).strip().lower()
+        if value in ("", BATCH_MAX_KEYWORD):
+            return value
+        try:
+            number = int(value)
+        except ValueError:
+            raise forms.ValidationError(
+                f'Enter a whole number or "{BATCH_MAX_KEYWORD}".', code="invalid"
+            ) from None
+        if not 1 <= number <= MAX_BATCH:
+            raise forms.ValidationError(
+                f"Enter a batch size from 1 to {MAX_BATCH:,}.", code="out_of_range"
+            )
+        return number
+
+
+class CalculatorForm(forms.Form):
+    model = SlugChoiceField(queryset=LlmModel.objects.active(), to_field_name="slug", label="Model")
+    gpu = SlugChoiceField(queryset=GpuType.objects.active(), to_field_name="slug", label="GPU")
+    gpus = forms.IntegerField(min_value=1, max_value=MAX_GPUS, label="Number of GPUs")
+    batch = BatchField(
+        label="Batch size",
+        help_text=f'Sequences decoded together, or "{BATCH_MAX_KEYWORD}" for the most that fit.',
+    )
+    seq_len = forms.IntegerField(
+        min_value=1,
+        max_value=2 * MAX_TOKENS,
+        required=False,
+        label="Sequence length",
+        help_text="Tokens of context held per sequence; empty means prompt + completion.",
+    )
+    prompt = forms.IntegerField(min_value=1, max_value=MAX_TOKENS, label="Prompt tokens")
+    completion = forms.IntegerField(min_value=1, max_value=MAX_TOKENS, label="Completion tokens")
+    gpu_hourly_usd = forms.DecimalField(
+        min_value=0,
+        max_value=MAX_HOURLY_USD,
+        max_digits=9,
+        decimal_places=4,
+        required=False,
+        label="GPU cost per hour (USD)",
+        help_text="Per GPU; empty uses the catalog price.",
+    )
+    weights = forms.ChoiceField(choices=DTYPE_CHOICES, label="Weights precision")
+    kv = forms.ChoiceField(
+        choices=[("", "Same as weights (16/8-bit)")] + DTYPE_CHOICES,
+        required=False,
+        label="KV-cache precision",
+    )
+    engine = SlugChoiceField(
+        queryset=EngineProfile.objects.active(), to_field_name="slug", label="Engine"
+    )
+    parallelism = forms.ChoiceField(choices=PARALLELISM_CHOICES, label="Parallelism")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "calculator-form"
+        self.helper.form_method = "post"
+        self.helper.form_action = reverse("calculator:calculator")
+        self.helper.attrs = {
+            "novalidate": "",
+            "hx-post": reverse("calculator:calculator"),
+            "hx-target": "#results",
+            "hx-swap": "outerHTML",
+            "hx-trigger": "input changed delay:300ms, change, submit",
+            "hx-push-url": "false",
+        }
+        self.helper.layout = Layout(
+            Field("model"),
+            Field("gpu"),
+            Div(
+                Div(Field("gpus"), css_class="col-6"),
+                Div(Field("batch"), css_class="col-6"),
+                css_class="row",
+            ),
+            Div(
+                Div(Field("prompt"), css_class="col-6"),
+                Div(Field("completion"), css_class="col-6"),
+                css_class="row",
+            ),
+            Field("seq_len"),
+            Field("gpu_hourly_usd"),
+            Fieldset(
+                "Advanced",
+                Div(
+                    Div(Field("weights"), css_class="col-6"),
+                    Div(Field("kv"), css_class="col-6"),
+                    css_class="row",
+                ),
+                Div(
+                    Div(Field("engine"), css_class="col-6"),
+                    Div(Field("parallelism"), css_class="col-6"),
+                    css_class="row",
+                ),
+            ),
+            HTML(
+                '<noscript><button type="submit" class="btn btn-primary">'
+                "Calculate</button></noscript>"
+            ),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        prompt, completion = cleaned.get("prompt"), cleaned.get("completion")
+        seq_len = cleaned.get("seq_len")
+        if prompt and completion and seq_len and seq_len < prompt + completion:
+            self.add_error(
+                "seq_len",
+                f"Must be at least prompt + completion ({prompt + completion:,} tokens).",
+            )
+        return cleaned
+
+    def workload(self, apis: tuple[estimator.ApiOffering, ...] = ()) -> Workload:
+        """The cleaned input as the estimator's Workload (call after is_valid())."""
+        data = self.cleaned_data
+        hourly = data.get("gpu_hourly_usd")
+        return Workload(
+            num_gpus=data["gpus"],
+            batch_size=None if data["batch"] == BATCH_MAX_KEYWORD else data["batch"],
+            prompt_tokens=data["prompt"],
+            completion_tokens=data["completion"],
+            seq_len=data.get("seq_len"),
+            weights_dtype=Dtype(data["weights"]),
+            kv_dtype=Dtype(data["kv"]) if data.get("kv") else None,
+            parallelism=Parallelism(data["parallelism"]),
+            gpu_hourly_usd=float(hourly) if hourly is not None else None,
+            apis=apis,
+        )
+
+    def inputs(self) -> dict[str, str]:
+        """The cleaned input as query parameters (for permalinks and the API)."""
+        data = self.cleaned_data
+        hourly = data.get("gpu_hourly_usd")
+        values = {
+            "model": data["model"].slug,
+            "gpu": data["gpu"].slug,
+            "gpus": data["gpus"],
+            "batch": data["batch"],
+            "seq_len": data.get("seq_len") or "",
+            "prompt": data["prompt"],
+            "completion": data["completion"],
+            "gpu_hourly_usd": "" if hourly is None else hourly,
+            "weights": data["weights"],
+            "kv": data.get("kv") or "",
+            "engine": data["engine"].slug,
+            "parallelism": data["parallelism"],
+        }
+        return {key: str(value) for key, value in values.items()}
