@@ -6,9 +6,17 @@ into form errors, so the page, the API and the CLI take the same path.
 
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Max
+
 from calculator import estimator
+from calculator.estimator import calibration as cal
 from calculator.forms import CalculatorForm
-from calculator.models import ApiOffering
+from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel
 
 # Workload field -> form field, for errors the estimator finds.
 FORM_FIELDS = {
@@ -43,3 +51,79 @@ def estimate_form(
     except estimator.EstimatorInputError as error:
         form.add_error(FORM_FIELDS.get(error.field), error.message)
         return None
+
+
+# Calibration
+
+
+DEFAULT_CALIBRATION_PATH = Path(settings.BASE_DIR) / "data" / "measured-calibration.csv"
+
+
+@dataclass
+class Report:
+    cases: list[cal.Case]
+    skips: list[cal.Skip]
+    outcomes: list[cal.Outcome]
+    scores: dict[cal.Regime, cal.RegimeScore]
+    roofline_scores: dict[cal.Regime, cal.RegimeScore]
+    models: dict
+    gpus: dict
+    engines: dict
+
+
+def run_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Report:
+    """Map every row of the calibration file, predict it with the catalog as it is in
+    the database, and score the result per regime."""
+    models = {m.slug: m.to_spec() for m in LlmModel.objects.all()}
+    gpus = {g.slug: g.to_spec() for g in GpuType.objects.all()}
+    engines = {e.slug: e.to_spec() for e in EngineProfile.objects.all()}
+    cases, skips = [], []
+    with open(path, newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            mapped = cal.map_row(row, line, models, gpus, engines)
+            (cases if isinstance(mapped, cal.Case) else skips).append(mapped)
+    outcomes = cal.evaluate(cases, models, gpus, engines)
+    roofline = {slug: cal.plain_roofline_engine(e) for slug, e in engines.items()}
+    return Report(
+        cases=cases,
+        skips=skips,
+        outcomes=outcomes,
+        scores=cal.score(outcomes),
+        roofline_scores=cal.score(cal.evaluate(cases, models, gpus, roofline)),
+        models=models,
+        gpus=gpus,
+        engines=engines,
+    )
+
+
+_accuracy_cache: dict[tuple, dict] = {}
+
+
+def accuracy_summary() -> dict:
+    """Rows and median error per regime for the page's accuracy statement.
+
+    Computed from the catalog as it is now and kept per process until an engine, GPU or
+    model row changes (their newest updated_at is the key), so an admin edit shows up on
+    the next request of every worker.
+    """
+    key = tuple(
+        qs.aggregate(latest=Max("updated_at"))["latest"]
+        for qs in (EngineProfile.objects, GpuType.objects, LlmModel.objects)
+    )
+    if key not in _accuracy_cache:
+        report = run_calibration()
+        _accuracy_cache.clear()
+        _accuracy_cache[key] = {
+            "rows": len(report.cases),
+            "regimes": [
+                {
+                    "title": cal.REGIME_TITLES[regime],
+                    "rows": s.count,
+                    "median_ape": s.median_ape,
+                    "roofline_median_ape": report.roofline_scores[regime].median_ape,
+                }
+                for regime, s in report.scores.items()
+            ],
+            "median_ape": max(s.median_ape for s in report.scores.values()),
+        }
+    return _accuracy_cache[key]

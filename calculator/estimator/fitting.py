@@ -110,9 +110,16 @@ def fit(
     models: Mapping[str, ModelSpec],
     gpus: Mapping[str, GpuSpec],
 ) -> dict[str, EngineSpec]:
-    fitted = {}
+    """Every engine with its constants fitted on its own rows (or its group's: the
+    group's first engine is fitted and the others take its five constants)."""
+    fitted: dict[str, EngineSpec] = {}
     for slug, engine in engines.items():
         group = FIT_GROUPS.get(slug, (slug,))
+        leader = next((s for s in group if s in fitted), None)
+        if leader is not None:
+            shared = {name: getattr(fitted[leader], name) for name in FIT_BOUNDS}
+            fitted[slug] = replace(engine, **shared)
+            continue
         own = [c for c in cases if c.engine in group]
         fitted[slug] = fit_engine(engine, own, models, gpus)
     return fitted

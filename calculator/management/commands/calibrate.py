@@ -2,55 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from calculator.estimates import DEFAULT_CALIBRATION_PATH, Report, run_calibration
 from calculator.estimator import calibration as cal
 from calculator.estimator import fitting
-from calculator.models import EngineProfile, GpuType, LlmModel
-
-DEFAULT_PATH = Path(settings.BASE_DIR) / "data" / "measured-calibration.csv"
-
-
-@dataclass
-class Report:
-    cases: list[cal.Case]
-    skips: list[cal.Skip]
-    outcomes: list[cal.Outcome]
-    scores: dict[cal.Regime, cal.RegimeScore]
-    roofline_scores: dict[cal.Regime, cal.RegimeScore]
-    models: dict
-    gpus: dict
-    engines: dict
-
-
-def run_calibration(path: Path = DEFAULT_PATH) -> Report:
-    """Map every row of the calibration file, predict it with the catalog as it is in
-    the database, and score the result per regime."""
-    models = {m.slug: m.to_spec() for m in LlmModel.objects.all()}
-    gpus = {g.slug: g.to_spec() for g in GpuType.objects.all()}
-    engines = {e.slug: e.to_spec() for e in EngineProfile.objects.all()}
-    cases, skips = [], []
-    with open(path, newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            mapped = cal.map_row(row, line, models, gpus, engines)
-            (cases if isinstance(mapped, cal.Case) else skips).append(mapped)
-    outcomes = cal.evaluate(cases, models, gpus, engines)
-    roofline = {slug: cal.plain_roofline_engine(e) for slug, e in engines.items()}
-    return Report(
-        cases=cases,
-        skips=skips,
-        outcomes=outcomes,
-        scores=cal.score(outcomes),
-        roofline_scores=cal.score(cal.evaluate(cases, models, gpus, roofline)),
-        models=models,
-        gpus=gpus,
-        engines=engines,
-    )
 
 
 def _pct(value: float) -> str:
@@ -61,7 +19,7 @@ class Command(BaseCommand):
     help = "Compare the estimator with published measurements, per row and per regime."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH))
+        parser.add_argument("path", nargs="?", default=str(DEFAULT_CALIBRATION_PATH))
         parser.add_argument(
             "--fit",
             action="store_true",

@@ -1,0 +1,187 @@
+"""GET /api/estimate, /api/gpus and /api/models."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from calculator.models import GpuType, LlmModel
+
+pytestmark = pytest.mark.django_db
+
+SEED = {
+    "model": "llama-2-70b",
+    "gpu": "a100-80gb-sxm",
+    "gpus": "2",
+    "batch": "1",
+    "prompt": "1000",
+    "completion": "500",
+    "seq_len": "2048",
+}
+
+
+def no_constants(name):
+    raise AssertionError(f"{name} in JSON")
+
+
+def get(client, **params):
+    response = client.get(reverse("calculator:api-estimate"), params)
+    body = json.loads(response.content, parse_constant=no_constants)
+    return response, body
+
+
+def test_it_answers_the_seed_scenario_with_every_documented_field(client):
+    response, body = get(client, **SEED)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert set(body["memory"]) >= {
+        "weights_bytes",
+        "kv_cache_bytes",
+        "activation_bytes",
+        "overhead_bytes",
+        "total_bytes_per_gpu",
+        "capacity_bytes_per_gpu",
+        "fits",
+        "max_batch",
+        "min_gpus",
+    }
+    assert set(body["prefill"]) >= {"seconds", "tokens_per_second", "bound"}
+    assert set(body["decode"]) >= {
+        "seconds_per_token",
+        "tokens_per_second_per_sequence",
+        "tokens_per_second",
+        "bound",
+    }
+    assert set(body["cost"]) >= {
+        "usd_per_hour",
+        "total_usd",
+        "usd_per_1k_tokens",
+        "usd_per_1m_output_tokens",
+        "break_even_utilization",
+    }
+    assert {"slug", "name", "total_usd", "ratio"} <= set(body["api_comparison"][0])
+    assert body["batch"] == 1
+    assert body["estimator_version"]
+    assert body["memory"]["fits"] is True
+    # Totals are over both GPUs; per-GPU figures are per GPU.
+    assert body["memory"]["weights_bytes"] == pytest.approx(2 * 68.98e9, rel=0.001)
+    assert body["decode"]["bound"] == "memory"
+    assert body["inputs"]["engine"] == "vllm"
+
+
+def test_batch_max_resolves_to_the_largest_batch_that_fits(client):
+    _, body = get(client, **{**SEED, "batch": "max"})
+    assert 1 < body["batch"] <= body["memory"]["max_batch"]
+    assert body["memory"]["fits"] is True
+
+
+def test_the_kv_cache_follows_the_weights_unless_chosen(client):
+    _, fp16 = get(client, **SEED)
+    _, fp8 = get(client, **{**SEED, "gpu": "h100-sxm", "weights": "fp8"})
+    _, fp8_kv16 = get(client, **{**SEED, "gpu": "h100-sxm", "weights": "fp8", "kv": "fp16"})
+    kv = "kv_bytes_per_token_per_gpu"
+    assert fp8["memory"][kv] == fp16["memory"][kv] / 2
+    assert fp8_kv16["memory"][kv] == fp16["memory"][kv]
+
+
+def test_a_gpu_price_override_is_used(client):
+    _, body = get(client, **{**SEED, "gpu_hourly_usd": "2.50"})
+    assert body["cost"]["usd_per_hour"] == pytest.approx(5.0)
+
+
+def test_pipeline_parallelism_is_accepted(client):
+    response, body = get(client, **{**SEED, "parallelism": "pipeline", "engine": "llama.cpp"})
+    assert response.status_code == 200
+    assert body["inputs"]["parallelism"] == "pipeline"
+
+
+def test_every_seeded_model_answers(client):
+    for model in LlmModel.objects.active():
+        response, body = get(
+            client,
+            model=model.slug,
+            gpu="h100-sxm",
+            gpus="8",
+            batch="1",
+            prompt="512",
+            completion="128",
+        )
+        assert response.status_code == 200, (model.slug, body)
+        assert body["total_params"] > 1e9
+
+
+def test_every_active_gpu_answers(client):
+    for gpu in GpuType.objects.active():
+        response, body = get(
+            client,
+            model="llama-3.1-8b",
+            gpu=gpu.slug,
+            gpus="1",
+            batch="max",
+            prompt="512",
+            completion="128",
+        )
+        assert response.status_code == 200, (gpu.slug, body)
+        assert body["decode"]["tokens_per_second"] > 0
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"gpus": "0"}, "gpus"),
+        ({"gpus": "1.5"}, "gpus"),
+        ({"batch": "abc"}, "batch"),
+        ({"batch": "-3"}, "batch"),
+        ({"prompt": "nan"}, "prompt"),
+        ({"gpu_hourly_usd": "inf"}, "gpu_hourly_usd"),
+        ({"gpu_hourly_usd": "-1"}, "gpu_hourly_usd"),
+        ({"model": "llama-9-999b"}, "model"),
+        ({"gpu": "a10g"}, "gpu"),  # inactive: no compute figures on record
+        ({"weights": "fp3"}, "weights"),
+        ({"seq_len": "100"}, "seq_len"),
+        ({"prompt": ""}, "prompt"),
+        ({"gpus": "9" * 40}, "gpus"),
+        ({"completion": "99999999999"}, "completion"),
+        (
+            {
+                "engine": "llama.cpp",
+                "parallelism": "pipeline",
+                "gpus": "200",
+                "model": "llama-3.2-1b",
+            },
+            "gpus",
+        ),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(client, params, field):
+    response, body = get(client, **{**SEED, **params})
+    assert response.status_code == 400
+    assert field in body["errors"], body
+    assert all(isinstance(m, str) for m in body["errors"][field])
+
+
+def test_missing_fields_are_named(client):
+    response, body = get(client)
+    assert response.status_code == 400
+    assert {"model", "gpu", "gpus", "batch", "prompt", "completion"} <= set(body["errors"])
+
+
+def test_unknown_parameters_are_an_error_not_ignored(client):
+    response, body = get(client, **{**SEED, "batchsize": "8"})
+    assert response.status_code == 400
+    assert "batchsize" in body["errors"]["__all__"][0]
+
+
+def test_it_only_answers_get(client):
+    response = client.post(reverse("calculator:api-estimate"), SEED)
+    assert response.status_code == 405
+
+
+def test_the_catalog_endpoints_list_slugs(client):
+    gpus = client.get(reverse("calculator:api-gpus")).json()["gpus"]
+    models = client.get(reverse("calculator:api-models")).json()
+    assert {"h100-sxm", "mi300x", "a10g"} <= {g["slug"] for g in gpus}
+    assert {"llama-3.1-405b", "mixtral-8x7b"} <= {m["slug"] for m in models["models"]}
+    assert {"vllm", "llama.cpp"} <= {e["slug"] for e in models["engines"]}

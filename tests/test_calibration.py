@@ -1,0 +1,144 @@
+"""Calibration against published measurements: the regression gate and the mapping."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import pytest
+
+from calculator.estimates import DEFAULT_CALIBRATION_PATH, run_calibration
+from calculator.estimator import Dtype, Parallelism
+from calculator.estimator import calibration as cal
+from calculator.models import EngineProfile
+
+# The gate: a regime's median absolute error on the calibration set may not rise above
+# these. Decode and saturation meet the 20% target. Time to first token does not yet
+# (21.3% when this was written): llama.cpp's prompt processing in the source runs at
+# 13-47% of peak depending on GPU and build, which one engine constant can't follow.
+# Lower a bound when the estimator improves; never raise one to make a change pass.
+MEDIAN_APE_GATE = {
+    cal.Regime.DECODE: cal.TARGET_MEDIAN_APE,
+    cal.Regime.SATURATION: cal.TARGET_MEDIAN_APE,
+    cal.Regime.TTFT: 0.22,
+}
+
+
+@pytest.fixture(scope="module")
+def report(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return run_calibration()
+
+
+def test_no_regime_gets_worse_than_its_gate(report):
+    for regime, score in report.scores.items():
+        assert score.median_ape <= MEDIAN_APE_GATE[regime], (regime, score)
+
+
+def test_every_regime_has_enough_rows_to_mean_something(report):
+    assert {r: s.count for r, s in report.scores.items()} == {
+        cal.Regime.DECODE: 26,
+        cal.Regime.SATURATION: 56,
+        cal.Regime.TTFT: 16,
+    }
+
+
+def test_it_beats_a_plain_roofline_in_every_regime(report):
+    for regime, score in report.scores.items():
+        assert score.median_ape < report.roofline_scores[regime].median_ape
+
+
+def test_every_row_is_either_mapped_or_skipped_with_a_reason(report):
+    with open(DEFAULT_CALIBRATION_PATH, newline="") as handle:
+        rows = sum(1 for _ in csv.DictReader(handle))
+    assert len(report.cases) + len(report.skips) == rows
+    assert all(skip.reason for skip in report.skips)
+    assert all(math.isfinite(o.predicted) and o.predicted > 0 for o in report.outcomes)
+
+
+@pytest.mark.django_db
+def test_seeded_engine_constants_stay_in_their_physical_range():
+    for engine in EngineProfile.objects.all():
+        for name in (
+            "bandwidth_utilization",
+            "prefill_compute_utilization",
+            "decode_compute_utilization",
+            "memory_fraction",
+        ):
+            assert 0 < getattr(engine, name) <= 1, (engine.slug, name)
+        assert 0 <= engine.step_overhead_s < 0.05
+        assert 0 <= engine.request_overhead_s < 0.5
+
+
+CATALOG = {"models": {"llama-3.1-70b"}, "gpus": {"h100-sxm"}, "engines": {"tensorrt-llm"}}
+
+
+def row(**overrides):
+    base = {
+        "source_url_or_repo_path": "NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md",
+        "framework": "tensorrt-llm",
+        "model": "llama-3.1-70b",
+        "weight_dtype": "fp8",
+        "kv_dtype": "fp8",
+        "gpu": "h100-sxm",
+        "n_gpus": "4",
+        "tp": "4",
+        "pp": "1",
+        "batch_size_or_concurrency": "max (IFB, auto)",
+        "input_tokens": "128",
+        "output_tokens": "128",
+        "metric": "output_throughput_tok_s_total",
+        "value": "11127.53",
+    }
+    return {**base, **overrides}
+
+
+def map_one(**overrides):
+    return cal.map_row(row(**overrides), 2, CATALOG["models"], CATALOG["gpus"], CATALOG["engines"])
+
+
+def test_a_max_throughput_row_maps_to_saturation_at_the_largest_batch():
+    case = map_one()
+    assert case.regime is cal.Regime.SATURATION
+    assert case.workload.batch_size is None
+    assert case.workload.num_gpus == 4
+    assert case.workload.weights_dtype is Dtype.FP8
+    assert case.workload.parallelism is Parallelism.TENSOR
+
+
+def test_a_layer_split_row_maps_to_pipeline_parallelism():
+    case = map_one(
+        framework="tensorrt-llm",
+        tp="1",
+        pp="4",
+        metric="tokens_per_s_per_user (decode)",
+        batch_size_or_concurrency="1",
+        value="20",
+    )
+    assert case.workload.parallelism is Parallelism.PIPELINE
+
+
+def test_latency_rows_convert_milliseconds_to_seconds_and_keep_the_rate():
+    case = map_one(batch_size_or_concurrency="request_rate=2", metric="ttft_ms_mean", value="62")
+    assert case.regime is cal.Regime.TTFT
+    assert case.measured == pytest.approx(0.062)
+    assert case.request_rate == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"gpu": "rtx-a6000"}, "not in the catalog"),
+        ({"framework": "other (MLC LLM)"}, "no engine profile"),
+        ({"batch_size_or_concurrency": "request_rate=INF", "metric": "ttft_ms_mean"}, "queueing"),
+        ({"batch_size_or_concurrency": "request_rate=2"}, "arrival rate"),
+        (
+            {"metric": "total_throughput_tok_s", "batch_size_or_concurrency": "request_rate=2"},
+            "duplicates",
+        ),
+    ],
+)
+def test_rows_it_cannot_model_are_skipped_with_the_reason(overrides, reason):
+    skip = map_one(**overrides)
+    assert isinstance(skip, cal.Skip)
+    assert reason in skip.reason

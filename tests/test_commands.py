@@ -1,0 +1,74 @@
+"""manage.py estimate and calibrate."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_estimate_prints_a_readable_summary_of_the_seed_scenario():
+    text = run("estimate")
+    assert "Llama 2 70B on 2 x NVIDIA A100 80GB SXM4" in text
+    assert "time to first token" in text
+    assert "fits" in text
+
+
+def test_estimate_prints_the_api_json():
+    body = json.loads(
+        run(
+            "estimate",
+            "--model",
+            "llama-3.1-8b",
+            "--gpu",
+            "h100-sxm",
+            "--gpus",
+            "1",
+            "--batch",
+            "max",
+            "--weights",
+            "fp8",
+            "--json",
+        )
+    )
+    assert body["inputs"]["model"] == "llama-3.1-8b"
+    assert body["batch"] > 1
+    assert body["memory"]["fits"] is True
+
+
+def test_estimate_says_which_option_is_wrong():
+    with pytest.raises(CommandError, match="--gpus"):
+        run("estimate", "--gpus", "0")
+
+
+def test_estimate_warns_when_it_does_not_fit():
+    text = run("estimate", "--gpus", "1")
+    assert "DOES NOT FIT (needs 2 GPUs)" in text
+    assert "Warning: Does not fit" in text
+
+
+def test_calibrate_prints_rows_skips_and_the_summary():
+    text = run("calibrate")
+    assert "Predicted vs measured" in text
+    assert "Rows skipped" in text
+    for title in (
+        "Batch-1 / light-load decode speed",
+        "Time to first token",
+        "Throughput at saturation",
+    ):
+        assert title in text
+
+
+def test_calibrate_refuses_a_missing_file(tmp_path):
+    with pytest.raises(CommandError, match="No calibration file"):
+        run("calibrate", str(tmp_path / "missing.csv"))
