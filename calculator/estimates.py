@@ -84,12 +84,13 @@ def run_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Report:
             (cases if isinstance(mapped, cal.Case) else skips).append(mapped)
     outcomes = cal.evaluate(cases, models, gpus, engines)
     roofline = {slug: cal.plain_roofline_engine(e) for slug, e in engines.items()}
+    plain_gpus = {slug: cal.plain_roofline_gpu(g) for slug, g in gpus.items()}
     return Report(
         cases=cases,
         skips=skips,
         outcomes=outcomes,
         scores=cal.score(outcomes),
-        roofline_scores=cal.score(cal.evaluate(cases, models, gpus, roofline)),
+        roofline_scores=cal.score(cal.evaluate(cases, models, plain_gpus, roofline)),
         models=models,
         gpus=gpus,
         engines=engines,

@@ -112,6 +112,18 @@ class GpuType(models.Model):
     int4_tops = models.FloatField("INT4 TOPS", null=True, blank=True)
     fp4_tflops = models.FloatField("FP4 TFLOPS", null=True, blank=True)
 
+    compute_efficiency = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Measured share of peak tensor FLOPS a large GEMM reaches (microbenchmark);"
+        " empty: the estimator's default.",
+    )
+    bandwidth_efficiency = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Measured share of peak memory bandwidth a copy kernel reaches; empty: the "
+        "estimator's default.",
+    )
     interconnect = models.CharField(
         max_length=20, choices=INTERCONNECT_CHOICES, default=specs.Interconnect.PCIE.value
     )
@@ -170,6 +182,7 @@ class GpuType(models.Model):
             "fp4_tflops",
             "pcie_gb_s",
         )
+        _reject_outside_unit_interval(errors, self, "compute_efficiency", "bandwidth_efficiency")
         _reject_negative(errors, self, "interconnect_gb_s", "hourly_price_usd")
         if self.hourly_price_usd is not None and self.price_as_of is None:
             errors["price_as_of"] = "A price needs the date it was valid on."
@@ -193,6 +206,8 @@ class GpuType(models.Model):
             tf32_tflops=self.tf32_tflops,
             fp16_tflops=self.fp16_tflops,
             fp16_acc16_tflops=self.fp16_acc16_tflops,
+            compute_efficiency=self.compute_efficiency,
+            bandwidth_efficiency=self.bandwidth_efficiency,
             bf16_tflops=self.bf16_tflops,
             fp8_tflops=self.fp8_tflops,
             int8_tops=self.int8_tops,

@@ -25,6 +25,9 @@ A100_80GB = GpuSpec(
     interconnect=Interconnect.NVLINK,
     interconnect_gb_s=600,
     hourly_usd=1.79,
+    # Whole peaks, so hand-worked figures only carry the engine's utilisation.
+    compute_efficiency=1.0,
+    bandwidth_efficiency=1.0,
 )
 
 H100_SXM = GpuSpec(
@@ -43,6 +46,8 @@ H100_SXM = GpuSpec(
     interconnect_gb_s=900,
     pcie_gb_s=64,
     hourly_usd=3.29,
+    compute_efficiency=1.0,
+    bandwidth_efficiency=1.0,
 )
 
 L4 = GpuSpec(

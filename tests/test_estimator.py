@@ -166,8 +166,14 @@ def test_batch_max_resolves_to_the_largest_that_fits_within_the_engine_limit():
 def test_the_longest_sequence_that_fits_is_capped_by_the_context():
     e = run(LLAMA_2_70B, num_gpus=2, batch_size=4, seq_len=2048)
     assert e.memory.max_seq_len == 4096
-    e = run(LLAMA_2_70B, num_gpus=2, batch_size=64, seq_len=256, prompt_tokens=128,
-            completion_tokens=128)
+    e = run(
+        LLAMA_2_70B,
+        num_gpus=2,
+        batch_size=64,
+        seq_len=256,
+        prompt_tokens=128,
+        completion_tokens=128,
+    )
     assert 256 < e.memory.max_seq_len < 4096
 
 
@@ -201,6 +207,19 @@ def test_batch_one_decode_is_the_weight_read_time_hand_worked():
     assert e.decode.memory_seconds == pytest.approx(memory)
     assert e.decode.seconds_per_token == pytest.approx(memory + 0.001)
     assert e.decode.bound is Bound.MEMORY
+
+
+def test_measured_gpu_efficiency_scales_the_peaks_and_unmeasured_parts_get_the_default():
+    measured = dataclasses.replace(A100_80GB, compute_efficiency=0.8, bandwidth_efficiency=0.5)
+    unmeasured = dataclasses.replace(A100_80GB, compute_efficiency=None, bandwidth_efficiency=None)
+    full = run(LLAMA_2_7B, prompt_tokens=1000, completion_tokens=10)
+    half_bw = run(LLAMA_2_7B, gpu=measured, prompt_tokens=1000, completion_tokens=10)
+    default = run(LLAMA_2_7B, gpu=unmeasured, prompt_tokens=1000, completion_tokens=10)
+    assert half_bw.decode.memory_seconds == pytest.approx(2 * full.decode.memory_seconds)
+    assert half_bw.prefill.compute_seconds == pytest.approx(full.prefill.compute_seconds / 0.8)
+    assert default.decode.memory_seconds == pytest.approx(
+        full.decode.memory_seconds / C.DEFAULT_BANDWIDTH_EFFICIENCY
+    )
 
 
 def test_decode_matches_the_llama_cpp_sanity_figure():
@@ -245,8 +264,9 @@ def test_tensor_parallel_decode_pays_two_all_reduces_per_layer():
 
 def test_pcie_all_reduces_cost_more_than_nvlink():
     nvlink = run(LLAMA_3_8B, num_gpus=4).decode.communication_seconds
-    pcie = run(LLAMA_3_8B, gpu=dataclasses.replace(A100_80GB, interconnect="pcie"),
-               num_gpus=4).decode.communication_seconds
+    pcie = run(
+        LLAMA_3_8B, gpu=dataclasses.replace(A100_80GB, interconnect="pcie"), num_gpus=4
+    ).decode.communication_seconds
     assert pcie > nvlink > 0
 
 
@@ -295,8 +315,10 @@ def test_prefill_compute_hand_worked():
 
 
 def test_time_to_first_token_grows_with_the_prompt():
-    ttfts = [run(LLAMA_3_8B, prompt_tokens=p, seq_len=9000).prefill.seconds
-             for p in (10, 100, 1000, 8000)]
+    ttfts = [
+        run(LLAMA_3_8B, prompt_tokens=p, seq_len=9000).prefill.seconds
+        for p in (10, 100, 1000, 8000)
+    ]
     assert ttfts == sorted(ttfts)
     assert ttfts[0] > ROUND_ENGINE.request_overhead_s
 
@@ -312,8 +334,9 @@ def test_end_to_end_is_first_token_plus_the_remaining_steps():
 
 
 def test_cost_of_a_run_hand_worked():
-    e = estimate(LLAMA_2_70B, A100_80GB, ROUND_ENGINE,
-                 dataclasses.replace(SEED_WORKLOAD, apis=(GPT_35,)))
+    e = estimate(
+        LLAMA_2_70B, A100_80GB, ROUND_ENGINE, dataclasses.replace(SEED_WORKLOAD, apis=(GPT_35,))
+    )
     assert e.cost.usd_per_hour == pytest.approx(2 * 1.79)
     assert e.cost.total_usd == pytest.approx(3.58 * e.end_to_end_seconds / 3600)
     assert e.cost.usd_per_1k_tokens == pytest.approx(e.cost.total_usd / 1500 * 1000)
@@ -331,8 +354,14 @@ def test_bigger_batches_make_tokens_cheaper():
 
 
 def test_break_even_utilisation_is_the_hourly_price_over_the_api_bill_for_an_hour():
-    e = run(LLAMA_3_8B, batch_size=64, seq_len=2048, prompt_tokens=1000, completion_tokens=500,
-            apis=(GPT_35,))
+    e = run(
+        LLAMA_3_8B,
+        batch_size=64,
+        seq_len=2048,
+        prompt_tokens=1000,
+        completion_tokens=500,
+        apis=(GPT_35,),
+    )
     out_per_hour = e.cost.saturated_output_tokens_per_second * 3600
     api_hour = out_per_hour * (1.5 + 2 * 0.5) / 1e6
     assert e.cost.break_even_utilization == pytest.approx(1.79 / api_hour)
@@ -400,8 +429,9 @@ def test_more_pipeline_stages_than_layers_is_an_input_error():
 
 
 def test_the_result_is_plain_json_without_nan_or_infinity():
-    e = estimate(LLAMA_2_70B, A100_80GB, ROUND_ENGINE,
-                 dataclasses.replace(SEED_WORKLOAD, apis=(GPT_35,)))
+    e = estimate(
+        LLAMA_2_70B, A100_80GB, ROUND_ENGINE, dataclasses.replace(SEED_WORKLOAD, apis=(GPT_35,))
+    )
     text = json.dumps(e.as_dict(), allow_nan=False)
     assert "estimator_version" in text
     for step in e.trace:

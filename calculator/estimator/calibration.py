@@ -345,8 +345,9 @@ def score(outcomes: Iterable[Outcome]) -> dict[Regime, RegimeScore]:
 
 # A plain roofline, for comparison: what a careful spreadsheet would say.
 PLAIN_ROOFLINE_NOTE = (
-    "bandwidth x 0.8, prefill compute x 0.6, GQA-aware KV cache, batch from 90% of memory, "
-    "no fixed costs or communication"
+    "peak bandwidth x 0.8, peak compute x 0.6, GQA-aware KV cache, batch from 90% of "
+    "memory; no per-step or per-request costs, no measured GPU efficiencies (the same "
+    "all-reduce model as ours)"
 )
 
 
@@ -361,3 +362,7 @@ def plain_roofline_engine(engine: EngineSpec) -> EngineSpec:
         memory_fraction=0.9,
         runtime_overhead_gib=0.0,
     )
+
+
+def plain_roofline_gpu(gpu: GpuSpec) -> GpuSpec:
+    return replace(gpu, compute_efficiency=1.0, bandwidth_efficiency=1.0)

@@ -75,6 +75,15 @@ COMPUTE_DTYPE_PREFERENCE = {
 ACTIVATION_HIDDEN_COPIES = 4  # residual, normed input, attention output, MLP output
 ACTIVATION_INTERMEDIATE_COPIES = 3  # gate, up, and gate*up
 
+# What a part reaches of its datasheet peaks in microbenchmarks, for parts with no
+# measurement on record (GpuType.compute_efficiency / bandwidth_efficiency). Measured
+# (samuel-bohman/AI-benchmarking-guide Azure_Results): large GEMMs reach 0.82 of peak on
+# A100 (FP16), 0.70 on H100 and 0.69 on H200 (FP8), 0.44 on MI300X (FP8); HBM copies
+# reach 0.83 (A100), 0.89 (H100), 0.86 (H200), 0.80 (MI300X). The defaults sit inside
+# the NVIDIA range: assumption.
+DEFAULT_COMPUTE_EFFICIENCY = 0.75
+DEFAULT_BANDWIDTH_EFFICIENCY = 0.85
+
 # Communication. Ring all-reduce moves 2(n-1)/n of the message over each link
 # (Patarasuk & Yuan 2009, as used by NCCL). NCCL's measured bus bandwidth is about 80%
 # of the link's one-way peak on NVLink 4 (nccl-tests on H100 HGX); assumed the same

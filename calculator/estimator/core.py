@@ -313,6 +313,14 @@ class _Context:
         return self.layout.tp
 
 
+def compute_efficiency(gpu: GpuSpec) -> float:
+    return gpu.compute_efficiency or C.DEFAULT_COMPUTE_EFFICIENCY
+
+
+def bandwidth_efficiency(gpu: GpuSpec) -> float:
+    return gpu.bandwidth_efficiency or C.DEFAULT_BANDWIDTH_EFFICIENCY
+
+
 def make_context(
     model: ModelSpec,
     gpu: GpuSpec,
@@ -331,8 +339,11 @@ def make_context(
         layout=_layout(model, workload),
         params=count_parameters(model),
         weights_dtype=workload.weights_dtype,
-        peak_flops=peak_tflops * C.FLOPS_PER_TFLOPS,
-        bandwidth=gpu.memory_bandwidth_gb_s * C.BYTES_PER_GB * engine.bandwidth_utilization,
+        peak_flops=peak_tflops * C.FLOPS_PER_TFLOPS * compute_efficiency(gpu),
+        bandwidth=gpu.memory_bandwidth_gb_s
+        * C.BYTES_PER_GB
+        * bandwidth_efficiency(gpu)
+        * engine.bandwidth_utilization,
         kv_bytes_per_token_model=kv_bytes_per_token(model, kv_dtype, 1, model.num_layers),
     )
 
@@ -435,6 +446,23 @@ MAX_TOKENS = 10_485_760  # Llama 4 Scout's advertised 10M-token context
 
 
 def _validate(model: ModelSpec, gpu: GpuSpec, workload: Workload) -> None:
+    # Types first: a float where a count goes would otherwise pass the range checks and
+    # fail later with a TypeError (range()) or a fractional GPU.
+    counts = {  # field: value, whether None is allowed
+        "num_gpus": (workload.num_gpus, False),
+        "batch_size": (workload.batch_size, True),
+        "prompt_tokens": (workload.prompt_tokens, False),
+        "completion_tokens": (workload.completion_tokens, False),
+        "seq_len": (workload.seq_len, True),
+    }
+    for field, (value, optional) in counts.items():
+        if value is None and optional:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise EstimatorInputError(field, "Must be a whole number.")
+    price = workload.gpu_hourly_usd
+    if price is not None and (isinstance(price, bool) or not isinstance(price, int | float)):
+        raise EstimatorInputError("gpu_hourly_usd", "Must be a number.")
     checks = [
         ("num_gpus", 1 <= workload.num_gpus <= MAX_GPUS, f"between 1 and {MAX_GPUS}"),
         (
@@ -712,18 +740,20 @@ def estimate(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: Workl
         "prefill",
         "Prefill compute",
         "(2 x active params x tokens + 2 x layers x heads x head_dim x prompt^2 x batch) "
-        "/ (GPUs x peak x utilisation)",
+        "/ (GPUs x peak x GPU efficiency x engine utilisation)",
         f"{batch * prompt:,} tokens, {peak_tflops:,.0f} TFLOPS {compute_dtype.value} x "
-        f"{ctx.divisor} x {engine.prefill_compute_utilization:.2f}",
+        f"{ctx.divisor} x {compute_efficiency(gpu):.2f} x "
+        f"{engine.prefill_compute_utilization:.2f}",
         pre.compute,
         "seconds",
     )
     trace.add(
         "prefill",
         "Prefill weight reads",
-        "chunks x weights / (GPUs x bandwidth x utilisation)",
+        "chunks x weights / (GPUs x bandwidth x GPU efficiency x engine utilisation)",
         f"{math.ceil(batch * prompt / engine.max_batched_tokens)} chunk(s), "
-        f"{gpu.memory_bandwidth_gb_s:,.0f} GB/s x {engine.bandwidth_utilization:.2f}",
+        f"{gpu.memory_bandwidth_gb_s:,.0f} GB/s x {bandwidth_efficiency(gpu):.2f} x "
+        f"{engine.bandwidth_utilization:.2f}",
         pre.memory,
         "seconds",
     )
@@ -745,7 +775,8 @@ def estimate(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: Workl
     trace.add(
         "decode",
         "Decode memory time per step",
-        "(weights read + batch x context x KV per token) / (GPUs x bandwidth x utilisation)",
+        "(weights read + batch x context x KV per token) "
+        "/ (GPUs x bandwidth x GPU efficiency x engine utilisation)",
         f"batch {step_batch:,}, context {prompt:,} to {prompt + completion:,}",
         dec.memory,
         "seconds",
@@ -754,8 +785,9 @@ def estimate(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: Workl
         "decode",
         "Decode compute time per step",
         "(2 x active params + 4 x layers x heads x head_dim x context) x batch "
-        "/ (GPUs x peak x utilisation)",
-        f"{peak_tflops:,.0f} TFLOPS x {engine.decode_compute_utilization:.2f}",
+        "/ (GPUs x peak x GPU efficiency x engine utilisation)",
+        f"{peak_tflops:,.0f} TFLOPS x {compute_efficiency(gpu):.2f} x "
+        f"{engine.decode_compute_utilization:.2f}",
         dec.compute,
         "seconds",
     )

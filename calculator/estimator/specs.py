@@ -55,6 +55,10 @@ class GpuSpec:
     int8_tops: float | None = None
     int4_tops: float | None = None
     fp4_tflops: float | None = None
+    # Share of the peaks that microbenchmarks reach on this part (large cuBLASLt/hipBLASLt
+    # GEMMs; STREAM-like copies). None: the estimator's default for unmeasured parts.
+    compute_efficiency: float | None = None
+    bandwidth_efficiency: float | None = None
     interconnect: Interconnect = Interconnect.PCIE
     interconnect_gb_s: float = 0.0  # total of both directions, per GPU
     pcie_gb_s: float = 32.0  # one direction (PCIe Gen4 x16)

@@ -209,6 +209,24 @@ class Migration(migrations.Migration):
                 ("int4_tops", models.FloatField(blank=True, null=True, verbose_name="INT4 TOPS")),
                 ("fp4_tflops", models.FloatField(blank=True, null=True, verbose_name="FP4 TFLOPS")),
                 (
+                    "compute_efficiency",
+                    models.FloatField(
+                        blank=True,
+                        help_text="Measured share of peak tensor FLOPS a large GEMM reaches "
+                        "(microbenchmark); empty: the estimator's default.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "bandwidth_efficiency",
+                    models.FloatField(
+                        blank=True,
+                        help_text="Measured share of peak memory bandwidth a copy kernel "
+                        "reaches; empty: the estimator's default.",
+                        null=True,
+                    ),
+                ),
+                (
                     "interconnect",
                     models.CharField(
                         choices=[
@@ -479,6 +497,24 @@ class Migration(migrations.Migration):
                 ("int8_tops", models.FloatField(blank=True, null=True, verbose_name="INT8 TOPS")),
                 ("int4_tops", models.FloatField(blank=True, null=True, verbose_name="INT4 TOPS")),
                 ("fp4_tflops", models.FloatField(blank=True, null=True, verbose_name="FP4 TFLOPS")),
+                (
+                    "compute_efficiency",
+                    models.FloatField(
+                        blank=True,
+                        help_text="Measured share of peak tensor FLOPS a large GEMM reaches "
+                        "(microbenchmark); empty: the estimator's default.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "bandwidth_efficiency",
+                    models.FloatField(
+                        blank=True,
+                        help_text="Measured share of peak memory bandwidth a copy kernel "
+                        "reaches; empty: the estimator's default.",
+                        null=True,
+                    ),
+                ),
                 (
                     "interconnect",
                     models.CharField(

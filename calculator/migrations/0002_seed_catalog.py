@@ -20,7 +20,8 @@ from django.utils import timezone
 # One literal list, so refitted values replace these in one place. The fields are
 # EngineSpec's (calculator/estimator/specs.py explains each) plus default_parallelism.
 # The five efficiency constants come from `python manage.py calibrate --fit` on
-# data/measured-calibration.csv (estimator 1.0.0); memory habits are the engines'
+# data/measured-calibration.csv (estimator 1.0.0), relative to each GPU's measured
+# efficiency (GpuType.compute_efficiency / bandwidth_efficiency); memory habits are the engines'
 # documented defaults.
 FITTED = (
     "Fitted with `manage.py calibrate --fit` on data/measured-calibration.csv: "
@@ -32,11 +33,11 @@ ENGINE_PROFILES = [
         "slug": "vllm",
         "name": "vLLM",
         # vLLM and SGLang share fitted constants (same kernel families; one source).
-        "bandwidth_utilization": 0.514,
-        "prefill_compute_utilization": 0.456,
-        "decode_compute_utilization": 0.550,
-        "step_overhead_s": 0.00026,
-        "request_overhead_s": 0.0126,
+        "bandwidth_utilization": 0.765,
+        "prefill_compute_utilization": 0.587,
+        "decode_compute_utilization": 0.55,
+        "step_overhead_s": 0.00048,
+        "request_overhead_s": 0.0125,
         "memory_fraction": 0.9,
         "runtime_overhead_gib": 1.5,
         "max_batched_tokens": 8192,
@@ -54,11 +55,11 @@ ENGINE_PROFILES = [
     {
         "slug": "tensorrt-llm",
         "name": "TensorRT-LLM",
-        "bandwidth_utilization": 0.652,
-        "prefill_compute_utilization": 0.540,
-        "decode_compute_utilization": 0.362,
-        "step_overhead_s": 0.00097,
-        "request_overhead_s": 0.0064,
+        "bandwidth_utilization": 0.77,
+        "prefill_compute_utilization": 0.698,
+        "decode_compute_utilization": 0.555,
+        "step_overhead_s": 0.0011,
+        "request_overhead_s": 0.0053,
         "memory_fraction": 0.95,
         "runtime_overhead_gib": 1.0,
         "max_batched_tokens": 8192,
@@ -76,11 +77,11 @@ ENGINE_PROFILES = [
     {
         "slug": "sglang",
         "name": "SGLang",
-        "bandwidth_utilization": 0.514,
-        "prefill_compute_utilization": 0.456,
-        "decode_compute_utilization": 0.550,
-        "step_overhead_s": 0.00026,
-        "request_overhead_s": 0.0126,
+        "bandwidth_utilization": 0.765,
+        "prefill_compute_utilization": 0.587,
+        "decode_compute_utilization": 0.55,
+        "step_overhead_s": 0.00048,
+        "request_overhead_s": 0.0125,
         "memory_fraction": 0.88,
         "runtime_overhead_gib": 1.5,
         "max_batched_tokens": 8192,
@@ -96,10 +97,10 @@ ENGINE_PROFILES = [
     {
         "slug": "llama.cpp",
         "name": "llama.cpp",
-        "bandwidth_utilization": 0.890,
-        "prefill_compute_utilization": 0.284,
+        "bandwidth_utilization": 1.0,
+        "prefill_compute_utilization": 0.378,
         "decode_compute_utilization": 0.3,
-        "step_overhead_s": 0.0039,
+        "step_overhead_s": 0.0037,
         "request_overhead_s": 0.0,
         "memory_fraction": 1.0,
         "runtime_overhead_gib": 0.5,
@@ -146,6 +147,16 @@ ENGINE_PROFILES = [
 # which were halved). usable_memory_gib is the total the driver reports, written as the
 # MiB (or bytes) it printed divided down to GiB, so the observed number stays visible.
 
+# Measured share of peak that microbenchmarks reach (compute_efficiency: large
+# cuBLASLt/hipBLASLt GEMMs, best of the published sizes / dense peak; bandwidth_efficiency:
+# best STREAM-style copy/mul/add/triad / peak). A100: FP16 GEMM 256.5 TFLOPS, 1.70 TB/s;
+# H100: FP8 GEMM 1382.2, 2.97 TB/s; H200: FP8 1366.3, 4.15 TB/s; MI300X: FP8 1159.5,
+# 4.26 TB/s.
+EFFICIENCY_SOURCE = (
+    "samuel-bohman/AI-benchmarking-guide Azure_Results/ND_A100_v4_results.md, "
+    "ND_H100_v5_results.md, ND_H200_v5_results.md, ND_MI300X_v5_results.md"
+)
+
 LAMBDA_PRICE_AS_OF = datetime.date(2025, 1, 1)
 LAMBDA_CATALOG = (
     "skypilot-org/skypilot-catalog catalogs/v7/lambda/vms.csv @ "
@@ -186,12 +197,17 @@ GPUS = [
         + LAMBDA_DATE_CAVEAT,
         "price_as_of": LAMBDA_PRICE_AS_OF,
         "datasheet_url": A100_DATASHEET,
-        "spec_notes": (
+        "spec_notes": "Efficiencies: A100-SXM4-80GB measurements applied to the same chip, "
+        + EFFICIENCY_SOURCE
+        + ". "
+        + (
             "NVLink 3 (600 GB/s both directions), PCIe Gen4 x16. No FP8; INT4 not listed in "
             "the r4 datasheet. Cross-checked: winston-zhang-orz/gpu-specs specs.md (1555 GB/s, "
             "19.5/156/312/624, 400 W); astroC86/gpu-datasheet README.md. Usable memory: "
             "40960 MiB as nvidia-smi reports."
         ),
+        "compute_efficiency": 0.82,
+        "bandwidth_efficiency": 0.83,
     },
     {
         "slug": "a100-80gb-sxm",
@@ -216,11 +232,16 @@ GPUS = [
         + LAMBDA_DATE_CAVEAT,
         "price_as_of": LAMBDA_PRICE_AS_OF,
         "datasheet_url": A100_DATASHEET,
-        "spec_notes": (
+        "spec_notes": "Efficiencies: measured, "
+        + EFFICIENCY_SOURCE
+        + ". "
+        + (
             "NVLink 3 (600 GB/s both directions), PCIe Gen4 x16. No FP8. Cross-checked: "
             "winston-zhang-orz/gpu-specs specs.md (2039 GB/s, 400 W). Usable memory: 81920 MiB "
             "as nvidia-smi reports."
         ),
+        "compute_efficiency": 0.82,
+        "bandwidth_efficiency": 0.83,
     },
     {
         "slug": "a100-80gb-pcie",
@@ -240,11 +261,16 @@ GPUS = [
         "pcie_gb_s": 32,
         "tdp_w": 300,
         "datasheet_url": A100_DATASHEET,
-        "spec_notes": (
+        "spec_notes": "Efficiencies: A100-SXM4-80GB measurements applied to the same chip, "
+        + EFFICIENCY_SOURCE
+        + ". "
+        + (
             "An NVLink bridge joins two cards (600 GB/s both directions); beyond a pair, "
             "PCIe Gen4 x16. No FP8. Cross-checked: winston-zhang-orz/gpu-specs specs.md "
             "(1935 GB/s, 300 W). Usable memory: 81920 MiB as nvidia-smi reports."
         ),
+        "compute_efficiency": 0.82,
+        "bandwidth_efficiency": 0.83,
     },
     {
         "slug": "h100-sxm",
@@ -270,13 +296,18 @@ GPUS = [
         + LAMBDA_DATE_CAVEAT,
         "price_as_of": LAMBDA_PRICE_AS_OF,
         "datasheet_url": H100_DATASHEET,
-        "spec_notes": (
+        "spec_notes": "Efficiencies: measured, "
+        + EFFICIENCY_SOURCE
+        + ". "
+        + (
             "The datasheet's 1,979 FP16 / 3,958 FP8 TFLOPS are with 2:4 sparsity; dense is "
             "half. NVLink 4 (900 GB/s both directions = 450 each way), PCIe Gen5 x16. "
             "Cross-checked: glennklockwood.com/garden/processors/h100 (FP16 989.4 dense, "
             "TF32 494.7); astroC86/gpu-datasheet. Usable memory: 81559 MiB as nvidia-smi "
             "reports."
         ),
+        "compute_efficiency": 0.7,
+        "bandwidth_efficiency": 0.89,
     },
     {
         "slug": "h100-pcie",
@@ -357,12 +388,17 @@ GPUS = [
             "https://resources.nvidia.com/en-us-data-center-overview-mc/"
             "en-us-data-center-overview/hpc-datasheet-sc23-h200"
         ),
-        "spec_notes": (
+        "spec_notes": "Efficiencies: measured, "
+        + EFFICIENCY_SOURCE
+        + ". "
+        + (
             "Same compute as H100 SXM; more and faster memory. The H200 NVL (PCIe, 600 W "
             "class) is not this part. Cross-checked: astroC86/gpu-datasheet (141 GB, 4.8 TB/s, "
             "1979/3958 sparse); NVIDIA/TensorRT-LLM docs/source/blogs/H200launch.md. Usable "
             "memory: 143771 MiB as nvidia-smi reports."
         ),
+        "compute_efficiency": 0.69,
+        "bandwidth_efficiency": 0.86,
     },
     {
         "slug": "b200",
@@ -685,7 +721,10 @@ GPUS = [
             "https://www.amd.com/content/dam/amd/en/documents/instinct-tech-docs/data-sheets/"
             "amd-instinct-mi300x-data-sheet.pdf"
         ),
-        "spec_notes": (
+        "spec_notes": "Efficiencies: measured, "
+        + EFFICIENCY_SOURCE
+        + ". "
+        + (
             "Sparse figures are 2x the dense ones stored. FP32 163.4 is matrix (vector FP32 "
             "163.4 too). Infinity Fabric (xGMI), 7 links of 128 GB/s: 896 GB/s aggregate peer "
             "bandwidth both directions; PCIe Gen5 x16. Partly cross-checked: docs.vultr.com "
@@ -695,6 +734,8 @@ GPUS = [
             "~4.1 TB/s STREAM. Usable memory: 206141652992 bytes as rocm-smi reports "
             "(ROCm/legacy-rocm-build issues #4750 and #4414)."
         ),
+        "compute_efficiency": 0.44,
+        "bandwidth_efficiency": 0.8,
     },
     {
         "slug": "mi325x",
@@ -715,13 +756,18 @@ GPUS = [
         "pcie_gb_s": 64,
         "tdp_w": 1000,
         "datasheet_url": "https://www.amd.com/en/products/accelerators/instinct/mi300/mi325x.html",
-        "spec_notes": (
+        "spec_notes": "Efficiencies: MI300X measurements applied to the same CDNA 3 compute die, "
+        + EFFICIENCY_SOURCE
+        + ". "
+        + (
             "Same CDNA3 compute as MI300X. Infinity Fabric (xGMI), 7 links, 896 GB/s both "
             "directions; PCIe Gen5 x16. Partly cross-checked: docs.vultr.com inference-cookbook "
             "(256 GB HBM3E, 6.0 TB/s, FP16 1,307 TFLOPS). Usable memory: assumption: datasheet "
             "capacity, 256 GB converted to GiB (no driver-reported total found). This is "
             "probably low: the MI300X's '192 GB' reports as 192 GiB."
         ),
+        "compute_efficiency": 0.44,
+        "bandwidth_efficiency": 0.8,
     },
     {
         "slug": "gaudi3",
