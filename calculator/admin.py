@@ -6,14 +6,53 @@ traced back to who changed it and when.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel
+from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel, Scenario
+
+
+class CatalogAdminForm(forms.ModelForm):
+    """Runs the model's clean() like any ModelForm, and also copes with the changelist's
+    short forms: an error about a field the form lacks (ticking "active" on a GPU with
+    no FP16 figure) is shown on the row instead of crashing with "has no field named"."""
+
+    def add_error(self, field, error) -> None:
+        if field is None and isinstance(error, dict):
+            error = ValidationError(error)
+        if field is None and hasattr(error, "error_dict"):
+            fields, elsewhere = {}, []
+            for name, errors in error.error_dict.items():
+                if name == NON_FIELD_ERRORS or name in self.fields:
+                    fields[name] = errors
+                else:
+                    try:
+                        label = self._meta.model._meta.get_field(name).verbose_name
+                    except FieldDoesNotExist:
+                        label = name
+                    elsewhere.extend(
+                        f"{label}: {message}" for message in ValidationError(errors).messages
+                    )
+            if elsewhere:
+                fields[NON_FIELD_ERRORS] = [*fields.get(NON_FIELD_ERRORS, []), *elsewhere]
+                error = ValidationError(fields)
+        super().add_error(field, error)
+
+
+class CatalogAdmin(SimpleHistoryAdmin):
+    form = CatalogAdminForm
+
+    def get_changelist_form(self, request, **kwargs):
+        # list_editable rows get the same validation as the change form.
+        kwargs.setdefault("form", CatalogAdminForm)
+        return super().get_changelist_form(request, **kwargs)
 
 
 @admin.register(GpuType)
-class GpuTypeAdmin(SimpleHistoryAdmin):
+class GpuTypeAdmin(CatalogAdmin):
     list_display = (
         "name",
         "vendor",
@@ -43,6 +82,7 @@ class GpuTypeAdmin(SimpleHistoryAdmin):
                     ("fp8_tflops", "fp4_tflops"),
                     ("int8_tops", "int4_tops"),
                     ("interconnect", "interconnect_gb_s", "pcie_gb_s"),
+                    ("compute_efficiency", "bandwidth_efficiency"),
                     "tdp_w",
                     "is_active",
                 )
@@ -54,7 +94,7 @@ class GpuTypeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LlmModel)
-class LlmModelAdmin(SimpleHistoryAdmin):
+class LlmModelAdmin(CatalogAdmin):
     list_display = (
         "name",
         "family",
@@ -103,7 +143,7 @@ class LlmModelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EngineProfile)
-class EngineProfileAdmin(SimpleHistoryAdmin):
+class EngineProfileAdmin(CatalogAdmin):
     list_display = (
         "name",
         "bandwidth_utilization",
@@ -139,7 +179,7 @@ class EngineProfileAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ApiOffering)
-class ApiOfferingAdmin(SimpleHistoryAdmin):
+class ApiOfferingAdmin(CatalogAdmin):
     list_display = (
         "name",
         "provider",
@@ -168,3 +208,58 @@ class ApiOfferingAdmin(SimpleHistoryAdmin):
         ),
         ("Source", {"fields": ("price_source", "notes", "updated_at")}),
     )
+
+
+# Section: saved scenarios
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(admin.ModelAdmin):
+    """Saved scenarios are immutable: staff may look and delete (spam, personal data),
+    never add or edit."""
+
+    list_display = (
+        "name",
+        "public_id",
+        "model_name",
+        "gpu_column",
+        "estimator_version",
+        "created_at",
+        "permalink",
+    )
+    list_filter = ("estimator_version", "created_at")
+    search_fields = ("name", "public_id")
+    date_hierarchy = "created_at"
+    fields = (
+        "name",
+        "public_id",
+        "permalink",
+        "created_at",
+        "estimator_version",
+        "notes",
+        "inputs",
+        "snapshot",
+        "results",
+        "llm_model",
+        "gpu",
+        "engine",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Model")
+    def model_name(self, obj: Scenario) -> str:
+        return obj.model_name
+
+    @admin.display(description="GPUs")
+    def gpu_column(self, obj: Scenario) -> str:
+        return f"{obj.num_gpus} × {obj.gpu_name}"
+
+    @admin.display(description="Permalink")
+    def permalink(self, obj: Scenario) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -125,6 +125,7 @@ def accuracy_summary() -> dict:
                 }
                 for regime, s in report.scores.items()
             ],
-            "median_ape": max(s.median_ape for s in report.scores.values()),
+            # The worst regime's median; None when nothing could be mapped (empty catalog).
+            "median_ape": max((s.median_ape for s in report.scores.values()), default=None),
         }
     return _accuracy_cache[key]

@@ -7,7 +7,7 @@ vocabulary. Forms validate and convert; they compute nothing.
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.urls import reverse
 
@@ -118,45 +118,63 @@ class CalculatorForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            # The error container is always on the page (htmx fills it out of band),
+            # so the input points at it whether or not it holds a message yet.
+            auto_id = self[name].auto_id
+            described_by = f"{auto_id}_error"
+            if field.help_text:
+                described_by += f" {auto_id}_helptext"
+            field.widget.attrs["aria-describedby"] = described_by
         self.helper = FormHelper()
         self.helper.form_id = "calculator-form"
         self.helper.form_method = "post"
         self.helper.form_action = reverse("calculator:calculator")
+        # Fields named as plain strings render with this template: label, input, an
+        # always-present error container (htmx fills it) and help text.
+        self.helper.field_template = "calculator/_field.html"
         self.helper.attrs = {
             "novalidate": "",
             "hx-post": reverse("calculator:calculator"),
             "hx-target": "#results",
             "hx-swap": "outerHTML",
-            "hx-trigger": "input changed delay:300ms, change, submit",
+            "hx-trigger": "input changed delay:300ms, submit",
+            "hx-sync": "this:replace",  # a newer input cancels the request in flight
+            "hx-indicator": "#results-indicator",
             "hx-push-url": "false",
         }
         self.helper.layout = Layout(
-            Field("model"),
-            Field("gpu"),
+            "model",
+            # Which model the sequence length's limit was shown for (see the view).
+            HTML("{% include 'calculator/calculator.html#context-model' %}"),
+            "gpu",
             Div(
-                Div(Field("gpus"), css_class="col-6"),
-                Div(Field("batch"), css_class="col-6"),
+                Div("gpus", css_class="col-6"),
+                Div("batch", css_class="col-6"),
                 css_class="row",
             ),
             Div(
-                Div(Field("prompt"), css_class="col-6"),
-                Div(Field("completion"), css_class="col-6"),
+                Div("prompt", css_class="col-6"),
+                Div("completion", css_class="col-6"),
                 css_class="row",
             ),
-            Field("seq_len"),
-            Field("gpu_hourly_usd"),
+            "seq_len",
+            "gpu_hourly_usd",
+            # Which GPU the typed price belongs to (see the view).
+            HTML("{% include 'calculator/calculator.html#price-gpu' %}"),
             Fieldset(
                 "Advanced",
                 Div(
-                    Div(Field("weights"), css_class="col-6"),
-                    Div(Field("kv"), css_class="col-6"),
+                    Div("weights", css_class="col-6"),
+                    Div("kv", css_class="col-6"),
                     css_class="row",
                 ),
                 Div(
-                    Div(Field("engine"), css_class="col-6"),
-                    Div(Field("parallelism"), css_class="col-6"),
+                    Div("engine", css_class="col-6"),
+                    Div("parallelism", css_class="col-6"),
                     css_class="row",
                 ),
+                css_class="calc-advanced",
             ),
             HTML(
                 '<noscript><button type="submit" class="btn btn-primary">'

@@ -7,9 +7,12 @@ dependency runs from Django to the estimator and never back.
 
 from __future__ import annotations
 
+import secrets
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from calculator.estimator import specs
@@ -475,3 +478,73 @@ class ApiOffering(models.Model):
             input_usd_per_1m=float(self.input_usd_per_1m),
             output_usd_per_1m=float(self.output_usd_per_1m),
         )
+
+
+# Section: saved scenarios
+
+# 8 random bytes = 64 bits, 11 URL-safe characters: too many to guess or enumerate.
+PUBLIC_ID_BYTES = 8
+PUBLIC_ID_MAX_LENGTH = 16
+
+
+def make_public_id() -> str:
+    return secrets.token_urlsafe(PUBLIC_ID_BYTES)
+
+
+class ScenarioQuerySet(models.QuerySet):
+    def search(self, query: str) -> ScenarioQuerySet:
+        query = query.strip()
+        return self.filter(name__icontains=query) if query else self
+
+
+class Scenario(models.Model):
+    """A saved calculation: its inputs, its results and what they were computed from.
+
+    Immutable once saved. The permalink renders from ``snapshot`` and ``results`` only,
+    so later catalog edits or deletions never change it; the foreign keys are
+    conveniences for the admin and become NULL when a catalog row is deleted.
+    """
+
+    public_id = models.CharField(
+        max_length=PUBLIC_ID_MAX_LENGTH, unique=True, editable=False, default=make_public_id
+    )
+    name = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    inputs = models.JSONField(help_text="The calculator's query parameters, as strings.")
+    snapshot = models.JSONField(help_text="The GPU, model, engine and API figures and prices used.")
+    results = models.JSONField(help_text="The estimate, as the JSON API gives it.")
+    estimator_version = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    gpu = models.ForeignKey(
+        GpuType, on_delete=models.SET_NULL, null=True, blank=True, related_name="scenarios"
+    )
+    llm_model = models.ForeignKey(
+        LlmModel, on_delete=models.SET_NULL, null=True, blank=True, related_name="scenarios"
+    )
+    engine = models.ForeignKey(
+        EngineProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="scenarios"
+    )
+
+    objects = ScenarioQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("calculator:scenario-detail", args=[self.public_id])
+
+    @property
+    def model_name(self) -> str:
+        return self.snapshot["model"]["name"]
+
+    @property
+    def gpu_name(self) -> str:
+        return self.snapshot["gpu"]["name"]
+
+    @property
+    def num_gpus(self) -> int:
+        return int(self.inputs["gpus"])

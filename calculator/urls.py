@@ -2,9 +2,23 @@ from __future__ import annotations
 
 from django.urls import path
 
-from calculator.views import api, pages
+from calculator.views import api, health, pages, scenarios
 
 app_name = "calculator"
+
+page_urls = [
+    path("", pages.calculator, name="calculator"),
+]
+
+scenario_urls = [
+    path("scenarios/", scenarios.scenario_list, name="scenario-list"),
+    path("scenarios.csv", scenarios.scenario_list_csv, name="scenario-list-csv"),
+    path("scenarios/save", scenarios.scenario_save, name="scenario-save"),
+    path("s/<str:public_id>/", scenarios.scenario_detail, name="scenario-detail"),
+    path("s/<str:public_id>.json", scenarios.scenario_json, name="scenario-json"),
+    path("s/<str:public_id>.csv", scenarios.scenario_csv, name="scenario-csv"),
+    path("compare/", scenarios.scenario_compare, name="scenario-compare"),
+]
 
 api_urls = [
     path("api/estimate", api.api_estimate, name="api-estimate"),
@@ -12,8 +26,8 @@ api_urls = [
     path("api/models", api.api_models, name="api-models"),
 ]
 
-page_urls = [
-    path("", pages.calculator, name="calculator"),
+health_urls = [
+    path("healthz", health.healthz, name="healthz"),
 ]
 
-urlpatterns = page_urls + api_urls
+urlpatterns = page_urls + scenario_urls + api_urls + health_urls

@@ -18,10 +18,9 @@ from calculator.models import EngineProfile
 MEDIAN_APE_GATE = dict.fromkeys(cal.Regime, cal.TARGET_MEDIAN_APE)
 
 
-@pytest.fixture(scope="module")
-def report(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        return run_calibration()
+@pytest.fixture
+def report(db):
+    return run_calibration()
 
 
 def test_no_regime_gets_worse_than_its_gate(report):

@@ -1,11 +1,261 @@
-"""The calculator page (placeholder until the page lands)."""
+"""The calculator page: the form on the left, the results on the right.
+
+One view. A GET renders the whole page (the query string, if any, is the form's
+state, so a URL reproduces a view); htmx POSTs every change and gets back the results
+partial only, swapped in place, while the form the user is typing in stays untouched.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import dataclasses
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
+from django_htmx.middleware import HtmxDetails
+
+from calculator import charts, estimator
+from calculator.estimates import accuracy_summary, estimate_form
+from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.models import ApiOffering, GpuType, LlmModel
+from calculator.templatetags import calc_format
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+# Hidden inputs recording which GPU the typed price was for and which model the
+# sequence length's limit was shown for. When they differ from the posted choice, that
+# choice just changed, and the linked field is refreshed out of band.
+PRICE_GPU = "price_gpu"
+CONTEXT_MODEL = "context_model"
 
 
 @require_http_methods(["GET", "POST"])
-def calculator(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("The calculator page is coming; the JSON API is at /api/estimate.")
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+def calculator(request: HtmxHttpRequest) -> HttpResponse:
+    data, refresh = _form_data(request)
+    form = CalculatorForm(data)
+    context = _calculator_context(form)
+    # A history restore (the back button) asks for the whole page, htmx or not.
+    if request.htmx and not request.htmx.history_restore_request:
+        context.update(oob=True, refresh=refresh)
+        response = render(request, "calculator/calculator.html#results", context)
+        if context["estimate"] is not None:
+            push_url(response, f"{request.path}?{urlencode(form.inputs())}")
+        return response
+    return render(request, "calculator/calculator.html", context)
+
+
+def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
+    """The data to bind, and which linked fields an htmx response must refresh."""
+    if request.method == "POST":
+        data = request.POST.copy()
+    elif request.GET:
+        # A shortened URL (?model=llama-3-8b) fills the rest from the defaults.
+        data = request.GET.copy()
+        for key, value in DEFAULTS.items():
+            data.setdefault(key, str(value))
+    else:
+        return dict(DEFAULTS), set()
+    refresh = set()
+    # htmx posts each change on its own, so a GPU or model that differs from the one
+    # recorded in the form was picked just now. Without JavaScript, several fields may
+    # change in one submit, and what the user typed is kept as it is.
+    if request.htmx and data.get(PRICE_GPU, data.get("gpu")) != data.get("gpu"):
+        data["gpu_hourly_usd"] = ""  # the typed price was for the previous GPU
+        refresh.add("price")
+    if request.htmx and data.get(CONTEXT_MODEL, data.get("model")) != data.get("model"):
+        refresh.add("seq_len")
+    return data, refresh
+
+
+def _calculator_context(form: CalculatorForm) -> dict:
+    """Everything the page and the results partial show, for any state of the form."""
+    offerings = list(ApiOffering.objects.active())
+    estimate = None
+    if form.is_valid():
+        estimate = estimate_form(form, tuple(api.to_spec() for api in offerings))
+    # The fields that passed validation are here even when others failed.
+    gpu = form.cleaned_data.get("gpu")
+    model = form.cleaned_data.get("model")
+    _describe_linked_fields(form, gpu, model)
+    context = {
+        "form": form,
+        "estimate": estimate,
+        "gpu": gpu,
+        "model": model,
+        "accuracy": accuracy_summary(),
+        "oob": False,
+        "refresh": set(),
+        "price_gpu_name": PRICE_GPU,
+        "context_model_name": CONTEXT_MODEL,
+    }
+    if estimate is None:
+        return context
+    typed_price = form.cleaned_data.get("gpu_hourly_usd")
+    context.update(
+        engine=form.cleaned_data["engine"],
+        hourly_usd=typed_price if typed_price is not None else gpu.hourly_price_usd,
+        price_typed=typed_price is not None,
+        memory_bar=charts.memory_bar(estimate.memory),
+        charts=_batch_charts(form, estimate),
+        gpu_rows=_gpu_comparison(form, estimate),
+        api_rows=_api_rows(estimate, offerings, model),
+    )
+    return context
+
+
+def _describe_linked_fields(
+    form: CalculatorForm, gpu: GpuType | None, model: LlmModel | None
+) -> None:
+    """Show the chosen GPU's catalog price and the model's context on their fields."""
+    if gpu is not None:
+        form.fields["gpu_hourly_usd"].widget.attrs["placeholder"] = (
+            f"{gpu.hourly_price_usd:.2f} (catalog)"
+            if gpu.hourly_price_usd is not None
+            else "No catalog price: enter one"
+        )
+    if model is not None:
+        form.fields["seq_len"].widget.attrs["max"] = model.max_context
+        # The bound field copied the help text when it was first used; set it there.
+        form["seq_len"].help_text = (
+            f"Tokens held per sequence, up to {model.max_context:,} ({model.name}'s "
+            "context); empty means prompt + completion."
+        )
+
+
+def _specs(form: CalculatorForm) -> tuple[estimator.ModelSpec, estimator.EngineSpec]:
+    data = form.cleaned_data
+    return data["model"].to_spec(), data["engine"].to_spec()
+
+
+# Charts against batch size
+
+
+def _batch_charts(form: CalculatorForm, estimate: estimator.Estimate) -> list[charts.LineChart]:
+    """Throughput, per-sequence speed and cost from batch 1 to the largest that fits."""
+    if estimate.memory.max_batch < 1:
+        return []  # not one sequence fits: there is no range of batches to chart
+    model, engine = _specs(form)
+    gpu = form.cleaned_data["gpu"].to_spec()
+    workload = form.workload()  # no API offerings: the charts compare none
+    top = min(estimate.memory.max_batch, estimator.MAX_BATCH)
+    series = []
+    for batch in charts.batch_sizes(top, estimate.batch):
+        if batch == estimate.batch:
+            series.append((batch, estimate))
+            continue
+        trial = dataclasses.replace(workload, batch_size=batch)
+        series.append((batch, estimator.estimate(model, gpu, engine, trial)))
+    common = {
+        "x_label": "batch size (sequences)",
+        "current_x": estimate.batch,
+        "limit_x": estimate.memory.max_batch if estimate.batch > top else None,
+    }
+    result = [
+        charts.line_chart(
+            [(b, e.decode.tokens_per_second) for b, e in series],
+            slug="throughput",
+            title="Total throughput",
+            y_label="output tokens/s, all sequences",
+            y_format=calc_format.format_tokens_per_second,
+            y_tick_format=calc_format.compact,
+            **common,
+        ),
+        charts.line_chart(
+            [(b, e.decode.tokens_per_second_per_sequence) for b, e in series],
+            slug="per-sequence",
+            title="Speed per sequence",
+            y_label="output tokens/s, each sequence",
+            y_format=calc_format.format_tokens_per_second,
+            y_tick_format=calc_format.compact,
+            **common,
+        ),
+    ]
+    if estimate.cost.usd_per_1m_output_tokens is not None:
+        result.append(
+            charts.line_chart(
+                [(b, e.cost.usd_per_1m_output_tokens) for b, e in series],
+                slug="cost",
+                title="Cost per 1M output tokens",
+                y_label="USD per 1M output tokens, full load",
+                y_format=calc_format.format_usd,
+                y_tick_format=lambda value: f"${calc_format.compact(value)}",
+                **common,
+            )
+        )
+    return result
+
+
+# Compare GPUs
+
+
+@dataclasses.dataclass(frozen=True)
+class GpuRow:
+    gpu: GpuType
+    current: bool
+    num_gpus: int | None  # fewest that hold the workload; None: more than the search
+    hourly_usd: float | None
+    estimate: estimator.Estimate | None
+
+
+def _gpu_comparison(form: CalculatorForm, estimate: estimator.Estimate) -> list[GpuRow]:
+    """Every active GPU on the fewest of it that hold this workload, cheapest first."""
+    model, engine = _specs(form)
+    chosen = form.cleaned_data["gpu"]
+    workload = form.workload()
+    rows = []
+    for gpu in GpuType.objects.active():
+        current = gpu.pk == chosen.pk
+        # The typed price is for the chosen GPU; the others use their catalog price.
+        trial = workload if current else dataclasses.replace(workload, gpu_hourly_usd=None)
+        try:
+            spec = gpu.to_spec()
+        except ValueError:  # no bandwidth figure: it cannot be estimated
+            continue
+        count = estimator.min_gpus_to_fit(
+            model, spec, engine, trial, estimate.batch, estimate.seq_len
+        )
+        result = None
+        if count is not None:
+            trial = dataclasses.replace(trial, num_gpus=count, batch_size=estimate.batch)
+            try:
+                result = estimator.estimate(model, spec, engine, trial)
+            except estimator.EstimatorInputError:  # e.g. more stages than layers
+                result = None
+        hourly = trial.gpu_hourly_usd if trial.gpu_hourly_usd is not None else spec.hourly_usd
+        rows.append(GpuRow(gpu, current, count, hourly, result))
+
+    def cost_order(row: GpuRow) -> tuple:
+        cost = row.estimate.cost.usd_per_1m_output_tokens if row.estimate else None
+        speed = row.estimate.decode.tokens_per_second if row.estimate else 0.0
+        return (row.estimate is None, cost is None, cost or 0.0, -speed)
+
+    return sorted(rows, key=cost_order)
+
+
+# Versus commercial APIs
+
+
+@dataclasses.dataclass(frozen=True)
+class ApiRow:
+    comparison: estimator.ApiComparison
+    offering: ApiOffering
+    same_model: bool  # the API serves the model being estimated
+
+
+def _api_rows(
+    estimate: estimator.Estimate, offerings: list[ApiOffering], model: LlmModel
+) -> list[ApiRow]:
+    by_slug = {offering.slug: offering for offering in offerings}
+    rows = [
+        ApiRow(c, by_slug[c.slug], by_slug[c.slug].llm_model_id == model.pk)
+        for c in estimate.api_comparison
+    ]
+    # APIs serving this very model first, then the catalog's order (provider, name).
+    return sorted(rows, key=lambda row: not row.same_model)

@@ -1,0 +1,29 @@
+"""The name and notes a saved scenario carries; the calculator's inputs come alongside
+in the same POST and are validated by CalculatorForm."""
+
+from __future__ import annotations
+
+from django import forms
+
+from calculator.models import Scenario
+
+NOTES_MAX_LENGTH = 5000  # a few paragraphs; longer text belongs in a document
+
+
+class ScenarioForm(forms.Form):
+    name = forms.CharField(
+        max_length=Scenario._meta.get_field("name").max_length,
+        label="Scenario name",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Llama 70B chat on 2 × A100"}),
+    )
+    notes = forms.CharField(
+        max_length=NOTES_MAX_LENGTH,
+        required=False,
+        label="Notes (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Its fields sit on the calculator page, next to the calculator's own.
+        kwargs.setdefault("auto_id", "scenario-%s")
+        super().__init__(*args, **kwargs)

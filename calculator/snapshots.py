@@ -1,0 +1,320 @@
+"""Saved scenarios: what one keeps, how it is created, and how two sets of figures compare.
+
+A scenario keeps the inputs, the estimate as the JSON API gives it, and a snapshot of
+the catalog values the estimate used (specs, prices, their as-of dates and sources),
+so its permalink never depends on today's catalog. Comparing is lookup and equality,
+not maths: every figure comes out of the estimator.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+
+from calculator import estimator
+from calculator.estimates import estimate_form
+from calculator.forms import (
+    BATCH_MAX_KEYWORD,
+    DTYPE_CHOICES,
+    PARALLELISM_CHOICES,
+    CalculatorForm,
+)
+from calculator.models import (
+    ApiOffering,
+    EngineProfile,
+    GpuType,
+    LlmModel,
+    Scenario,
+    make_public_id,
+)
+from calculator.templatetags.calc_format import format_count, format_usd
+
+# A new random id collides with an existing one about once in 2^64 saves; a few tries
+# cover that without looping forever on some other integrity error.
+PUBLIC_ID_ATTEMPTS = 3
+
+# Figures within half a percent are the same number as displayed (three significant
+# digits), so smaller changes are rounding, not a different answer.
+RELATIVE_TOLERANCE = 0.005
+
+
+def as_json(value: Any) -> Any:
+    """The value as it comes back from a JSONField: tuples become lists, enums strings."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def catalog_snapshot(
+    *, model: LlmModel, gpu: GpuType, engine: EngineProfile, apis: Iterable[ApiOffering]
+) -> dict:
+    """The catalog values an estimate is computed from, with where the prices come from."""
+    return as_json(
+        {
+            "estimator_version": estimator.ESTIMATOR_VERSION,
+            "model": asdict(model.to_spec()),
+            "gpu": {
+                **asdict(gpu.to_spec()),
+                "vendor": gpu.get_vendor_display(),
+                "price_as_of": _date(gpu.price_as_of),
+                "price_source": gpu.price_source,
+            },
+            "engine": asdict(engine.to_spec()),
+            "apis": [
+                {
+                    **asdict(api.to_spec()),
+                    "provider": api.provider,
+                    "price_as_of": _date(api.price_as_of),
+                    "price_source": api.price_source,
+                }
+                for api in apis
+            ],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Computed:
+    """An estimate with the snapshot of what it was computed from (JSON-shaped)."""
+
+    inputs: dict
+    snapshot: dict
+    results: dict
+
+
+def compute(form: CalculatorForm) -> Computed | None:
+    """Estimate a valid form with today's catalog; None (with form errors) if the
+    estimator rejects the input."""
+    apis = list(ApiOffering.objects.active())
+    estimate = estimate_form(form, tuple(api.to_spec() for api in apis))
+    if estimate is None:
+        return None
+    data = form.cleaned_data
+    return Computed(
+        inputs=form.inputs(),
+        snapshot=catalog_snapshot(
+            model=data["model"], gpu=data["gpu"], engine=data["engine"], apis=apis
+        ),
+        results=as_json(estimate.as_dict()),
+    )
+
+
+def scenario_create(*, form: CalculatorForm, name: str, notes: str) -> Scenario | None:
+    """Save a valid form's scenario, or return None with the estimator's objection
+    added to the form."""
+    computed = compute(form)
+    if computed is None:
+        return None
+    data = form.cleaned_data
+    attempts_left = PUBLIC_ID_ATTEMPTS
+    while True:
+        try:
+            with transaction.atomic():
+                return Scenario.objects.create(
+                    public_id=make_public_id(),
+                    name=name,
+                    notes=notes,
+                    inputs=computed.inputs,
+                    snapshot=computed.snapshot,
+                    results=computed.results,
+                    estimator_version=computed.results["estimator_version"],
+                    gpu=data["gpu"],
+                    llm_model=data["model"],
+                    engine=data["engine"],
+                )
+        except IntegrityError:
+            attempts_left -= 1
+            if not attempts_left:
+                raise
+
+
+# Section: figures
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str  # for ids in templates and tests
+    label: str
+    path: tuple[str, ...]  # keys into the estimate's JSON
+    kind: str  # how templates format it: seconds, rate, usd, usd_hour, bytes, int, ...
+
+    def of(self, results: dict) -> Any:
+        value: Any = results
+        for key in self.path:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        return value
+
+
+FITS = Figure("fits", "Fits in memory", ("memory", "fits"), "bool")
+TTFT = Figure("ttft", "Time to first token", ("prefill", "seconds"), "seconds")
+TPOT = Figure("tpot", "Time per output token", ("decode", "seconds_per_token"), "seconds")
+TOKENS_PER_SECOND = Figure(
+    "tokens_per_second", "Output tokens/s (whole batch)", ("decode", "tokens_per_second"), "rate"
+)
+USD_PER_1M = Figure(
+    "usd_per_1m",
+    "USD per 1M output tokens (full load)",
+    ("cost", "usd_per_1m_output_tokens"),
+    "usd",
+)
+COST_PER_RUN = Figure("cost_per_run", "Cost of one run", ("cost", "total_usd"), "usd")
+VERSION = Figure("version", "Estimator version", ("estimator_version",), "text")
+
+# A permalink's summary tiles, and what its "today's catalog gives different numbers"
+# notice checks (the summary and the estimator version).
+SUMMARY_FIGURES = (FITS, TTFT, TPOT, TOKENS_PER_SECOND, USD_PER_1M, COST_PER_RUN)
+HEADLINE_FIGURES = (*SUMMARY_FIGURES, VERSION)
+
+# The result rows of the comparison table.
+COMPARE_FIGURES = (
+    FITS,
+    Figure("batch", "Batch used", ("batch",), "int"),
+    Figure("memory_per_gpu", "Memory per GPU", ("memory", "total_bytes_per_gpu"), "bytes"),
+    Figure("max_batch", "Largest batch that fits", ("memory", "max_batch"), "int"),
+    TTFT,
+    TPOT,
+    TOKENS_PER_SECOND,
+    Figure("end_to_end", "End-to-end time", ("end_to_end_seconds",), "seconds"),
+    Figure("usd_per_hour", "GPU cost per hour (all GPUs)", ("cost", "usd_per_hour"), "usd"),
+    COST_PER_RUN,
+    Figure("usd_per_1k_tokens", "USD per 1K tokens", ("cost", "usd_per_1k_tokens"), "usd"),
+    USD_PER_1M,
+    VERSION,
+)
+
+
+def differs(a: Any, b: Any) -> bool:
+    """Whether two figures differ by more than display rounding."""
+    numbers = (int, float)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a != b
+    if isinstance(a, numbers) and isinstance(b, numbers):
+        return not math.isclose(a, b, rel_tol=RELATIVE_TOLERANCE)
+    return a != b
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    kind: str
+    cells: list[Cell]
+    key: str = ""
+
+    @property
+    def any_differs(self) -> bool:
+        return any(cell.differs for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Any
+    differs: bool  # from the first column's value
+
+
+def row(label: str, kind: str, values: Sequence[Any], key: str = "") -> Row:
+    first = values[0] if values else None
+    return Row(
+        label,
+        kind,
+        [Cell(value, i > 0 and differs(first, value)) for i, value in enumerate(values)],
+        key,
+    )
+
+
+# Section: inputs as people read them
+
+DTYPE_LABELS = dict(DTYPE_CHOICES)
+PARALLELISM_LABELS = dict(PARALLELISM_CHOICES)
+INPUT_FIELDS = (
+    "model",
+    "gpu",
+    "gpus",
+    "batch",
+    "seq_len",
+    "prompt",
+    "completion",
+    "gpu_hourly_usd",
+    "weights",
+    "kv",
+    "engine",
+    "parallelism",
+)
+
+
+def input_label(field: str) -> str:
+    return str(CalculatorForm.base_fields[field].label)
+
+
+def input_display(field: str, inputs: dict, snapshot: dict) -> str:
+    """One input as text: names instead of slugs, and what an empty value means."""
+    value = inputs.get(field, "")
+    if field in ("model", "gpu", "engine"):
+        return snapshot.get(field, {}).get("name") or value
+    if field in ("weights", "kv"):
+        return DTYPE_LABELS.get(value, "Same as weights") if value else "Same as weights"
+    if field == "parallelism":
+        return PARALLELISM_LABELS.get(value, value)
+    if field == "seq_len" and not value:
+        return "Prompt + completion"
+    if field == "gpu_hourly_usd":
+        return f"{format_usd(value)} (entered)" if value else "Catalog price"
+    if field == "batch" and value == BATCH_MAX_KEYWORD:
+        return "Largest that fits"
+    return format_count(value) if value.isdigit() else value
+
+
+def input_rows(columns: Sequence[tuple[dict, dict]]) -> list[Row]:
+    """Rows of inputs for (inputs, snapshot) columns."""
+    return [
+        row(
+            input_label(field),
+            "text",
+            [input_display(field, inputs, snapshot) for inputs, snapshot in columns],
+            field,
+        )
+        for field in INPUT_FIELDS
+    ]
+
+
+def figure_rows(figures: Iterable[Figure], results: Sequence[dict]) -> list[Row]:
+    return [row(f.label, f.kind, [f.of(r) for r in results], f.key) for f in figures]
+
+
+def _field_label(part: str, key: str) -> str:
+    model = {"gpu": GpuType, "model": LlmModel, "engine": EngineProfile}[part]
+    if part == "gpu" and key == "hourly_usd":
+        key = "hourly_price_usd"  # the spec's name for the model's price column
+    try:
+        return str(model._meta.get_field(key).verbose_name)
+    except FieldDoesNotExist:
+        return key.replace("_", " ")
+
+
+def catalog_changes(saved: dict, now: dict) -> list[dict]:
+    """Each GPU, model and engine figure that differs between two snapshots."""
+    changes = []
+    for part, what in (("gpu", "GPU"), ("model", "Model"), ("engine", "Engine")):
+        before, after = saved.get(part, {}), now.get(part, {})
+        for key in sorted(set(before) | set(after)):
+            if key != "slug" and before.get(key) != after.get(key):
+                changes.append(
+                    {
+                        "what": what,
+                        "field": _field_label(part, key),
+                        "saved": before.get(key),
+                        "now": after.get(key),
+                        "kind": "usd" if key == "hourly_usd" else "text",
+                    }
+                )
+    return changes

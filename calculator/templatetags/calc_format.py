@@ -1,0 +1,188 @@
+"""Display filters for the calculator: units on every number, sensible precision.
+
+Formatting only: each filter takes a figure the estimator computed and writes it for
+people (thousands separators, about three significant digits, ms or s). Memory is in
+decimal units (1 GB = 10^9 bytes), as GPU vendors quote it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django import template
+
+register = template.Library()
+
+MISSING = "—"  # shown for a figure that does not exist (no price, no fit)
+SIGNIFICANT_DIGITS = 3
+
+BYTE_UNITS = [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")]
+COUNT_UNITS = [(1e12, "trillion"), (1e9, "billion"), (1e6, "million")]
+COMPACT_UNITS = [(1e9, "G"), (1e6, "M"), (1e3, "k")]
+
+
+def _is_missing(value) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and not math.isfinite(value))
+
+
+def significant(value: float, digits: int = SIGNIFICANT_DIGITS) -> str:
+    """About `digits` significant digits, never dropping whole-number digits.
+
+    >>> significant(2325.96), significant(20.895), significant(0.0241762)
+    ('2,326', '20.9', '0.0242')
+    """
+    value = float(value)
+    if value == 0:
+        return "0"
+    if abs(value) >= 10 ** (digits - 1):
+        return f"{value:,.0f}"
+    # Round first, so a carry (9.996 -> 10.0) is counted in the new magnitude.
+    rounded = float(f"{value:.{digits - 1}e}")
+    magnitude = math.floor(math.log10(abs(rounded)))
+    decimals = max(digits - 1 - magnitude, 0)
+    return f"{rounded:,.{decimals}f}"
+
+
+@register.filter(name="sig")
+def format_significant(value) -> str:
+    if _is_missing(value):
+        return MISSING
+    return significant(value)
+
+
+@register.filter(name="count")
+def format_count(value) -> str:
+    """A whole number with thousands separators: 1,000."""
+    if _is_missing(value):
+        return MISSING
+    return f"{round(float(value)):,}"
+
+
+@register.filter(name="bytes")
+def format_bytes(value) -> str:
+    """Bytes in decimal units: 68976648192 -> "69.0 GB", 163840 -> "164 kB"."""
+    if _is_missing(value):
+        return MISSING
+    value = float(value)
+    for size, unit in BYTE_UNITS:
+        if abs(value) >= size:
+            return f"{significant(value / size)} {unit}"
+    return f"{round(value):,} B"
+
+
+@register.filter(name="duration")
+def format_duration(seconds) -> str:
+    """Seconds for people: "451 µs", "47.9 ms", "2.41 s", "3 min 12 s", "2 h 05 min"."""
+    if _is_missing(seconds):
+        return MISSING
+    seconds = float(seconds)
+    if seconds == 0:
+        return "0 s"
+    if seconds < 1e-3:
+        return f"{significant(seconds * 1e6)} µs"
+    if seconds < 1:
+        text = significant(seconds * 1e3)
+        return "1.00 s" if text == "1,000" else f"{text} ms"
+    if seconds < 60:
+        text = significant(seconds)
+        return "1 min 0 s" if text == "60.0" else f"{text} s"
+    if seconds < 3600:
+        minutes, rest = divmod(round(seconds), 60)
+        return f"{minutes} min {rest} s" if minutes < 60 else "1 h 00 min"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours:,} h {minutes:02d} min"
+
+
+@register.filter(name="usd")
+def format_usd(value) -> str:
+    """US dollars: "$1,234", "$48.40", "$0.0242"."""
+    if _is_missing(value):
+        return MISSING
+    value = float(value)
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value == 0:
+        text = "0"
+    elif value >= 100:
+        text = f"{value:,.0f}"
+    elif value >= 1:
+        text = f"{value:,.2f}"
+    else:
+        text = significant(value)
+    return f"{sign}${text}"
+
+
+@register.filter(name="percent")
+def format_percent(fraction) -> str:
+    """A fraction as a percentage: 0.4609 -> "46%", 0.0052 -> "0.52%", 19.36 -> "1,936%"."""
+    if _is_missing(fraction):
+        return MISSING
+    value = float(fraction) * 100
+    if value == 0:
+        return "0%"
+    if abs(value) >= 10:
+        return f"{value:,.0f}%"
+    return f"{significant(value, 2)}%"
+
+
+@register.filter(name="tokens_per_s")
+def format_tokens_per_second(value) -> str:
+    """Throughput: "20.9 tokens/s", "2,326 tokens/s"."""
+    if _is_missing(value):
+        return MISSING
+    return f"{significant(value)} tokens/s"
+
+
+@register.filter(name="ratio")
+def format_ratio(value) -> str:
+    """A multiple: 19.34 -> "19.3×", 0.46 -> "0.46×"."""
+    if _is_missing(value):
+        return MISSING
+    return f"{significant(value)}×"
+
+
+@register.filter(name="big_count")
+def format_big_count(value) -> str:
+    """A large count in words: 68976648192 -> "69.0 billion"."""
+    if _is_missing(value):
+        return MISSING
+    value = float(value)
+    for size, unit in COUNT_UNITS:
+        if abs(value) >= size:
+            return f"{significant(value / size)} {unit}"
+    return f"{round(value):,}"
+
+
+def compact(value: float) -> str:
+    """Short axis labels: 1234 -> "1.2k", 48.4 -> "48.4", 0 -> "0"."""
+    value = float(value)
+    for size, unit in COMPACT_UNITS:
+        if abs(value) >= size:
+            return f"{_trim(significant(value / size, 2))}{unit}"
+    return _trim(significant(value, 2))
+
+
+def _trim(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# "Show the math" lines carry their unit as a word; pick the matching filter.
+UNIT_FORMATS = {
+    "bytes": format_bytes,
+    "seconds": format_duration,
+    "USD": format_usd,
+    "fraction": format_percent,
+    "parameters": lambda value: f"{format_big_count(value)} parameters",
+    "sequences": lambda value: f"{format_count(value)} sequences",
+}
+
+
+@register.filter(name="with_unit")
+def format_with_unit(value, unit: str) -> str:
+    """A trace value with its unit word: (0.43, "seconds") -> "430 ms"."""
+    if _is_missing(value):
+        return MISSING
+    formatter = UNIT_FORMATS.get(unit)
+    if formatter:
+        return formatter(value)
+    return f"{significant(value)} {unit}".strip()

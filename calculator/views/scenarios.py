@@ -1,0 +1,330 @@
+"""Saved scenarios: save, permalink, list, compare and export.
+
+A permalink renders only what was saved (inputs, results and the catalog snapshot), so
+admin edits never change it; today's catalog is consulted only to say whether it would
+now answer differently.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from calculator.forms import CalculatorForm
+from calculator.models import Scenario
+from calculator.scenario_forms import ScenarioForm
+from calculator.snapshots import (
+    COMPARE_FIGURES,
+    HEADLINE_FIGURES,
+    SUMMARY_FIGURES,
+    catalog_changes,
+    compute,
+    figure_rows,
+    input_label,
+    input_rows,
+    scenario_create,
+)
+
+SCENARIOS_PER_PAGE = 25
+MAX_COMPARED = 8  # columns beyond this no longer fit a wide screen
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _noindex(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Saved scenarios are shared by link; search engines should not list them."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs) -> HttpResponse:
+        response = view(*args, **kwargs)
+        response.headers["X-Robots-Tag"] = "noindex"
+        return response
+
+    return wrapper
+
+
+def _calculator_url(inputs: dict) -> str:
+    return reverse("calculator:calculator") + "?" + urlencode(inputs)
+
+
+def _current_form(request: HttpRequest) -> CalculatorForm | None:
+    """The calculator inputs carried in a query string with current=1, if any."""
+    if not request.GET.get("current"):
+        return None
+    return CalculatorForm(request.GET)
+
+
+# Section: save
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def scenario_save(request: HtmxHttpRequest) -> HttpResponse:
+    form = CalculatorForm(request.POST)
+    scenario_form = ScenarioForm(request.POST)
+    scenario = None
+    # Both forms validate, so every error shows at once.
+    if all([form.is_valid(), scenario_form.is_valid()]):
+        scenario = scenario_create(
+            form=form,
+            name=scenario_form.cleaned_data["name"],
+            notes=scenario_form.cleaned_data["notes"],
+        )
+    if scenario is not None and not request.htmx:
+        return redirect(scenario)
+    context = {
+        "form": form,
+        "scenario_form": scenario_form,
+        "saved_scenario": scenario,
+        "permalink": scenario and request.build_absolute_uri(scenario.get_absolute_url()),
+    }
+    if request.htmx:
+        return render(request, "calculator/_save_scenario.html", context)
+    return render(request, "calculator/scenario_save.html", context)
+
+
+# Section: permalink
+
+
+def _now(scenario: Scenario) -> dict:
+    """The saved headline figures against today's catalog and estimator."""
+    form = CalculatorForm(scenario.inputs)
+    computed = compute(form) if form.is_valid() else None
+    if computed is None:
+        problems = []
+        for field, messages in form.errors.items():
+            if field in ("model", "gpu", "engine"):
+                name = scenario.snapshot[field]["name"]
+                problems.append(
+                    f"{input_label(field)} “{name}” is no longer offered in the calculator; "
+                    "pick another after Recalculate."
+                )
+            else:
+                label = input_label(field) if field in form.fields else "Input"
+                problems.extend(f"{label}: {message}" for message in messages)
+        return {"problems": problems, "differs": True}
+    rows = figure_rows(HEADLINE_FIGURES, [scenario.results, computed.results])
+    return {
+        "rows": rows,
+        "differs": any(row.any_differs for row in rows),
+        "changes": catalog_changes(scenario.snapshot, computed.snapshot),
+    }
+
+
+@require_GET
+@_noindex
+def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, public_id=public_id)
+    results = scenario.results
+    dates = {api["slug"]: api["price_as_of"] for api in scenario.snapshot["apis"]}
+    apis = sorted(
+        ({**api, "price_as_of": dates.get(api["slug"])} for api in results["api_comparison"]),
+        key=lambda api: api["total_usd"],
+    )
+    context = {
+        "scenario": scenario,
+        "results": results,
+        "snapshot": scenario.snapshot,
+        "inputs": input_rows([(scenario.inputs, scenario.snapshot)]),
+        "headline": figure_rows(SUMMARY_FIGURES, [results]),
+        "apis": apis,
+        "now": _now(scenario),
+        "price_override": scenario.inputs.get("gpu_hourly_usd"),
+        "recalculate_url": _calculator_url({**scenario.inputs, "gpu_hourly_usd": ""}),
+        "duplicate_url": _calculator_url(scenario.inputs),
+        "permalink": request.build_absolute_uri(scenario.get_absolute_url()),
+    }
+    return render(request, "calculator/scenario_detail.html", context)
+
+
+# Section: list
+
+
+@require_GET
+@_noindex
+def scenario_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    scenarios = Scenario.objects.search(query)
+    page = Paginator(scenarios, SCENARIOS_PER_PAGE).get_page(request.GET.get("page"))
+    current = _current_form(request)
+    context = {
+        "page": page,
+        "query": query,
+        "current_inputs": current.inputs() if current and current.is_valid() else None,
+    }
+    return render(request, "calculator/scenario_list.html", context)
+
+
+# Section: compare
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    url: str
+    scenario: Scenario | None
+    inputs: dict
+    snapshot: dict
+    results: dict
+
+
+@require_GET
+@_noindex
+def scenario_compare(request: HttpRequest) -> HttpResponse:
+    ids = list(dict.fromkeys(request.GET.getlist("s")))
+    truncated = len(ids) > MAX_COMPARED
+    ids = ids[:MAX_COMPARED]
+    found = {s.public_id: s for s in Scenario.objects.filter(public_id__in=ids)}
+    if any(public_id not in found for public_id in ids):
+        raise Http404("No such scenario.")
+    columns = [
+        Column(s.name, s.get_absolute_url(), s, s.inputs, s.snapshot, s.results)
+        for s in (found[public_id] for public_id in ids)
+    ]
+    current = _current_form(request)
+    if current is not None and current.is_valid():
+        computed = compute(current)
+        if computed is not None:
+            columns.append(
+                Column(
+                    "Current form",
+                    _calculator_url(computed.inputs),
+                    None,
+                    computed.inputs,
+                    computed.snapshot,
+                    computed.results,
+                )
+            )
+    if len(columns) > MAX_COMPARED:
+        truncated = True
+        columns = columns[:MAX_COMPARED]
+    context = {
+        "columns": columns,
+        "truncated": truncated,
+        "max_compared": MAX_COMPARED,
+        "current_errors": current.errors if current is not None else None,
+        "input_rows": input_rows([(c.inputs, c.snapshot) for c in columns]),
+        "result_rows": figure_rows(COMPARE_FIGURES, [c.results for c in columns]),
+        "comparison_url": request.build_absolute_uri(),
+    }
+    return render(request, "calculator/scenario_compare.html", context)
+
+
+# Section: export
+
+# A cell that starts with one of these runs as a formula in spreadsheet programs
+# (OWASP, "CSV Injection"); a leading apostrophe makes it text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _csv_response(filename: str, rows: Iterable[Iterable]) -> HttpResponse:
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+    writer = csv.writer(response)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return response
+
+
+def _export(request: HttpRequest, scenario: Scenario) -> dict:
+    return {
+        "public_id": scenario.public_id,
+        "name": scenario.name,
+        "notes": scenario.notes,
+        "permalink": request.build_absolute_uri(scenario.get_absolute_url()),
+        "created_at": scenario.created_at.isoformat(),
+        "estimator_version": scenario.estimator_version,
+        "inputs": scenario.inputs,
+        "snapshot": scenario.snapshot,
+        "results": scenario.results,
+    }
+
+
+def _flatten(value, prefix: str) -> Iterable[tuple[str, object]]:
+    """Dotted keys for nested JSON: {"a": {"b": [1]}} gives ("a.b.0", 1)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flatten(item, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _flatten(item, f"{prefix}.{index}")
+    else:
+        yield prefix, value
+
+
+@require_GET
+@_noindex
+def scenario_json(request: HttpRequest, public_id: str) -> JsonResponse:
+    scenario = get_object_or_404(Scenario, public_id=public_id)
+    return JsonResponse(
+        _export(request, scenario),
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+        headers={"Content-Disposition": f'attachment; filename="scenario-{public_id}.json"'},
+    )
+
+
+@require_GET
+@_noindex
+def scenario_csv(request: HttpRequest, public_id: str) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, public_id=public_id)
+    rows = [("key", "value"), *_flatten(_export(request, scenario), "")]
+    return _csv_response(f"scenario-{public_id}.csv", rows)
+
+
+LIST_CSV_COLUMNS = (
+    ("public_id", lambda s: s.public_id),
+    ("name", lambda s: s.name),
+    ("created_at", lambda s: s.created_at.isoformat()),
+    ("model", lambda s: s.model_name),
+    ("gpu", lambda s: s.gpu_name),
+    ("gpus", lambda s: s.inputs["gpus"]),
+    ("batch", lambda s: s.results["batch"]),
+    ("prompt_tokens", lambda s: s.inputs["prompt"]),
+    ("completion_tokens", lambda s: s.inputs["completion"]),
+    ("weights", lambda s: s.inputs["weights"]),
+    ("engine", lambda s: s.snapshot["engine"]["name"]),
+    ("fits", lambda s: s.results["memory"]["fits"]),
+    ("ttft_s", lambda s: s.results["prefill"]["seconds"]),
+    ("time_per_output_token_s", lambda s: s.results["decode"]["seconds_per_token"]),
+    ("output_tokens_per_s", lambda s: s.results["decode"]["tokens_per_second"]),
+    ("usd_per_hour", lambda s: s.results["cost"]["usd_per_hour"]),
+    ("cost_per_run_usd", lambda s: s.results["cost"]["total_usd"]),
+    ("usd_per_1m_output_tokens", lambda s: s.results["cost"]["usd_per_1m_output_tokens"]),
+    ("gpu_price_as_of", lambda s: s.snapshot["gpu"]["price_as_of"]),
+    ("estimator_version", lambda s: s.estimator_version),
+    ("notes", lambda s: s.notes),
+)
+
+
+@require_GET
+@_noindex
+def scenario_list_csv(request: HttpRequest) -> HttpResponse:
+    scenarios = Scenario.objects.search(request.GET.get("q", "")).iterator()
+
+    def rows():
+        yield (*(name for name, _ in LIST_CSV_COLUMNS), "permalink")
+        for s in scenarios:
+            permalink = request.build_absolute_uri(s.get_absolute_url())
+            yield (*(value(s) for _, value in LIST_CSV_COLUMNS), permalink)
+
+    return _csv_response("scenarios.csv", rows())

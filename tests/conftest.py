@@ -1,0 +1,137 @@
+"""Shared fixtures: the browser set-up for Playwright against Debian's chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses
+# to run inside one unless told it is safe (djangoproject.com's EndToEndTests do this).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # `playwright install` cannot download browsers here: use Debian's chromium.
+    return {
+        **browser_type_launch_args,
+        "executable_path": shutil.which("chromium") or "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+# Section: saved scenarios
+
+
+@pytest.fixture
+def make_scenario(db):
+    """Save a scenario the way the page does; keyword arguments override the inputs."""
+    from calculator.forms import DEFAULTS, CalculatorForm
+    from calculator.snapshots import scenario_create
+
+    def make(name: str = "Llama 2 70B on 2 × A100", notes: str = "", **inputs):
+        form = CalculatorForm({**DEFAULTS, **inputs})
+        assert form.is_valid(), form.errors
+        scenario = scenario_create(form=form, name=name, notes=notes)
+        assert scenario is not None, form.errors
+        return scenario
+
+    return make
+
+
+@pytest.fixture
+def changelist_edit(admin_client):
+    """Edit one row through the admin's list_editable columns, as staff do.
+
+    Posts every row of the changelist page unchanged except `slug`'s, which gets
+    `changes` ({field: value as typed}); returns the response.
+    """
+    from django.contrib import admin
+    from django.urls import reverse
+
+    def edit(model, slug: str, **changes):
+        model_admin = admin.site._registry[model]
+        rows = list(model.objects.all())
+        data = {
+            "form-TOTAL_FORMS": str(len(rows)),
+            "form-INITIAL_FORMS": str(len(rows)),
+            "_save": "Save",
+        }
+        for i, row in enumerate(rows):
+            data[f"form-{i}-id"] = str(row.pk)
+            for field in model_admin.list_editable:
+                value = getattr(row, field)
+                if row.slug == slug:
+                    value = changes.get(field, value)
+                if isinstance(value, bool):
+                    if value:
+                        data[f"form-{i}-{field}"] = "on"
+                else:
+                    data[f"form-{i}-{field}"] = "" if value is None else str(value)
+        url = reverse(f"admin:calculator_{model._meta.model_name}_changelist")
+        return admin_client.post(url, data)
+
+    return edit
+
+
+# Section: serialized rollback under Playwright
+#
+# serialized_rollback restores the seeded catalog from a copy Django keeps on the
+# connection object. Once Playwright's sync API runs (session-scoped, so from the first
+# browser test on), the test sees a different connection object without that copy, and
+# Django silently skips the restore: a browser test that follows any transactional test
+# finds an empty catalog. Keep the copy here and restore from it.
+_SERIALIZED_CONTENTS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            _SERIALIZED_CONTENTS[alias] = contents
+
+
+@pytest.fixture(autouse=True)
+def _serialized_rollback_under_playwright(request):
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("serialized_rollback")):
+        return
+    request.getfixturevalue("transactional_db")  # after Django's own restore
+    from django.db import connections
+
+    for alias, contents in _SERIALIZED_CONTENTS.items():
+        connection = connections[alias]
+        if not hasattr(connection, "_test_serialized_contents"):
+            connection._test_serialized_contents = contents  # for the flush afterwards
+            connection.creation.deserialize_db_from_string(contents)
+
+
+# Section: SQLite test database clean-up
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_sqlite_test_database_sidecars():
+    """The SQLite test database is a file in WAL mode (config/settings.py); Django deletes
+    the file when the session ends but not the -wal and -shm files beside it."""
+    yield
+    from pathlib import Path
+
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    name = database.get("TEST", {}).get("NAME")
+    if database["ENGINE"] == "django.db.backends.sqlite3" and name:
+        for suffix in ("-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)

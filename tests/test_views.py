@@ -1,0 +1,346 @@
+"""The calculator page: full page, htmx partial, errors, URL state, charts and tables."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+from django.utils.html import escape
+
+from calculator.estimates import estimate_form
+from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.models import GpuType
+from calculator.templatetags import calc_format as fmt
+
+pytestmark = pytest.mark.django_db
+
+URL = "/"
+HTMX = {"HX-Request": "true"}
+
+
+def inputs(**changes) -> dict[str, str]:
+    """The default scenario as the page's form posts it, with some fields changed."""
+    data = {key: str(value) for key, value in DEFAULTS.items()}
+    data.update(gpu_hourly_usd="", price_gpu=data["gpu"], context_model=data["model"])
+    data.update({key: str(value) for key, value in changes.items()})
+    return data
+
+
+def expected_estimate(**changes):
+    form = CalculatorForm(inputs(**changes))
+    assert form.is_valid(), form.errors
+    return estimate_form(form)
+
+
+def key_figures(estimate) -> list[str]:
+    return [
+        fmt.format_duration(estimate.prefill.seconds),
+        fmt.format_duration(estimate.decode.seconds_per_token),
+        fmt.format_tokens_per_second(estimate.decode.tokens_per_second),
+        fmt.format_duration(estimate.end_to_end_seconds),
+        fmt.format_usd(estimate.cost.usd_per_1m_output_tokens),
+    ]
+
+
+# Section: full page and partial
+
+
+def test_get_renders_the_full_page_with_the_default_scenario(client):
+    response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html
+    assert "<form" in html and 'id="calculator-form"' in html
+    assert '<section id="results" aria-live="polite"' in html
+    assert "Llama 2 70B" in html and "NVIDIA A100 80GB SXM4" in html
+    for figure in key_figures(expected_estimate()):
+        assert figure in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_form_has_every_label_tied_to_its_input(client):
+    html = client.get(URL).content.decode()
+    for label, field in [
+        ("Model", "model"),
+        ("GPU", "gpu"),
+        ("Number of GPUs", "gpus"),
+        ("Batch size", "batch"),
+        ("Sequence length", "seq_len"),
+        ("Prompt tokens", "prompt"),
+        ("Completion tokens", "completion"),
+        ("GPU cost per hour", "gpu_hourly_usd"),
+        ("Weights precision", "weights"),
+        ("KV-cache precision", "kv"),
+        ("Engine", "engine"),
+        ("Parallelism", "parallelism"),
+    ]:
+        assert f'<label for="id_{field}" class="form-label">{label}' in html
+        assert f'id="id_{field}"' in html
+        assert f'id="id_{field}_error"' in html
+    assert "<legend>Advanced</legend>" in html
+    assert "novalidate" in html and 'hx-swap="outerHTML"' in html
+
+
+def test_an_htmx_post_returns_only_the_results_fragment(client):
+    response = client.post(URL, inputs(batch=4), headers=HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="results" aria-live="polite"')
+    assert "<html" not in html
+    assert 'id="calculator-form"' not in html  # the form is never re-rendered
+    assert "HX-Request" in response["Vary"]
+    for figure in key_figures(expected_estimate(batch=4)):
+        assert figure in html
+
+
+def test_an_htmx_post_pushes_the_inputs_as_a_get_url(client):
+    response = client.post(URL, inputs(batch=4, gpu_hourly_usd="2.5"), headers=HTMX)
+    form = CalculatorForm(inputs(batch=4, gpu_hourly_usd="2.5"))
+    assert form.is_valid()
+    assert response["HX-Push-Url"] == f"/?{urlencode(form.inputs())}"
+    assert "batch=4" in response["HX-Push-Url"]
+    assert "price_gpu" not in response["HX-Push-Url"]
+
+
+def test_a_post_without_htmx_renders_the_whole_page(client):
+    response = client.post(URL, inputs(batch=4))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html and 'id="calculator-form"' in html
+    assert 'name="batch" value="4"' in html
+    assert "HX-Push-Url" not in response
+    assert "hx-swap-oob" not in html
+
+
+def test_a_history_restore_request_gets_the_whole_page(client):
+    headers = {**HTMX, "HX-History-Restore-Request": "true"}
+    response = client.get(f"{URL}?{urlencode(inputs(batch=2))}", headers=headers)
+    assert "<html" in response.content.decode()
+    assert "HX-History-Restore-Request" in response["Vary"]
+
+
+# Section: invalid input
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"prompt": "-1"}, "prompt", "Ensure this value is greater than or equal to 1."),
+        (
+            {"seq_len": "1200"},
+            "seq_len",
+            "Must be at least prompt + completion (1,500 tokens).",
+        ),
+        ({"batch": "abc"}, "batch", 'Enter a whole number or "max".'),
+        ({"gpus": "0"}, "gpus", "Ensure this value is greater than or equal to 1."),
+        ({"gpu_hourly_usd": "-2"}, "gpu_hourly_usd", "greater than or equal to 0"),
+    ],
+)
+def test_invalid_input_answers_200_with_the_message_in_the_fragment(
+    client, changes, field, message
+):
+    response = client.post(URL, inputs(**changes), headers=HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="results"')
+    assert 'id="input-errors"' in html
+    assert escape(message) in html
+    # Next to the field, out of band; the form's inputs are not sent back.
+    error = f'<div id="id_{field}_error" class="field-error invalid-feedback d-block has-error"'
+    assert error in html
+    assert "<input" not in html.split("</section>")[1]
+    assert "HX-Push-Url" not in response
+
+
+def test_invalid_input_without_htmx_keeps_everything_the_user_typed(client):
+    response = client.post(URL, inputs(prompt="-1", completion="700", batch="3"))
+    html = response.content.decode()
+    assert 'name="prompt" value="-1"' in html
+    assert 'name="completion" value="700"' in html
+    assert 'name="batch" value="3"' in html
+    assert "greater than or equal to 1" in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_a_valid_response_clears_every_field_message(client):
+    html = client.post(URL, inputs(), headers=HTMX).content.decode()
+    cleared = '<div id="id_prompt_error" class="field-error invalid-feedback d-block"'
+    assert f'{cleared} hx-swap-oob="true"></div>' in html
+
+
+# Section: the GET query string is the state
+
+
+def test_a_get_query_string_round_trips(client):
+    pushed = client.post(
+        URL, inputs(model="llama-3.1-8b", gpu="h100-sxm", gpus=1, batch=8), headers=HTMX
+    )["HX-Push-Url"]
+    response = client.get(pushed)
+    html = response.content.decode()
+    assert 'name="batch" value="8"' in html
+    assert '<option value="llama-3.1-8b" selected>' in html
+    assert '<option value="h100-sxm" selected>' in html
+    estimate = expected_estimate(model="llama-3.1-8b", gpu="h100-sxm", gpus=1, batch=8)
+    for figure in key_figures(estimate):
+        assert figure in html
+
+
+def test_a_short_query_string_takes_the_other_inputs_from_the_defaults(client):
+    html = client.get(f"{URL}?model=llama-3-8b&gpus=1").content.decode()
+    assert '<option value="llama-3-8b" selected>' in html
+    assert 'name="prompt" value="1000"' in html
+    for figure in key_figures(expected_estimate(model="llama-3-8b", gpus=1)):
+        assert figure in html
+
+
+def test_a_bad_query_string_shows_the_errors_and_the_values(client):
+    response = client.get(f"{URL}?{urlencode(inputs(prompt='abc'))}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="prompt" value="abc"' in html
+    assert "Enter a whole number." in html
+
+
+# Section: linked fields (the GPU's price, the model's context)
+
+
+def catalog_price(slug: str) -> str:
+    return f"{GpuType.objects.get(slug=slug).hourly_price_usd:.2f}"
+
+
+def test_the_price_field_shows_the_catalog_price_of_the_chosen_gpu(client):
+    price = catalog_price("a100-80gb-sxm")
+    html = client.get(URL).content.decode()
+    assert f'placeholder="{price} (catalog)"' in html
+    assert 'id="price-source"' in html and f"${price}/GPU-hour" in html
+
+
+def test_picking_another_gpu_clears_the_price_typed_for_the_old_one(client):
+    data = inputs(gpu="h100-sxm", gpu_hourly_usd="2.5", price_gpu="a100-80gb-sxm")
+    html = client.post(URL, data, headers=HTMX).content.decode()
+    assert '<div id="div_id_gpu_hourly_usd" class="mb-3 calc-field" hx-swap-oob="true">' in html
+    assert f'placeholder="{catalog_price("h100-sxm")} (catalog)"' in html
+    assert 'type="number" name="gpu_hourly_usd" min="0"' in html  # no value: cleared
+    hidden = '<input type="hidden" id="price_gpu" name="price_gpu" value="h100-sxm"'
+    assert f'{hidden} hx-swap-oob="true">' in html
+    assert f"${catalog_price('h100-sxm')}/GPU-hour" in html
+
+
+def test_a_typed_price_for_the_same_gpu_is_used_and_never_sent_back(client):
+    html = client.post(URL, inputs(gpu_hourly_usd="2.5"), headers=HTMX).content.decode()
+    assert "div_id_gpu_hourly_usd" not in html
+    assert "$2.50/GPU-hour" in html and "as entered" in html
+
+
+def test_picking_another_model_updates_the_sequence_length_limit(client):
+    data = inputs(model="llama-3.1-8b", context_model="llama-2-70b", seq_len="3000")
+    html = client.post(URL, data, headers=HTMX).content.decode()
+    assert '<div id="div_id_seq_len" class="mb-3 calc-field" hx-swap-oob="true">' in html
+    assert 'name="seq_len" value="3000"' in html
+    assert 'max="131072"' in html and "up to 131,072" in html
+    assert "div_id_gpu_hourly_usd" not in html
+    same_model = client.post(URL, inputs(), headers=HTMX).content.decode()
+    assert "div_id_seq_len" not in same_model
+
+
+# Section: the results
+
+
+def test_the_results_show_memory_fit_performance_and_cost(client):
+    estimate = expected_estimate()
+    html = client.get(URL).content.decode()
+    assert "✓ Fits" in html
+    assert f"{estimate.memory.max_batch} sequences" in html
+    assert '<svg class="memory-bar"' in html
+    for label in ["Weights", "KV cache", "Activations", "Runtime overhead", "Free"]:
+        assert f"{label} <strong>" in html
+    assert fmt.format_bytes(estimate.memory.weights_bytes_per_gpu) in html
+    assert f"{estimate.prefill.bound}-bound" in html
+    assert f"{estimate.decode.bound}-bound" in html
+    for value in [
+        estimate.cost.total_usd,
+        estimate.cost.usd_per_1k_tokens,
+        estimate.cost.usd_per_hour,
+    ]:
+        assert fmt.format_usd(value) in html
+
+
+def test_a_workload_that_does_not_fit_says_how_many_gpus_it_needs(client):
+    estimate = expected_estimate(gpus=1)
+    html = client.get(f"{URL}?gpus=1").content.decode()
+    assert "✗ Does not fit" in html
+    assert f"needs {estimate.memory.min_gpus} GPUs" in html
+    assert "Over capacity" in html
+    assert 'class="capacity-line"' in html
+
+
+def test_warnings_are_shown(client):
+    estimate = expected_estimate(seq_len=8192)
+    assert estimate.warnings
+    html = client.get(f"{URL}?seq_len=8192").content.decode()
+    assert 'id="warnings"' in html
+    for warning in estimate.warnings:
+        assert escape(warning) in html
+
+
+def test_the_api_table_lists_every_active_offering(client):
+    response = client.get(URL)
+    estimate = expected_estimate()
+    html = response.content.decode()
+    assert "Versus commercial APIs" in html
+    for comparison in estimate.api_comparison:
+        assert escape(comparison.name) in html
+    assert "OpenAI: GPT-3.5 Turbo" in html
+    assert response.context["api_rows"][0].same_model  # hosted Llama 2 70B first
+
+
+def test_the_gpu_comparison_lists_active_gpus_sorted_by_cost(client):
+    response = client.get(URL)
+    rows = response.context["gpu_rows"]
+    active = set(GpuType.objects.active().values_list("slug", flat=True))
+    assert {row.gpu.slug for row in rows} == active
+    costs = [
+        row.estimate.cost.usd_per_1m_output_tokens
+        for row in rows
+        if row.estimate and row.estimate.cost.usd_per_1m_output_tokens is not None
+    ]
+    assert costs == sorted(costs) and len(costs) >= 2
+    priced = [bool(row.estimate and row.estimate.cost.usd_per_1m_output_tokens) for row in rows]
+    assert priced == sorted(priced, reverse=True)  # no price last
+    current = [row for row in rows if row.current]
+    assert [row.gpu.slug for row in current] == ["a100-80gb-sxm"]
+    assert current[0].num_gpus == 2
+    html = response.content.decode()
+    assert 'class="current-row" aria-current="true"' in html
+    assert "your choice" in html
+
+
+def test_the_charts_render_svg_with_the_current_batch_marked(client):
+    response = client.post(URL, inputs(batch=4), headers=HTMX)
+    html = response.content.decode()
+    charts = response.context["charts"]
+    assert [chart.slug for chart in charts] == ["throughput", "per-sequence", "cost"]
+    for chart in charts:
+        assert chart.current is not None and chart.current.label.startswith("batch 4:")
+        assert f'id="chart-{chart.slug}"' in html
+    assert html.count('<svg class="chart-svg"') == 3
+    assert html.count('class="current-point"') == 3
+    assert '<title id="chart-throughput-title">Total throughput against batch size</title>' in html
+    assert "Yours: batch 4:" in html
+
+
+def test_show_the_math_lists_the_trace_formula_by_formula(client):
+    estimate = expected_estimate()
+    html = client.get(URL).content.decode()
+    assert '<details class="results-block math" id="show-the-math">' in html
+    assert "<summary" in html and "Show the math" in html
+    for step in estimate.trace:
+        assert escape(step.formula) in html
+        assert escape(step.substituted) in html
+
+
+def test_the_accuracy_statement_is_shown(client):
+    html = client.get(URL).content.decode()
+    assert "Calibrated on 98 published measurements" in html
+    assert "Time to first token: " in html
+    assert 'id="accuracy"' in html
