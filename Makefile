@@ -34,6 +34,20 @@ test: $(STAMP) lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Production: DEBUG off unless the environment says otherwise; DJANGO_SECRET_KEY,
+# DJANGO_ALLOWED_HOSTS and DATABASE_URL come from the environment (docs/production.md).
+WORKERS ?= 4
+serve: export DJANGO_DEBUG ?= False
+serve: $(STAMP)
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn config.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
+
+# The load benchmark (not a test): SQLite, then PostgreSQL unless BENCH_POSTGRES is empty.
+BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/postgres
+bench: $(STAMP)
+	$(BIN)/python bench/load.py $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES)) $(BENCH_ARGS)
+
 calibrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py calibrate

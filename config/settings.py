@@ -8,6 +8,7 @@ named in the README's production section.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -121,6 +122,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests get a file too, not Django's in-memory default: threads (the concurrency
+    # test, the live server) then share one database through WAL the way gunicorn
+    # workers do. One file per test process, so parallel test runs don't collide.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"calculator-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -138,7 +145,9 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (and whitenoise serves from); a deployment may point it
+# outside the checkout, the load benchmark at a temporary directory.
+STATIC_ROOT = Path(os.getenv("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -180,6 +189,18 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = envbool("DJANGO_SECURE_HSTS_PRELOAD", "False")
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
+    # Load balancers probe /healthz over plain HTTP on the private network; a redirect
+    # to HTTPS would read as "down".
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # check --deploy warnings we silence, each for a reason (see docs/production.md):
+    # W021: HSTS preload is a commitment for the whole registered domain and every
+    # subdomain, hard to undo, and only possible when the app is served on the apex
+    # domain; the operator opts in with DJANGO_SECURE_HSTS_PRELOAD=True.
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+    # W008: DJANGO_SECURE_SSL_REDIRECT=False says the proxy in front already
+    # redirects HTTP to HTTPS, so the warning would be about a decision already made.
+    if not SECURE_SSL_REDIRECT:
+        SILENCED_SYSTEM_CHECKS.append("security.W008")
 
 LOGGING = {
     "version": 1,
