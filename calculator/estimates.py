@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Max
 
-from calculator import estimator
+from calculator import catalog, estimator
 from calculator.estimator import calibration as cal
 from calculator.forms import CalculatorForm
-from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel
+from calculator.models import EngineProfile, GpuType, LlmModel
 
 # Workload field -> form field, for errors the estimator finds.
 FORM_FIELDS = {
@@ -32,7 +31,7 @@ FORM_FIELDS = {
 
 
 def api_specs() -> tuple[estimator.ApiOffering, ...]:
-    return tuple(api.to_spec() for api in ApiOffering.objects.active())
+    return catalog.current().offering_specs
 
 
 def estimate_form(
@@ -100,17 +99,14 @@ def run_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Report:
 _accuracy_cache: dict[tuple, dict] = {}
 
 
-def accuracy_summary() -> dict:
+def accuracy_summary(version: tuple | None = None) -> dict:
     """Rows and median error per regime for the page's accuracy statement.
 
-    Computed from the catalog as it is now and kept per process until an engine, GPU or
-    model row changes (their newest updated_at is the key), so an admin edit shows up on
-    the next request of every worker.
+    Computed from the catalog as it is now and kept per process until the catalog
+    changes (see calculator.catalog), so an admin edit shows up on the next request of
+    every worker. Pass the catalog version when the caller has it already.
     """
-    key = tuple(
-        qs.aggregate(latest=Max("updated_at"))["latest"]
-        for qs in (EngineProfile.objects, GpuType.objects, LlmModel.objects)
-    )
+    key = version if version is not None else catalog.catalog_version()
     if key not in _accuracy_cache:
         report = run_calibration()
         _accuracy_cache.clear()

@@ -348,42 +348,54 @@ def make_context(
     )
 
 
-def _decode_step(ctx: _Context, batch: int, context_len: float) -> _StepTimes:
+def _decode_steps(ctx: _Context, batch: int, contexts: list[float]) -> list[_StepTimes]:
+    """One decode step's times at each context length (tokens already in the cache)."""
     model, params = ctx.model, ctx.params
-    blocks_bpp = bytes_per_param(ctx.weights_dtype)
-    outer_bpp = _outer_bytes_per_param(ctx.weights_dtype)
     # Bytes read once per step: every dense block weight, the experts the batch routes
     # to, and the LM head (the embedding lookup reads only `batch` rows).
     expert_total = params.moe_layers * model.num_experts * params.expert_mlp
     expert_read = params.moe_layers * _experts_touched(model, batch) * params.expert_mlp
-    blocks_read = (params.blocks - expert_total + expert_read) * blocks_bpp
-    head_read = (params.lm_head or params.embedding) * outer_bpp
-    kv_read = batch * context_len * ctx.kv_bytes_per_token_model
-    memory = (blocks_read + head_read + kv_read) / ctx.divisor / ctx.bandwidth
-    flops = 2 * params.matmul_active * batch
-    flops += 4 * model.num_layers * model.num_attention_heads * model.head_dim * context_len * batch
-    compute = flops / ctx.divisor / (ctx.peak_flops * ctx.engine.decode_compute_utilization)
+    blocks_read = (params.blocks - expert_total + expert_read) * bytes_per_param(ctx.weights_dtype)
+    head_read = (params.lm_head or params.embedding) * _outer_bytes_per_param(ctx.weights_dtype)
+    memory_rate = ctx.divisor * ctx.bandwidth  # bytes/s
+    compute_rate = ctx.divisor * ctx.peak_flops * ctx.engine.decode_compute_utilization
+    fixed_flops = 2 * params.matmul_active * batch
+    attention_flops_per_token = 4 * model.num_layers * model.num_attention_heads * model.head_dim
     communication = _communication_seconds(model, ctx.gpu, ctx.layout, batch)
-    return _StepTimes(memory, compute, communication, ctx.engine.step_overhead_s)
+    return [
+        _StepTimes(
+            memory=(blocks_read + head_read + batch * c * ctx.kv_bytes_per_token_model)
+            / memory_rate,
+            compute=(fixed_flops + attention_flops_per_token * c * batch) / compute_rate,
+            communication=communication,
+            overhead=ctx.engine.step_overhead_s,
+        )
+        for c in contexts
+    ]
 
 
-def _average_decode(ctx: _Context, batch: int, prompt: int, completion: int) -> _StepTimes:
+@dataclass(frozen=True)
+class _DecodeAverage:
+    parts: _StepTimes  # each component averaged over the completion
+    seconds: float  # the average step: max(memory, compute) + the rest, step by step
+
+
+def _average_decode(ctx: _Context, batch: int, prompt: int, completion: int) -> _DecodeAverage:
     """Step times averaged over the completion, the context growing by one each step.
 
-    Each component is averaged separately; the total of the averaged parts is within
-    a rounding error of the averaged totals while memory and compute stay on one side
-    of each other, and says which side that is.
+    The step time is averaged at evenly spaced context lengths, so a completion that
+    starts memory-bound and turns compute-bound (or the reverse) is timed as such.
     """
     points = max(min(C.DECODE_SAMPLE_POINTS, completion), 1)
-    samples = [
-        _decode_step(ctx, batch, prompt + (i + 0.5) * completion / points) for i in range(points)
-    ]
-    return _StepTimes(
+    contexts = [prompt + (i + 0.5) * completion / points for i in range(points)]
+    samples = _decode_steps(ctx, batch, contexts)
+    parts = _StepTimes(
         memory=sum(s.memory for s in samples) / points,
         compute=sum(s.compute for s in samples) / points,
-        communication=sum(s.communication for s in samples) / points,
-        overhead=sum(s.overhead for s in samples) / points,
+        communication=samples[0].communication,
+        overhead=samples[0].overhead,
     )
+    return _DecodeAverage(parts, sum(s.total for s in samples) / points)
 
 
 def _prefill_times(ctx: _Context, batch: int, prompt: int) -> _StepTimes:
@@ -422,17 +434,18 @@ def _step_batch(ctx: _Context, batch: int) -> int:
 
 
 def decode_seconds_per_token(ctx: _Context, batch: int, prompt: int, completion: int) -> float:
-    return _average_decode(ctx, _step_batch(ctx, batch), prompt, completion).total
+    return _average_decode(ctx, _step_batch(ctx, batch), prompt, completion).seconds
 
 
 def saturated_output_tokens_per_second(
-    ctx: _Context, batch: int, prompt: int, completion: int
+    ctx: _Context, batch: int, prompt: int, completion: int, step_seconds: float | None = None
 ) -> float:
     """Output tokens/s with `batch` sequences always in flight (continuous batching):
     each request costs its prefill once and a 1/batch share of each decode step."""
-    step = decode_seconds_per_token(ctx, batch, prompt, completion)
+    if step_seconds is None:
+        step_seconds = decode_seconds_per_token(ctx, batch, prompt, completion)
     seconds_per_request = prefill_gpu_seconds_per_request(ctx, prompt)
-    seconds_per_request += completion * step / batch
+    seconds_per_request += completion * step_seconds / batch
     return completion / seconds_per_request
 
 
@@ -768,8 +781,8 @@ def estimate(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: Workl
     )
 
     step_batch = _step_batch(ctx, batch)
-    dec = _average_decode(ctx, step_batch, prompt, completion)
-    step = dec.total
+    average = _average_decode(ctx, step_batch, prompt, completion)
+    dec, step = average.parts, average.seconds
     per_sequence = 1 / step
     tokens_per_second = batch / step
     trace.add(
@@ -822,7 +835,7 @@ def estimate(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: Workl
     )
 
     # Cost
-    saturated = saturated_output_tokens_per_second(ctx, batch, prompt, completion)
+    saturated = saturated_output_tokens_per_second(ctx, batch, prompt, completion, step)
     hourly = workload.gpu_hourly_usd if workload.gpu_hourly_usd is not None else gpu.hourly_usd
     cost, comparisons = _costs(trace, warnings, workload, hourly, batch, end_to_end, saturated)
 

@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
-from calculator import charts, estimator
+from calculator import catalog, charts, estimator
 from calculator.estimates import accuracy_summary, estimate_form
 from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.models import ApiOffering, GpuType, LlmModel
@@ -35,7 +35,7 @@ PRICE_GPU = "price_gpu"
 CONTEXT_MODEL = "context_model"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def calculator(request: HtmxHttpRequest) -> HttpResponse:
     data, refresh = _form_data(request)
@@ -76,10 +76,11 @@ def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
 
 def _calculator_context(form: CalculatorForm) -> dict:
     """Everything the page and the results partial show, for any state of the form."""
-    offerings = list(ApiOffering.objects.active())
+    active = catalog.current()
+    offerings = active.offerings
     estimate = None
     if form.is_valid():
-        estimate = estimate_form(form, tuple(api.to_spec() for api in offerings))
+        estimate = estimate_form(form, active.offering_specs)
     # The fields that passed validation are here even when others failed.
     gpu = form.cleaned_data.get("gpu")
     model = form.cleaned_data.get("model")
@@ -89,7 +90,7 @@ def _calculator_context(form: CalculatorForm) -> dict:
         "estimate": estimate,
         "gpu": gpu,
         "model": model,
-        "accuracy": accuracy_summary(),
+        "accuracy": accuracy_summary(active.version),
         "oob": False,
         "refresh": set(),
         "price_gpu_name": PRICE_GPU,
@@ -104,7 +105,7 @@ def _calculator_context(form: CalculatorForm) -> dict:
         price_typed=typed_price is not None,
         memory_bar=charts.memory_bar(estimate.memory),
         charts=_batch_charts(form, estimate),
-        gpu_rows=_gpu_comparison(form, estimate),
+        gpu_rows=_gpu_comparison(form, estimate, active.gpus),
         api_rows=_api_rows(estimate, offerings, model),
     )
     return context
@@ -204,13 +205,15 @@ class GpuRow:
     estimate: estimator.Estimate | None
 
 
-def _gpu_comparison(form: CalculatorForm, estimate: estimator.Estimate) -> list[GpuRow]:
+def _gpu_comparison(
+    form: CalculatorForm, estimate: estimator.Estimate, gpus: tuple[GpuType, ...]
+) -> list[GpuRow]:
     """Every active GPU on the fewest of it that hold this workload, cheapest first."""
     model, engine = _specs(form)
     chosen = form.cleaned_data["gpu"]
     workload = form.workload()
     rows = []
-    for gpu in GpuType.objects.active():
+    for gpu in gpus:
         current = gpu.pk == chosen.pk
         # The typed price is for the chosen GPU; the others use their catalog price.
         trial = workload if current else dataclasses.replace(workload, gpu_hourly_usd=None)
@@ -250,7 +253,7 @@ class ApiRow:
 
 
 def _api_rows(
-    estimate: estimator.Estimate, offerings: list[ApiOffering], model: LlmModel
+    estimate: estimator.Estimate, offerings: tuple[ApiOffering, ...], model: LlmModel
 ) -> list[ApiRow]:
     by_slug = {offering.slug: offering for offering in offerings}
     rows = [

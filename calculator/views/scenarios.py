@@ -57,7 +57,10 @@ def _noindex(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def _calculator_url(inputs: dict) -> str:
-    return reverse("calculator:calculator") + "?" + urlencode(inputs)
+    # In the form's field order, as the page writes its own URLs: a JSON column need
+    # not keep key order (PostgreSQL's jsonb doesn't).
+    ordered = {name: inputs[name] for name in CalculatorForm.base_fields if name in inputs}
+    return reverse("calculator:calculator") + "?" + urlencode(ordered)
 
 
 def _current_form(request: HttpRequest) -> CalculatorForm | None:

@@ -1,0 +1,61 @@
+"""The active catalog, read once per process and again whenever the database changes.
+
+Every request asks the database one cheap question, "has the catalog changed?" (each
+table's row count and newest updated_at, in one query), and reuses what this process
+read last time when it hasn't. So an admin's price edit shows on the next request of
+every worker, and nothing but the database holds state: several app servers can share
+it. Rows changed without touching updated_at (a raw SQL UPDATE) are not noticed until
+one that does changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from calculator import estimator
+from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel
+
+CATALOG_MODELS = (GpuType, LlmModel, EngineProfile, ApiOffering)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: tuple
+    gpus: tuple[GpuType, ...]  # active, in the model's ordering
+    offerings: tuple[ApiOffering, ...]  # active, in the model's ordering
+    offering_specs: tuple[estimator.ApiOffering, ...]
+
+
+_lock = threading.Lock()
+_cached: dict[str, Any] = {}
+
+
+def catalog_version() -> tuple:
+    columns = ", ".join(
+        f"(SELECT COUNT(*) FROM {table}), (SELECT MAX(updated_at) FROM {table})"
+        for table in (connection.ops.quote_name(m._meta.db_table) for m in CATALOG_MODELS)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")  # noqa: S608 - table names from our models
+        return tuple(str(value) for value in cursor.fetchone())
+
+
+def current() -> Catalog:
+    version = catalog_version()
+    catalog = _cached.get("catalog")
+    if catalog is not None and catalog.version == version:
+        return catalog
+    offerings = tuple(ApiOffering.objects.active().select_related("llm_model"))
+    catalog = Catalog(
+        version=version,
+        gpus=tuple(GpuType.objects.active()),
+        offerings=offerings,
+        offering_specs=tuple(offering.to_spec() for offering in offerings),
+    )
+    with _lock:
+        _cached["catalog"] = catalog
+    return catalog
