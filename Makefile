@@ -35,7 +35,7 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Production: DEBUG off unless the environment says otherwise; DJANGO_SECRET_KEY,
-# DJANGO_ALLOWED_HOSTS and DATABASE_URL come from the environment (docs/production.md).
+# DJANGO_ALLOWED_HOSTS and DATABASE_URL come from the environment (README, Production).
 WORKERS ?= 4
 serve: export DJANGO_DEBUG ?= False
 serve: $(STAMP)

@@ -192,7 +192,7 @@ if not DEBUG:
     # Load balancers probe /healthz over plain HTTP on the private network; a redirect
     # to HTTPS would read as "down".
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    # check --deploy warnings we silence, each for a reason (see docs/production.md):
+    # check --deploy warnings we silence, each for a reason (see the README, Production):
     # W021: HSTS preload is a commitment for the whole registered domain and every
     # subdomain, hard to undo, and only possible when the app is served on the apex
     # domain; the operator opts in with DJANGO_SECURE_HSTS_PRELOAD=True.
