@@ -15,21 +15,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def console_errors(page: Page) -> list[str]:
-    """Console errors and CSP violations the page reports while the test runs."""
-    errors: list[str] = []
-
-    def collect(message) -> None:
-        # Chromium asks for /favicon.ico on its own; the site has none (base.html).
-        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
-            errors.append(message.text)
-
-    page.on("console", collect)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
 def test_changing_the_batch_size_updates_the_results_in_place(
     page: Page, live_server, console_errors
 ):

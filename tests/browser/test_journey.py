@@ -16,6 +16,7 @@ from django.contrib.auth.models import Permission, User
 from playwright.sync_api import Browser, Page, expect
 
 from calculator.models import GpuType
+from tests.browser.helpers import watch_errors
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,18 +27,6 @@ pytestmark = [
 GPU = "h100-sxm"
 NEW_PRICE = "7.77"
 STAFF_PASSWORD = "a-long-staff-password-1"
-
-
-def collect_errors(page: Page, errors: list[str]) -> None:
-    """Console errors (CSP violations are reported there too) and uncaught exceptions."""
-
-    def on_console(message) -> None:
-        # Chromium asks for /favicon.ico on its own; the site has none.
-        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
-            errors.append(f"{page.url}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
 
 
 @pytest.fixture
@@ -54,7 +43,7 @@ def staff_user(db) -> User:
 
 def test_the_whole_journey(page: Page, browser: Browser, live_server, staff_user):
     errors: list[str] = []
-    collect_errors(page, errors)
+    watch_errors(page, errors)
     gpu_name = GpuType.objects.get(slug=GPU).name
 
     # Open the calculator; change model, GPU and batch: results and charts follow in place.
@@ -107,7 +96,7 @@ def test_the_whole_journey(page: Page, browser: Browser, live_server, staff_user
     fresh = browser.new_context()
     try:
         other = fresh.new_page()
-        collect_errors(other, errors)
+        watch_errors(other, errors)
         other.goto(url)
         expect(other.locator("#scenario-name")).to_have_text("Journey <script>alert(1)</script>")
         expect(other.locator("#saved-tokens_per_second")).to_have_text(saved_throughput)
@@ -120,7 +109,7 @@ def test_the_whole_journey(page: Page, browser: Browser, live_server, staff_user
     admin = browser.new_context()
     try:
         staff = admin.new_page()
-        collect_errors(staff, errors)
+        watch_errors(staff, errors)
         staff.goto(live_server.url + "/admin/")
         staff.get_by_label("Username").fill("pricing")
         staff.get_by_label("Password").fill(STAFF_PASSWORD)

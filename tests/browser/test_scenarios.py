@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.helpers import watch_errors
+
 # serialized_rollback: a transactional test empties the database when it ends; this
 # puts the seeded catalog back for the next one.
 pytestmark = [
@@ -17,23 +19,10 @@ pytestmark = [
 CALCULATOR_QUERY = "/?model=llama-3.1-8b&gpu=h100-sxm&gpus=1&batch=4"
 
 
-def console_errors(page: Page) -> list[str]:
-    errors: list[str] = []
-
-    def collect(message) -> None:
-        # Chromium asks for /favicon.ico on its own; the site has none.
-        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
-            errors.append(message.text)
-
-    page.on("console", collect)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
 def test_a_saved_scenario_opens_from_its_permalink_in_a_fresh_browser(
     page: Page, browser: Browser, live_server
 ):
-    errors = console_errors(page)
+    errors = watch_errors(page)
     page.goto(live_server.url + CALCULATOR_QUERY)
     throughput = page.locator("#figure-throughput").inner_text().strip()
     page.evaluate("window.__marker = 1")
@@ -56,7 +45,7 @@ def test_a_saved_scenario_opens_from_its_permalink_in_a_fresh_browser(
     context = browser.new_context()  # no cookies, no history: someone else's browser
     try:
         other = context.new_page()
-        other_errors = console_errors(other)
+        other_errors = watch_errors(other)
         other.goto(url)
         expect(other.locator("#scenario-name")).to_have_text("Chat <b>bot</b>")
         expect(other.locator("#scenario-notes")).to_have_text("Four at a time.")

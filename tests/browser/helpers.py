@@ -1,0 +1,20 @@
+"""Helpers for the browser tests."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+
+def watch_errors(page: Page, errors: list[str] | None = None) -> list[str]:
+    """Collect the page's console errors (CSP violations are reported there) and
+    uncaught exceptions, each prefixed with the page's URL, into `errors`."""
+    errors = [] if errors is None else errors
+
+    def on_console(message) -> None:
+        # Chromium may ask for /favicon.ico on its own, whatever the page links.
+        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+            errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    return errors
