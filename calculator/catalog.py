@@ -1,11 +1,11 @@
 """The active catalog, read once per process and again whenever the database changes.
 
 Every request asks the database one cheap question, "has the catalog changed?" (each
-table's row count and newest updated_at, in one query), and reuses what this process
-read last time when it hasn't. So an admin's price edit shows on the next request of
-every worker, and nothing but the database holds state: several app servers can share
-it. Rows changed without touching updated_at (a raw SQL UPDATE) are not noticed until
-one that does changes.
+table's row count, active row count and newest updated_at, in one query), and reuses
+what this process read last time when it hasn't. So an admin's price edit shows on the
+next request of every worker, and nothing but the database holds state: several app
+servers can share it. A change that bypasses save() (a queryset update() or raw SQL)
+is noticed only when it changes a count, or once any saved change follows it.
 """
 
 from __future__ import annotations
@@ -25,8 +25,12 @@ CATALOG_MODELS = (GpuType, LlmModel, EngineProfile, ApiOffering)
 @dataclass(frozen=True)
 class Catalog:
     version: tuple
-    gpus: tuple[GpuType, ...]  # active, in the model's ordering
-    offerings: tuple[ApiOffering, ...]  # active, in the model's ordering
+    # Active rows, each in its model's ordering. Shared by every request of this
+    # process until the catalog changes: read them, never save them.
+    gpus: tuple[GpuType, ...]
+    models: tuple[LlmModel, ...]
+    engines: tuple[EngineProfile, ...]
+    offerings: tuple[ApiOffering, ...]
     offering_specs: tuple[estimator.ApiOffering, ...]
 
 
@@ -36,7 +40,8 @@ _cached: dict[str, Any] = {}
 
 def catalog_version() -> tuple:
     columns = ", ".join(
-        f"(SELECT COUNT(*) FROM {table}), (SELECT MAX(updated_at) FROM {table})"
+        f"(SELECT COUNT(*) FROM {table}), (SELECT COUNT(*) FROM {table} WHERE is_active), "
+        f"(SELECT MAX(updated_at) FROM {table})"
         for table in (connection.ops.quote_name(m._meta.db_table) for m in CATALOG_MODELS)
     )
     with connection.cursor() as cursor:
@@ -53,9 +58,17 @@ def current() -> Catalog:
     catalog = Catalog(
         version=version,
         gpus=tuple(GpuType.objects.active()),
+        models=tuple(LlmModel.objects.active()),
+        engines=tuple(EngineProfile.objects.active()),
         offerings=offerings,
         offering_specs=tuple(offering.to_spec() for offering in offerings),
     )
     with _lock:
         _cached["catalog"] = catalog
     return catalog
+
+
+def forget() -> None:
+    """Drop what this process read, so the next request reads the catalog again."""
+    with _lock:
+        _cached.clear()

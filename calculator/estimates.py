@@ -30,10 +30,6 @@ FORM_FIELDS = {
 }
 
 
-def api_specs() -> tuple[estimator.ApiOffering, ...]:
-    return catalog.current().offering_specs
-
-
 def estimate_form(
     form: CalculatorForm, apis: tuple[estimator.ApiOffering, ...] | None = None
 ) -> estimator.Estimate | None:
@@ -45,7 +41,7 @@ def estimate_form(
             data["model"].to_spec(),
             data["gpu"].to_spec(),
             data["engine"].to_spec(),
-            form.workload(api_specs() if apis is None else apis),
+            form.workload(form.catalog.offering_specs if apis is None else apis),
         )
     except estimator.EstimatorInputError as error:
         form.add_error(FORM_FIELDS.get(error.field), error.message)

@@ -12,8 +12,9 @@ from django import forms
 from django.urls import reverse
 
 from calculator import estimator
+from calculator.catalog import Catalog
+from calculator.catalog import current as current_catalog
 from calculator.estimator import Dtype, Parallelism, Workload
-from calculator.models import EngineProfile, GpuType, LlmModel
 
 # The largest values accepted, with the reason, shared with the estimator.
 MAX_GPUS = estimator.MAX_GPUS  # beyond any single serving replica
@@ -52,9 +53,44 @@ DEFAULTS = {
 }
 
 
-class SlugChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.name
+class CatalogChoiceField(forms.ChoiceField):
+    """An active catalog row, picked by its slug; the cleaned value is the row.
+
+    The rows come from the catalog this process holds (calculator.catalog), which the
+    form reads once, so choosing costs no query of its own.
+    """
+
+    default_error_messages = {
+        "invalid_choice": "Select a valid choice. %(value)s is not one of the available choices.",
+    }
+
+    def __init__(self, kind: str, **kwargs) -> None:
+        self.kind = kind  # the Catalog attribute: "models", "gpus" or "engines"
+        self.rows: dict = {}
+        super().__init__(**kwargs)
+
+    def use(self, rows) -> None:
+        self.rows = {row.slug: row for row in rows}
+        self.choices = [("", "---------")] + [(row.slug, row.name) for row in rows]
+
+    def to_python(self, value):
+        return "" if value in self.empty_values else str(value)
+
+    def validate(self, value) -> None:
+        forms.Field.validate(self, value)  # required
+        if value and value not in self.rows:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+
+    def clean(self, value):
+        slug = super().clean(value)
+        return self.rows[slug] if slug else None
+
+    def prepare_value(self, value):
+        return getattr(value, "slug", value)
 
 
 class BatchField(forms.Field):
@@ -80,8 +116,8 @@ class BatchField(forms.Field):
 
 
 class CalculatorForm(forms.Form):
-    model = SlugChoiceField(queryset=LlmModel.objects.active(), to_field_name="slug", label="Model")
-    gpu = SlugChoiceField(queryset=GpuType.objects.active(), to_field_name="slug", label="GPU")
+    model = CatalogChoiceField("models", label="Model")
+    gpu = CatalogChoiceField("gpus", label="GPU")
     gpus = forms.IntegerField(min_value=1, max_value=MAX_GPUS, label="Number of GPUs")
     batch = BatchField(
         label="Batch size",
@@ -111,13 +147,15 @@ class CalculatorForm(forms.Form):
         required=False,
         label="KV-cache precision",
     )
-    engine = SlugChoiceField(
-        queryset=EngineProfile.objects.active(), to_field_name="slug", label="Engine"
-    )
+    engine = CatalogChoiceField("engines", label="Engine")
     parallelism = forms.ChoiceField(choices=PARALLELISM_CHOICES, label="Parallelism")
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, catalog: Catalog | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.catalog = catalog or current_catalog()
+        for field in self.fields.values():
+            if isinstance(field, CatalogChoiceField):
+                field.use(getattr(self.catalog, field.kind))
         for name, field in self.fields.items():
             # The error container is always on the page (htmx fills it out of band),
             # so the input points at it whether or not it holds a message yet.

@@ -12,6 +12,17 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def fresh_catalog():
+    """Forget the catalog this process read (calculator.catalog): tests change rows
+    with update(), which leaves updated_at alone, and roll back to earlier versions."""
+    from calculator import catalog
+
+    catalog.forget()
+    yield
+    catalog.forget()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     # `playwright install` cannot download browsers here: use Debian's chromium.

@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
-from calculator import catalog, charts, estimator
+from calculator import charts, estimator
 from calculator.estimates import accuracy_summary, estimate_form
 from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.models import ApiOffering, GpuType, LlmModel
@@ -76,7 +76,7 @@ def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
 
 def _calculator_context(form: CalculatorForm) -> dict:
     """Everything the page and the results partial show, for any state of the form."""
-    active = catalog.current()
+    active = form.catalog
     offerings = active.offerings
     estimate = None
     if form.is_valid():
