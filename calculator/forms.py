@@ -10,6 +10,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from calculator import estimator
 from calculator.catalog import Catalog
@@ -71,7 +72,8 @@ class CatalogChoiceField(forms.ChoiceField):
 
     def use(self, rows) -> None:
         self.rows = {row.slug: row for row in rows}
-        self.choices = [("", "---------")] + [(row.slug, row.name) for row in rows]
+        # A callable: the option list is built only when a page renders the select.
+        self.choices = lambda: [("", "---------")] + [(row.slug, row.name) for row in rows]
 
     def to_python(self, value):
         return "" if value in self.empty_values else str(value)
@@ -164,14 +166,19 @@ class CalculatorForm(forms.Form):
             if field.help_text:
                 described_by += f" {auto_id}_helptext"
             field.widget.attrs["aria-describedby"] = described_by
-        self.helper = FormHelper()
-        self.helper.form_id = "calculator-form"
-        self.helper.form_method = "post"
-        self.helper.form_action = reverse("calculator:calculator")
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """How crispy renders the form; built only when a page renders it (the API and
+        the CLI validate without it)."""
+        helper = FormHelper()
+        helper.form_id = "calculator-form"
+        helper.form_method = "post"
+        helper.form_action = reverse("calculator:calculator")
         # Fields named as plain strings render with this template: label, input, an
         # always-present error container (htmx fills it) and help text.
-        self.helper.field_template = "calculator/_field.html"
-        self.helper.attrs = {
+        helper.field_template = "calculator/_field.html"
+        helper.attrs = {
             "novalidate": "",
             "hx-post": reverse("calculator:calculator"),
             "hx-target": "#results",
@@ -181,7 +188,7 @@ class CalculatorForm(forms.Form):
             "hx-indicator": "#results-indicator",
             "hx-push-url": "false",
         }
-        self.helper.layout = Layout(
+        helper.layout = Layout(
             "model",
             # Which model the sequence length's limit was shown for (see the view).
             HTML("{% include 'calculator/calculator.html#context-model' %}"),
@@ -219,6 +226,7 @@ class CalculatorForm(forms.Form):
                 "Calculate</button></noscript>"
             ),
         )
+        return helper
 
     def clean(self):
         cleaned = super().clean()
