@@ -94,8 +94,9 @@ class Computed:
 def compute(form: CalculatorForm) -> Computed | None:
     """Estimate a valid form with today's catalog; None (with form errors) if the
     estimator rejects the input."""
-    apis = list(ApiOffering.objects.active())
-    estimate = estimate_form(form, tuple(api.to_spec() for api in apis))
+    # The offerings the form's catalog holds: the same rows the page compared against.
+    apis = form.catalog.offerings
+    estimate = estimate_form(form, form.catalog.offering_specs)
     if estimate is None:
         return None
     data = form.cleaned_data

@@ -58,16 +58,21 @@ def format_count(value) -> str:
     return f"{round(float(value)):,}"
 
 
+def _scaled(value: float, units, unscaled_suffix: str) -> str:
+    """The value in the largest unit it reaches (units: (size, name), largest first),
+    or as a whole number with `unscaled_suffix` below the smallest."""
+    for size, unit in units:
+        if abs(value) >= size:
+            return f"{significant(value / size)} {unit}"
+    return f"{round(value):,}{unscaled_suffix}"
+
+
 @register.filter(name="bytes")
 def format_bytes(value) -> str:
     """Bytes in decimal units: 68976648192 -> "69.0 GB", 163840 -> "164 kB"."""
     if _is_missing(value):
         return MISSING
-    value = float(value)
-    for size, unit in BYTE_UNITS:
-        if abs(value) >= size:
-            return f"{significant(value / size)} {unit}"
-    return f"{round(value):,} B"
+    return _scaled(float(value), BYTE_UNITS, " B")
 
 
 @register.filter(name="duration")
@@ -146,11 +151,7 @@ def format_big_count(value) -> str:
     """A large count in words: 68976648192 -> "69.0 billion"."""
     if _is_missing(value):
         return MISSING
-    value = float(value)
-    for size, unit in COUNT_UNITS:
-        if abs(value) >= size:
-            return f"{significant(value / size)} {unit}"
-    return f"{round(value):,}"
+    return _scaled(float(value), COUNT_UNITS, "")
 
 
 def compact(value: float) -> str:
