@@ -30,7 +30,19 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	@files="$$(git ls-files '*.html')"; [ -z "$$files" ] || { echo "djade --check"; $(BIN)/djade --check $$files; }
 
-test: $(STAMP) lint
+# The browser tests drive Debian's chromium (Playwright cannot download browsers here).
+# As root with apt, install it; otherwise say so, and the browser tests are skipped
+# (in CI, where CI=true, they fail instead).
+check-browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium not found: browser tests will be skipped (apt-get install -y chromium)"; \
+	  fi; }
+
+test: $(STAMP) lint check-browser
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -12,6 +12,16 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Without chromium, skip the browser tests and say why; in CI they must run."""
+    if shutil.which("chromium") or os.environ.get("CI") == "true":
+        return
+    skip = pytest.mark.skip(reason="Debian's chromium is not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def fresh_catalog():
     """Forget the catalog this process read (calculator.catalog): tests change rows
