@@ -158,7 +158,6 @@ def kv_bytes_per_token(model: ModelSpec, kv_dtype: Dtype, tp: int, layers: int) 
 
 @dataclass(frozen=True)
 class _Layout:
-    num_gpus: int
     tp: int  # tensor-parallel degree
     pp: int  # pipeline stages
     layers_per_gpu: int
@@ -167,8 +166,8 @@ class _Layout:
 def _layout(model: ModelSpec, workload: Workload) -> _Layout:
     n = workload.num_gpus
     if workload.parallelism is Parallelism.PIPELINE:
-        return _Layout(n, 1, n, math.ceil(model.num_layers / n))
-    return _Layout(n, n, 1, model.num_layers)
+        return _Layout(tp=1, pp=n, layers_per_gpu=math.ceil(model.num_layers / n))
+    return _Layout(tp=n, pp=1, layers_per_gpu=model.num_layers)
 
 
 def _weight_bytes(params: ParamCounts, dtype: Dtype) -> tuple[float, float]:
