@@ -228,7 +228,7 @@ def map_row(
     prompt, completion = _tokens(row["input_tokens"]), _tokens(row["output_tokens"])
     value = float(row["value"])
     assumptions = []
-    sharegpt = "ShareGPT" in row["input_tokens"]
+    sharegpt = "ShareGPT" in row["input_tokens"] and prompt is None
     if sharegpt:
         prompt, completion = SHAREGPT_MEAN_INPUT_TOKENS, SHAREGPT_MEAN_OUTPUT_TOKENS
         assumptions.append(
