@@ -6,16 +6,8 @@ into form errors, so the page, the API and the CLI take the same path.
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-from pathlib import Path
-
-from django.conf import settings
-
-from calculator import catalog, estimator
-from calculator.estimator import calibration as cal
+from calculator import estimator
 from calculator.forms import CalculatorForm
-from calculator.models import EngineProfile, GpuType, LlmModel
 
 # Workload field -> form field, for errors the estimator finds.
 FORM_FIELDS = {
@@ -46,78 +38,3 @@ def estimate_form(
     except estimator.EstimatorInputError as error:
         form.add_error(FORM_FIELDS.get(error.field), error.message)
         return None
-
-
-# Calibration
-
-
-DEFAULT_CALIBRATION_PATH = Path(settings.BASE_DIR) / "data" / "measured-calibration.csv"
-
-
-@dataclass
-class Report:
-    cases: list[cal.Case]
-    skips: list[cal.Skip]
-    outcomes: list[cal.Outcome]
-    scores: dict[cal.Regime, cal.RegimeScore]
-    roofline_scores: dict[cal.Regime, cal.RegimeScore]
-    models: dict
-    gpus: dict
-    engines: dict
-
-
-def run_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Report:
-    """Map every row of the calibration file, predict it with the catalog as it is in
-    the database, and score the result per regime."""
-    models = {m.slug: m.to_spec() for m in LlmModel.objects.all()}
-    gpus = {g.slug: g.to_spec() for g in GpuType.objects.all()}
-    engines = {e.slug: e.to_spec() for e in EngineProfile.objects.all()}
-    cases, skips = [], []
-    with open(path, newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            mapped = cal.map_row(row, line, models, gpus, engines)
-            (cases if isinstance(mapped, cal.Case) else skips).append(mapped)
-    outcomes = cal.evaluate(cases, models, gpus, engines)
-    roofline = {slug: cal.plain_roofline_engine(e) for slug, e in engines.items()}
-    plain_gpus = {slug: cal.plain_roofline_gpu(g) for slug, g in gpus.items()}
-    return Report(
-        cases=cases,
-        skips=skips,
-        outcomes=outcomes,
-        scores=cal.score(outcomes),
-        roofline_scores=cal.score(cal.evaluate(cases, models, plain_gpus, roofline)),
-        models=models,
-        gpus=gpus,
-        engines=engines,
-    )
-
-
-_accuracy_cache: dict[tuple, dict] = {}
-
-
-def accuracy_summary(version: tuple | None = None) -> dict:
-    """Rows and median error per regime for the page's accuracy statement.
-
-    Computed from the catalog as it is now and kept per process until the catalog
-    changes (see calculator.catalog), so an admin edit shows up on the next request of
-    every worker. Pass the catalog version when the caller has it already.
-    """
-    key = version if version is not None else catalog.catalog_version()
-    if key not in _accuracy_cache:
-        report = run_calibration()
-        _accuracy_cache.clear()
-        _accuracy_cache[key] = {
-            "rows": len(report.cases),
-            "regimes": [
-                {
-                    "title": cal.REGIME_TITLES[regime],
-                    "rows": s.count,
-                    "median_ape": s.median_ape,
-                    "roofline_median_ape": report.roofline_scores[regime].median_ape,
-                }
-                for regime, s in report.scores.items()
-            ],
-            # The worst regime's median; None when nothing could be mapped (empty catalog).
-            "median_ape": max((s.median_ape for s in report.scores.values()), default=None),
-        }
-    return _accuracy_cache[key]

@@ -17,12 +17,17 @@ import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import partial
 
-from .core import estimate
+from . import bands
+from .core import estimate as _estimate
 from .results import Estimate
 from .specs import Dtype, EngineSpec, GpuSpec, ModelSpec, Parallelism, Workload
 from .step import make_context
 from .timing import prefill_gpu_seconds_per_request
+
+# Calibration needs the figures only, not "show the math".
+estimate = partial(_estimate, trace=False)
 
 
 class Regime(StrEnum):
@@ -60,6 +65,8 @@ GPU_ALIASES = {
     "a100-80gb": "a100-80gb-sxm",
     "h100": "h100-sxm",
 }
+# Metrics that are rates (bigger is faster); the others are times.
+RATE_METRICS = ("tokens_per_s", "output_throughput", "total_throughput", "prefill_tok_s")
 FRAMEWORK_ENGINES = {
     "tensorrt-llm": "tensorrt-llm",
     "vllm": "vllm",
@@ -121,6 +128,15 @@ class Outcome:
     def ape(self) -> float:
         return abs(self.error)
 
+    @property
+    def ratio(self) -> float:
+        """Measured / estimated, as a time in the decode and time-to-first-token regimes
+        and as a rate in the throughput one (the orientation ``bands`` uses)."""
+        rate_metric = self.case.metric.startswith(RATE_METRICS)
+        if rate_metric == (self.case.regime is Regime.SATURATION):
+            return self.case.measured / self.predicted
+        return self.predicted / self.case.measured
+
 
 @dataclass(frozen=True)
 class RegimeScore:
@@ -128,6 +144,14 @@ class RegimeScore:
     count: int
     median_ape: float
     mean_ape: float
+
+
+def case_features(case: Case, model: ModelSpec) -> bands.Features:
+    """What the error bands compare a query with (see ``bands.features``)."""
+    w = case.workload
+    return bands.features(
+        case.gpu, case.engine, case.model, model.num_experts > 0, w.batch_size, w.prompt_tokens
+    )
 
 
 # Mapping rows

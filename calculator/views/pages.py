@@ -18,7 +18,8 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from calculator import charts, estimator
-from calculator.estimates import accuracy_summary, estimate_form
+from calculator.calibration_report import accuracy_summary
+from calculator.estimates import estimate_form
 from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.models import ApiOffering, GpuType, LlmModel
 from calculator.templatetags import calc_format
@@ -90,7 +91,7 @@ def _calculator_context(form: CalculatorForm) -> dict:
         "estimate": estimate,
         "gpu": gpu,
         "model": model,
-        "accuracy": accuracy_summary(active.version),
+        "accuracy": accuracy_summary(),
         "oob": False,
         "refresh": set(),
         "price_gpu_name": PRICE_GPU,
