@@ -6,7 +6,8 @@ into form errors, so the page, the API and the CLI take the same path.
 
 from __future__ import annotations
 
-from calculator import estimator
+from calculator import calibration_report, estimator
+from calculator.estimator import bands
 from calculator.forms import CalculatorForm
 
 # Workload field -> form field, for errors the estimator finds.
@@ -38,3 +39,34 @@ def estimate_form(
     except estimator.EstimatorInputError as error:
         form.add_error(FORM_FIELDS.get(error.field), error.message)
         return None
+
+
+def confidence(form: CalculatorForm, estimate: estimator.Estimate) -> dict:
+    """Error bands for the estimate's headline figures, from the calibration report's
+    measurements most like this query (see calculator.estimator.bands)."""
+    data = form.cleaned_data
+    model = data["model"].to_spec()
+    query = bands.features(
+        data["gpu"].slug,
+        data["engine"].slug,
+        model.slug,
+        model.num_experts > 0,
+        estimate.batch,
+        data["prompt"],
+    )
+    evidence, widen = calibration_report.evidence()
+    figures = {
+        "time_to_first_token_seconds": estimate.prefill.seconds,
+        "seconds_per_output_token": estimate.decode.seconds_per_token,
+        "tokens_per_second_per_sequence": estimate.decode.tokens_per_second_per_sequence,
+        "tokens_per_second": estimate.decode.tokens_per_second,
+        "saturated_output_tokens_per_second": estimate.cost.saturated_output_tokens_per_second,
+        "usd_per_1m_output_tokens": estimate.cost.usd_per_1m_output_tokens,
+    }
+    return bands.confidence(query, figures, evidence, widen)
+
+
+def answer(form: CalculatorForm, estimate: estimator.Estimate) -> dict:
+    """The estimate as the API, the CLI and a saved scenario give it: every figure, and
+    the error bands under "confidence"."""
+    return {**estimate.as_dict(), "confidence": confidence(form, estimate)}

@@ -19,7 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
 from calculator import estimator
-from calculator.estimates import estimate_form
+from calculator.estimates import answer, estimate_form
 from calculator.forms import (
     BATCH_MAX_KEYWORD,
     DTYPE_CHOICES,
@@ -105,7 +105,7 @@ def compute(form: CalculatorForm) -> Computed | None:
         snapshot=catalog_snapshot(
             model=data["model"], gpu=data["gpu"], engine=data["engine"], apis=apis
         ),
-        results=as_json(estimate.as_dict()),
+        results=as_json(answer(form, estimate)),
     )
 
 

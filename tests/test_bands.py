@@ -83,7 +83,7 @@ def test_too_few_alike_measurements_fall_back_to_a_broader_set():
     evidence = spread(3, engine="tensorrt-llm") + spread(10, engine="vllm")
     b = bands.band("decode", feats(engine="tensorrt-llm"), evidence)
     assert b.count == 13
-    assert b.basis.endswith("measurements of H100")
+    assert b.basis.endswith("measurements of setups on H100")
 
 
 def test_no_band_is_narrower_than_the_floor():

@@ -175,7 +175,7 @@ def _tiers(q: Features) -> list[tuple[Callable[[Features], bool], str]]:
             lambda f: f.gpu_family == q.gpu_family and f.engine == q.engine,
             f"{q.engine} on {q.gpu_family}",
         ),
-        (lambda f: f.gpu_family == q.gpu_family, f"{q.gpu_family}"),
+        (lambda f: f.gpu_family == q.gpu_family, f"setups on {q.gpu_family}"),
     ]
 
 
@@ -236,3 +236,39 @@ def calibrate_widening(evidence: Sequence[Evidence], regime: str) -> float:
         if count == 0 or share >= LEVEL:
             return widen
     return WIDEN_STEPS[-1]
+
+
+# The figures an estimate's answer carries a band for: the regime whose evidence applies,
+# and whether the figure moves with the regime's orientation or against it (a rate from
+# a time band, a cost from a throughput band).
+FIGURE_BANDS = (
+    ("time_to_first_token_seconds", "ttft", False),
+    ("seconds_per_output_token", "decode", False),
+    ("tokens_per_second_per_sequence", "decode", True),
+    ("tokens_per_second", "decode", True),
+    ("saturated_output_tokens_per_second", "saturation", False),
+    ("usd_per_1m_output_tokens", "saturation", True),
+)
+
+
+def confidence(
+    query: Features, figures: dict[str, float | None], evidence: Sequence[Evidence], widen: dict
+) -> dict:
+    """Each headline figure with its band: {"level", figure: {estimate, low, high,
+    measurements, basis, measured_like}}. A figure that is None (no price) stays None."""
+    regimes = {regime for _, regime, _ in FIGURE_BANDS}
+    by_regime = {r: band(r, query, evidence, widen.get(r, 1.0)) for r in sorted(regimes)}
+    answer: dict = {"level": LEVEL}
+    for name, regime, inverted in FIGURE_BANDS:
+        value = figures.get(name)
+        b = by_regime[regime].inverse() if inverted else by_regime[regime]
+        low, high = b.around(value) if value is not None else (None, None)
+        answer[name] = {
+            "estimate": value,
+            "low": low,
+            "high": high,
+            "measurements": b.count,
+            "basis": b.basis,
+            "measured_like": b.measured_like,
+        }
+    return answer

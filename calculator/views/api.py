@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from calculator.estimates import estimate_form
+from calculator.estimates import answer, estimate_form
 from calculator.forms import CalculatorForm
 from calculator.models import EngineProfile, GpuType, LlmModel
 
@@ -40,7 +40,7 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
     result = estimate_form(form)
     if result is None:
         return _errors(form, [])
-    return JsonResponse({"inputs": form.inputs(), **result.as_dict()})
+    return JsonResponse({"inputs": form.inputs(), **answer(form, result)})
 
 
 @require_GET

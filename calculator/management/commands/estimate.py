@@ -7,7 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
 
-from calculator.estimates import estimate_form
+from calculator.estimates import answer, estimate_form
 from calculator.forms import DEFAULTS, CalculatorForm
 
 
@@ -17,6 +17,15 @@ def _ms(seconds: float) -> str:
 
 def _usd(value: float | None) -> str:
     return "n/a (no price)" if value is None else f"${value:,.4f}"
+
+
+def _n(value: float) -> str:
+    return f"{value:,.1f}"
+
+
+def _likely(band: dict, fmt) -> str:
+    """ "  (likely 15.0 ms-22.0 ms; 12 measurements of vllm on H100)"."""
+    return f"  (likely {fmt(band['low'])}-{fmt(band['high'])}; {band['basis']})"
 
 
 class Command(BaseCommand):
@@ -45,8 +54,11 @@ class Command(BaseCommand):
             ]
             raise CommandError("Invalid input:\n" + "\n".join(lines))
         if options["json"]:
-            self.stdout.write(json.dumps({"inputs": form.inputs(), **result.as_dict()}, indent=2))
+            self.stdout.write(
+                json.dumps({"inputs": form.inputs(), **answer(form, result)}, indent=2)
+            )
             return
+        bands = answer(form, result)["confidence"]
         m, p, d, c = result.memory, result.prefill, result.decode, result.cost
         inputs = form.cleaned_data
         out = self.stdout.write
@@ -67,16 +79,27 @@ class Command(BaseCommand):
         )
         out(f"  largest batch that fits: {m.max_batch:,}")
         out("Performance")
-        out(f"  time to first token   {_ms(p.seconds)} ({p.bound}-bound)")
-        out(f"  time per output token {_ms(d.seconds_per_token)} ({d.bound}-bound)")
-        out(f"  tokens/s per sequence {d.tokens_per_second_per_sequence:,.1f}")
-        out(f"  tokens/s in total     {d.tokens_per_second:,.1f}")
+        ttft, tpot = bands["time_to_first_token_seconds"], bands["seconds_per_output_token"]
+        per_seq, total = bands["tokens_per_second_per_sequence"], bands["tokens_per_second"]
+        out(f"  time to first token   {_ms(p.seconds)} ({p.bound}-bound){_likely(ttft, _ms)}")
+        out(
+            f"  time per output token {_ms(d.seconds_per_token)} ({d.bound}-bound)"
+            + _likely(tpot, _ms)
+        )
+        out(
+            f"  tokens/s per sequence {d.tokens_per_second_per_sequence:,.1f}{_likely(per_seq, _n)}"
+        )
+        out(f"  tokens/s in total     {d.tokens_per_second:,.1f}{_likely(total, _n)}")
         out(f"  end to end            {_ms(result.end_to_end_seconds)}")
         out("Cost")
         out(f"  per hour              {_usd(c.usd_per_hour)}")
         out(f"  per run               {_usd(c.total_usd)}")
         out(f"  per 1k tokens         {_usd(c.usd_per_1k_tokens)}")
-        out(f"  per 1M output tokens  {_usd(c.usd_per_1m_output_tokens)} at full load")
+        cost = bands["usd_per_1m_output_tokens"]
+        out(
+            f"  per 1M output tokens  {_usd(c.usd_per_1m_output_tokens)} at full load"
+            + (_likely(cost, _usd) if c.usd_per_1m_output_tokens is not None else "")
+        )
         for api in result.api_comparison[:5]:
             ratio = "n/a" if api.ratio is None else f"{api.ratio:,.2f}x"
             out(f"  vs {api.name}: {_usd(api.total_usd)} per run, self-hosted / API = {ratio}")
