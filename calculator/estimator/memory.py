@@ -317,8 +317,7 @@ def _kv_per_token_step(
             "KV cache per token per GPU",
             "layers x (kv_lora_rank + qk_rope_head_dim) x bytes, on every GPU (latent "
             "attention: one latent per token and layer, shared by all heads)",
-            f"{layout.layers_per_gpu} x ({model.kv_lora_rank} + {model.qk_rope_head_dim}) x "
-            f"{size}",
+            f"{layout.layers_per_gpu} x ({model.kv_lora_rank} + {model.qk_rope_head_dim}) x {size}",
             plan.kv_per_token,
             "bytes",
         )

@@ -185,7 +185,9 @@ class StepContext:
             # section 2.1.3; vllm/model_executor/layers/mla.py).
             decode = m.kv_lora_rank + m.qk_rope_head_dim + m.kv_lora_rank
             prefill = m.qk_nope_head_dim + m.qk_rope_head_dim + m.v_head_dim
-            put(self, "attention_flops_per_context_token", C.FLOPS_PER_MULTIPLY_ADD * heads * decode)
+            put(
+                self, "attention_flops_per_context_token", C.FLOPS_PER_MULTIPLY_ADD * heads * decode
+            )
             put(
                 self,
                 "prefill_attention_flops_per_context_token",
