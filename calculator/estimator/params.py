@@ -117,6 +117,14 @@ def count_parameters(model: ModelSpec) -> ParamCounts:
     )
 
 
+def official_count_gap(model: ModelSpec) -> float | None:
+    """How far the count from the architecture is from the publisher's, as a share of
+    the publisher's (0.01: 1% more); None without an official count."""
+    if not model.official_params:
+        return None
+    return count_parameters(model).total / model.official_params - 1
+
+
 def trace(model: ModelSpec, params: ParamCounts) -> list[TraceStep]:
     steps = [
         TraceStep(
