@@ -20,6 +20,7 @@ from calculator.estimator import (
 )
 from calculator.estimator import constants as C
 from calculator.estimator.memory import (
+    activation_width,
     local_context,
     local_prefill_pairs,
     plan_memory,
@@ -295,3 +296,8 @@ def test_latent_attention_warns_that_tensor_parallelism_replicates_the_cache():
     )
     assert any("does not shrink with tensor parallelism" in w for w in e.warnings)
     assert e.memory.kv_bytes_per_token_per_gpu == 61 * 576
+
+
+def test_deepseeks_dense_first_layers_size_the_activations():
+    assert activation_width(DEEPSEEK_V3) == 18432
+    assert activation_width(dataclasses.replace(DEEPSEEK_V3, first_dense_layers=0)) == 2048

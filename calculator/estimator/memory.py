@@ -119,8 +119,9 @@ def weights_per_gpu(model: ModelSpec, params: ParamCounts, dtype: Dtype, layout:
 def activation_width(model: ModelSpec) -> int:
     """The widest MLP a token passes through."""
     width = model.moe_intermediate_size or model.intermediate_size
-    if model.num_experts and model.moe_layer_step > 1:
-        width = max(width, model.intermediate_size)  # interleaved dense layers are wider
+    if model.num_experts and (model.moe_layer_step > 1 or model.first_dense_layers):
+        # Interleaved or leading dense layers (Llama 4 Maverick, DeepSeek) are wider.
+        width = max(width, model.intermediate_size)
     return width
 
 
