@@ -58,7 +58,7 @@ MODEL_SLUGS = [
     "mixtral-8x7b",
     "qwen2.5-7b",
     "qwen2.5-72b",
-    # 0030_more_models
+    # 0005_more_models
     "deepseek-v3",
     "deepseek-r1",
     "qwen3-8b",
@@ -289,13 +289,13 @@ def test_hosted_llama_offerings_link_their_open_model():
 
 
 def test_every_seeded_row_starts_its_history_with_the_seeded_values():
-    later = importlib.import_module("calculator.migrations.0030_more_models")
+    later = importlib.import_module("calculator.migrations.0005_more_models")
     added = {row["slug"] for row in later.MODELS}
     for model in (GpuType, LlmModel, EngineProfile, ApiOffering):
         for row in model.objects.all():
             record = row.history.earliest()
             assert record.history_type == "+"
-            seeded_by = "0030_more_models" if row.slug in added else "0002_seed_catalog"
+            seeded_by = "0005_more_models" if row.slug in added else "0002_seed_catalog"
             assert seeded_by in record.history_change_reason
             assert record.slug == row.slug
     # The rows 0030 gave windows to record the change after their seeded values.
@@ -310,7 +310,7 @@ def test_every_seeded_row_starts_its_history_with_the_seeded_values():
 
 
 def test_unseeding_removes_every_seeded_row():
-    later = importlib.import_module("calculator.migrations.0030_more_models")
+    later = importlib.import_module("calculator.migrations.0005_more_models")
     later.remove_models(apps, schema_editor=None)
     assert not LlmModel.objects.filter(attention_window__gt=0).exists()
     migration = importlib.import_module("calculator.migrations.0002_seed_catalog")

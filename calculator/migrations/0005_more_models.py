@@ -336,7 +336,7 @@ WINDOWS = {
 LLAMA4_CHUNKS = (
     " Chunked attention: 36 of 48 layers (those with RoPE, no_rope_layers) attend within "
     "8192-token chunks (attention_chunk_size, Llama4TextConfig); every 4th layer is a "
-    "global NoPE layer. Modelled since migration 0030."
+    "global NoPE layer. Modelled since migration 0005."
 )
 WINDOW_NOTES = {
     "mistral-7b": (
@@ -346,7 +346,7 @@ WINDOW_NOTES = {
     "llama-4-scout-17b-16e": LLAMA4_CHUNKS,
     "llama-4-maverick-17b-128e": LLAMA4_CHUNKS,
 }
-REASON = "Seeded by migration calculator 0030_more_models"
+REASON = "Seeded by migration calculator 0005_more_models"
 
 
 def add_models(apps, schema_editor):
@@ -393,7 +393,7 @@ def remove_models(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calculator", "0029_model_architecture"),
+        ("calculator", "0004_model_architecture"),
     ]
 
     operations = [
