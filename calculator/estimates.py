@@ -6,9 +6,11 @@ into form errors, so the page, the API and the CLI take the same path.
 
 from __future__ import annotations
 
+import dataclasses
+
 from calculator import calibration_report, estimator
 from calculator.estimator import bands
-from calculator.forms import CalculatorForm
+from calculator.forms import CalculatorForm, CustomModel
 
 # Workload field -> form field, for errors the estimator finds.
 FORM_FIELDS = {
@@ -29,16 +31,34 @@ def estimate_form(
     """The estimate for a valid form, or None with the estimator's objection added to
     the form as a field error."""
     data = form.cleaned_data
+    model = data["model"]
+    custom = isinstance(model, CustomModel)
     try:
-        return estimator.estimate(
-            data["model"].to_spec(),
+        result = estimator.estimate(
+            model.to_spec(),
             data["gpu"].to_spec(),
             data["engine"].to_spec(),
             form.workload(form.catalog.offering_specs if apis is None else apis),
         )
     except estimator.EstimatorInputError as error:
-        form.add_error(FORM_FIELDS.get(error.field), error.message)
+        field = FORM_FIELDS.get(error.field)
+        form.add_error("model_config" if custom and field == "model" else field, error.message)
         return None
+    if custom and model.warnings:
+        # What the config left out or the estimate leaves out comes first.
+        result = dataclasses.replace(result, warnings=(*model.warnings, *result.warnings))
+    return result
+
+
+def model_summary(model, result: estimator.Estimate) -> dict:
+    """The model's figures the JSON API adds to an estimate."""
+    return {
+        "slug": model.slug,
+        "name": model.name,
+        "total_params": result.total_params,
+        "active_params": result.active_params,
+        "kv_bytes_per_token": result.kv_bytes_per_token,
+    }
 
 
 def confidence(form: CalculatorForm, estimate: estimator.Estimate) -> dict:

@@ -259,6 +259,49 @@ class LlmModel(models.Model):
         help_text="Parameters in memory outside the text path (vision encoder).",
     )
 
+    # Attention beyond every-layer-global grouped-query attention (see ModelSpec).
+    attention_window = models.PositiveIntegerField(
+        default=0,
+        help_text="Tokens a local layer sees (window or chunk); 0: every layer global.",
+    )
+    local_layers = models.PositiveIntegerField(
+        default=0, help_text="How many layers use that window (Gemma 3 27B: 52 of 62)."
+    )
+    chunked_attention = models.BooleanField(
+        default=False, help_text="Local layers see their own chunk, not a sliding window (Llama 4)."
+    )
+    attention_sinks = models.BooleanField(
+        default=False, help_text="A learned sink logit per head (gpt-oss)."
+    )
+    output_bias = models.BooleanField(
+        default=False, help_text="Bias on the attention output projection (gpt-oss)."
+    )
+    qk_norm = models.BooleanField(
+        "QK norm", default=False, help_text="RMSNorm on queries and keys (Qwen3, Gemma 3)."
+    )
+    extra_norms_per_layer = models.PositiveSmallIntegerField(
+        default=0, help_text="Norms beyond the two pre-norms (Gemma 2/3: 2)."
+    )
+    kv_lora_rank = models.PositiveIntegerField(
+        "KV LoRA rank", default=0, help_text="Latent attention (DeepSeek): cached latent width."
+    )
+    q_lora_rank = models.PositiveIntegerField("Q LoRA rank", default=0)
+    qk_rope_head_dim = models.PositiveIntegerField("QK rope head dim", default=0)
+    qk_nope_head_dim = models.PositiveIntegerField("QK no-rope head dim", default=0)
+    v_head_dim = models.PositiveIntegerField("V head dim", default=0)
+    first_dense_layers = models.PositiveIntegerField(
+        default=0, help_text="The first n layers are dense (DeepSeek first_k_dense_replace)."
+    )
+    expert_bias = models.BooleanField(
+        default=False, help_text="Biases in the experts and router (gpt-oss)."
+    )
+    expert_format = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("", "Same as the weights"), ("mxfp4", "MXFP4 (gpt-oss)")],
+        help_text="The checkpoint's own format for its routed experts, if any.",
+    )
+
     official_params = models.BigIntegerField(null=True, blank=True)
     official_params_source = models.TextField(blank=True)
     config_source = models.TextField(blank=True)
@@ -296,6 +339,12 @@ class LlmModel(models.Model):
             "official_params",
         )
         _reject_negative(errors, self, "extra_params")
+        if self.attention_window and not 0 < self.local_layers <= (self.num_layers or 0):
+            errors["local_layers"] = "A window needs the number of local layers (1 to all)."
+        if self.local_layers and not self.attention_window:
+            errors["attention_window"] = "Local layers need the window size."
+        if self.kv_lora_rank and not (self.qk_rope_head_dim and self.v_head_dim):
+            errors["kv_lora_rank"] = "Latent attention needs qk_rope_head_dim and v_head_dim."
         if self.num_experts:
             if not 0 < self.experts_per_token <= self.num_experts:
                 errors["experts_per_token"] = "Must be between 1 and the number of experts."
@@ -325,6 +374,21 @@ class LlmModel(models.Model):
             moe_layer_step=self.moe_layer_step,
             extra_params=self.extra_params,
             official_params=self.official_params,
+            attention_window=self.attention_window,
+            local_layers=self.local_layers,
+            chunked_attention=self.chunked_attention,
+            attention_sinks=self.attention_sinks,
+            output_bias=self.output_bias,
+            qk_norm=self.qk_norm,
+            extra_norms_per_layer=self.extra_norms_per_layer,
+            kv_lora_rank=self.kv_lora_rank,
+            q_lora_rank=self.q_lora_rank,
+            qk_rope_head_dim=self.qk_rope_head_dim,
+            qk_nope_head_dim=self.qk_nope_head_dim,
+            v_head_dim=self.v_head_dim,
+            first_dense_layers=self.first_dense_layers,
+            expert_bias=self.expert_bias,
+            expert_format=self.expert_format,
         )
 
 

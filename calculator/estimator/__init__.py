@@ -8,7 +8,8 @@ The doors everything else uses, with the dataclasses from ``specs``:
 Modules, each a stage of the physics (arrows point down the list only): ``specs`` and
 ``constants``; ``params`` (parameter counts); ``memory``; ``step``; ``timing`` (prefill
 and decode of a static batch); ``cost``; ``core`` (``estimate``); ``sweeps``;
-``calibration`` and ``fitting``.
+``calibration`` and ``fitting``. ``hf_config`` reads a Hugging Face config.json into a
+``ModelSpec`` (``model_from_config``).
 """
 
 from __future__ import annotations

@@ -1,23 +1,33 @@
-"""The JSON API: the estimate for a query string, and the catalog's slugs.
+"""The JSON API: the estimate for a query string or a JSON body, and the catalog's slugs.
 
-Same inputs as the page (the CalculatorForm), so a page URL's query string works here.
-Bad input answers 400 with {"errors": {field: [messages]}}, never a 500.
+Same inputs as the page (the CalculatorForm), so a page URL's query string works here;
+a POSTed JSON object holds the same parameters, and its "model" may be a config.json
+object instead of a catalog slug. Bad input answers 400 with
+{"errors": {field: [messages]}}, never a 500.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+import json
 
-from calculator.estimates import answer, estimate_form
-from calculator.forms import CalculatorForm
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from calculator.estimates import answer, estimate_form, model_summary
+from calculator.forms import CUSTOM_MODEL, CalculatorForm
 from calculator.models import EngineProfile, GpuType, LlmModel
 
 API_PARAMETERS = list(CalculatorForm.base_fields)
+API_DEFAULTS = {"engine": "vllm", "parallelism": "tensor", "weights": "fp16"}
+MAX_BODY_BYTES = 200_000  # a config.json and the inputs; released configs are a few KB
 
 
-def _errors(form: CalculatorForm, unknown: list[str]) -> JsonResponse:
+def _errors(form: CalculatorForm, unknown: list[str], *, config_field: str = "") -> JsonResponse:
     errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+    if config_field and "model_config" in errors:
+        # The config came as the "model" object: its problems are the model's.
+        errors.setdefault(config_field, []).extend(errors.pop("model_config"))
     if unknown:
         errors.setdefault("__all__", []).append(
             f"Unknown parameter(s): {', '.join(sorted(unknown))}. "
@@ -26,21 +36,59 @@ def _errors(form: CalculatorForm, unknown: list[str]) -> JsonResponse:
     return JsonResponse({"errors": errors}, status=400)
 
 
-@require_GET
-def api_estimate(request: HttpRequest) -> JsonResponse:
-    data = request.GET.copy()
-    data.setdefault("engine", "vllm")
-    data.setdefault("parallelism", "tensor")
-    data.setdefault("weights", "fp16")
-    form = CalculatorForm(data)
-    unknown = [key for key in request.GET if key not in API_PARAMETERS]
+def _bad_body(message: str) -> JsonResponse:
+    return JsonResponse({"errors": {"__all__": [message]}}, status=400)
+
+
+def _answer(form: CalculatorForm, unknown: list[str], config_field: str = "") -> JsonResponse:
     if unknown or not form.is_valid():
         form.is_valid()
-        return _errors(form, unknown)
+        return _errors(form, unknown, config_field=config_field)
     result = estimate_form(form)
     if result is None:
-        return _errors(form, [])
-    return JsonResponse({"inputs": form.inputs(), **answer(form, result)})
+        return _errors(form, [], config_field=config_field)
+    model = form.cleaned_data["model"]
+    return JsonResponse(
+        {"inputs": form.inputs(), "model": model_summary(model, result), **answer(form, result)}
+    )
+
+
+# Scripts post JSON without a CSRF token: the endpoint computes, it changes nothing.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def api_estimate(request: HttpRequest) -> JsonResponse:
+    if request.method == "GET":
+        data = request.GET.copy()
+        for key, value in API_DEFAULTS.items():
+            data.setdefault(key, value)
+        unknown = [key for key in request.GET if key not in API_PARAMETERS]
+        return _answer(CalculatorForm(data), unknown)
+    if len(request.body) > MAX_BODY_BYTES:
+        return _bad_body(f"The body is over {MAX_BODY_BYTES:,} bytes.")
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return _bad_body(
+            'The body must be a JSON object, e.g. {"model": "llama-3.1-8b", "gpu": "h100-sxm"}.'
+        )
+    if not isinstance(body, dict):
+        return _bad_body("The body must be a JSON object.")
+    data = {**API_DEFAULTS}
+    config_field = ""
+    for key, value in body.items():
+        if key == "model" and isinstance(value, dict):
+            # The config.json itself instead of a catalog slug.
+            data["model"] = CUSTOM_MODEL
+            data["model_config"] = json.dumps(value)
+            config_field = "model"
+        elif value is None:
+            data[key] = ""
+        elif isinstance(value, dict | list):
+            data[key] = json.dumps(value) if key == "model_config" else str(value)
+        else:
+            data[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    unknown = [key for key in body if key not in API_PARAMETERS]
+    return _answer(CalculatorForm(data), unknown, config_field)
 
 
 @require_GET
@@ -83,6 +131,10 @@ def api_models(request: HttpRequest) -> JsonResponse:
             "head_dim": model.head_dim,
             "experts": model.num_experts,
             "experts_per_token": model.experts_per_token,
+            "attention_window": model.attention_window,
+            "local_layers": model.local_layers,
+            "chunked_attention": model.chunked_attention,
+            "kv_lora_rank": model.kv_lora_rank,
             "max_context": model.max_context,
             "official_params": model.official_params,
             "is_active": model.is_active,

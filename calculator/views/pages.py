@@ -20,7 +20,7 @@ from django_htmx.middleware import HtmxDetails
 from calculator import charts, estimator
 from calculator.calibration_report import accuracy_summary
 from calculator.estimates import estimate_form
-from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.forms import DEFAULTS, CalculatorForm, CustomModel
 from calculator.models import ApiOffering, GpuType, LlmModel
 from calculator.templatetags import calc_format
 
@@ -111,7 +111,7 @@ def _calculator_context(form: CalculatorForm) -> dict:
 
 
 def _describe_linked_fields(
-    form: CalculatorForm, gpu: GpuType | None, model: LlmModel | None
+    form: CalculatorForm, gpu: GpuType | None, model: LlmModel | CustomModel | None
 ) -> None:
     """Show the chosen GPU's catalog price and the model's context on their fields."""
     if gpu is not None:
@@ -225,11 +225,15 @@ class ApiRow:
 
 
 def _api_rows(
-    estimate: estimator.Estimate, offerings: tuple[ApiOffering, ...], model: LlmModel
+    estimate: estimator.Estimate,
+    offerings: tuple[ApiOffering, ...],
+    model: LlmModel | CustomModel,
 ) -> list[ApiRow]:
     by_slug = {offering.slug: offering for offering in offerings}
     rows = [
-        ApiRow(c, by_slug[c.slug], by_slug[c.slug].llm_model_id == model.pk)
+        ApiRow(
+            c, by_slug[c.slug], model.pk is not None and by_slug[c.slug].llm_model_id == model.pk
+        )
         for c in estimate.api_comparison
     ]
     # APIs serving this very model first, then the catalog's order (provider, name).

@@ -7,7 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
 
-from calculator.estimates import answer, estimate_form
+from calculator.estimates import answer, estimate_form, model_summary
 from calculator.forms import DEFAULTS, CalculatorForm
 
 
@@ -29,7 +29,10 @@ def _likely(band: dict, fmt) -> str:
 
 
 class Command(BaseCommand):
-    help = "Estimate memory, latency, throughput and cost for one scenario."
+    help = (
+        "Estimate memory, latency, throughput and cost for one scenario. A model from its "
+        'config.json: --model custom --model-config "$(cat config.json)".'
+    )
 
     def add_arguments(self, parser):
         for field in CalculatorForm.base_fields:
@@ -54,9 +57,9 @@ class Command(BaseCommand):
             ]
             raise CommandError("Invalid input:\n" + "\n".join(lines))
         if options["json"]:
-            self.stdout.write(
-                json.dumps({"inputs": form.inputs(), **answer(form, result)}, indent=2)
-            )
+            model = model_summary(form.cleaned_data["model"], result)
+            body = {"inputs": form.inputs(), "model": model, **answer(form, result)}
+            self.stdout.write(json.dumps(body, indent=2))
             return
         bands = answer(form, result)["confidence"]
         m, p, d, c = result.memory, result.prefill, result.decode, result.cost
