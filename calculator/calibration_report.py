@@ -148,7 +148,7 @@ def _settings() -> dict:
         "unmeasured_widen": bands.UNMEASURED_WIDEN,
         "long_context_tokens": bands.LONG_CONTEXT_TOKENS,
         "light_batch": bands.LIGHT_BATCH,
-        "widen_steps": bands.WIDEN_STEPS,
+        "margin_steps": bands.MARGIN_STEPS,
     }
 
 
@@ -237,10 +237,10 @@ def build(r: Run, workers: int = WORKERS) -> dict:
     """The whole report: the in-sample summary, hold-outs, lines, bands and evidence."""
     held = holdouts(r, workers)
     evidence = _evidence(r, held["source"])
-    widen, coverage = {}, {}
+    margin, coverage = {}, {}
     for regime in cal.Regime:
-        widen[regime.value] = bands.calibrate_widening(evidence, regime.value)
-        share, count = bands.coverage(evidence, regime.value, widen[regime.value])
+        margin[regime.value] = bands.calibrate_margin(evidence, regime.value)
+        share, count = bands.coverage(evidence, regime.value, margin[regime.value])
         coverage[regime.value] = {"share": _round(share, 4), "rows": count}
     report = {
         "about": (
@@ -260,7 +260,7 @@ def build(r: Run, workers: int = WORKERS) -> dict:
                 [o for o in outcomes if o.case.regime is regime]
             )
     report["lines"] = _lines(r, held)
-    report["bands"] = {"level": bands.LEVEL, "widen": widen, "coverage": coverage}
+    report["bands"] = {"level": bands.LEVEL, "margin": margin, "coverage": coverage}
     by_row = {name: {o.case.row: o for o in outcomes} for name, outcomes in held.items()}
     report["evidence"] = [
         {
@@ -281,6 +281,50 @@ def build(r: Run, workers: int = WORKERS) -> dict:
         for o in r.outcomes
     ]
     return report
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def markdown(report: dict) -> str:
+    """The README's accuracy tables, from the report (a test keeps README in step)."""
+    lines = [
+        "| regime | rows | median error | mean error | plain roofline | no GPU | no engine "
+        "| no source |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in report["regimes"]:
+        lines.append(
+            f"| {r['title']} | {r['rows']} | **{_percent(r['median_ape'])}** | "
+            f"{_percent(r['mean_ape'])} | {_percent(r['roofline_median_ape'])} | "
+            f"{_percent(r['gpu_holdout_median_ape'])} | "
+            f"{_percent(r['engine_holdout_median_ape'])} | "
+            f"{_percent(r['source_holdout_median_ape'])} |"
+        )
+    lines += [
+        "",
+        "| line | regime | rows | median error | no source | no GPU |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for line in report["lines"]:
+        lines.append(
+            f"| {line['label']} | {line['regime']} | {line['rows']} | "
+            f"{_percent(line['median_ape'])} | {_percent(line['source_holdout_median_ape'])} | "
+            f"{_percent(line['gpu_holdout_median_ape'])} |"
+        )
+    b = report["bands"]
+    lines += [
+        "",
+        f"| regime | measurements inside their {b['level']:.0%} band | margin either side |",
+        "| --- | --- | --- |",
+    ]
+    for regime, c in b["coverage"].items():
+        lines.append(
+            f"| {regime} | {_percent(c['share'])} of {c['rows']} | "
+            f"x{math.exp(b['margin'][regime]):.2f} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def dumps(report: dict) -> str:
@@ -373,8 +417,8 @@ def accuracy_summary(path: Path = DEFAULT_REPORT_PATH) -> dict:
 
 
 def evidence(path: Path = DEFAULT_REPORT_PATH) -> tuple[tuple[bands.Evidence, ...], dict]:
-    """The band evidence and each regime's widening, from the committed report."""
+    """The band evidence and each regime's margin, from the committed report."""
     loaded = load(path)
     if loaded is None:
         return (), {}
-    return loaded["evidence"], loaded["report"].get("bands", {}).get("widen", {})
+    return loaded["evidence"], loaded["report"].get("bands", {}).get("margin", {})

@@ -74,7 +74,7 @@ def confidence(form: CalculatorForm, estimate: estimator.Estimate) -> dict:
         estimate.batch,
         data["prompt"],
     )
-    evidence, widen = calibration_report.evidence()
+    evidence, margin = calibration_report.evidence()
     figures = {
         "time_to_first_token_seconds": estimate.prefill.seconds,
         "seconds_per_output_token": estimate.decode.seconds_per_token,
@@ -83,7 +83,7 @@ def confidence(form: CalculatorForm, estimate: estimator.Estimate) -> dict:
         "saturated_output_tokens_per_second": estimate.cost.saturated_output_tokens_per_second,
         "usd_per_1m_output_tokens": estimate.cost.usd_per_1m_output_tokens,
     }
-    return bands.confidence(query, figures, evidence, widen)
+    return bands.confidence(query, figures, evidence, margin)
 
 
 def answer(form: CalculatorForm, estimate: estimator.Estimate) -> dict:

@@ -52,13 +52,14 @@ def test_load_and_context_buckets():
     assert bands.context_bucket(32000) == "long"
 
 
-def test_a_band_holds_the_middle_of_similar_measurements():
-    evidence = spread(21)
+def test_a_band_holds_most_similar_measurements_either_side_of_the_estimate():
+    evidence = spread(21)  # measured / estimated from 0.80 to 1.20
     b = bands.band("decode", feats(), evidence)
     assert b.measured_like
     assert b.count == 21
-    assert b.low == pytest.approx(0.84, abs=0.02)
-    assert b.high == pytest.approx(1.16, abs=0.02)
+    inside = [e for e in evidence if b.low <= e.ratio <= b.high]
+    assert len(inside) == pytest.approx(bands.LEVEL * 21, abs=1)
+    assert b.low * b.high == pytest.approx(1.0)
     assert "21 measurements of vllm on H100" in b.basis
 
 
@@ -67,7 +68,8 @@ def test_the_most_alike_measurements_win_when_there_are_enough():
     far = spread(30, centre=1.0, width=0.4)
     b = bands.band("decode", feats(engine="sglang"), near + far)
     assert b.count == 8
-    assert 1.8 < b.low < b.high < 2.2
+    # Those measurements ran about twice the estimate: the band reaches that far.
+    assert 2.0 < b.high < 2.2
 
 
 def test_a_gpu_nothing_was_measured_on_gets_a_wide_band_that_says_so():
@@ -100,18 +102,26 @@ def test_the_inverse_band_turns_a_time_band_into_a_rate_band():
     assert bands.Band(0.5, 1.5, 3, "x", True).inverse().around(10) == pytest.approx((10 / 1.5, 20))
 
 
-def test_widening_reaches_the_level_on_held_out_sources():
+def test_the_margin_reaches_the_level_on_held_out_sources():
     evidence = spread(30, width=0.3) + spread(30, centre=1.2, width=0.3, gpu="A100")
-    widen = bands.calibrate_widening(evidence, "decode")
-    share, count = bands.coverage(evidence, "decode", widen)
+    margin = bands.calibrate_margin(evidence, "decode")
+    share, count = bands.coverage(evidence, "decode", margin)
     assert count == 60
     assert share >= bands.LEVEL
-    if widen > bands.WIDEN_STEPS[0]:
-        narrower, _ = bands.coverage(evidence, "decode", round(widen - 0.05, 2))
+    if margin > bands.MARGIN_STEPS[0]:
+        narrower, _ = bands.coverage(evidence, "decode", round(margin - 0.025, 3))
         assert narrower < bands.LEVEL
+
+
+def test_the_margin_moves_both_ends_out_by_the_same_factor():
+    evidence = spread(20)
+    tight = bands.band("decode", feats(), evidence)
+    wide = bands.band("decode", feats(), evidence, margin=0.2)
+    assert wide.low == pytest.approx(tight.low / math.exp(0.2))
+    assert wide.high == pytest.approx(tight.high * math.exp(0.2))
 
 
 def test_no_measurements_in_a_regime_give_a_factor_of_two():
     b = bands.band("ttft", feats(), spread(10))
     assert (b.low, b.high, b.count) == (0.5, 2.0, 0)
-    assert math.isnan(bands.coverage(spread(10), "ttft", 1.0)[0])
+    assert math.isnan(bands.coverage(spread(10), "ttft", 0.0)[0])

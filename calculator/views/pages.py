@@ -19,7 +19,7 @@ from django_htmx.middleware import HtmxDetails
 
 from calculator import charts, estimator
 from calculator.calibration_report import accuracy_summary
-from calculator.estimates import estimate_form
+from calculator.estimates import confidence, estimate_form
 from calculator.forms import DEFAULTS, CalculatorForm, CustomModel
 from calculator.models import ApiOffering, GpuType, LlmModel
 from calculator.templatetags import calc_format
@@ -106,6 +106,7 @@ def _calculator_context(form: CalculatorForm) -> dict:
         charts=_batch_charts(form, estimate),
         gpu_rows=_gpu_comparison(form, estimate, active.gpus),
         api_rows=_api_rows(estimate, offerings, model),
+        confidence=confidence(form, estimate),
     )
     return context
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -39,6 +41,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--quiet", action="store_true", help="Only the summary.")
         parser.add_argument(
+            "--markdown",
+            action="store_true",
+            help="Print the committed report's tables for the README and stop.",
+        )
+        parser.add_argument(
             "--workers", type=int, default=reports.WORKERS, help="Processes for the hold-outs."
         )
 
@@ -46,6 +53,9 @@ class Command(BaseCommand):
         path = Path(options["path"])
         if not path.exists():
             raise CommandError(f"No calibration file at {path}")
+        if options["markdown"]:
+            self.stdout.write(reports.markdown(json.loads(Path(options["report"]).read_text())))
+            return
         run = reports.run(path)
         if options["check"]:
             problems = reports.check(run, Path(options["report"]), full=options["full"])
@@ -112,7 +122,7 @@ class Command(BaseCommand):
         for regime, c in bands["coverage"].items():
             out(
                 f"  {regime:<11} {_pct(c['share'])} of {c['rows']} "
-                f"(widened x{bands['widen'][regime]})"
+                f"(margin x{math.exp(bands['margin'][regime]):.2f} either side)"
             )
 
     def _fit(self, run: reports.Run) -> None:
