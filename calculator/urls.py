@@ -24,6 +24,7 @@ api_urls = [
     path("api/estimate", api.api_estimate, name="api-estimate"),
     path("api/gpus", api.api_gpus, name="api-gpus"),
     path("api/models", api.api_models, name="api-models"),
+    path("api/offers", api.api_offers, name="api-offers"),
 ]
 
 health_urls = [

@@ -6,14 +6,17 @@ Bad input answers 400 with {"errors": {field: [messages]}}, never a 500.
 
 from __future__ import annotations
 
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from calculator.estimates import estimate_form
+from calculator.estimates import estimate_form, estimate_json, form_price
 from calculator.forms import CalculatorForm
-from calculator.models import EngineProfile, GpuType, LlmModel
+from calculator.models import CloudOffer, EngineProfile, GpuType, LlmModel
 
 API_PARAMETERS = list(CalculatorForm.base_fields)
+# Spot-only offers (no on-demand price) last on every database.
+CHEAPEST_FIRST = F("on_demand_usd_per_gpu_hour").asc(nulls_last=True)
 
 
 def _errors(form: CalculatorForm, unknown: list[str]) -> JsonResponse:
@@ -37,10 +40,31 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
     if unknown or not form.is_valid():
         form.is_valid()
         return _errors(form, unknown)
-    result = estimate_form(form)
+    price = form_price(form)
+    result = estimate_form(form, price=price)
     if result is None:
         return _errors(form, [])
-    return JsonResponse({"inputs": form.inputs(), **result.as_dict()})
+    return JsonResponse({"inputs": form.inputs(), **estimate_json(form, result, price)})
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _offer(offer: CloudOffer) -> dict:
+    return {
+        "gpu": offer.gpu.slug,
+        "provider": offer.provider,
+        "instance_type": offer.instance_name,
+        "region": offer.region,
+        "gpus_per_instance": offer.gpus_per_instance,
+        "on_demand_usd_per_gpu_hour": _number(offer.on_demand_usd_per_gpu_hour),
+        "spot_usd_per_gpu_hour": _number(offer.spot_usd_per_gpu_hour),
+        "on_demand_usd_per_instance_hour": _number(offer.instance_on_demand_usd_per_hour),
+        "as_of": offer.as_of.isoformat() if offer.as_of else None,
+        "source": offer.source,
+        "notes": offer.notes,
+    }
 
 
 @require_GET
@@ -63,8 +87,18 @@ def api_gpus(request: HttpRequest) -> JsonResponse:
             "price_as_of": gpu.price_as_of.isoformat() if gpu.price_as_of else None,
             "price_source": gpu.price_source,
             "is_active": gpu.is_active,
+            # Active cloud offers, cheapest on-demand per GPU first.
+            "offers": [_offer(offer) for offer in gpu.active_offers],
         }
-        for gpu in GpuType.objects.all()
+        for gpu in GpuType.objects.prefetch_related(
+            Prefetch(
+                "offers",
+                queryset=CloudOffer.objects.active()
+                .select_related("gpu")
+                .order_by(CHEAPEST_FIRST, "provider", "instance_name"),
+                to_attr="active_offers",
+            )
+        )
     ]
     return JsonResponse({"gpus": gpus})
 
@@ -94,3 +128,28 @@ def api_models(request: HttpRequest) -> JsonResponse:
         for engine in EngineProfile.objects.all()
     ]
     return JsonResponse({"models": models, "engines": engines})
+
+
+@require_GET
+def api_offers(request: HttpRequest) -> JsonResponse:
+    """Every active cloud offer, cheapest on-demand first; ?gpu= and ?provider= filter
+    (each may repeat)."""
+    unknown = sorted(set(request.GET) - {"gpu", "provider"})
+    if unknown:
+        return JsonResponse(
+            {
+                "errors": {
+                    "__all__": [
+                        f"Unknown parameter(s): {', '.join(unknown)}. Known: gpu, provider."
+                    ]
+                }
+            },
+            status=400,
+        )
+    offers = CloudOffer.objects.active().select_related("gpu")
+    if gpus := request.GET.getlist("gpu"):
+        offers = offers.filter(gpu__slug__in=gpus)
+    if providers := request.GET.getlist("provider"):
+        offers = offers.filter(provider__in=providers)
+    offers = offers.order_by("gpu__slug", CHEAPEST_FIRST, "provider")
+    return JsonResponse({"offers": [_offer(offer) for offer in offers]})

@@ -18,7 +18,14 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from calculator import charts, estimator
-from calculator.estimates import accuracy_summary, estimate_form
+from calculator.estimates import (
+    accuracy_summary,
+    estimate_form,
+    form_price,
+    gpu_price,
+    priced_workload,
+)
+from calculator.estimator import pricing
 from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.models import ApiOffering, GpuType, LlmModel
 from calculator.templatetags import calc_format
@@ -78,13 +85,17 @@ def _calculator_context(form: CalculatorForm) -> dict:
     """Everything the page and the results partial show, for any state of the form."""
     active = form.catalog
     offerings = active.offerings
-    estimate = None
+    estimate = price = None
     if form.is_valid():
-        estimate = estimate_form(form, active.offering_specs)
+        price = form_price(form)
+        estimate = estimate_form(form, active.offering_specs, price)
     # The fields that passed validation are here even when others failed.
     gpu = form.cleaned_data.get("gpu")
     model = form.cleaned_data.get("model")
-    _describe_linked_fields(form, gpu, model)
+    offer_price = price
+    if price is not None and price.basis == pricing.Basis.TYPED:
+        offer_price = gpu_price(form, gpu, form.cleaned_data["gpus"], typed=False)
+    _describe_linked_fields(form, gpu, model, offer_price)
     context = {
         "form": form,
         "estimate": estimate,
@@ -98,28 +109,36 @@ def _calculator_context(form: CalculatorForm) -> dict:
     }
     if estimate is None:
         return context
-    typed_price = form.cleaned_data.get("gpu_hourly_usd")
+    api_rows = _api_rows(estimate, offerings, model)
     context.update(
         engine=form.cleaned_data["engine"],
-        hourly_usd=typed_price if typed_price is not None else gpu.hourly_price_usd,
-        price_typed=typed_price is not None,
+        price=price,
         memory_bar=charts.memory_bar(estimate.memory),
-        charts=_batch_charts(form, estimate),
+        charts=_batch_charts(form, estimate, price),
         gpu_rows=_gpu_comparison(form, estimate, active.gpus),
-        api_rows=_api_rows(estimate, offerings, model),
+        api_rows=api_rows,
+        api_rows_shown=sum(1 for row in api_rows if row.shown),
     )
     return context
 
 
 def _describe_linked_fields(
-    form: CalculatorForm, gpu: GpuType | None, model: LlmModel | None
+    form: CalculatorForm,
+    gpu: GpuType | None,
+    model: LlmModel | None,
+    price: pricing.PriceUsed | None,
 ) -> None:
-    """Show the chosen GPU's catalog price and the model's context on their fields."""
-    if gpu is not None:
+    """Show the price that applies without a typed one, and the model's context, on
+    their fields."""
+    if price is not None and price.usd_per_gpu_hour is not None:
+        form.fields["gpu_hourly_usd"].widget.attrs["placeholder"] = (
+            f"{price.usd_per_gpu_hour:.2f} ({price.provider or 'catalog'})"
+        )
+    elif gpu is not None:
         form.fields["gpu_hourly_usd"].widget.attrs["placeholder"] = (
             f"{gpu.hourly_price_usd:.2f} (catalog)"
             if gpu.hourly_price_usd is not None
-            else "No catalog price: enter one"
+            else "No price: enter one"
         )
     if model is not None:
         form.fields["seq_len"].widget.attrs["max"] = model.max_context
@@ -138,13 +157,15 @@ def _specs(form: CalculatorForm) -> tuple[estimator.ModelSpec, estimator.EngineS
 # Charts against batch size
 
 
-def _batch_charts(form: CalculatorForm, estimate: estimator.Estimate) -> list[charts.LineChart]:
+def _batch_charts(
+    form: CalculatorForm, estimate: estimator.Estimate, price: pricing.PriceUsed
+) -> list[charts.LineChart]:
     """Throughput, per-sequence speed and cost from batch 1 to the largest that fits."""
     if estimate.memory.max_batch < 1:
         return []  # not one sequence fits: there is no range of batches to chart
     model, engine = _specs(form)
     gpu = form.cleaned_data["gpu"].to_spec()
-    workload = form.workload()  # no API offerings: the charts compare none
+    workload = priced_workload(form.workload(), price)  # no API offerings: the charts compare none
     top = min(estimate.memory.max_batch, estimator.MAX_BATCH)
     series = []
     for batch in charts.batch_sizes(top, estimate.batch):
@@ -201,7 +222,7 @@ class GpuRow:
     gpu: GpuType
     current: bool
     num_gpus: int | None  # fewest that hold the workload; None: more than the search
-    hourly_usd: float | None
+    price: pricing.PriceUsed | None  # for num_gpus of it
     estimate: estimator.Estimate | None
 
 
@@ -215,24 +236,25 @@ def _gpu_comparison(
     rows = []
     for gpu in gpus:
         current = gpu.pk == chosen.pk
-        # The typed price is for the chosen GPU; the others use their catalog price.
-        trial = workload if current else dataclasses.replace(workload, gpu_hourly_usd=None)
         try:
             spec = gpu.to_spec()
         except ValueError:  # no bandwidth figure: it cannot be estimated
             continue
         count = estimator.min_gpus_to_fit(
-            model, spec, engine, trial, estimate.batch, estimate.seq_len
+            model, spec, engine, workload, estimate.batch, estimate.seq_len
         )
-        result = None
+        result = price = None
         if count is not None:
-            trial = dataclasses.replace(trial, num_gpus=count, batch_size=estimate.batch)
+            # The same price choice for every GPU; a typed price is for the chosen one.
+            price = gpu_price(form, gpu, count, typed=current)
+            trial = dataclasses.replace(
+                priced_workload(workload, price), num_gpus=count, batch_size=estimate.batch
+            )
             try:
                 result = estimator.estimate(model, spec, engine, trial)
             except estimator.EstimatorInputError:  # e.g. more stages than layers
                 result = None
-        hourly = trial.gpu_hourly_usd if trial.gpu_hourly_usd is not None else spec.hourly_usd
-        rows.append(GpuRow(gpu, current, count, hourly, result))
+        rows.append(GpuRow(gpu, current, count, price, result))
 
     def cost_order(row: GpuRow) -> tuple:
         cost = row.estimate.cost.usd_per_1m_output_tokens if row.estimate else None
@@ -250,15 +272,24 @@ class ApiRow:
     comparison: estimator.ApiComparison
     offering: ApiOffering
     same_model: bool  # the API serves the model being estimated
+    shown: bool  # listed before "show all": same model, or a closed reference model
 
 
 def _api_rows(
     estimate: estimator.Estimate, offerings: tuple[ApiOffering, ...], model: LlmModel
 ) -> list[ApiRow]:
+    """This model's hosted offerings first, cheapest first (deprecated ones after), then
+    the closed reference models, cheapest first; the rest after them (behind "show
+    all" on the page), cheapest first."""
     by_slug = {offering.slug: offering for offering in offerings}
-    rows = [
-        ApiRow(c, by_slug[c.slug], by_slug[c.slug].llm_model_id == model.pk)
-        for c in estimate.api_comparison
-    ]
-    # APIs serving this very model first, then the catalog's order (provider, name).
-    return sorted(rows, key=lambda row: not row.same_model)
+    rows = []
+    for comparison in estimate.api_comparison:
+        offering = by_slug[comparison.slug]
+        same = offering.llm_model_id == model.pk
+        rows.append(ApiRow(comparison, offering, same, same or offering.is_reference))
+
+    def order(row: ApiRow) -> tuple:
+        group = 0 if row.same_model else 1 if row.offering.is_reference else 2
+        return (group, row.offering.is_deprecated, row.comparison.total_usd, row.offering.slug)
+
+    return sorted(rows, key=order)
