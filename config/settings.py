@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS from a pip package, no CDN
     "simple_history",
+    "import_export",
     "calculator",
 ]
 
