@@ -167,13 +167,9 @@ def _batch_charts(
     gpu = form.cleaned_data["gpu"].to_spec()
     workload = priced_workload(form.workload(), price)  # no API offerings: the charts compare none
     top = min(estimate.memory.max_batch, estimator.MAX_BATCH)
-    series = []
-    for batch in charts.batch_sizes(top, estimate.batch):
-        if batch == estimate.batch:
-            series.append((batch, estimate))
-            continue
-        trial = dataclasses.replace(workload, batch_size=batch)
-        series.append((batch, estimator.estimate(model, gpu, engine, trial)))
+    series = estimator.sweep_batches(
+        model, gpu, engine, workload, charts.batch_sizes(top, estimate.batch), known=estimate
+    )
     common = {
         "x_label": "batch size (sequences)",
         "current_x": estimate.batch,
@@ -219,49 +215,47 @@ def _batch_charts(
 
 @dataclasses.dataclass(frozen=True)
 class GpuRow:
+    option: estimator.GpuOption
     gpu: GpuType
-    current: bool
-    num_gpus: int | None  # fewest that hold the workload; None: more than the search
-    price: pricing.PriceUsed | None  # for num_gpus of it
-    estimate: estimator.Estimate | None
+    price: pricing.PriceUsed | None  # for option.num_gpus of it; None: fits on none
 
 
 def _gpu_comparison(
     form: CalculatorForm, estimate: estimator.Estimate, gpus: tuple[GpuType, ...]
 ) -> list[GpuRow]:
-    """Every active GPU on the fewest of it that hold this workload, cheapest first."""
-    model, engine = _specs(form)
-    chosen = form.cleaned_data["gpu"]
-    workload = form.workload()
-    rows = []
+    """Every active GPU that can be estimated, on the fewest of it that hold this
+    workload, at the price the form's choice gives for that many, cheapest first."""
+    specs = []
     for gpu in gpus:
-        current = gpu.pk == chosen.pk
         try:
-            spec = gpu.to_spec()
+            specs.append(gpu.to_spec())
         except ValueError:  # no bandwidth figure: it cannot be estimated
             continue
-        count = estimator.min_gpus_to_fit(
-            model, spec, engine, workload, estimate.batch, estimate.seq_len
-        )
-        result = price = None
-        if count is not None:
-            # The same price choice for every GPU; a typed price is for the chosen one.
-            price = gpu_price(form, gpu, count, typed=current)
-            trial = dataclasses.replace(
-                priced_workload(workload, price), num_gpus=count, batch_size=estimate.batch
-            )
-            try:
-                result = estimator.estimate(model, spec, engine, trial)
-            except estimator.EstimatorInputError:  # e.g. more stages than layers
-                result = None
-        rows.append(GpuRow(gpu, current, count, price, result))
+    model, engine = _specs(form)
+    chosen = form.cleaned_data["gpu"].slug
+    rows_by_slug = {gpu.slug: gpu for gpu in gpus}
+    prices: dict[str, pricing.PriceUsed] = {}
 
-    def cost_order(row: GpuRow) -> tuple:
-        cost = row.estimate.cost.usd_per_1m_output_tokens if row.estimate else None
-        speed = row.estimate.decode.tokens_per_second if row.estimate else 0.0
-        return (row.estimate is None, cost is None, cost or 0.0, -speed)
+    def price(spec: estimator.GpuSpec, count: int) -> float | None:
+        # The same price choice for every GPU; a typed price is for the chosen one.
+        used = gpu_price(form, rows_by_slug[spec.slug], count, typed=spec.slug == chosen)
+        prices[spec.slug] = used
+        return used.effective_usd_per_gpu_hour
 
-    return sorted(rows, key=cost_order)
+    options = estimator.compare_gpus(
+        model,
+        specs,
+        engine,
+        form.workload(),
+        batch=estimate.batch,
+        seq_len=estimate.seq_len,
+        chosen=chosen,
+        price=price,
+    )
+    return [
+        GpuRow(option, rows_by_slug[option.gpu.slug], prices.get(option.gpu.slug))
+        for option in options
+    ]
 
 
 # Versus commercial APIs
