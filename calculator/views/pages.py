@@ -117,7 +117,7 @@ def _calculator_context(form: CalculatorForm) -> dict:
         charts=_batch_charts(form, estimate, price),
         gpu_rows=_gpu_comparison(form, estimate, active.gpus),
         api_rows=api_rows,
-        api_rows_shown=sum(1 for row in api_rows if row.shown),
+        api_rows_hidden=sum(1 for row in api_rows if not row.shown),
     )
     return context
 
@@ -215,9 +215,11 @@ def _batch_charts(
 
 @dataclasses.dataclass(frozen=True)
 class GpuRow:
-    option: estimator.GpuOption
     gpu: GpuType
-    price: pricing.PriceUsed | None  # for option.num_gpus of it; None: fits on none
+    current: bool
+    num_gpus: int | None  # fewest that hold the workload; None: more than the search
+    price: pricing.PriceUsed | None  # for num_gpus of it; None: fits on none
+    estimate: estimator.Estimate | None
 
 
 def _gpu_comparison(
@@ -253,7 +255,13 @@ def _gpu_comparison(
         price=price,
     )
     return [
-        GpuRow(option, rows_by_slug[option.gpu.slug], prices.get(option.gpu.slug))
+        GpuRow(
+            gpu=rows_by_slug[option.gpu.slug],
+            current=option.current,
+            num_gpus=option.num_gpus,
+            price=prices.get(option.gpu.slug),
+            estimate=option.estimate,
+        )
         for option in options
     ]
 
