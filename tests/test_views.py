@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from calculator.estimates import estimate_form, form_price
 from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.models import GpuType
 from calculator.templatetags import calc_format as fmt
 
 pytestmark = pytest.mark.django_db
