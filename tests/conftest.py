@@ -80,9 +80,10 @@ def changelist_edit(admin_client):
     from django.contrib import admin
     from django.urls import reverse
 
-    def edit(model, slug: str, **changes):
+    def edit(model, slug: str, key: str = "slug", **changes):
+        """`key`: the field `slug` is a value of (cloud offers have no slug)."""
         model_admin = admin.site._registry[model]
-        rows = list(model.objects.filter(slug__icontains=slug))
+        rows = list(model.objects.filter(**{f"{key}__icontains": slug}))
         data = {
             "form-TOTAL_FORMS": str(len(rows)),
             "form-INITIAL_FORMS": str(len(rows)),
@@ -92,7 +93,7 @@ def changelist_edit(admin_client):
             data[f"form-{i}-id"] = str(row.pk)
             for field in model_admin.list_editable:
                 value = getattr(row, field)
-                if row.slug == slug:
+                if getattr(row, key) == slug:
                     value = changes.get(field, value)
                 if isinstance(value, bool):
                     if value:

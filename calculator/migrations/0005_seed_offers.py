@@ -1402,8 +1402,8 @@ def seed_offers(apps, schema_editor):
 
 
 def unseed_offers(apps, schema_editor):
-    apps.get_model("calculator", "HistoricalCloudOffer").objects.all().delete()
     apps.get_model("calculator", "CloudOffer").objects.all().delete()
+    apps.get_model("calculator", "HistoricalCloudOffer").objects.all().delete()
 
 
 class Migration(migrations.Migration):

@@ -655,10 +655,17 @@ def unseed_api_prices(apps, schema_editor):
     ApiOffering = apps.get_model("calculator", "ApiOffering")
     keys = [row[0] for row in PRICES]
     ApiOffering.objects.filter(slug__in=keys).delete()
-    apps.get_model("calculator", "HistoricalApiOffering").objects.filter(
-        history_change_reason=SEED_REASON
-    ).delete()
-    ApiOffering.objects.update(is_reference=False, is_deprecated=False)
+    Historical = apps.get_model("calculator", "HistoricalApiOffering")
+    Historical.objects.filter(slug__in=keys).delete()
+    Historical.objects.filter(history_change_reason=SEED_REASON).delete()
+    for offering in ApiOffering.objects.all():
+        replaced = f" Replaced by {offering.api_model_id}."
+        if offering.notes.endswith(replaced):
+            offering.notes = offering.notes.removesuffix(replaced)
+            offering.is_active = True
+        offering.notes = offering.notes.removesuffix(" Not in the price map imported.")
+        offering.is_reference = offering.is_deprecated = False
+        offering.save()
 
 
 class Migration(migrations.Migration):
