@@ -206,13 +206,16 @@ class ApiPriceResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         """Rows from an earlier copy of the map that this one lacks stay, marked
-        deprecated; an earlier row under another slug for a key imported now (the 2024
-        seed's "openai-gpt-4o" for "gpt-4o") is replaced and retired."""
+        deprecated, for the providers this file prices (so a file with one provider's
+        entries leaves the others alone); an earlier row under another slug for a key
+        imported now (the 2024 seed's "openai-gpt-4o" for "gpt-4o") is retired."""
         keys = set(dataset["slug"]) if dataset.height else set()
         if not keys:
             return
+        providers = set(dataset["provider"])
         earlier = ApiOffering.objects.exclude(slug__in=keys).filter(
-            Q(price_source__icontains="litellm")
+            Q(api_model_id__in=keys) | Q(provider__in=providers),
+            price_source__icontains="litellm",
         )
         for offering in earlier:
             replaced = offering.api_model_id in keys

@@ -540,16 +540,29 @@ def test_an_admin_import_validates_every_row(admin_client, changes, message):
     assert offer.on_demand_usd_per_gpu_hour == Decimal("12.2900")
 
 
-def test_the_admin_exports_offers_as_csv(admin_client):
-    response = admin_client.post(
-        reverse("admin:calculator_cloudoffer_export"), {"format": "0", "export_items": []}
-    )
-    if response.status_code == 200 and response.get("Content-Type", "").startswith("text/csv"):
-        body = response.content.decode()
-        assert body.startswith("gpu_slug,provider,instance_type")
-        assert "unknown" in body  # undated rows say so
-    else:  # the export form asks which fields first
-        assert response.status_code == 200
+def test_the_admin_exports_offers_as_csv_in_the_import_columns(admin_client):
+    names = [
+        "gpu",
+        "provider",
+        "instance_type",
+        "gpus_per_instance",
+        "region",
+        "on_demand_usd_per_gpu_hour",
+        "spot_usd_per_gpu_hour",
+        "instance_on_demand_usd_per_hour",
+        "as_of",
+        "source",
+        "notes",
+        "is_active",
+    ]
+    data = {"format": "0", "resource": "0"}
+    data.update({f"cloudofferresource_{name}": "on" for name in names})
+    response = admin_client.post(reverse("admin:calculator_cloudoffer_export"), data)
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode()
+    assert body.startswith("gpu_slug,provider,instance_type,gpus_per_instance,region")
+    assert ",unknown," in body  # undated rows say so, and import again once dated
+    assert body.count("\n") == CloudOffer.objects.count() + 1
 
 
 def test_the_admin_imports_a_litellm_price_map_with_preview(admin_client):
@@ -584,6 +597,8 @@ def test_the_admin_imports_a_litellm_price_map_with_preview(admin_client):
     added = ApiOffering.objects.get(slug="newcloud/meta-llama/Llama-3.3-70B-Instruct")
     assert added.llm_model.slug == "llama-3.3-70b"
     assert added.price_as_of is not None
+    # One provider's file leaves the other providers' rows alone.
+    assert not ApiOffering.objects.get(slug="gpt-4o").is_deprecated
 
 
 def test_gpu_types_keep_their_catalog_price_as_the_last_resort():
