@@ -199,6 +199,14 @@ class EngineProfileAdmin(CatalogAdmin):
     )
 
 
+class PriceImportMixin(ImportExportMixin):
+    """Import and export through django-import-export, with the preview's diff coloured
+    by our stylesheet (the site's CSP forbids the package's inline styles)."""
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+
 class StalePriceFilter(admin.SimpleListFilter):
     title = "price freshness"
     parameter_name = "freshness"
@@ -233,7 +241,7 @@ class ApiStaleFilter(StalePriceFilter):
 
 
 @admin.register(ApiOffering)
-class ApiOfferingAdmin(ImportExportMixin, CatalogAdmin):
+class ApiOfferingAdmin(PriceImportMixin, CatalogAdmin):
     list_display = (
         "name",
         "provider",
@@ -287,7 +295,7 @@ class ApiOfferingAdmin(ImportExportMixin, CatalogAdmin):
 
 
 @admin.register(CloudOffer)
-class CloudOfferAdmin(ImportExportMixin, CatalogAdmin):
+class CloudOfferAdmin(PriceImportMixin, CatalogAdmin):
     list_display = (
         "gpu",
         "provider",

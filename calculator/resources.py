@@ -12,7 +12,10 @@ import datetime
 from collections.abc import Iterable
 
 import tablib
+from diff_match_patch import diff_match_patch
 from django.db.models import Q
+from django.utils.encoding import force_str
+from django.utils.html import format_html, format_html_join
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import TextFormat
 
@@ -49,6 +52,42 @@ class KnownGpuWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"Unknown GPU {value!r}: use a slug from /api/gpus.") from None
 
 
+class ClassedDiff(resources.Diff):
+    """The preview's before/after diff with classes instead of inline styles, which the
+    site's Content Security Policy blocks (static/css/admin.css colours them)."""
+
+    TAGS = {
+        diff_match_patch.DIFF_INSERT: "ins",
+        diff_match_patch.DIFF_DELETE: "del",
+        diff_match_patch.DIFF_EQUAL: "span",
+    }
+
+    def as_html(self):
+        data = []
+        dmp = diff_match_patch()
+        for before, after in zip(self.left, self.right, strict=False):
+            if before != after and self.new:
+                before = ""
+            diff = dmp.diff_main(force_str(before), force_str(after))
+            dmp.diff_cleanupSemantic(diff)
+            data.append(
+                format_html_join(
+                    "",
+                    "{}",
+                    (
+                        (format_html('<{0} class="diff-{0}">{1}</{0}>', self.TAGS[op], text),)
+                        for op, text in diff
+                    ),
+                )
+            )
+        return data
+
+
+class PreviewResource(resources.ModelResource):
+    def get_diff_class(self):
+        return ClassedDiff
+
+
 def _change_reason(instance, reason: str) -> None:
     # django-simple-history reads this when the save records the history row.
     instance._change_reason = reason
@@ -57,7 +96,7 @@ def _change_reason(instance, reason: str) -> None:
 # Section: cloud offers
 
 
-class CloudOfferResource(resources.ModelResource):
+class CloudOfferResource(PreviewResource):
     """The columns of data/gpu_offers.csv, so the seed's file imports as it is (once it
     has dates)."""
 
@@ -139,7 +178,7 @@ def model_identities(models: Iterable[LlmModel]) -> dict[str, LlmModel]:
 LITELLM_SOURCE = "BerriAI/litellm model_prices_and_context_window.json"
 
 
-class ApiPriceResource(resources.ModelResource):
+class ApiPriceResource(PreviewResource):
     """API offerings from LiteLLM's price map: the upstream key is the slug; each entry
     is linked to the catalog model it serves when it is the same model.
 
