@@ -412,21 +412,31 @@ def test_the_gpu_comparison_has_a_provider_for_every_gpu_with_an_offer(client):
     assert 'class="gpu-provider"' in response.text
 
 
-def test_the_api_table_lists_the_same_model_cheapest_first_then_references_then_the_rest(
-    client,
-):
+def test_the_api_table_lists_the_same_model_cheapest_first_then_references(client):
     response = page(client, model="llama-3.3-70b", gpu="h100-sxm", gpus="4")
     rows = response.context["api_rows"]
-    groups = [0 if r.same_model else 1 if r.offering.is_reference else 2 for r in rows]
+    assert all(row.same_model or row.offering.is_reference for row in rows)
+    groups = [0 if row.same_model else 1 for row in rows]
     assert groups == sorted(groups)
-    same = [r for r in rows if r.same_model and not r.offering.is_deprecated]
+    same = [row for row in rows if row.same_model and not row.offering.is_deprecated]
     assert len(same) >= 10
-    costs = [r.comparison.total_usd for r in same]
+    costs = [row.comparison.total_usd for row in same]
     assert costs == sorted(costs)
     html = response.text
-    assert 'id="api-show-all"' in html and "Show all (" in html
-    shown = html[: html.index('id="api-show-all"')]
-    assert "same model" in shown and "closed reference" in shown
+    assert "same model" in html and "closed reference" in html
+    assert 'id="api-show-all"' in html and "apis=all" in html
+    assert response.context["api_rows_hidden"] > 100
+
+
+def test_show_all_lists_every_offering_after_them(client):
+    response = page(client, model="llama-3.3-70b", gpu="h100-sxm", gpus="4", apis="all")
+    rows = response.context["api_rows"]
+    assert len(rows) == ApiOffering.objects.active().count()
+    groups = [0 if r.same_model else 1 if r.offering.is_reference else 2 for r in rows]
+    assert groups == sorted(groups)
+    rest = [(row.offering.is_deprecated, row.comparison.total_usd) for row in rows if not row.shown]
+    assert rest == sorted(rest)
+    assert 'id="api-show-all"' not in response.text
 
 
 def test_an_undated_api_price_says_undated(client):

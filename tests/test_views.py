@@ -292,8 +292,8 @@ def test_warnings_are_shown(client):
         assert escape(warning) in html
 
 
-def test_the_api_table_lists_every_active_offering(client):
-    response = client.get(URL)
+def test_the_api_table_lists_every_active_offering_when_asked(client):
+    response = client.get(URL, {**DEFAULTS, "apis": "all"})
     estimate = expected_estimate()
     html = response.content.decode()
     assert "Versus commercial APIs" in html

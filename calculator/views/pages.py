@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
@@ -40,6 +41,7 @@ class HtmxHttpRequest(HttpRequest):
 # choice just changed, and the linked field is refreshed out of band.
 PRICE_GPU = "price_gpu"
 CONTEXT_MODEL = "context_model"
+ALL_APIS_PARAM = "apis"
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -47,7 +49,9 @@ CONTEXT_MODEL = "context_model"
 def calculator(request: HtmxHttpRequest) -> HttpResponse:
     data, refresh = _form_data(request)
     form = CalculatorForm(data)
-    context = _calculator_context(form)
+    # "Show all" API offerings: a plain link (GET ?apis=all), so it works without
+    # JavaScript and keystrokes don't render hundreds of rows nobody opened.
+    context = _calculator_context(form, all_apis=request.GET.get(ALL_APIS_PARAM) == "all")
     # A history restore (the back button) asks for the whole page, htmx or not.
     if request.htmx and not request.htmx.history_restore_request:
         context.update(oob=True, refresh=refresh)
@@ -81,7 +85,7 @@ def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
     return data, refresh
 
 
-def _calculator_context(form: CalculatorForm) -> dict:
+def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
     """Everything the page and the results partial show, for any state of the form."""
     active = form.catalog
     offerings = active.offerings
@@ -116,8 +120,11 @@ def _calculator_context(form: CalculatorForm) -> dict:
         memory_bar=charts.memory_bar(estimate.memory),
         charts=_batch_charts(form, estimate, price),
         gpu_rows=_gpu_comparison(form, estimate, active.gpus),
-        api_rows=api_rows,
-        api_rows_hidden=sum(1 for row in api_rows if not row.shown),
+        api_rows=api_rows if all_apis else [row for row in api_rows if row.shown],
+        api_rows_hidden=0 if all_apis else sum(1 for row in api_rows if not row.shown),
+        all_apis_url=f"{reverse('calculator:calculator')}?"
+        + urlencode({**form.inputs(), ALL_APIS_PARAM: "all"})
+        + "#apis-title",
     )
     return context
 
