@@ -33,6 +33,7 @@ from calculator.resources import (
     ApiPriceResource,
     CloudOfferResource,
     LiteLLMPriceMap,
+    SignedFormStorage,
 )
 
 
@@ -201,7 +202,10 @@ class EngineProfileAdmin(CatalogAdmin):
 
 class PriceImportMixin(ImportExportMixin):
     """Import and export through django-import-export, with the preview's diff coloured
-    by our stylesheet (the site's CSP forbids the package's inline styles)."""
+    by our stylesheet (the site's CSP forbids the package's inline styles), and the
+    upload carried from preview to confirmation in the form, signed (no server state)."""
+
+    tmp_storage_class = SignedFormStorage
 
     class Media:
         css = {"all": ["css/admin.css"]}

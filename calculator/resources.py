@@ -8,16 +8,21 @@ the model's own clean() and the rules below; each saved row gets a history recor
 
 from __future__ import annotations
 
+import base64
 import datetime
+import zlib
 from collections.abc import Iterable
 
 import tablib
 from diff_match_patch import diff_match_patch
+from django.core import signing
+from django.core.exceptions import BadRequest
 from django.db.models import Q
 from django.utils.encoding import force_str
 from django.utils.html import format_html, format_html_join
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import TextFormat
+from import_export.tmp_storages import BaseStorage
 
 from calculator import litellm
 from calculator.models import ApiOffering, CloudOffer, GpuType, LlmModel
@@ -86,6 +91,36 @@ class ClassedDiff(resources.Diff):
 class PreviewResource(resources.ModelResource):
     def get_diff_class(self):
         return ClassedDiff
+
+
+class SignedFormStorage(BaseStorage):
+    """Keeps an upload between the preview and the confirmation in the confirmation form
+    itself (compressed and signed with the secret key), not on one server's disk: the
+    app keeps no state outside the database, so the confirmation may reach another app
+    server than the preview did. The signature expires after an hour."""
+
+    SALT = "calculator.resources.SignedFormStorage"
+    MAX_AGE_SECONDS = 3600
+
+    def save(self, data) -> None:
+        raw = data if isinstance(data, bytes) else data.encode(self.encoding or "utf-8")
+        packed = base64.urlsafe_b64encode(zlib.compress(raw)).decode()
+        self.name = signing.TimestampSigner(salt=self.SALT).sign(packed)
+
+    def read(self):
+        try:
+            packed = signing.TimestampSigner(salt=self.SALT).unsign(
+                self.name, max_age=self.MAX_AGE_SECONDS
+            )
+        except signing.SignatureExpired:
+            raise BadRequest("The preview is over an hour old: upload the file again.") from None
+        except signing.BadSignature:
+            raise BadRequest("The upload was altered: upload the file again.") from None
+        raw = zlib.decompress(base64.urlsafe_b64decode(packed))
+        return raw if "b" in self.read_mode else raw.decode(self.encoding or "utf-8")
+
+    def remove(self) -> None:
+        pass  # nothing was stored
 
 
 def _change_reason(instance, reason: str) -> None:

@@ -532,6 +532,19 @@ def test_an_admin_csv_import_previews_then_changes_prices_with_history(admin_cli
     assert record.prev_record.on_demand_usd_per_gpu_hour == Decimal("12.2900")
 
 
+def test_the_upload_travels_signed_and_an_altered_one_is_refused(admin_client):
+    preview = upload(admin_client, "offers.csv", offers_csv([aws_h100_row()]))
+    html = preview.content.decode()
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+    fields.pop("csrfmiddlewaretoken", None)
+    name = fields["import_file_name"]
+    fields["import_file_name"] = name[:10] + ("A" if name[10] != "A" else "B") + name[11:]
+    response = admin_client.post(reverse("admin:calculator_cloudoffer_process_import"), fields)
+    assert response.status_code == 400
+    offer = CloudOffer.objects.get(gpu__slug="h100-sxm", provider="aws")
+    assert offer.on_demand_usd_per_gpu_hour == Decimal("12.2900")
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
