@@ -532,3 +532,11 @@ def test_an_offer_price_change_in_the_admin_is_named_by_provider_on_the_permalin
     # The cheapest offer may now be another provider's; either way the change is named.
     assert f"price · {used['provider']} {used['instance_type']}".lower() in page.lower()
     assert old in page
+
+
+def test_the_permalink_names_the_offer_it_was_priced_from(client, make_scenario):
+    scenario = make_scenario()
+    price = scenario.snapshot["price"]
+    page = client.get(detail_url(scenario)).text
+    assert 'id="saved-price-offer"' in page
+    assert f"{price['provider']} {price['instance_type']}" in page
