@@ -123,9 +123,13 @@ class SignedFormStorage(BaseStorage):
         pass  # nothing was stored
 
 
+# django-simple-history's history_change_reason column holds 100 characters.
+CHANGE_REASON_MAX_LENGTH = 100
+
+
 def _change_reason(instance, reason: str) -> None:
     # django-simple-history reads this when the save records the history row.
-    instance._change_reason = reason
+    instance._change_reason = reason[:CHANGE_REASON_MAX_LENGTH]
 
 
 # Section: cloud offers
