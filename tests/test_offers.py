@@ -24,9 +24,9 @@ from calculator.models import ApiOffering, CloudOffer, GpuType, LlmModel
 
 pytestmark = pytest.mark.django_db
 
-SHARED = Path(settings.BASE_DIR) / "data"
-OFFERS_CSV = Path("/work/shared/data/gpu_offers.csv")
-PRICE_MAP = SHARED / "api_prices_litellm.json"
+DATA = Path(settings.BASE_DIR) / "data"
+OFFERS_CSV = DATA / "gpu_offers.csv"
+PRICE_MAP = DATA / "api_prices_litellm.json"
 SEED_PRICES = importlib.import_module("calculator.migrations.0006_seed_api_prices")
 SEED_OFFERS = importlib.import_module("calculator.migrations.0005_seed_offers")
 
@@ -56,7 +56,6 @@ def test_every_row_of_the_offers_file_is_seeded_undated_with_its_source_and_note
         offer.full_clean()
 
 
-@pytest.mark.skipif(not OFFERS_CSV.exists(), reason="the shared data folder is not here")
 def test_the_seeded_offers_match_the_csv():
     with open(OFFERS_CSV, newline="") as handle:
         rows = list(csv.DictReader(handle))
