@@ -18,7 +18,7 @@ from calculator import catalog, estimator
 from calculator.estimator import calibration as cal
 from calculator.estimator import pricing
 from calculator.forms import CalculatorForm
-from calculator.models import EngineProfile, GpuType, LlmModel
+from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel
 
 # Workload field -> form field, for errors the estimator finds.
 FORM_FIELDS = {
@@ -70,6 +70,27 @@ def priced_workload(workload: estimator.Workload, price: pricing.PriceUsed) -> e
     return dataclasses.replace(workload, gpu_hourly_usd=price.effective_usd_per_gpu_hour)
 
 
+# Section: which API offerings an estimate is compared with
+
+
+def compared_offerings(
+    form: CalculatorForm, everything: bool = False
+) -> tuple[tuple[ApiOffering, ...], tuple[estimator.ApiOffering, ...]]:
+    """The active API offerings to compare a valid form's estimate with, and their specs:
+    the model's own hosted offerings and the closed reference models, or every active
+    one (hundreds once a full price map is imported) when asked."""
+    catalog_ = form.catalog
+    if everything:
+        return catalog_.offerings, catalog_.offering_specs
+    model = form.cleaned_data["model"]
+    pairs = [
+        (offering, spec)
+        for offering, spec in zip(catalog_.offerings, catalog_.offering_specs, strict=True)
+        if offering.llm_model_id == model.pk or offering.is_reference
+    ]
+    return tuple(o for o, _ in pairs), tuple(s for _, s in pairs)
+
+
 # Section: the estimate
 
 
@@ -79,10 +100,11 @@ def estimate_form(
     price: pricing.PriceUsed | None = None,
 ) -> estimator.Estimate | None:
     """The estimate for a valid form, or None with the estimator's objection added to
-    the form as a field error."""
+    the form as a field error. `apis`: the offerings to compare with (default: the
+    model's own and the closed reference models, see compared_offerings)."""
     data = form.cleaned_data
     price = price or form_price(form)
-    workload = form.workload(form.catalog.offering_specs if apis is None else apis)
+    workload = form.workload(compared_offerings(form)[1] if apis is None else apis)
     try:
         return estimator.estimate(
             data["model"].to_spec(),

@@ -19,7 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
 from calculator import estimator
-from calculator.estimates import estimate_form, estimate_json, form_price
+from calculator.estimates import compared_offerings, estimate_form, estimate_json, form_price
 from calculator.estimator import pricing
 from calculator.forms import (
     BATCH_MAX_KEYWORD,
@@ -104,10 +104,11 @@ class Computed:
 def compute(form: CalculatorForm) -> Computed | None:
     """Estimate a valid form with today's catalog; None (with form errors) if the
     estimator rejects the input."""
-    # The offerings the form's catalog holds: the same rows the page compared against.
-    apis = form.catalog.offerings
+    # The offerings the page compares against by default (the model's own and the
+    # closed references).
+    apis, specs = compared_offerings(form)
     price = form_price(form)
-    estimate = estimate_form(form, form.catalog.offering_specs, price)
+    estimate = estimate_form(form, specs, price)
     if estimate is None:
         return None
     data = form.cleaned_data

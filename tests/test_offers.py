@@ -372,6 +372,14 @@ def test_api_comparison_items_name_their_provider_and_same_model(client):
 # Section: the page
 
 
+def test_the_api_compares_every_offering_when_asked(client):
+    some = estimate(client, model="llama-3.3-70b").json()["api_comparison"]
+    assert all(item["same_model"] or item["reference"] for item in some)
+    everything = estimate(client, model="llama-3.3-70b", apis="all").json()["api_comparison"]
+    assert len(everything) == ApiOffering.objects.active().count() > len(some)
+    assert estimate(client, apis="some").status_code == 400
+
+
 def page(client, **changes):
     return client.get("/", {**DEFAULTS, **changes})
 

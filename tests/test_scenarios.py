@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from calculator import estimator, snapshots
@@ -59,7 +60,11 @@ def test_saving_creates_one_scenario_with_its_inputs_results_and_snapshot(client
     assert scenario.snapshot["gpu"]["memory_bandwidth_gb_s"] == a100.memory_bandwidth_gb_s
     assert scenario.snapshot["model"]["num_layers"] == 80
     assert scenario.snapshot["engine"]["slug"] == "vllm"
-    assert len(scenario.snapshot["apis"]) == ApiOffering.objects.active().count()
+    # The model's own hosted offerings and the closed reference models, as the page shows.
+    compared = ApiOffering.objects.active().filter(
+        Q(llm_model__slug="llama-2-70b") | Q(is_reference=True)
+    )
+    assert len(scenario.snapshot["apis"]) == compared.count()
     assert all("price_as_of" in api for api in scenario.snapshot["apis"])  # None: undated
     price = scenario.snapshot["price"]
     assert price["basis"] == "cheapest_offer"

@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 from calculator.estimates import estimate_form, form_price
 from calculator.forms import DEFAULTS, CalculatorForm
-from calculator.models import GpuType
+from calculator.models import ApiOffering, GpuType
 from calculator.templatetags import calc_format as fmt
 
 pytestmark = pytest.mark.django_db
@@ -294,14 +294,22 @@ def test_warnings_are_shown(client):
 
 def test_the_api_table_lists_every_active_offering_when_asked(client):
     response = client.get(URL, {**DEFAULTS, "apis": "all"})
-    estimate = expected_estimate()
     html = response.content.decode()
     assert "Versus commercial APIs" in html
-    assert len(response.context["api_rows"]) == len(estimate.api_comparison)
+    assert len(response.context["api_rows"]) == ApiOffering.objects.active().count()
     for row in response.context["api_rows"]:
         assert escape(row.offering.name) in html
     assert "GPT-3.5 Turbo" in html
     assert response.context["api_rows"][0].same_model  # hosted Llama 2 70B first
+
+
+def test_the_api_table_lists_the_models_own_offerings_and_the_references(client):
+    response = client.get(URL)
+    estimate = expected_estimate()
+    rows = response.context["api_rows"]
+    assert len(rows) == len(estimate.api_comparison)
+    assert all(row.same_model or row.offering.is_reference for row in rows)
+    assert response.context["api_rows_hidden"] == ApiOffering.objects.active().count() - len(rows)
 
 
 def test_the_gpu_comparison_lists_active_gpus_sorted_by_cost(client):

@@ -10,11 +10,14 @@ from django.db.models import F, Prefetch
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from calculator.estimates import estimate_form, estimate_json, form_price
+from calculator.estimates import compared_offerings, estimate_form, estimate_json, form_price
 from calculator.forms import CalculatorForm
 from calculator.models import CloudOffer, EngineProfile, GpuType, LlmModel
 
-API_PARAMETERS = list(CalculatorForm.base_fields)
+# "apis=all": compare with every active API offering, not only the model's own and the
+# closed reference models.
+ALL_APIS_PARAM = "apis"
+API_PARAMETERS = [*CalculatorForm.base_fields, ALL_APIS_PARAM]
 # Spot-only offers (no on-demand price) last on every database.
 CHEAPEST_FIRST = F("on_demand_usd_per_gpu_hour").asc(nulls_last=True)
 
@@ -40,8 +43,11 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
     if unknown or not form.is_valid():
         form.is_valid()
         return _errors(form, unknown)
+    everything = request.GET.get(ALL_APIS_PARAM) == "all"
+    if request.GET.get(ALL_APIS_PARAM, "all") != "all":
+        return JsonResponse({"errors": {ALL_APIS_PARAM: ['Only "all" is accepted.']}}, status=400)
     price = form_price(form)
-    result = estimate_form(form, price=price)
+    result = estimate_form(form, compared_offerings(form, everything)[1], price)
     if result is None:
         return _errors(form, [])
     return JsonResponse({"inputs": form.inputs(), **estimate_json(form, result, price)})

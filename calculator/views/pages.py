@@ -21,6 +21,7 @@ from django_htmx.middleware import HtmxDetails
 from calculator import charts, estimator
 from calculator.estimates import (
     accuracy_summary,
+    compared_offerings,
     estimate_form,
     form_price,
     gpu_price,
@@ -88,11 +89,12 @@ def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
 def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
     """Everything the page and the results partial show, for any state of the form."""
     active = form.catalog
-    offerings = active.offerings
     estimate = price = None
+    offerings: tuple[ApiOffering, ...] = ()
     if form.is_valid():
         price = form_price(form)
-        estimate = estimate_form(form, active.offering_specs, price)
+        offerings, specs = compared_offerings(form, everything=all_apis)
+        estimate = estimate_form(form, specs, price)
     # The fields that passed validation are here even when others failed.
     gpu = form.cleaned_data.get("gpu")
     model = form.cleaned_data.get("model")
@@ -120,8 +122,9 @@ def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
         memory_bar=charts.memory_bar(estimate.memory),
         charts=_batch_charts(form, estimate, price),
         gpu_rows=_gpu_comparison(form, estimate, active.gpus),
-        api_rows=api_rows if all_apis else [row for row in api_rows if row.shown],
-        api_rows_hidden=0 if all_apis else sum(1 for row in api_rows if not row.shown),
+        api_rows=api_rows,
+        # The active offerings left out unless asked for (the link says how many).
+        api_rows_hidden=0 if all_apis else len(active.offerings) - len(api_rows),
         all_apis_url=f"{reverse('calculator:calculator')}?"
         + urlencode({**form.inputs(), ALL_APIS_PARAM: "all"})
         + "#apis-title",
