@@ -163,6 +163,11 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# django-import-export: importing prices takes the model's "change" permission (by
+# default any staff user could), exporting its "view" permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 # Content Security Policy (built into Django 6): our own origin only, scripts need
 # the per-request nonce, no inline styles, no framing.
 SECURE_CSP = {

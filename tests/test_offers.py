@@ -633,3 +633,13 @@ def test_the_admin_imports_a_litellm_price_map_with_preview(admin_client):
 
 def test_gpu_types_keep_their_catalog_price_as_the_last_resort():
     assert GpuType.objects.get(slug="a100-80gb-sxm").hourly_price_usd == Decimal("1.79")
+
+
+def test_staff_who_may_only_view_offers_cannot_import(client):
+    from django.contrib.auth.models import Permission, User
+
+    user = User.objects.create_user("viewer", password="pw-viewer-123456", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename="view_cloudoffer"))
+    client.force_login(user)
+    assert client.get(reverse("admin:calculator_cloudoffer_changelist")).status_code == 200
+    assert client.get(reverse("admin:calculator_cloudoffer_import")).status_code == 403
