@@ -7,7 +7,6 @@ dependency runs from Django to the estimator and never back.
 
 from __future__ import annotations
 
-import datetime
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -506,13 +505,6 @@ class ApiOffering(models.Model):
 # Section: cloud offers
 
 
-class CloudOfferQuerySet(ActiveQuerySet):
-    def stale(self, today: datetime.date) -> CloudOfferQuerySet:
-        """Offers whose price is older than the estimator's limit, or undated."""
-        limit = today - datetime.timedelta(days=pricing.STALE_AFTER_DAYS)
-        return self.filter(models.Q(as_of__isnull=True) | models.Q(as_of__lt=limit))
-
-
 class CloudOffer(models.Model):
     """One cloud's price for one instance shape of one GPU type."""
 
@@ -547,7 +539,7 @@ class CloudOffer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
-    objects = CloudOfferQuerySet.as_manager()
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["gpu__slug", "provider", "gpus_per_instance", "region"]

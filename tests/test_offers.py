@@ -221,6 +221,24 @@ def test_a_newer_copy_updates_prices_adds_entries_and_deprecates_what_it_lacks(t
     assert gone.is_deprecated and gone.is_active
 
 
+def test_an_entry_past_its_deprecation_date_is_imported_deprecated(tmp_path):
+    data = {
+        "oldcloud/llama-3.1-8b-instruct": {
+            "litellm_provider": "oldcloud",
+            "mode": "chat",
+            "input_cost_per_token": 1e-07,
+            "output_cost_per_token": 2e-07,
+            "deprecation_date": "2020-01-01",
+        }
+    }
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps(data))
+    run_import(str(path))
+    offering = ApiOffering.objects.get(slug="oldcloud/llama-3.1-8b-instruct")
+    assert offering.is_deprecated
+    assert offering.llm_model.slug == "llama-3.1-8b"
+
+
 def test_a_dry_run_saves_nothing(tmp_path):
     data = json.loads(PRICE_MAP.read_text())
     data["gpt-4o"]["input_cost_per_token"] = 1e-05
