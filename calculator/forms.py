@@ -145,7 +145,7 @@ class CalculatorForm(forms.Form):
     provider = forms.ChoiceField(
         required=False,
         label="Price",
-        help_text="Whose price: the cheapest cloud offer for the GPUs asked for, or one cloud's.",
+        help_text="The cheapest cloud offer, or one cloud's.",
     )
     pricing = forms.ChoiceField(
         choices=PRICING_CHOICES, required=False, label="Rate", help_text="Spot: interruptible."
