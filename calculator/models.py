@@ -693,13 +693,20 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.shown}…)"
 
+    def set_new_key(self) -> str:
+        """Give the (unsaved) token a fresh key and return it: the only time the key
+        exists in clear."""
+        key = API_TOKEN_PREFIX + secrets.token_urlsafe(API_TOKEN_BYTES)
+        self.key_hash = hash_api_token(key)
+        self.shown = key[:API_TOKEN_SHOWN_CHARS]
+        return key
+
     @classmethod
     def issue(cls, user, name: str) -> tuple[ApiToken, str]:
-        """A new token for `user`, and its key: the only time the key exists in clear."""
-        key = API_TOKEN_PREFIX + secrets.token_urlsafe(API_TOKEN_BYTES)
-        token = cls.objects.create(
-            user=user, name=name, key_hash=hash_api_token(key), shown=key[:API_TOKEN_SHOWN_CHARS]
-        )
+        """A new token for `user`, and its key."""
+        token = cls(user=user, name=name)
+        key = token.set_new_key()
+        token.save()
         return token, key
 
 

@@ -33,6 +33,12 @@ def fresh_catalog():
     catalog.forget()
 
 
+@pytest.fixture(autouse=True)
+def no_save_rate_limit(settings):
+    """Tests save far more often than people do; tests of the limit turn it back on."""
+    settings.CALCULATOR_SAVE_RATE = "off"
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     # `playwright install` cannot download browsers here: use Debian's chromium.
