@@ -65,6 +65,12 @@ class ProxyUserBackend(RemoteUserBackend):
             return None
         return super().authenticate(request, remote_user)
 
+    def configure_user(self, request, user, created=True):
+        if created:  # the proxy vouches for them; there is no password to sign in with
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        return user
+
     def get_user(self, user_id):
         if access_mode() != PROXY:
             return None
