@@ -65,10 +65,18 @@ def make_scenario(db):
     from calculator.forms import DEFAULTS, CalculatorForm
     from calculator.snapshots import scenario_create
 
-    def make(name: str = "Llama 2 70B on 2 × A100", notes: str = "", **inputs):
+    def make(
+        name: str = "Llama 2 70B on 2 × A100",
+        notes: str = "",
+        author=None,
+        visibility: str = "listed",
+        **inputs,
+    ):
         form = CalculatorForm({**DEFAULTS, **inputs})
         assert form.is_valid(), form.errors
-        scenario = scenario_create(form=form, name=name, notes=notes)
+        scenario = scenario_create(
+            form=form, name=name, notes=notes, author=author, visibility=visibility
+        )
         assert scenario is not None, form.errors
         return scenario
 
