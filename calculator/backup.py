@@ -105,18 +105,30 @@ def write(stream: IO[str], using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
 # Section: import
 
 
+def _is_history(model: type[models.Model]) -> bool:
+    """A django-simple-history table (HistoricalGpuType, ...)."""
+    names = {field.name for field in model._meta.fields}
+    return {"history_type", "history_user"} <= names
+
+
 def user_data(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     """What a freshly migrated database doesn't have: users, groups, and rows of every
-    model in the backup except catalog rows nobody has edited. Edits leave history (a
-    catalog model's own rows come from the seed migration), so a catalog model counts
-    by its history table only."""
+    model in the backup except the catalog rows nobody has edited.
+
+    Seed migrations write catalog rows with a creation record in their history and no
+    user; any edit since (admin, shell) adds a history record that is not such a
+    creation, or names its user. So a catalog model counts by its history only, and a
+    history table counts its records other than anonymous creations."""
     found = {}
     for model in backup_models():
+        rows = model._base_manager.using(using)
         if getattr(model._meta, "simple_history_manager_attribute", None):
-            continue  # its changes show in its Historical... model, counted itself
-        count = model._base_manager.using(using).count()
+            continue  # its changes show in its history model, counted below
+        if _is_history(model):
+            rows = rows.exclude(history_type="+", history_user__isnull=True)
+        count = rows.count()
         if count:
-            found[model._meta.verbose_name_plural] = count
+            found[str(model._meta.verbose_name_plural)] = count
     return found
 
 
