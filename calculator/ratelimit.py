@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from calculator.models import RateCounter
 
 SECONDS_PER_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-UNIT_NAMES = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
+PER_UNIT = {"s": "a second", "m": "a minute", "h": "an hour", "d": "a day"}
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Rate:
         return SECONDS_PER_UNIT[self.unit]
 
     def __str__(self) -> str:
-        return f"{self.count} a {UNIT_NAMES[self.unit]}"
+        return f"{self.count} {PER_UNIT[self.unit]}"
 
 
 def parse_rate(text: str) -> Rate | None:

@@ -128,6 +128,7 @@ def test_old_windows_are_forgotten(limit):
     [
         ("30/m", 30, 60, "30 a minute"),
         ("1/s", 1, 1, "1 a second"),
+        ("2/h", 2, 3600, "2 an hour"),
         ("500/d", 500, 86400, "500 a day"),
     ],
 )
