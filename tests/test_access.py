@@ -6,8 +6,10 @@ import hashlib
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 
+from calculator.forms import DEFAULTS
 from calculator.models import ApiToken
 from tests.test_settings import manage
 
@@ -336,3 +338,20 @@ def test_staff_revoke_a_token_in_the_admin(admin_client, alice):
     url = reverse("admin:calculator_apitoken_delete", args=[token.pk])
     admin_client.post(url, {"post": "yes"})
     assert not ApiToken.objects.exists()
+
+
+def test_a_token_also_opens_the_read_only_exports(client, mode, alice, make_scenario):
+    mode("login")
+    scenario = make_scenario()
+    headers = bearer(issue(alice))
+
+    for url in (f"/s/{scenario.public_id}.json", f"/s/{scenario.public_id}.csv", "/scenarios.csv"):
+        assert client.get(url, headers=headers).status_code == 200, url
+
+
+def test_a_token_does_not_save_without_a_browsers_csrf_token(alice):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("calculator:scenario-save"), {**DEFAULTS, "name": "x"}, headers=bearer(issue(alice))
+    )
+    assert response.status_code == 403
