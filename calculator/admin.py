@@ -20,6 +20,7 @@ from django.core.exceptions import (
 )
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -28,7 +29,14 @@ from calculator import estimator
 from calculator.estimator import count_parameters
 from calculator.estimator.hf_config import ConfigError, model_from_config
 from calculator.estimator.params import official_count_gap
-from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel, Scenario
+from calculator.models import (
+    ApiOffering,
+    ApiToken,
+    EngineProfile,
+    GpuType,
+    LlmModel,
+    Scenario,
+)
 
 
 class CatalogAdminForm(forms.ModelForm):
@@ -405,18 +413,26 @@ class ScenarioAdmin(admin.ModelAdmin):
         "public_id",
         "model_name",
         "gpu_column",
+        "author",
+        "visibility",
+        "archived_at",
         "estimator_version",
         "created_at",
         "permalink",
     )
-    list_filter = ("estimator_version", "created_at")
-    search_fields = ("name", "public_id")
+    list_filter = ("visibility", ("archived_at", admin.EmptyFieldListFilter), "estimator_version")
+    list_select_related = ("author",)
+    search_fields = ("name", "public_id", "author__username")
     date_hierarchy = "created_at"
     fields = (
         "name",
         "public_id",
         "permalink",
         "created_at",
+        "author",
+        "visibility",
+        "archived_at",
+        "archived_by",
         "estimator_version",
         "notes",
         "inputs",
@@ -445,3 +461,35 @@ class ScenarioAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Section: API tokens
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Staff issue tokens for any user and revoke them (delete). The key is shown once,
+    on the page after "Save"; only its hash is stored, so it can't be shown again."""
+
+    list_display = ("name", "user", "shown", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("name", "user__username", "shown")
+    autocomplete_fields = ("user",)
+    fields = ("user", "name")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        request._api_token_key = obj.set_new_key()  # for response_add, this request only
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "token": obj,
+            "key": request._api_token_key,
+            "title": "API token created",
+        }
+        return TemplateResponse(request, "admin/calculator/apitoken/created.html", context)

@@ -34,6 +34,7 @@ from calculator.models import (
     GpuType,
     LlmModel,
     Scenario,
+    Visibility,
     make_public_id,
 )
 from calculator.templatetags.calc_format import format_count, format_usd
@@ -123,9 +124,16 @@ def compute(form: CalculatorForm) -> Computed | None:
     )
 
 
-def scenario_create(*, form: CalculatorForm, name: str, notes: str) -> Scenario | None:
+def scenario_create(
+    *,
+    form: CalculatorForm,
+    name: str,
+    notes: str,
+    author=None,
+    visibility: str = Visibility.LISTED,
+) -> Scenario | None:
     """Save a valid form's scenario, or return None with the estimator's objection
-    added to the form."""
+    added to the form. `author`: the signed-in user, if any."""
     computed = compute(form)
     if computed is None:
         return None
@@ -145,6 +153,8 @@ def scenario_create(*, form: CalculatorForm, name: str, notes: str) -> Scenario 
                     gpu=data["gpu"],
                     llm_model=data["model"] if isinstance(data["model"], LlmModel) else None,
                     engine=data["engine"],
+                    author=author,
+                    visibility=visibility,
                 )
         except IntegrityError:
             attempts_left -= 1

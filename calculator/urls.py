@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from calculator.views import api, health, pages, scenarios
+from calculator.views import accounts, api, health, pages, scenarios
 
 app_name = "calculator"
 
@@ -15,6 +15,7 @@ scenario_urls = [
     path("scenarios.csv", scenarios.scenario_list_csv, name="scenario-list-csv"),
     path("scenarios/save", scenarios.scenario_save, name="scenario-save"),
     path("s/<str:public_id>/", scenarios.scenario_detail, name="scenario-detail"),
+    path("s/<str:public_id>/archive", scenarios.scenario_archive, name="scenario-archive"),
     path("s/<str:public_id>.json", scenarios.scenario_json, name="scenario-json"),
     path("s/<str:public_id>.csv", scenarios.scenario_csv, name="scenario-csv"),
     path("compare/", scenarios.scenario_compare, name="scenario-compare"),
@@ -26,8 +27,15 @@ api_urls = [
     path("api/models", api.api_models, name="api-models"),
 ]
 
+account_urls = [
+    path("accounts/login/", accounts.login, name="login"),
+    path("accounts/logout/", accounts.logout, name="logout"),
+    path("accounts/tokens/", accounts.api_tokens, name="api-tokens"),
+    path("accounts/tokens/<int:pk>/revoke", accounts.api_token_revoke, name="api-token-revoke"),
+]
+
 health_urls = [
     path("healthz", health.healthz, name="healthz"),
 ]
 
-urlpatterns = page_urls + scenario_urls + api_urls + health_urls
+urlpatterns = page_urls + scenario_urls + api_urls + account_urls + health_urls
