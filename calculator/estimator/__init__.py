@@ -3,6 +3,7 @@
 The doors everything else uses, with the dataclasses from ``specs``:
 - ``estimate(model, gpu, engine, workload)``: one configuration at one batch;
 - ``sweep_batches()`` and ``compare_gpus()``: what-ifs around it;
+- ``simulate()`` (in ``serving``): one replica under a stream of requests;
 - ``step_time()`` (in ``step``): one engine iteration, the seam timing is built on.
 
 Modules, each a stage of the physics (arrows point down the list only): ``specs`` and
@@ -30,6 +31,7 @@ from .specs import (
     Parallelism,
     Workload,
 )
+from .serving import LengthSpread, Percentiles, ServingResult, saturation_rate, simulate
 from .step import StepContext, StepTimes, make_context, step_time
 from .sweeps import GpuOption, compare_gpus, sweep_batches
 
@@ -52,11 +54,14 @@ __all__ = [
     "GpuSpec",
     "Interconnect",
     "Layout",
+    "LengthSpread",
     "Memory",
     "ModelSpec",
     "ParamCounts",
+    "Percentiles",
     "Parallelism",
     "Prefill",
+    "ServingResult",
     "StepContext",
     "StepTimes",
     "TraceStep",
@@ -67,6 +72,8 @@ __all__ = [
     "kv_bytes_per_token",
     "make_context",
     "min_gpus_to_fit",
+    "saturation_rate",
+    "simulate",
     "step_time",
     "sweep_batches",
 ]

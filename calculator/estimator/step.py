@@ -154,6 +154,13 @@ class StepContext:
     expert_bytes: float = field(init=False)  # one expert of every MoE layer
     head_bytes: float = field(init=False)
     attention_flops_per_context_token: float = field(init=False)
+    matmul_params: int = field(init=False)  # params.matmul_active
+    head_params: int = field(init=False)  # params.head
+    # All-reduce seconds by token count, filled as steps ask (the serving simulator asks
+    # for the same few counts thousands of times).
+    _communication: dict[int, float] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         p, m, dtype = self.params, self.model, self.weights_dtype
@@ -164,6 +171,8 @@ class StepContext:
         put(self, "dense_weight_bytes", (p.blocks - expert_total) * bytes_per_param(dtype))
         put(self, "expert_bytes", p.moe_layers * p.expert_mlp * bytes_per_param(dtype))
         put(self, "head_bytes", p.head * outer_bytes_per_param(dtype))
+        put(self, "matmul_params", p.matmul_active)
+        put(self, "head_params", p.head)
         # QK^T and AV: 2 FLOPs each per head dimension, per head, per layer, per token of
         # context attended to.
         put(
@@ -171,6 +180,14 @@ class StepContext:
             "attention_flops_per_context_token",
             C.ATTENTION_FLOPS_PER_CONTEXT_VALUE * m.num_layers * m.num_attention_heads * m.head_dim,
         )
+
+    def communication(self, tokens: int) -> float:
+        """``communication_seconds`` for this replica, remembered per token count."""
+        seconds = self._communication.get(tokens)
+        if seconds is None:
+            seconds = communication_seconds(self.model, self.gpu, self.layout, tokens)
+            self._communication[tokens] = seconds
+        return seconds
 
     @property
     def divisor(self) -> int:
@@ -230,7 +247,8 @@ def step_time(
     iteration with prompt tokens reads every weight; a decode-only one reads the
     experts its batch routes to. The fixed per-step cost is the engine's.
     """
-    model, p, engine = ctx.model, ctx.params, ctx.engine
+    model, engine = ctx.model, ctx.engine
+    matmul, head = ctx.matmul_params, ctx.head_params
     budget = engine.max_batched_tokens
     passes = math.ceil(prefill_tokens / budget) if prefill_tokens else 0
     # Bytes
@@ -246,11 +264,11 @@ def step_time(
     # FLOPs: prompt tokens at the prefill utilisation, decode at the decode one.
     attention = ctx.attention_flops_per_context_token
     prefill_flops = (
-        2 * (p.matmul_active - p.head) * prefill_tokens
-        + 2 * p.head * prefill_sequences
+        2 * (matmul - head) * prefill_tokens
+        + 2 * head * prefill_sequences
         + attention * prefill_attention
     )
-    decode_flops = 2 * p.matmul_active * decode_sequences + attention * decode_context
+    decode_flops = 2 * matmul * decode_sequences + attention * decode_context
     compute = 0.0
     if prefill_flops:
         compute += prefill_flops / (
@@ -260,5 +278,5 @@ def step_time(
         compute += decode_flops / (ctx.divisor * ctx.peak_flops * engine.decode_compute_utilization)
     # All-reduces over the tokens of each pass.
     tokens = min(prefill_tokens, budget) + decode_sequences
-    communication = max(passes, 1) * communication_seconds(model, ctx.gpu, ctx.layout, tokens)
+    communication = max(passes, 1) * ctx.communication(tokens)
     return StepTimes(memory, compute, communication, engine.step_overhead_s)
