@@ -80,9 +80,7 @@ def reference_run(replica: Engine, drawn: list[Request], concurrency: int | None
         left = replica.token_budget
         # Decodes: each needs room for one more token.
         while True:
-            need = sum(
-                blocks_for(s.cache + 1) - s.blocks for s in running if s.state == "decode"
-            )
+            need = sum(blocks_for(s.cache + 1) - s.blocks for s in running if s.state == "decode")
             if used + need <= total:
                 break
             preempt()

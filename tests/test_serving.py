@@ -91,9 +91,7 @@ def test_the_event_jumping_simulator_matches_the_plain_one(
     model, gpu, engine, workload, rate, users, spread
 ):
     replica, _ = make_engine(model, gpu, engine, workload)
-    drawn = draw_requests(
-        workload, rate=rate, requests=150, spread=LengthSpread(spread), seed=7
-    )
+    drawn = draw_requests(workload, rate=rate, requests=150, spread=LengthSpread(spread), seed=7)
     fast = run_engine(replica, drawn, users)
     plain = reference_run(replica, drawn, users)
     assert fast.first == pytest.approx(plain.first, rel=1e-9, nan_ok=True)

@@ -19,6 +19,7 @@ from .core import MAX_BATCH, MAX_GPUS, MAX_HOURLY_USD, MAX_TOKENS, estimate
 from .memory import kv_bytes_per_token, min_gpus_to_fit
 from .params import ParamCounts, count_parameters
 from .results import ApiComparison, Bound, Cost, Decode, Estimate, Memory, Prefill, TraceStep
+from .serving import LengthSpread, Percentiles, ServingResult, saturation_rate, simulate
 from .specs import (
     ApiOffering,
     Dtype,
@@ -31,7 +32,6 @@ from .specs import (
     Parallelism,
     Workload,
 )
-from .serving import LengthSpread, Percentiles, ServingResult, saturation_rate, simulate
 from .step import StepContext, StepTimes, make_context, step_time
 from .sweeps import GpuOption, compare_gpus, sweep_batches
 

@@ -609,9 +609,7 @@ def run_engine(replica: Engine, drawn: Sequence[Request], concurrency: int | Non
             n_dec += 1
             cache_offset += seq.join_cache - it
             phase_count[(it - seq.join_cache) % bs] += 1
-            heapq.heappush(
-                finish_heap, (it + seq.completion - seq.generated, seq.epoch, seq.index)
-            )
+            heapq.heappush(finish_heap, (it + seq.completion - seq.generated, seq.epoch, seq.index))
         finish_decoders()
 
     def finish_decoders() -> None:
