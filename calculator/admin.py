@@ -12,7 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, Validati
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel, Scenario
+from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel, Plan, Scenario
 
 
 class CatalogAdminForm(forms.ModelForm):
@@ -256,6 +256,36 @@ class ScenarioAdmin(admin.ModelAdmin):
 
     @admin.display(description="Permalink")
     def permalink(self, obj: Scenario) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    """Saved plans are immutable, like scenarios: look and delete only."""
+
+    list_display = ("__str__", "public_id", "estimator_version", "created_at", "permalink")
+    list_filter = ("estimator_version", "created_at")
+    search_fields = ("name", "public_id")
+    fields = (
+        "name",
+        "public_id",
+        "permalink",
+        "created_at",
+        "estimator_version",
+        "inputs",
+        "snapshot",
+        "results",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Permalink")
+    def permalink(self, obj: Plan) -> str:
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
 
     def has_add_permission(self, request) -> bool:
