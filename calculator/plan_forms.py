@@ -108,7 +108,7 @@ class ServeForm(CalculatorForm):
         }
         for key in ("model", "gpu", "engine"):
             values[key] = values[key].slug
-        return {key: "" if value is None else str(value) for key, value in values.items()}
+        return {key: "" if value is None else _plain(value) for key, value in values.items()}
 
 
 def _serve_field(field: str) -> str | None:
@@ -275,11 +275,23 @@ class PlanForm(forms.Form):
                 weights=data["weights"] or None,
                 max_gpus_per_replica=data.get("max_gpus_per_replica")
                 or P.DEFAULT_MAX_GPUS_PER_REPLICA,
-                apis=self.catalog.offering_specs,
+                apis=self.api_specs(),
             )
         except estimator.EstimatorInputError as error:
             self.add_error(error.field if error.field in self.fields else None, error.message)
             return None
+
+    def api_specs(self) -> tuple[estimator.ApiOffering, ...]:
+        """The APIs to price the traffic at: those serving this very model, and the
+        proprietary ones (no open model behind them); not other open models."""
+        model = self.cleaned_data["model"]
+        return tuple(
+            spec
+            for offering, spec in zip(
+                self.catalog.offerings, self.catalog.offering_specs, strict=True
+            )
+            if offering.llm_model_id in (model.pk, None)
+        )
 
     def inputs(self) -> dict[str, str]:
         """The cleaned input as query parameters (permalinks, the API, "saved vs now")."""

@@ -506,7 +506,9 @@ def _mark_front(options: list[Option]) -> list[Option]:
 def _rank(options: list[Option]) -> list[Option]:
     def key(o: Option) -> tuple:
         cost = o.usd_per_month if o.meets_targets else o.usd_per_hour
-        return (not o.meets_targets, cost is None, cost or 0.0, o.gpus_per_replica, o.gpu)
+        # At the same cost, the option with more headroom (replicas x rate) first.
+        headroom = -(o.replicas or 0) * o.max_rate_per_replica
+        return (not o.meets_targets, cost is None, cost or 0.0, headroom, o.gpu)
 
     return sorted(options, key=key)
 
