@@ -11,17 +11,19 @@ best is the cheapest that meets the targets; the others say why not.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from . import constants as C
 from .memory import kv_dtype_of
 from .serving import (
     BLOCK_TOKENS,
+    Engine,
     LengthSpread,
     ServingResult,
     make_engine,
-    saturation_rate,
-    simulate,
+    replica_saturation_rate,
+    simulate_replica,
 )
 from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 from .step import step_time
@@ -31,12 +33,19 @@ SECONDS_PER_DAY = 86_400
 DEFAULT_MAX_GPUS_PER_REPLICA = 8  # one 8-GPU server: tensor parallel stays on NVLink
 DEFAULT_PERCENTILE = "p95"  # the percentile SLOs are usually written at
 PERCENTILE_CHOICES = ("p50", "p90", "p95", "p99")
-# Requests simulated per trial rate while searching and at the planned load (the same
-# seed, so the figures reported are those the search judged). Assumption: 250 requests
-# put a p95 within a few percent of a long run's at the loads that pass.
-SEARCH_REQUESTS = 250
-# Bisection steps between no load and the upper bound: 2^-6, 1.6% of it.
+# Each trial rate (and the planned load) is simulated long enough to reach steady
+# state: the requests arriving in RUN_LIFETIMES lifetimes of a request that just meets
+# the targets (TTFT + (completion - 1) x TPOT), within these bounds, the first
+# lifetime's arrivals left out of the latencies as warm-up; the same seed throughout, so
+# the figures reported are those the search judged. Assumption, checked against
+# 3,000-request runs in tests/test_planner.py.
+RUN_LIFETIMES = 6
+SEARCH_MIN_REQUESTS = 200
+SEARCH_MAX_REQUESTS = 1200
+# Bisection steps between no load and the upper bound: 2^-6, 1.6% of it; options that
+# cannot be the cheapest even at their bound get 2^-3, 12.5% (they are never the best).
 SEARCH_STEPS = 6
+PRUNED_STEPS = 3
 SEARCH_SEED = 0
 EXTRA_REPLICA_TRIES = 3
 # The search trusts the analytic capacity as an upper bound up to this margin (the
@@ -254,29 +263,44 @@ def tpot_bound_rate(replica, completion: int, prompt: int, tpot_s: float) -> flo
     return low / (completion * step(low))
 
 
+def trial(replica: Engine, workload: Workload, rate: float, lifetime_s: float) -> ServingResult:
+    """One replica at a rate, run to steady state (see RUN_LIFETIMES)."""
+    warmup = math.ceil(rate * lifetime_s)
+    requests = min(
+        max(SEARCH_MIN_REQUESTS, math.ceil(rate * lifetime_s * RUN_LIFETIMES)),
+        SEARCH_MAX_REQUESTS,
+    )
+    return simulate_replica(
+        replica,
+        workload,
+        rate=rate,
+        requests=requests,
+        seed=SEARCH_SEED,
+        warmup=min(warmup, requests // 2),
+    )
+
+
 def max_rate_within(
-    model: ModelSpec,
-    gpu: GpuSpec,
-    engine: EngineSpec,
+    replica: Engine,
     workload: Workload,
     targets: Targets,
     high: float,
+    steps: int = 0,
+    lifetime_s: float = 0.0,
 ) -> tuple[float, ServingResult | None]:
     """The highest Poisson rate (requests/s) at which one replica meets both targets,
-    by bisection between no load and ``high`` (an upper bound), with the run there."""
+    by bisection between no load and ``high`` (an upper bound), with the run there
+    (None when no rate tried meets them)."""
 
     def run(rate: float) -> tuple[bool, ServingResult]:
-        result = simulate(
-            model, gpu, engine, workload, rate=rate, requests=SEARCH_REQUESTS, seed=SEARCH_SEED
-        )
+        result = trial(replica, workload, rate, lifetime_s)
         ttft_ok, tpot_ok = _meets(result, targets)
         return ttft_ok and tpot_ok, result
 
-    ok, result = run(high)
-    if ok:
-        return high, result
+    # The bound is rarely met: bisect below it at once (if it were, the answer comes
+    # within one step of it).
     low, best = 0.0, None
-    for _ in range(SEARCH_STEPS):
+    for _ in range(steps or SEARCH_STEPS):
         mid = (low + high) / 2
         ok, result = run(mid)
         if ok:
@@ -300,13 +324,22 @@ def plan(
     """Every option for the traffic, cheapest first, and the best one."""
     _validate(traffic, targets, max_gpus_per_replica)
     warnings: list[str] = []
-    options = []
+    options, pending = [], []
     for gpu in gpus:
         for dtype in weights or native_weights(gpu):
             for n in replica_sizes(model, max_gpus_per_replica):
-                option = _option(model, gpu, engine, traffic, targets, dtype, n)
-                if option is not None:
-                    options.append(option)
+                found = _option(model, gpu, engine, traffic, targets, dtype, n)
+                (pending if isinstance(found, _Pending) else options).append(found)
+    # Pruned by the analytic capacity: search the options in order of the least they
+    # could cost; one that cannot beat the best found so far, even at its bound, is
+    # searched coarsely (its figures are then within 1/2^PRUNED_SEARCH_STEPS of it).
+    best_month = math.inf
+    for candidate in sorted(pending, key=lambda p: p.least_usd_per_month):
+        steps = SEARCH_STEPS if candidate.least_usd_per_month <= best_month else PRUNED_STEPS
+        option = candidate.finish(steps)
+        if option.meets_targets and option.usd_per_month is not None:
+            best_month = min(best_month, option.usd_per_month)
+        options.append(option)
     options = _rank(_mark_front(options))
     best = next((o for o in options if o.meets_targets), None)
     reason = "" if best else _no_best_reason(options)
@@ -346,6 +379,14 @@ def plan(
     )
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """An option that fits and meets the targets alone, waiting for its rate search."""
+
+    least_usd_per_month: float  # at its analytic bound (inf without a price)
+    finish: Callable[[int], Option]  # the search, given its bisection steps
+
+
 def _option(
     model: ModelSpec,
     gpu: GpuSpec,
@@ -354,7 +395,7 @@ def _option(
     targets: Targets,
     dtype: Dtype,
     n: int,
-) -> Option | None:
+) -> Option | _Pending:
     workload = Workload(
         num_gpus=n,
         prompt_tokens=traffic.prompt_tokens,
@@ -403,7 +444,7 @@ def _option(
             f"less than one request's {traffic.tokens_per_request:,}.",
         )
     # One request alone: if it misses a target, no load will meet it.
-    alone = simulate(model, gpu, engine, workload, concurrency=1, requests=1)
+    alone = simulate_replica(replica, workload, concurrency=1, requests=1)
     ttft_ok, tpot_ok = _meets(alone, targets)
     pct = targets.percentile
     if not (ttft_ok and tpot_ok):
@@ -424,12 +465,53 @@ def _option(
         return replace(
             option, reasons=tuple(reasons), reason_codes=tuple(codes), tpot_s=alone.tpot_s.at(pct)
         )
-    capacity = saturation_rate(model, gpu, engine, workload)
+    capacity = replica_saturation_rate(replica, workload)
     by_tpot = tpot_bound_rate(
         replica, traffic.completion_tokens, traffic.prompt_tokens, targets.tpot_s
     )
     high = min(capacity, by_tpot) * CAPACITY_MARGIN
-    best_rate, at_best = max_rate_within(model, gpu, engine, workload, targets, high)
+    least = (
+        math.ceil(traffic.peak_rate / high) * n * hourly * HOURS_PER_MONTH
+        if hourly is not None and high > 0
+        else math.inf
+    )
+
+    def finish(steps: int) -> Option:
+        return _search(
+            replica,
+            gpu,
+            traffic,
+            targets,
+            workload,
+            replica_n=n,
+            high=high,
+            lifetime_s=targets.ttft_s + (traffic.completion_tokens - 1) * targets.tpot_s,
+            hourly=hourly,
+            steps=steps,
+            failed=failed,
+            common=common,
+        )
+
+    return _Pending(least, finish)
+
+
+def _search(
+    replica: Engine,
+    gpu: GpuSpec,
+    traffic: Traffic,
+    targets: Targets,
+    workload: Workload,
+    *,
+    replica_n: int,
+    high: float,
+    lifetime_s: float,
+    hourly: float | None,
+    steps: int,
+    failed: Callable[..., Option],
+    common: dict,
+) -> Option:
+    n, pct = replica_n, targets.percentile
+    best_rate, at_best = max_rate_within(replica, workload, targets, high, steps, lifetime_s)
     if best_rate <= 0 or at_best is None:
         return failed(
             Reason.MISSES_TTFT,
@@ -439,15 +521,7 @@ def _option(
     # Latency is not quite monotone in the rate over a finite run: if the planned load
     # happens to miss where a higher one passed, add a replica (a few times at most).
     for _ in range(EXTRA_REPLICA_TRIES):
-        at_load = simulate(
-            model,
-            gpu,
-            engine,
-            workload,
-            rate=traffic.peak_rate / replicas,
-            requests=SEARCH_REQUESTS,
-            seed=SEARCH_SEED,
-        )
+        at_load = trial(replica, workload, traffic.peak_rate / replicas, lifetime_s)
         if all(_meets(at_load, targets)):
             break
         replicas += 1

@@ -42,6 +42,7 @@ from enum import StrEnum
 from .memory import kv_dtype_of, plan_memory
 from .specs import EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 from .step import StepContext, make_context, step_time
+from .timing import saturated_output_tokens_per_second
 
 BLOCK_TOKENS = 16  # tokens per KV-cache block: vLLM's default --block-size
 DEFAULT_REQUESTS = 1000  # requests simulated unless asked otherwise
@@ -220,6 +221,9 @@ class Engine:
     token_budget: int
     max_seqs: int
     request_overhead_s: float
+    warnings: tuple[str, ...] = ()
+    # Decode-step lines by batch size, shared by every run on this replica.
+    lines: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def make_engine(
@@ -244,7 +248,8 @@ def make_engine(
         )
     budget = engine.max_batched_tokens
     max_seqs = max(1, min(engine.max_num_seqs, budget))  # each decode takes one token
-    return Engine(ctx, blocks, budget, max_seqs, engine.request_overhead_s), warnings
+    replica = Engine(ctx, blocks, budget, max_seqs, engine.request_overhead_s, tuple(warnings))
+    return replica, warnings
 
 
 def simulate(
@@ -258,11 +263,38 @@ def simulate(
     requests: int = DEFAULT_REQUESTS,
     length_spread: LengthSpread | str = LengthSpread.FIXED,
     seed: int = 0,
+    warmup: int = 0,
 ) -> ServingResult:
     """Serve ``requests`` requests of the workload's mean lengths on one replica (the
     workload's GPUs, precision and parallelism), arriving open-loop at ``rate`` requests/s
     (Poisson; ``math.inf``: all at once) or closed-loop from ``concurrency`` users who each
-    send their next request when the last one ends. The same seed gives the same run."""
+    send their next request when the last one ends. The same seed gives the same run.
+    Latency figures leave out the first ``warmup`` requests (throughput counts them)."""
+    replica, _ = make_engine(model, gpu, engine, workload)
+    return simulate_replica(
+        replica,
+        workload,
+        rate=rate,
+        concurrency=concurrency,
+        requests=requests,
+        length_spread=length_spread,
+        seed=seed,
+        warmup=warmup,
+    )
+
+
+def simulate_replica(
+    replica: Engine,
+    workload: Workload,
+    *,
+    rate: float | None = None,
+    concurrency: int | None = None,
+    requests: int = DEFAULT_REQUESTS,
+    length_spread: LengthSpread | str = LengthSpread.FIXED,
+    seed: int = 0,
+    warmup: int = 0,
+) -> ServingResult:
+    """``simulate`` on a replica made once (``make_engine``) for many runs."""
     if (rate is None) == (concurrency is None):
         raise EstimatorInputError("rate", "Give either a rate or a concurrency.")
     if rate is not None and not (0 < rate <= MAX_RATE or rate == math.inf):
@@ -271,11 +303,13 @@ def simulate(
         raise EstimatorInputError("concurrency", f"Must be from 1 to {MAX_CONCURRENCY:,}.")
     if not 1 <= requests <= MAX_REQUESTS:
         raise EstimatorInputError("requests", f"Must be from 1 to {MAX_REQUESTS:,}.")
+    if not 0 <= warmup < requests:
+        raise EstimatorInputError("requests", "The warm-up must leave requests to measure.")
     spread = LengthSpread(length_spread)
-    replica, warnings = make_engine(model, gpu, engine, workload)
+    warnings = list(replica.warnings)
     drawn = draw_requests(workload, rate=rate, requests=requests, spread=spread, seed=seed)
     run = run_engine(replica, drawn, concurrency)
-    return summarize(replica, drawn, run, warnings)
+    return summarize(replica, drawn, run, warnings, warmup)
 
 
 @dataclass
@@ -292,14 +326,16 @@ class Run:
 
 
 def summarize(
-    replica: Engine, drawn: Sequence[Request], run: Run, warnings: list[str]
+    replica: Engine, drawn: Sequence[Request], run: Run, warnings: list[str], warmup: int = 0
 ) -> ServingResult:
+    """Latencies over the requests after the first ``warmup`` (which met an engine
+    still filling up); throughput over all of them."""
     overhead = replica.request_overhead_s
     ttft, tpot, e2e = [], [], []
     completed = output = total = 0
     start, end = math.inf, 0.0
-    for request, arrival, first, finish in zip(
-        drawn, run.arrival, run.first, run.finish, strict=True
+    for index, (request, arrival, first, finish) in enumerate(
+        zip(drawn, run.arrival, run.first, run.finish, strict=True)
     ):
         if math.isnan(finish):
             continue
@@ -307,6 +343,8 @@ def summarize(
         output += request.completion
         total += request.prompt + request.completion
         start, end = min(start, arrival), max(end, finish)
+        if index < warmup:
+            continue
         ttft.append(first - arrival + overhead)
         e2e.append(finish - arrival + overhead)
         if request.completion > 1:
@@ -458,7 +496,7 @@ def run_engine(replica: Engine, drawn: Sequence[Request], concurrency: int | Non
     t = 0.0
     it = 0  # iterations so far
     resolved = 0  # completed or rejected
-    lines: dict[int, _DecodeLine] = {}
+    lines: dict[int, _DecodeLine] = replica.lines
     overhead = replica.request_overhead_s
 
     def next_arrival() -> float:
@@ -717,18 +755,21 @@ def saturation_rate(
     """An upper bound on the requests/s one replica sustains: the engine kept full (as
     many sequences as the KV cache and the engine allow), each request paying its prompt
     once and its share of the decode steps."""
-    from . import timing  # noqa: PLC0415 - timing is heavier; only the planner needs it
-
     replica, _ = make_engine(model, gpu, engine, workload)
+    return replica_saturation_rate(replica, workload)
+
+
+def replica_saturation_rate(replica: Engine, workload: Workload) -> float:
+    """``saturation_rate`` on a replica already made."""
     prompt, completion = workload.prompt_tokens, workload.completion_tokens
     per_sequence = _blocks_for(prompt + completion)
     batch = max(1, min(replica.max_seqs, replica.kv_blocks // per_sequence))
-    tokens = timing.saturated_output_tokens_per_second(replica.ctx, batch, prompt, completion)
+    tokens = saturated_output_tokens_per_second(replica.ctx, batch, prompt, completion)
     return tokens / completion
 
 
 def rate_grid(top: float, points: int) -> list[float]:
-    """Rates from a tenth of ``top`` to ``top``, evenly spaced (for latency-vs-rate)."""
+    """``points`` rates evenly spaced up to ``top`` (for latency-vs-rate charts)."""
     return [top * (i + 1) / points for i in range(points)]
 
 
