@@ -68,6 +68,26 @@ def test_serve_answers_latencies_throughput_and_the_kv_cache(client):
     assert body["warnings"] == []
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"completion": "1"},  # no token after the first: no TPOT
+        {"prompt": "10000000", "requests": "3"},  # longer than the KV cache: refused
+    ],
+)
+def test_serve_answers_odd_runs_without_nan(client, change):
+    response, body = get_json(client, "calculator:api-serve", {**SERVE, **change})
+    assert response.status_code == 200
+    assert body["tpot_ms"]["p50"] is None or body["tpot_ms"]["p50"] > 0
+
+
+def test_plan_answers_a_one_token_completion_without_nan(client):
+    params = {**PLAN, "completion": "1", "model": "llama-3.1-8b", "gpus": "h100-sxm"}
+    response, body = get_json(client, "calculator:api-plan", params)
+    assert response.status_code == 200
+    assert body["best"]["tpot_ms"] is None
+
+
 def test_serve_takes_closed_loop_users_instead_of_a_rate(client):
     params = {**SERVE, "concurrency": "8"}
     del params["rate"]

@@ -196,7 +196,8 @@ class PlanResult:
 
 
 def _ms(seconds: float | None) -> float | None:
-    return None if seconds is None else seconds * 1e3
+    """Milliseconds; None for none (a completion of one token has no TPOT)."""
+    return None if seconds is None or math.isnan(seconds) else seconds * 1e3
 
 
 # Prices

@@ -297,6 +297,11 @@ def simulate_replica(
     """``simulate`` on a replica made once (``make_engine``) for many runs."""
     if (rate is None) == (concurrency is None):
         raise EstimatorInputError("rate", "Give either a rate or a concurrency.")
+    for name, value in (("concurrency", concurrency), ("requests", requests)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise EstimatorInputError(name, "Must be a whole number.")
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)):
+        raise EstimatorInputError("rate", "Must be a number.")
     if rate is not None and not (0 < rate <= MAX_RATE or rate == math.inf):
         raise EstimatorInputError("rate", f"Must be above 0 and at most {MAX_RATE:,.0f}.")
     if concurrency is not None and not 1 <= concurrency <= MAX_CONCURRENCY:
@@ -356,7 +361,7 @@ def summarize(
             f"({replica.kv_blocks * BLOCK_TOKENS:,} tokens) were refused."
         )
     duration = end - start if completed else 0.0
-    per_second = 1 / duration if duration > 0 else math.nan
+    per_second = 1 / duration if duration > 0 else 0.0
     return ServingResult(
         ttft_s=Percentiles.of(ttft),
         tpot_s=Percentiles.of(tpot),
@@ -367,7 +372,7 @@ def summarize(
         kv_cache_peak_fraction=run.peak_blocks / replica.kv_blocks,
         kv_cache_blocks=replica.kv_blocks,
         preemptions=run.preemptions,
-        queue_length_mean=run.queue_time_integral * per_second if completed else 0.0,
+        queue_length_mean=run.queue_time_integral * per_second,
         queue_length_max=run.queue_max,
         completed=completed,
         rejected=rejected,
