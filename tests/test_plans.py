@@ -381,3 +381,12 @@ def test_the_plan_command_prints_the_apis_json():
 def test_the_plan_command_refuses_bad_input():
     with pytest.raises(CommandError, match="--ttft-ms"):
         call_command("plan", "--ttft-ms", "-1", stdout=io.StringIO())
+
+
+def test_the_admin_lists_saved_plans_read_only(admin_client, saved):
+    response = admin_client.get(reverse("admin:calculator_plan_changelist"))
+    assert response.status_code == 200
+    assert saved.public_id in response.content.decode()
+    change = admin_client.get(reverse("admin:calculator_plan_change", args=[saved.pk]))
+    assert change.status_code == 200
+    assert 'name="name"' not in change.content.decode()  # nothing editable

@@ -526,6 +526,10 @@ def _search(
         if all(_meets(at_load, targets)):
             break
         replicas += 1
+    else:
+        ttft_ok, _ = _meets(at_load, targets)
+        code = Reason.MISSES_TPOT if ttft_ok else Reason.MISSES_TTFT
+        return failed(code, f"Misses the targets at the planned load ({pct}), replicas added.")
     per_gpu = at_best.output_tokens_per_second / n
     per_user = 1 / at_best.tpot_s.p50 if at_best.tpot_s.p50 > 0 else None
     figures = {
