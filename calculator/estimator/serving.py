@@ -1,7 +1,8 @@
 """A continuous-batching serving simulator on ``step.step_time``: what users feel under load.
 
 One replica of an engine, scheduled as vLLM v1 schedules (``vllm/v1/core/sched/scheduler.py``;
-Vidur's ``vllm_replica_scheduler.py`` and ``sarathi_replica_scheduler.py`` model the same):
+microsoft/vidur's ``sarathi_replica_scheduler.py`` simulates the same kind of scheduler,
+and also keeps a watermark of free blocks back at admission, which this one does not):
 
 - every iteration has a token budget (the engine's ``max_batched_tokens``): each running
   sequence that is decoding takes one token of it, then running prompts take chunks of
