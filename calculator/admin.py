@@ -35,6 +35,7 @@ from calculator.models import (
     EngineProfile,
     GpuType,
     LlmModel,
+    Plan,
     Scenario,
 )
 
@@ -493,3 +494,36 @@ class ApiTokenAdmin(admin.ModelAdmin):
             "title": "API token created",
         }
         return TemplateResponse(request, "admin/calculator/apitoken/created.html", context)
+
+
+# Section: saved plans
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    """Saved plans are immutable, like scenarios: look and delete only."""
+
+    list_display = ("__str__", "public_id", "estimator_version", "created_at", "permalink")
+    list_filter = ("estimator_version", "created_at")
+    search_fields = ("name", "public_id")
+    fields = (
+        "name",
+        "public_id",
+        "permalink",
+        "created_at",
+        "estimator_version",
+        "inputs",
+        "snapshot",
+        "results",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Permalink")
+    def permalink(self, obj: Plan) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

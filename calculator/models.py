@@ -800,3 +800,33 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start}: {self.count}"
+
+
+# Section: saved plans
+
+
+class Plan(Authored):
+    """A saved capacity plan: its inputs, the plan as the API gave it, and the prices
+    and specs it was computed from. Immutable once saved, like a Scenario: the permalink
+    renders from ``results`` and ``snapshot`` only."""
+
+    public_id = models.CharField(
+        max_length=PUBLIC_ID_MAX_LENGTH, unique=True, editable=False, default=make_public_id
+    )
+    name = models.CharField(max_length=200, blank=True)
+    inputs = models.JSONField(help_text="The planner's query parameters, as strings.")
+    results = models.JSONField(help_text="The plan, as GET /api/plan gives it.")
+    snapshot = models.JSONField(help_text="The model, engine and GPU prices used.")
+    estimator_version = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuthoredQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name or f"Plan {self.public_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("calculator:plan-detail", args=[self.public_id])

@@ -2,12 +2,22 @@ from __future__ import annotations
 
 from django.urls import path
 
-from calculator.views import accounts, api, health, pages, scenarios
+from calculator.views import accounts, api, health, pages, plans, scenarios
 
 app_name = "calculator"
 
 page_urls = [
     path("", pages.calculator, name="calculator"),
+    path("under-load/", plans.under_load, name="under-load"),
+]
+
+plan_urls = [
+    path("plan/", plans.plan_page, name="plan"),
+    path("plan/save", plans.plan_save, name="plan-save"),
+    path("p/<str:public_id>/", plans.plan_detail, name="plan-detail"),
+    path("p/<str:public_id>/now", plans.plan_now, name="plan-now"),
+    path("p/<str:public_id>.json", plans.plan_json, name="plan-json"),
+    path("p/<str:public_id>.csv", plans.plan_csv, name="plan-csv"),
 ]
 
 scenario_urls = [
@@ -23,6 +33,8 @@ scenario_urls = [
 
 api_urls = [
     path("api/estimate", api.api_estimate, name="api-estimate"),
+    path("api/serve", api.api_serve, name="api-serve"),
+    path("api/plan", api.api_plan, name="api-plan"),
     path("api/gpus", api.api_gpus, name="api-gpus"),
     path("api/models", api.api_models, name="api-models"),
 ]
@@ -38,4 +50,4 @@ health_urls = [
     path("healthz", health.healthz, name="healthz"),
 ]
 
-urlpatterns = page_urls + scenario_urls + api_urls + account_urls + health_urls
+urlpatterns = page_urls + plan_urls + scenario_urls + api_urls + account_urls + health_urls

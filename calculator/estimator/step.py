@@ -167,6 +167,13 @@ class StepContext:
     # How many times one GPU's share of the cache is read per token (latent attention:
     # every tensor-parallel GPU reads the whole latent).
     kv_read_copies: int = field(init=False)
+    matmul_params: int = field(init=False)  # params.matmul_active
+    head_params: int = field(init=False)  # params.head
+    # All-reduce seconds by token count, filled as steps ask (the serving simulator asks
+    # for the same few counts thousands of times).
+    _communication: dict[int, float] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         p, m, dtype = self.params, self.model, self.weights_dtype
@@ -201,6 +208,16 @@ class StepContext:
             put(self, "attention_flops_per_context_token", flops)
             put(self, "prefill_attention_flops_per_context_token", flops)
             put(self, "kv_read_copies", 1)
+        put(self, "matmul_params", p.matmul_active)
+        put(self, "head_params", p.head)
+
+    def communication(self, tokens: int) -> float:
+        """``communication_seconds`` for this replica, remembered per token count."""
+        seconds = self._communication.get(tokens)
+        if seconds is None:
+            seconds = communication_seconds(self.model, self.gpu, self.layout, tokens)
+            self._communication[tokens] = seconds
+        return seconds
 
     @property
     def divisor(self) -> int:
@@ -269,7 +286,8 @@ def step_time(
     iteration with prompt tokens reads every weight; a decode-only one reads the
     experts its batch routes to. The fixed per-step cost is the engine's.
     """
-    model, p, engine = ctx.model, ctx.params, ctx.engine
+    model, engine = ctx.model, ctx.engine
+    matmul, head = ctx.matmul_params, ctx.head_params
     budget = engine.max_batched_tokens
     passes = math.ceil(prefill_tokens / budget) if prefill_tokens else 0
     local = model.local_share
@@ -296,13 +314,12 @@ def step_time(
     memory = (weights + kv_read) / (ctx.divisor * ctx.bandwidth)
     # FLOPs: prompt tokens at the prefill utilisation, decode at the decode one.
     prefill_flops = (
-        2 * (p.matmul_active - p.head) * prefill_tokens
-        + 2 * p.head * prefill_sequences
+        2 * (matmul - head) * prefill_tokens
+        + 2 * head * prefill_sequences
         + ctx.prefill_attention_flops_per_context_token * prefill_attention
     )
     decode_flops = (
-        2 * p.matmul_active * decode_sequences
-        + ctx.attention_flops_per_context_token * decode_context
+        2 * matmul * decode_sequences + ctx.attention_flops_per_context_token * decode_context
     )
     compute = 0.0
     if prefill_flops:
@@ -313,5 +330,5 @@ def step_time(
         compute += decode_flops / (ctx.divisor * ctx.peak_flops * engine.decode_compute_utilization)
     # All-reduces over the tokens of each pass.
     tokens = min(prefill_tokens, budget) + decode_sequences
-    communication = max(passes, 1) * communication_seconds(model, ctx.gpu, ctx.layout, tokens)
+    communication = max(passes, 1) * ctx.communication(tokens)
     return StepTimes(memory, compute, communication, engine.step_overhead_s)

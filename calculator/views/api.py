@@ -15,23 +15,28 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from calculator.estimates import estimate_form, model_summary
+from calculator.estimator import ESTIMATOR_VERSION
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
 from calculator.models import EngineProfile, GpuType, LlmModel
+from calculator.plan_forms import PLAN_DEFAULTS, PlanForm, ServeForm
 
 API_PARAMETERS = list(CalculatorForm.base_fields)
 API_DEFAULTS = {"engine": "vllm", "parallelism": "tensor", "weights": "fp16"}
 MAX_BODY_BYTES = 200_000  # a config.json and the inputs; released configs are a few KB
+SERVE_PARAMETERS = list(ServeForm.base_fields)
+PLAN_PARAMETERS = list(PlanForm.base_fields)
 
 
-def _errors(form: CalculatorForm, unknown: list[str], *, config_field: str = "") -> JsonResponse:
+def _errors(
+    form, unknown: list[str], known: list[str] = API_PARAMETERS, *, config_field: str = ""
+) -> JsonResponse:
     errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
     if config_field and "model_config" in errors:
         # The config came as the "model" object: its problems are the model's.
         errors.setdefault(config_field, []).extend(errors.pop("model_config"))
     if unknown:
         errors.setdefault("__all__", []).append(
-            f"Unknown parameter(s): {', '.join(sorted(unknown))}. "
-            f"Known: {', '.join(API_PARAMETERS)}."
+            f"Unknown parameter(s): {', '.join(sorted(unknown))}. Known: {', '.join(known)}."
         )
     return JsonResponse({"errors": errors}, status=400)
 
@@ -89,6 +94,43 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
             data[key] = str(value).lower() if isinstance(value, bool) else str(value)
     unknown = [key for key in body if key not in API_PARAMETERS]
     return _answer(CalculatorForm(data), unknown, config_field)
+
+
+@require_GET
+def api_serve(request: HttpRequest) -> JsonResponse:
+    """The serving simulator for one configuration under a rate or a number of users."""
+    data = request.GET.copy()
+    data.setdefault("engine", "vllm")
+    data.setdefault("parallelism", "tensor")
+    data.setdefault("weights", "fp16")
+    form = ServeForm(data)
+    unknown = [key for key in request.GET if key not in SERVE_PARAMETERS]
+    if unknown or not form.is_valid():
+        form.is_valid()
+        return _errors(form, unknown, SERVE_PARAMETERS)
+    result = form.simulate()
+    if result is None:
+        return _errors(form, [], SERVE_PARAMETERS)
+    return JsonResponse(
+        {"inputs": form.inputs(), **result.as_dict(), "estimator_version": ESTIMATOR_VERSION}
+    )
+
+
+@require_GET
+def api_plan(request: HttpRequest) -> JsonResponse:
+    """The capacity plan: every GPU x replica size x precision for the traffic."""
+    data = request.GET.copy()
+    for key in ("engine", "percentile", "max_gpus_per_replica"):
+        data.setdefault(key, PLAN_DEFAULTS[key])
+    form = PlanForm(data)
+    unknown = [key for key in request.GET if key not in PLAN_PARAMETERS]
+    if unknown or not form.is_valid():
+        form.is_valid()
+        return _errors(form, unknown, PLAN_PARAMETERS)
+    result = form.plan()
+    if result is None:
+        return _errors(form, [], PLAN_PARAMETERS)
+    return JsonResponse({"inputs": form.inputs(), **result.as_dict()})
 
 
 @require_GET
