@@ -17,7 +17,7 @@ from django.utils import timezone
 from calculator import catalog, estimator
 from calculator.estimator import calibration as cal
 from calculator.estimator import pricing
-from calculator.forms import CalculatorForm
+from calculator.forms import CalculatorForm, CustomModel
 from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel
 
 # Workload field -> form field, for errors the estimator finds.
@@ -73,6 +73,12 @@ def priced_workload(workload: estimator.Workload, price: pricing.PriceUsed) -> e
 # Section: which API offerings an estimate is compared with
 
 
+def same_model(offering: ApiOffering, model) -> bool:
+    """Whether the offering serves this catalog model (a pasted config has no row, so
+    no offering serves it)."""
+    return model.pk is not None and offering.llm_model_id == model.pk
+
+
 def compared_offerings(
     form: CalculatorForm, everything: bool = False
 ) -> tuple[tuple[ApiOffering, ...], tuple[estimator.ApiOffering, ...]]:
@@ -86,7 +92,7 @@ def compared_offerings(
     pairs = [
         (offering, spec)
         for offering, spec in zip(catalog_.offerings, catalog_.offering_specs, strict=True)
-        if offering.llm_model_id == model.pk or offering.is_reference
+        if same_model(offering, model) or offering.is_reference
     ]
     return tuple(o for o, _ in pairs), tuple(s for _, s in pairs)
 
@@ -105,16 +111,34 @@ def estimate_form(
     data = form.cleaned_data
     price = price or form_price(form)
     workload = form.workload(compared_offerings(form)[1] if apis is None else apis)
+    model = data["model"]
+    custom = isinstance(model, CustomModel)
     try:
-        return estimator.estimate(
-            data["model"].to_spec(),
+        result = estimator.estimate(
+            model.to_spec(),
             data["gpu"].to_spec(),
             data["engine"].to_spec(),
             priced_workload(workload, price),
         )
     except estimator.EstimatorInputError as error:
-        form.add_error(FORM_FIELDS.get(error.field), error.message)
+        field = FORM_FIELDS.get(error.field)
+        form.add_error("model_config" if custom and field == "model" else field, error.message)
         return None
+    if custom and model.warnings:
+        # What the config left out or the estimate leaves out comes first.
+        result = dataclasses.replace(result, warnings=(*model.warnings, *result.warnings))
+    return result
+
+
+def model_summary(model, result: estimator.Estimate) -> dict:
+    """The model's figures the JSON API adds to an estimate."""
+    return {
+        "slug": model.slug,
+        "name": model.name,
+        "total_params": result.total_params,
+        "active_params": result.active_params,
+        "kv_bytes_per_token": result.kv_bytes_per_token,
+    }
 
 
 def estimate_json(
@@ -130,7 +154,7 @@ def estimate_json(
     for item in result["api_comparison"]:
         offering = offerings.get(item["slug"])
         item["provider"] = offering.provider if offering else ""
-        item["same_model"] = bool(offering and offering.llm_model_id == model.pk)
+        item["same_model"] = bool(offering and same_model(offering, model))
         item["deprecated"] = bool(offering and offering.is_deprecated)
         item["reference"] = bool(offering and offering.is_reference)
     return result
@@ -165,6 +189,9 @@ def run_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Report:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             mapped = cal.map_row(row, line, models, gpus, engines)
             (cases if isinstance(mapped, cal.Case) else skips).append(mapped)
+            online = cal.map_online_row(row, line, models, gpus, engines)
+            if online is not None:
+                cases.append(online)
     outcomes = cal.evaluate(cases, models, gpus, engines)
     roofline = {slug: cal.plain_roofline_engine(e) for slug, e in engines.items()}
     plain_gpus = {slug: cal.plain_roofline_gpu(g) for slug, g in gpus.items()}
@@ -195,7 +222,7 @@ def accuracy_summary(version: tuple | None = None) -> dict:
         report = run_calibration()
         _accuracy_cache.clear()
         _accuracy_cache[key] = {
-            "rows": len(report.cases),
+            "rows": len({case.row for case in report.cases}),  # a row may count in two regimes
             "regimes": [
                 {
                     "title": cal.REGIME_TITLES[regime],

@@ -40,6 +40,10 @@ SAME_MODEL_WORDS = frozenset(
         "mistral",
         "mixtral",
         "qwen",
+        "deepseek",
+        "ai",
+        "openai",
+        "google",
         "instruct",
         "chat",
         "hf",
@@ -85,6 +89,20 @@ _FAMILIES = (
     (re.compile(r"mixtral-8x7b(?=-|$)"), lambda m: "mixtral-8x7b"),
     (re.compile(r"(?<![a-z])mistral-7b(?=-|$)"), lambda m: "mistral-7b"),
     (re.compile(r"qwen-?2(?:-|p)5-(\d+)b(?=-|$)"), lambda m: f"qwen2.5-{m[1]}b"),
+    (
+        re.compile(r"qwen-?3-(\d+)b(?:-a(\d+)b)?(?=-|$)"),
+        lambda m: f"qwen3-{m[1]}b" + (f"-a{m[2]}b" if m[2] else ""),
+    ),
+    # V3 and its dated checkpoints (V3-0324), not V3.1 or V3.2.
+    (re.compile(r"deepseek-(?:chat-)?v3(?=-|$)(?!-[1-9](?:-|$))"), lambda m: "deepseek-v3"),
+    (re.compile(r"deepseek-r1(?=-|$)"), lambda m: "deepseek-r1"),
+    (re.compile(r"gpt-oss-(\d+)b(?=-|$)"), lambda m: f"gpt-oss-{m[1]}b"),
+    (re.compile(r"gemma-?3-(\d+)b(?=-|$)"), lambda m: f"gemma-3-{m[1]}b"),
+    # Mistral Small 3 is the 24B of January 2025 (2501); 3.1 and 3.2 are later models.
+    (
+        re.compile(r"mistral-small-(?:3-24b|(?:3-)?(?:24b-)?(?:instruct-|base-)?2501)(?=-|$)"),
+        lambda m: "mistral-small-3",
+    ),
 )
 
 

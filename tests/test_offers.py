@@ -27,8 +27,8 @@ pytestmark = pytest.mark.django_db
 DATA = Path(settings.BASE_DIR) / "data"
 OFFERS_CSV = DATA / "gpu_offers.csv"
 PRICE_MAP = DATA / "api_prices_litellm.json"
-SEED_PRICES = importlib.import_module("calculator.migrations.0006_seed_api_prices")
-SEED_OFFERS = importlib.import_module("calculator.migrations.0005_seed_offers")
+SEED_PRICES = importlib.import_module("calculator.migrations.0010_seed_api_prices")
+SEED_OFFERS = importlib.import_module("calculator.migrations.0009_seed_offers")
 
 
 def estimate(client, **params):
@@ -79,7 +79,7 @@ def test_the_runpod_l40s_oddity_is_kept_in_its_notes():
 
 def test_seeded_offers_start_their_history():
     offer = CloudOffer.objects.first()
-    assert "0005_seed_offers" in offer.history.get().history_change_reason
+    assert "0009_seed_offers" in offer.history.get().history_change_reason
 
 
 def test_the_2024_rows_the_price_map_lacks_are_kept_and_marked_deprecated():

@@ -26,9 +26,10 @@ from calculator.estimates import (
     form_price,
     gpu_price,
     priced_workload,
+    same_model,
 )
 from calculator.estimator import pricing
-from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.forms import DEFAULTS, CalculatorForm, CustomModel
 from calculator.models import ApiOffering, GpuType, LlmModel
 from calculator.templatetags import calc_format
 
@@ -135,7 +136,7 @@ def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
 def _describe_linked_fields(
     form: CalculatorForm,
     gpu: GpuType | None,
-    model: LlmModel | None,
+    model: LlmModel | CustomModel | None,
     price: pricing.PriceUsed | None,
 ) -> None:
     """Show the price that applies without a typed one, and the model's context, on
@@ -288,7 +289,9 @@ class ApiRow:
 
 
 def _api_rows(
-    estimate: estimator.Estimate, offerings: tuple[ApiOffering, ...], model: LlmModel
+    estimate: estimator.Estimate,
+    offerings: tuple[ApiOffering, ...],
+    model: LlmModel | CustomModel,
 ) -> list[ApiRow]:
     """This model's hosted offerings first, cheapest first (deprecated ones after), then
     the closed reference models, cheapest first; the rest after them (behind "show
@@ -297,7 +300,7 @@ def _api_rows(
     rows = []
     for comparison in estimate.api_comparison:
         offering = by_slug[comparison.slug]
-        same = offering.llm_model_id == model.pk
+        same = same_model(offering, model)
         rows.append(ApiRow(comparison, offering, same, same or offering.is_reference))
 
     def order(row: ApiRow) -> tuple:

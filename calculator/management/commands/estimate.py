@@ -7,7 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
 
-from calculator.estimates import estimate_form, estimate_json, form_price
+from calculator.estimates import estimate_form, estimate_json, form_price, model_summary
 from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.snapshots import price_label
 
@@ -21,7 +21,10 @@ def _usd(value: float | None) -> str:
 
 
 class Command(BaseCommand):
-    help = "Estimate memory, latency, throughput and cost for one scenario."
+    help = (
+        "Estimate memory, latency, throughput and cost for one scenario. A model from its "
+        'config.json: --model custom --model-config "$(cat config.json)".'
+    )
 
     def add_arguments(self, parser):
         for field in CalculatorForm.base_fields:
@@ -47,11 +50,13 @@ class Command(BaseCommand):
             ]
             raise CommandError("Invalid input:\n" + "\n".join(lines))
         if options["json"]:
-            self.stdout.write(
-                json.dumps(
-                    {"inputs": form.inputs(), **estimate_json(form, result, price)}, indent=2
-                )
-            )
+            model = model_summary(form.cleaned_data["model"], result)
+            answer = {
+                "inputs": form.inputs(),
+                "model": model,
+                **estimate_json(form, result, price),
+            }
+            self.stdout.write(json.dumps(answer, indent=2))
             return
         m, p, d, c = result.memory, result.prefill, result.decode, result.cost
         inputs = form.cleaned_data

@@ -1372,7 +1372,7 @@ OFFERS = [
 ]
 # fmt: on
 
-SEED_REASON = "Seeded by migration calculator 0005_seed_offers"
+SEED_REASON = "Seeded by migration calculator 0009_seed_offers"
 
 
 def seed_offers(apps, schema_editor):
@@ -1408,7 +1408,7 @@ def unseed_offers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calculator", "0004_cloud_offers"),
+        ("calculator", "0008_cloud_offers"),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calculator", "0003_scenario"),
+        ("calculator", "0007_plan"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
