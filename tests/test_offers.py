@@ -73,8 +73,9 @@ def test_the_seeded_offers_match_the_csv():
 
 
 def test_the_runpod_l40s_oddity_is_kept_in_its_notes():
-    offer = CloudOffer.objects.filter(gpu__slug="l40s", provider="runpod").first()
-    assert "swapped" in offer.notes.lower() or "spot" in offer.notes.lower()
+    for offer in CloudOffer.objects.filter(gpu__slug="l40s", provider="runpod"):
+        assert "ANOMALY" in offer.notes and "columns look swapped" in offer.notes
+        assert offer.spot_usd_per_gpu_hour > offer.on_demand_usd_per_gpu_hour  # as published
 
 
 def test_seeded_offers_start_their_history():
@@ -555,6 +556,23 @@ def test_an_admin_csv_import_previews_then_changes_prices_with_history(admin_cli
     assert record.history_user == admin_user
     assert "Imported" in record.history_change_reason
     assert record.prev_record.on_demand_usd_per_gpu_hour == Decimal("12.2900")
+
+
+def test_an_admin_import_reads_a_spreadsheet_too(admin_client):
+    import openpyxl
+
+    row = aws_h100_row(on_demand_usd_per_gpu_hour="7.5")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(row))
+    sheet.append(list(row.values()))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    preview = upload(admin_client, "offers.xlsx", buffer.getvalue(), format_index="1")
+    assert "7.5" in preview.content.decode()
+    assert confirm(admin_client, preview).status_code == 302
+    offer = CloudOffer.objects.get(gpu__slug="h100-sxm", provider="aws")
+    assert offer.on_demand_usd_per_gpu_hour == Decimal("7.5")
 
 
 def test_the_upload_travels_signed_and_an_altered_one_is_refused(admin_client):
