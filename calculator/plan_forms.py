@@ -283,14 +283,14 @@ class PlanForm(forms.Form):
 
     def api_specs(self) -> tuple[estimator.ApiOffering, ...]:
         """The APIs to price the traffic at: those serving this very model, and the
-        proprietary ones (no open model behind them); not other open models."""
+        closed reference models; not other open models."""
         model = self.cleaned_data["model"]
         return tuple(
             spec
             for offering, spec in zip(
                 self.catalog.offerings, self.catalog.offering_specs, strict=True
             )
-            if offering.llm_model_id in (model.pk, None)
+            if offering.llm_model_id == model.pk or offering.is_reference
         )
 
     def inputs(self) -> dict[str, str]:

@@ -177,8 +177,11 @@ def test_plan_says_why_the_others_fail(plan_body):
 
 def test_plan_compares_the_same_models_apis_not_other_open_models(plan_body):
     slugs = [api["slug"] for api in plan_body["api_comparison"]]
-    assert "deepinfra-llama-3.1-70b" in slugs
-    assert "deepinfra-llama-3.1-8b" not in slugs
+    # The LiteLLM seed's key (it retired the 2024 row "deepinfra-llama-3.1-70b").
+    assert "deepinfra/meta-llama/Meta-Llama-3.1-70B-Instruct" in slugs
+    assert "deepinfra/meta-llama/Meta-Llama-3.1-8B-Instruct" not in slugs
+    assert "gpt-4o" in slugs  # a closed reference model
+    assert not any("deepseek" in slug for slug in slugs)  # another open model
     costs = [api["usd_per_month"] for api in plan_body["api_comparison"]]
     assert costs == sorted(costs)
 

@@ -381,6 +381,12 @@ LIST_CSV_COLUMNS = (
     ("cost_per_run_usd", lambda s: s.results["cost"]["total_usd"]),
     ("usd_per_1m_output_tokens", lambda s: s.results["cost"]["usd_per_1m_output_tokens"]),
     ("gpu_price_as_of", lambda s: s.snapshot["gpu"]["price_as_of"]),
+    # The price used (snapshots from before cloud offers have none).
+    ("price_basis", lambda s: (s.snapshot.get("price") or {}).get("basis")),
+    ("price_provider", lambda s: (s.snapshot.get("price") or {}).get("provider")),
+    ("price_instance_type", lambda s: (s.snapshot.get("price") or {}).get("instance_type")),
+    ("price_usd_per_gpu_hour", lambda s: (s.snapshot.get("price") or {}).get("usd_per_gpu_hour")),
+    ("price_as_of", lambda s: (s.snapshot.get("price") or {}).get("as_of")),
     ("estimator_version", lambda s: s.estimator_version),
     ("notes", lambda s: s.notes),
 )
