@@ -44,17 +44,48 @@ def gpu_price(
     for the GPU they chose, not for the others compared with it."""
     data = form.cleaned_data
     hourly = data.get("gpu_hourly_usd") if typed else None
-    return pricing.resolve_price(
-        typed=float(hourly) if hourly is not None else None,
-        offers=form.catalog.offers_for(gpu),
+    return price_for(
+        form.catalog,
+        gpu,
+        num_gpus,
         provider=data.get("provider") or None,
-        pricing=data.get("pricing") or pricing.Pricing.ON_DEMAND,
+        basis=data.get("pricing") or pricing.Pricing.ON_DEMAND,
+        typed=float(hourly) if hourly is not None else None,
+    )
+
+
+def price_for(
+    catalog_: catalog.Catalog,
+    gpu: GpuType,
+    num_gpus: int,
+    *,
+    provider: str | None,
+    basis: str,
+    typed: float | None = None,
+) -> pricing.PriceUsed:
+    """The price rule (estimator/pricing.py) over this GPU's offers and catalog price."""
+    return pricing.resolve_price(
+        typed=typed,
+        offers=catalog_.offers_for(gpu),
+        provider=provider,
+        pricing=basis,
         num_gpus=num_gpus,
         catalog_usd=None if gpu.hourly_price_usd is None else float(gpu.hourly_price_usd),
         catalog_as_of=gpu.price_as_of,
         today=timezone.localdate(),
         catalog_source=gpu.price_source,
     )
+
+
+def price_label(price: pricing.PriceUsed) -> str:
+    """Where a price came from, in a few words (the planner's price_source)."""
+    if price.basis is None:
+        return "no price"
+    if price.provider:
+        kind = "spot" if price.spot else "on-demand"
+        dated = price.as_of.isoformat() if price.as_of else "undated"
+        return f"{price.provider} {price.instance_type} {kind} ({dated})"
+    return str(price.basis)
 
 
 def form_price(form: CalculatorForm) -> pricing.PriceUsed:
