@@ -1,11 +1,14 @@
 """Admin for the catalog: specs and prices are edited here, and every edit is kept.
 
 SimpleHistoryAdmin adds a "History" view to each row, so a changed price or spec can be
-traced back to who changed it and when.
+traced back to who changed it and when. Cloud offers and API prices also import and
+export as files (django-import-export): an upload is validated row by row and shown
+as a preview of what changes, and nothing is saved until it is confirmed.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import replace
 from urllib.parse import urlencode
@@ -20,15 +23,35 @@ from django.core.exceptions import (
 )
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from calculator import estimator
-from calculator.estimator import count_parameters
+from calculator.estimator import count_parameters, pricing
 from calculator.estimator.hf_config import ConfigError, model_from_config
 from calculator.estimator.params import official_count_gap
-from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel, Scenario
+from calculator.models import (
+    ApiOffering,
+    ApiToken,
+    CloudOffer,
+    EngineProfile,
+    GpuType,
+    LlmModel,
+    Plan,
+    Scenario,
+)
+from calculator.resources import (
+    LITELLM_SOURCE,
+    ApiPriceResource,
+    CloudOfferResource,
+    LiteLLMPriceMap,
+    SignedFormStorage,
+)
 
 
 class CatalogAdminForm(forms.ModelForm):
@@ -360,8 +383,52 @@ class EngineProfileAdmin(CatalogAdmin):
     )
 
 
+class PriceImportMixin(ImportExportMixin):
+    """Import and export through django-import-export, with the preview's diff coloured
+    by our stylesheet (the site's CSP forbids the package's inline styles), and the
+    upload carried from preview to confirmation in the form, signed (no server state)."""
+
+    tmp_storage_class = SignedFormStorage
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+
+class StalePriceFilter(admin.SimpleListFilter):
+    title = "price freshness"
+    parameter_name = "freshness"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("stale", f"Stale (over {pricing.STALE_AFTER_DAYS} days old, or undated)"),
+            ("undated", "Undated"),
+            ("fresh", "Fresh"),
+        ]
+
+    def queryset(self, request, queryset):
+        limit = timezone.localdate() - datetime.timedelta(days=pricing.STALE_AFTER_DAYS)
+        date = self.date_field
+        if self.value() == "stale":
+            return queryset.filter(**{f"{date}__isnull": True}) | queryset.filter(
+                **{f"{date}__lt": limit}
+            )
+        if self.value() == "undated":
+            return queryset.filter(**{f"{date}__isnull": True})
+        if self.value() == "fresh":
+            return queryset.filter(**{f"{date}__gte": limit})
+        return queryset
+
+
+class OfferStaleFilter(StalePriceFilter):
+    date_field = "as_of"
+
+
+class ApiStaleFilter(StalePriceFilter):
+    date_field = "price_as_of"
+
+
 @admin.register(ApiOffering)
-class ApiOfferingAdmin(CatalogAdmin):
+class ApiOfferingAdmin(PriceImportMixin, CatalogAdmin):
     list_display = (
         "name",
         "provider",
@@ -369,27 +436,101 @@ class ApiOfferingAdmin(CatalogAdmin):
         "input_usd_per_1m",
         "output_usd_per_1m",
         "price_as_of",
+        "is_reference",
+        "is_deprecated",
         "is_active",
     )
     list_editable = ("input_usd_per_1m", "output_usd_per_1m", "price_as_of", "is_active")
-    list_filter = ("provider", "is_active")
+    list_filter = (
+        "is_active",
+        "is_deprecated",
+        "is_reference",
+        ApiStaleFilter,
+        ("llm_model", admin.RelatedOnlyFieldListFilter),
+        "provider",
+    )
     list_select_related = ("llm_model",)
     search_fields = ("name", "slug", "provider", "api_model_id")
     autocomplete_fields = ("llm_model",)
     readonly_fields = ("updated_at",)
     fieldsets = (
-        ("Specs", {"fields": (("provider", "name", "slug"), "api_model_id", "llm_model")}),
+        ("Specs", {"fields": (("provider", "name"), "slug", "api_model_id", "llm_model")}),
         (
             "Pricing",
             {
                 "fields": (
                     ("input_usd_per_1m", "output_usd_per_1m", "price_as_of"),
-                    "is_active",
+                    ("is_reference", "is_deprecated", "is_active"),
                 )
             },
         ),
         ("Source", {"fields": ("price_source", "notes", "updated_at")}),
     )
+    # Import: LiteLLM's price map as upstream ships it; export: a spreadsheet.
+    resource_classes = [ApiPriceResource]
+    import_formats = [LiteLLMPriceMap]
+    export_formats = [CSV, XLSX]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {
+            "as_of": timezone.localdate(),
+            "source": f"{LITELLM_SOURCE}, uploaded in the admin by {request.user}",
+        }
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {}
+
+
+@admin.register(CloudOffer)
+class CloudOfferAdmin(PriceImportMixin, CatalogAdmin):
+    list_display = (
+        "gpu",
+        "provider",
+        "instance_name",
+        "gpus_per_instance",
+        "region",
+        "on_demand_usd_per_gpu_hour",
+        "spot_usd_per_gpu_hour",
+        "as_of",
+        "is_active",
+    )
+    list_editable = (
+        "on_demand_usd_per_gpu_hour",
+        "spot_usd_per_gpu_hour",
+        "as_of",
+        "is_active",
+    )
+    list_filter = (
+        OfferStaleFilter,
+        "provider",
+        ("gpu", admin.RelatedOnlyFieldListFilter),
+        "is_active",
+    )
+    list_select_related = ("gpu",)
+    search_fields = ("gpu__name", "gpu__slug", "provider", "instance_name", "region")
+    autocomplete_fields = ("gpu",)
+    readonly_fields = ("updated_at",)
+    fieldsets = (
+        (
+            "Offer",
+            {"fields": (("gpu", "provider"), ("instance_name", "gpus_per_instance"), "region")},
+        ),
+        (
+            "Pricing",
+            {
+                "fields": (
+                    ("on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour"),
+                    "instance_on_demand_usd_per_hour",
+                    ("as_of", "is_active"),
+                )
+            },
+        ),
+        ("Source", {"fields": ("source", "notes", "updated_at")}),
+    )
+    # The columns of data/gpu_offers.csv, as CSV or a spreadsheet.
+    resource_classes = [CloudOfferResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX]
 
 
 # Section: saved scenarios
@@ -405,18 +546,26 @@ class ScenarioAdmin(admin.ModelAdmin):
         "public_id",
         "model_name",
         "gpu_column",
+        "author",
+        "visibility",
+        "archived_at",
         "estimator_version",
         "created_at",
         "permalink",
     )
-    list_filter = ("estimator_version", "created_at")
-    search_fields = ("name", "public_id")
+    list_filter = ("visibility", ("archived_at", admin.EmptyFieldListFilter), "estimator_version")
+    list_select_related = ("author",)
+    search_fields = ("name", "public_id", "author__username")
     date_hierarchy = "created_at"
     fields = (
         "name",
         "public_id",
         "permalink",
         "created_at",
+        "author",
+        "visibility",
+        "archived_at",
+        "archived_by",
         "estimator_version",
         "notes",
         "inputs",
@@ -438,6 +587,71 @@ class ScenarioAdmin(admin.ModelAdmin):
 
     @admin.display(description="Permalink")
     def permalink(self, obj: Scenario) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# Section: API tokens
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Staff issue tokens for any user and revoke them (delete). The key is shown once,
+    on the page after "Save"; only its hash is stored, so it can't be shown again."""
+
+    list_display = ("name", "user", "shown", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("name", "user__username", "shown")
+    autocomplete_fields = ("user",)
+    fields = ("user", "name")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        request._api_token_key = obj.set_new_key()  # for response_add, this request only
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "token": obj,
+            "key": request._api_token_key,
+            "title": "API token created",
+        }
+        return TemplateResponse(request, "admin/calculator/apitoken/created.html", context)
+
+
+# Section: saved plans
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    """Saved plans are immutable, like scenarios: look and delete only."""
+
+    list_display = ("__str__", "public_id", "estimator_version", "created_at", "permalink")
+    list_filter = ("estimator_version", "created_at")
+    search_fields = ("name", "public_id")
+    fields = (
+        "name",
+        "public_id",
+        "permalink",
+        "created_at",
+        "estimator_version",
+        "inputs",
+        "snapshot",
+        "results",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Permalink")
+    def permalink(self, obj: Plan) -> str:
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
 
     def has_add_permission(self, request) -> bool:

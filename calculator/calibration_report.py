@@ -74,6 +74,10 @@ def run(path: Path = DEFAULT_CALIBRATION_PATH) -> Run:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             mapped = cal.map_row(row, line, models, gpus, engines)
             (cases if isinstance(mapped, cal.Case) else skips).append(mapped)
+            # The same run's TTFT/ITL at a request rate, through the serving simulator.
+            online = cal.map_online_row(row, line, models, gpus, engines)
+            if online is not None:
+                cases.append(online)
     outcomes = cal.evaluate(cases, models, gpus, engines)
     roofline = {slug: cal.plain_roofline_engine(e) for slug, e in engines.items()}
     plain_gpus = {slug: cal.plain_roofline_gpu(g) for slug, g in gpus.items()}
@@ -93,6 +97,17 @@ def run(path: Path = DEFAULT_CALIBRATION_PATH) -> Run:
 # Hold-outs
 
 
+def static_cases(r: Run) -> list[cal.Case]:
+    """The cases the engine constants are fitted on and held out from: all but the online
+    regime, which re-scores rows the others hold through the serving simulator (too slow
+    to sit inside the optimiser)."""
+    return [c for c in r.cases if c.regime is not cal.Regime.ONLINE]
+
+
+def _static(outcomes: list[cal.Outcome]) -> list[cal.Outcome]:
+    return [o for o in outcomes if o.case.regime is not cal.Regime.ONLINE]
+
+
 def _fold(args) -> list[cal.Outcome]:
     engines, train, test, models, gpus = args
     return fitting.holdout_fold(engines, train, test, models, gpus)
@@ -102,7 +117,7 @@ def holdouts(r: Run, workers: int = WORKERS) -> dict[str, list[cal.Outcome]]:
     """Each hold-out's predictions of every row, fitted without the row's group."""
     jobs, names = [], []
     for name, key in fitting.HOLDOUT_KEYS.items():
-        for _, train, test in fitting.folds(r.cases, key):
+        for _, train, test in fitting.folds(static_cases(r), key):
             jobs.append((r.engines, train, test, r.models, r.gpus))
             names.append(name)
     if workers > 1:
@@ -157,7 +172,7 @@ def fingerprints(r: Run) -> dict:
         kind: {slug: asdict(spec) for slug, spec in specs.items()}
         for kind, specs in (("models", r.models), ("gpus", r.gpus), ("engines", r.engines))
     }
-    in_sample = [[o.case.row, _round(o.predicted)] for o in r.outcomes]
+    in_sample = [[o.case.row, o.case.regime.value, _round(o.predicted)] for o in r.outcomes]
     return {
         "calibration_csv_sha256": r.csv_sha256,
         "catalog_sha256": _sha(catalog),
@@ -174,7 +189,7 @@ def _median_ape(outcomes) -> float | None:
 
 def _summary(r: Run) -> dict:
     return {
-        "rows_mapped": len(r.cases),
+        "rows_mapped": len({c.row for c in r.cases}),  # a row may count in two regimes
         "rows_skipped": len(r.skips),
         "regimes": [
             {
@@ -220,6 +235,8 @@ def _lines(r: Run, held: dict[str, list[cal.Outcome]]) -> list[dict]:
     lines = []
     for label, member in groups:
         for regime in cal.Regime:
+            if regime is cal.Regime.ONLINE:
+                continue
             inside = [o for o in r.outcomes if o.case.regime is regime and member(o.case)]
             if not inside:
                 continue
@@ -239,6 +256,8 @@ def build(r: Run, workers: int = WORKERS) -> dict:
     evidence = _evidence(r, held["source"])
     margin, coverage = {}, {}
     for regime in cal.Regime:
+        if regime is cal.Regime.ONLINE:
+            continue
         margin[regime.value] = bands.calibrate_margin(evidence, regime.value)
         share, count = bands.coverage(evidence, regime.value, margin[regime.value])
         coverage[regime.value] = {"share": _round(share, 4), "rows": count}
@@ -278,7 +297,7 @@ def build(r: Run, workers: int = WORKERS) -> dict:
             },
             "loso_ratio": _round(by_row["source"][o.case.row].ratio),
         }
-        for o in r.outcomes
+        for o in _static(r.outcomes)
     ]
     return report
 

@@ -7,15 +7,18 @@ dependency runs from Django to the estimator and never back.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from calculator.estimator import specs
+from calculator.estimator import pricing, specs
 
 # Slugs appear in URLs and in the seed migration. They may contain dots because the
 # names they come from do ("llama-3.1-8b", "llama.cpp", "gpt-3.5-turbo"); Django's
@@ -488,28 +491,53 @@ class EngineProfile(models.Model):
 # Section: hosted APIs
 
 
+# Upstream price maps name models with slashes, capitals, colons and "@" (LiteLLM's
+# "fireworks_ai/accounts/fireworks/models/llama-v3p3-70b-instruct",
+# "meta.llama3-3-70b-instruct-v1:0"); imported offerings keep that key as their slug.
+validate_upstream_key = RegexValidator(r"^\S+\Z", "No spaces.")
+UPSTREAM_KEY_MAX_LENGTH = 200
+
+
 class ApiOffering(models.Model):
-    slug = slug_field()
+    slug = models.CharField(
+        max_length=UPSTREAM_KEY_MAX_LENGTH,
+        validators=[validate_upstream_key],
+        help_text="Stable identifier: the upstream price map's key for imported rows.",
+    )
     provider = models.CharField(max_length=50)
-    name = models.CharField(max_length=100)
-    api_model_id = models.CharField("API model id", max_length=200, blank=True)
+    name = models.CharField(max_length=UPSTREAM_KEY_MAX_LENGTH)
+    api_model_id = models.CharField("API model id", max_length=UPSTREAM_KEY_MAX_LENGTH, blank=True)
     llm_model = models.ForeignKey(
         LlmModel,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="api_offerings",
-        help_text="The open model this API serves, if any (hosted Llama).",
+        help_text="The open model this API serves, if it is the same model (hosted Llama).",
     )
+    # Six decimals: some providers price per token to five significant digits
+    # (Databricks $1.50003 per 1M).
     input_usd_per_1m = models.DecimalField(
-        "Input USD per 1M tokens", max_digits=10, decimal_places=4
+        "Input USD per 1M tokens", max_digits=14, decimal_places=6
     )
     output_usd_per_1m = models.DecimalField(
-        "Output USD per 1M tokens", max_digits=10, decimal_places=4
+        "Output USD per 1M tokens", max_digits=14, decimal_places=6
     )
-    price_as_of = models.DateField()
+    price_as_of = models.DateField(
+        null=True, blank=True, help_text="Empty: the source did not say (shown as undated)."
+    )
     price_source = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    is_reference = models.BooleanField(
+        "closed reference model",
+        default=False,
+        help_text="A closed model kept as a yardstick (GPT, Claude, Gemini).",
+    )
+    is_deprecated = models.BooleanField(
+        "deprecated",
+        default=False,
+        help_text="Gone from the price map, or past its end date.",
+    )
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -529,9 +557,6 @@ class ApiOffering(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         _reject_negative(errors, self, "input_usd_per_1m", "output_usd_per_1m")
-        priced = self.input_usd_per_1m is not None or self.output_usd_per_1m is not None
-        if priced and self.price_as_of is None:
-            errors["price_as_of"] = "A price needs the date it was valid on."
         if errors:
             raise ValidationError(errors)
 
@@ -541,6 +566,90 @@ class ApiOffering(models.Model):
             name=str(self),
             input_usd_per_1m=float(self.input_usd_per_1m),
             output_usd_per_1m=float(self.output_usd_per_1m),
+        )
+
+
+# Section: cloud offers
+
+
+class CloudOffer(models.Model):
+    """One cloud's price for one instance shape of one GPU type."""
+
+    gpu = models.ForeignKey(GpuType, on_delete=models.CASCADE, related_name="offers")
+    provider = models.CharField(
+        max_length=50, help_text="Lowercase, as SkyPilot names clouds: aws, gcp, lambda, runpod."
+    )
+    # Not "instance_type": django-simple-history's historical models use that name.
+    instance_name = models.CharField("instance type", max_length=100)
+    region = models.CharField(max_length=50, blank=True)
+    gpus_per_instance = models.PositiveIntegerField()
+    on_demand_usd_per_gpu_hour = models.DecimalField(
+        "On-demand USD per GPU-hour", max_digits=10, decimal_places=4, null=True, blank=True
+    )
+    spot_usd_per_gpu_hour = models.DecimalField(
+        "Spot USD per GPU-hour",
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Empty: no spot price.",
+    )
+    instance_on_demand_usd_per_hour = models.DecimalField(
+        "On-demand USD per instance-hour", max_digits=12, decimal_places=5, null=True, blank=True
+    )
+    as_of = models.DateField(
+        "as of", null=True, blank=True, help_text="Empty: the source did not say (undated)."
+    )
+    source = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["gpu__slug", "provider", "gpus_per_instance", "region"]
+        verbose_name = "cloud offer"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gpu", "provider", "instance_name", "region"],
+                name="calculator_cloudoffer_unique_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.instance_name} ({self.region or 'any region'})"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        _reject_non_positive(
+            errors,
+            self,
+            "gpus_per_instance",
+            "on_demand_usd_per_gpu_hour",
+            "spot_usd_per_gpu_hour",
+            "instance_on_demand_usd_per_hour",
+        )
+        if self.on_demand_usd_per_gpu_hour is None and self.spot_usd_per_gpu_hour is None:
+            errors.setdefault("on_demand_usd_per_gpu_hour", "An offer needs a price.")
+        if errors:
+            raise ValidationError(errors)
+
+    def to_spec(self) -> pricing.Offer:
+        def number(value):
+            return None if value is None else float(value)
+
+        return pricing.Offer(
+            provider=self.provider,
+            instance_type=self.instance_name,
+            region=self.region,
+            gpus_per_instance=self.gpus_per_instance,
+            on_demand_usd_per_gpu_hour=number(self.on_demand_usd_per_gpu_hour),
+            spot_usd_per_gpu_hour=number(self.spot_usd_per_gpu_hour),
+            as_of=self.as_of,
+            source=self.source,
+            notes=self.notes,
         )
 
 
@@ -555,13 +664,87 @@ def make_public_id() -> str:
     return secrets.token_urlsafe(PUBLIC_ID_BYTES)
 
 
-class ScenarioQuerySet(models.QuerySet):
+# Section: who saved what (shared by every saved thing: scenarios, plans)
+
+
+class Visibility(models.TextChoices):
+    LISTED = "listed", "Listed: in the scenario list and its search"
+    UNLISTED = "unlisted", "Unlisted: only people with the link"
+
+
+class AuthoredQuerySet(models.QuerySet):
+    def listed(self) -> AuthoredQuerySet:
+        """What the public list shows: listed and not archived."""
+        return self.filter(visibility=Visibility.LISTED, archived_at__isnull=True)
+
+    def by(self, user) -> AuthoredQuerySet:
+        """Everything this user saved, unlisted and archived included."""
+        return self.filter(author=user) if user.is_authenticated else self.none()
+
+
+class Authored(models.Model):
+    """Who saved a row, whether lists show it, and whether it is archived.
+
+    Saved things stay immutable: archiving hides a row from lists without changing
+    what it says, and only its author or staff may archive or restore it. Add this to
+    any saved model (with a manager built on AuthoredQuerySet) to get the same rules.
+    """
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="%(class)ss",
+        help_text="Who saved it, when someone was signed in.",
+    )
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.LISTED
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def is_unlisted(self) -> bool:
+        return self.visibility == Visibility.UNLISTED
+
+    def can_archive(self, user) -> bool:
+        """The author or staff, signed in and active."""
+        if not (user.is_authenticated and user.is_active):
+            return False
+        return user.is_staff or (self.author_id is not None and self.author_id == user.pk)
+
+    def set_archived(self, archived: bool, user) -> None:
+        """Archive (or restore) without saving anything else about the row."""
+        self.archived_at = timezone.now() if archived else None
+        self.archived_by = user if archived else None
+        type(self)._base_manager.filter(pk=self.pk).update(
+            archived_at=self.archived_at, archived_by=self.archived_by
+        )
+
+
+class ScenarioQuerySet(AuthoredQuerySet):
     def search(self, query: str) -> ScenarioQuerySet:
         query = query.strip()
         return self.filter(name__icontains=query) if query else self
 
 
-class Scenario(models.Model):
+class Scenario(Authored):
     """A saved calculation: its inputs, its results and what they were computed from.
 
     Immutable once saved. The permalink renders from ``snapshot`` and ``results`` only,
@@ -594,6 +777,9 @@ class Scenario(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["author", "-created_at"], name="calculator_scenario_author")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -612,3 +798,141 @@ class Scenario(models.Model):
     @property
     def num_gpus(self) -> int:
         return int(self.inputs["gpus"])
+
+
+# Section: API tokens
+
+# 32 random bytes (256 bits), URL-safe; the prefix tells a leaked token's origin
+# (secret scanners look for such prefixes).
+API_TOKEN_PREFIX = "calc_"
+API_TOKEN_BYTES = 32
+API_TOKEN_SHOWN_CHARS = 9  # of the token, kept in clear so its owner can recognise it
+# last_used_at is written at most this often per token, not on every API request.
+API_TOKEN_LAST_USED_RESOLUTION_S = 300
+
+
+def hash_api_token(key: str) -> str:
+    """SHA-256 of the token: it has 256 random bits, so a fast hash is enough (no
+    dictionary to guess from), and the database never holds a usable token."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def authenticate(self, key: str) -> ApiToken | None:
+        """The token for this key, if it exists and its user is active."""
+        if not key.startswith(API_TOKEN_PREFIX):
+            return None
+        token = (
+            self.select_related("user")
+            .filter(key_hash=hash_api_token(key), user__is_active=True)
+            .first()
+        )
+        if token is not None:
+            now = timezone.now()
+            last = token.last_used_at
+            if last is None or (now - last).total_seconds() > API_TOKEN_LAST_USED_RESOLUTION_S:
+                type(token)._base_manager.filter(pk=token.pk).update(last_used_at=now)
+                token.last_used_at = now
+        return token
+
+
+class ApiToken(models.Model):
+    """A key for scripts: `Authorization: Bearer <key>` acts as its user on the API.
+
+    Only the key's SHA-256 is stored; the key itself is shown once, when created.
+    Revoking deletes the row.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What it is for, e.g. “nightly report”.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    shown = models.CharField(
+        max_length=API_TOKEN_SHOWN_CHARS, editable=False, help_text="The token's first characters."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.shown}…)"
+
+    def set_new_key(self) -> str:
+        """Give the (unsaved) token a fresh key and return it: the only time the key
+        exists in clear."""
+        key = API_TOKEN_PREFIX + secrets.token_urlsafe(API_TOKEN_BYTES)
+        self.key_hash = hash_api_token(key)
+        self.shown = key[:API_TOKEN_SHOWN_CHARS]
+        return key
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple[ApiToken, str]:
+        """A new token for `user`, and its key."""
+        token = cls(user=user, name=name)
+        key = token.set_new_key()
+        token.save()
+        return token, key
+
+
+# Section: rate limits
+
+
+class RateCounter(models.Model):
+    """How many times a client did something in one fixed window of time.
+
+    Kept in the database, not in a worker's memory, so every gunicorn worker on every
+    app server counts against the same limit (calculator/ratelimit.py).
+    """
+
+    exclude_from_backup = True  # transient: export_data leaves it out
+
+    key = models.CharField(max_length=200, help_text="What was done, and by whom.")
+    window_start = models.BigIntegerField(help_text="Seconds since the epoch.")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window_start"], name="calculator_ratecounter_key_window"
+            ),
+        ]
+        indexes = [models.Index(fields=["window_start"], name="calculator_ratecounter_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.count}"
+
+
+# Section: saved plans
+
+
+class Plan(Authored):
+    """A saved capacity plan: its inputs, the plan as the API gave it, and the prices
+    and specs it was computed from. Immutable once saved, like a Scenario: the permalink
+    renders from ``results`` and ``snapshot`` only."""
+
+    public_id = models.CharField(
+        max_length=PUBLIC_ID_MAX_LENGTH, unique=True, editable=False, default=make_public_id
+    )
+    name = models.CharField(max_length=200, blank=True)
+    inputs = models.JSONField(help_text="The planner's query parameters, as strings.")
+    results = models.JSONField(help_text="The plan, as GET /api/plan gives it.")
+    snapshot = models.JSONField(help_text="The model, engine and GPU prices used.")
+    estimator_version = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuthoredQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name or f"Plan {self.public_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("calculator:plan-detail", args=[self.public_id])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import statistics
 
 import pytest
 
@@ -13,10 +14,15 @@ from calculator.estimator import Dtype, Parallelism
 from calculator.estimator import calibration as cal
 from calculator.models import EngineProfile
 
-# The gate: no regime's median absolute error on the calibration set may rise above the
-# 20% target (19.9% for time to first token when this was written: it is the closest to
-# the line). Lower it when the estimator improves; never raise it to make a change pass.
-MEDIAN_APE_GATE = dict.fromkeys(cal.Regime, cal.TARGET_MEDIAN_APE)
+# The gates: no regime's median absolute error on the calibration set may rise above
+# what it was when the gate was set (cal.MEDIAN_APE_GATES; the target is 15%, met by
+# decode only). Lower them when the estimator improves; never raise one to make a change
+# pass, except with new data, saying so.
+MEDIAN_APE_GATE = cal.MEDIAN_APE_GATES
+# The sources the online regime was built on (the serving simulator's issue); the
+# IOG-Foundation runs at 1-8 requests/s are scored too but not gated (README).
+ONLINE_GATED_SOURCES = {"TensorRT-LLM perf overview", "SGLang 0.3 vs vLLM 0.6"}
+ONLINE_TARGET = 0.20  # per metric (TTFT, ITL), the serving issue's target
 
 
 @pytest.fixture
@@ -31,13 +37,41 @@ def test_no_regime_gets_worse_than_its_gate(report):
 
 def test_every_regime_has_enough_rows_to_mean_something(report):
     assert set(report.scores) == set(cal.Regime)
-    assert all(s.count >= 60 for s in report.scores.values()), report.scores
+    static = {r: s for r, s in report.scores.items() if r is not cal.Regime.ONLINE}
+    assert all(s.count >= 60 for s in static.values()), report.scores
+    assert report.scores[cal.Regime.ONLINE].count >= 20
 
 
 def test_the_committed_report_matches_a_fresh_run(report):
     # Fingerprints of the csv, the seeded catalog, the settings and every in-sample
     # prediction, and the in-sample summary: rerun `manage.py calibrate` when this fails.
     assert calibration_report.check(report) == []
+
+
+def committed():
+    return calibration_report.load()["report"]
+
+
+def test_held_out_errors_stay_within_their_gates():
+    # From the committed report (which the test above keeps in step with the code).
+    for entry in committed()["regimes"]:
+        regime = cal.Regime(entry["regime"])
+        for name, gates in cal.HOLDOUT_MEDIAN_APE_GATES.items():
+            if regime in gates:
+                assert entry[f"{name}_holdout_median_ape"] <= gates[regime], (name, entry)
+
+
+def test_eighty_percent_bands_hold_seventy_five_to_eighty_five_percent_held_out():
+    coverage = committed()["bands"]["coverage"]
+    assert set(coverage) == {"decode", "ttft", "saturation"}
+    for regime, c in coverage.items():
+        assert 0.75 <= c["share"] <= 0.85, (regime, c)
+        assert c["rows"] >= 60
+
+
+def test_the_readme_tables_are_the_committed_report():
+    readme = (DEFAULT_CALIBRATION_PATH.parent.parent / "README.md").read_text()
+    assert calibration_report.markdown(committed()) in readme
 
 
 def test_it_beats_a_plain_roofline_in_every_regime(report):
@@ -73,7 +107,8 @@ def test_a_fixed_batch_latency_row_maps_to_decode_at_that_batch():
 def test_every_row_is_either_mapped_or_skipped_with_a_reason(report):
     with open(DEFAULT_CALIBRATION_PATH, newline="") as handle:
         rows = sum(1 for _ in csv.DictReader(handle))
-    assert len(report.cases) + len(report.skips) == rows
+    static = [c for c in report.cases if c.regime is not cal.Regime.ONLINE]
+    assert len(static) + len(report.skips) == rows
     assert all(skip.reason for skip in report.skips)
     assert all(math.isfinite(o.predicted) and o.predicted > 0 for o in report.outcomes)
 
@@ -164,3 +199,47 @@ def test_rows_it_cannot_model_are_skipped_with_the_reason(overrides, reason):
     skip = map_one(**overrides)
     assert isinstance(skip, cal.Skip)
     assert reason in skip.reason
+
+
+def test_online_rows_are_reproduced_through_the_serving_simulator(report):
+    """The online regime: TTFT and ITL of runs at a rate, per metric within the target,
+    and time to first token with every request sent at once no longer far too low."""
+    online = [
+        o
+        for o in report.outcomes
+        if o.case.regime is cal.Regime.ONLINE and o.case.source in ONLINE_GATED_SOURCES
+    ]
+    ttft = [o.ape for o in online if o.case.metric.startswith("ttft")]
+    itl = [o.ape for o in online if not o.case.metric.startswith("ttft")]
+    assert statistics.median(ttft) <= ONLINE_TARGET
+    assert statistics.median(itl) <= ONLINE_TARGET
+    flat_out = [
+        o for o in online if o.case.request_rate == math.inf and o.case.metric.startswith("ttft")
+    ]
+    assert flat_out
+    assert all(abs(o.error) < 0.25 for o in flat_out)
+
+
+def test_an_online_row_maps_to_a_simulated_run_with_the_sources_request_count():
+    row = {
+        "source_url_or_repo_path": "NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md",
+        "framework": "tensorrt-llm",
+        "model": "llama-3.1-8b",
+        "weight_dtype": "bf16",
+        "kv_dtype": "bf16",
+        "gpu": "h100-sxm",
+        "n_gpus": "1",
+        "pp": "1",
+        "batch_size_or_concurrency": "request_rate=INF",
+        "input_tokens": "467",
+        "output_tokens": "256",
+        "metric": "ttft_ms_mean",
+        "value": "3335",
+        "notes": "Triton tensorrtllm_backend online serving, 500 requests",
+    }
+    case = cal.map_online_row(row, 63, ["llama-3.1-8b"], ["h100-sxm"], ["tensorrt-llm"])
+    assert case.regime is cal.Regime.ONLINE
+    assert case.request_rate == math.inf
+    assert case.requests == 500
+    assert case.measured == pytest.approx(3.335)
+    assert case.workload.prompt_tokens == 467

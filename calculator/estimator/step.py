@@ -186,6 +186,13 @@ class StepContext:
     weight_read_factor: float = field(init=False)
     # The fixed cost of one step: the engine's, MoE routing, the platform's launches.
     step_overhead_s: float = field(init=False)
+    matmul_params: int = field(init=False)  # params.matmul_active
+    head_params: int = field(init=False)  # params.head
+    # All-reduce seconds by token count, filled as steps ask (the serving simulator asks
+    # for the same few counts thousands of times).
+    _communication: dict[int, float] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         p, m, dtype = self.params, self.model, self.weights_dtype
@@ -238,6 +245,16 @@ class StepContext:
             put(self, "attention_flops_per_context_token", flops)
             put(self, "prefill_attention_flops_per_context_token", flops)
             put(self, "kv_read_copies", 1)
+        put(self, "matmul_params", p.matmul_active)
+        put(self, "head_params", p.head)
+
+    def communication(self, tokens: int) -> float:
+        """``communication_seconds`` for this replica, remembered per token count."""
+        seconds = self._communication.get(tokens)
+        if seconds is None:
+            seconds = communication_seconds(self.model, self.gpu, self.layout, tokens)
+            self._communication[tokens] = seconds
+        return seconds
 
     @property
     def divisor(self) -> int:
@@ -307,7 +324,8 @@ def step_time(
     experts its batch routes to. The fixed per-step cost is the engine's, plus MoE
     routing per MoE layer and ROCm's launches per layer (constants.py).
     """
-    model, p, engine = ctx.model, ctx.params, ctx.engine
+    model, engine = ctx.model, ctx.engine
+    matmul, head = ctx.matmul_params, ctx.head_params
     budget = engine.max_batched_tokens
     passes = math.ceil(prefill_tokens / budget) if prefill_tokens else 0
     local = model.local_share
@@ -335,16 +353,16 @@ def step_time(
     # FLOPs: prompt tokens at the prefill utilisation, decode at the decode one. Routed
     # experts' grouped GEMMs and prompt attention count at their kernels' lower rates.
     routed = ctx.routed_flops_per_token / C.MOE_GROUPED_GEMM_EFFICIENCY
-    dense = 2 * (p.matmul_active - p.head) - ctx.routed_flops_per_token
+    dense = 2 * (matmul - head) - ctx.routed_flops_per_token
     prefill_flops = (
         (dense + routed) * prefill_tokens
-        + 2 * p.head * prefill_sequences
+        + 2 * head * prefill_sequences
         + ctx.prefill_attention_flops_per_context_token
         * prefill_attention
         / C.ATTENTION_KERNEL_EFFICIENCY
     )
     decode_flops = (
-        dense + routed + 2 * p.head
+        dense + routed + 2 * head
     ) * decode_sequences + ctx.attention_flops_per_context_token * decode_context
     compute = 0.0
     if prefill_flops:
@@ -355,5 +373,5 @@ def step_time(
         compute += decode_flops / (ctx.divisor * ctx.peak_flops * engine.decode_compute_utilization)
     # All-reduces over the tokens of each pass.
     tokens = min(prefill_tokens, budget) + decode_sequences
-    communication = max(passes, 1) * communication_seconds(model, ctx.gpu, ctx.layout, tokens)
+    communication = max(passes, 1) * ctx.communication(tokens)
     return StepTimes(memory, compute, communication, ctx.step_overhead_s)

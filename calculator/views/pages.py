@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
@@ -19,7 +20,16 @@ from django_htmx.middleware import HtmxDetails
 
 from calculator import charts, estimator
 from calculator.calibration_report import accuracy_summary
-from calculator.estimates import confidence, estimate_form
+from calculator.estimates import (
+    compared_offerings,
+    confidence,
+    estimate_form,
+    form_price,
+    gpu_price,
+    priced_workload,
+    same_model,
+)
+from calculator.estimator import pricing
 from calculator.forms import DEFAULTS, CalculatorForm, CustomModel
 from calculator.models import ApiOffering, GpuType, LlmModel
 from calculator.templatetags import calc_format
@@ -34,6 +44,7 @@ class HtmxHttpRequest(HttpRequest):
 # choice just changed, and the linked field is refreshed out of band.
 PRICE_GPU = "price_gpu"
 CONTEXT_MODEL = "context_model"
+ALL_APIS_PARAM = "apis"
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -41,7 +52,9 @@ CONTEXT_MODEL = "context_model"
 def calculator(request: HtmxHttpRequest) -> HttpResponse:
     data, refresh = _form_data(request)
     form = CalculatorForm(data)
-    context = _calculator_context(form)
+    # "Show all" API offerings: a plain link (GET ?apis=all), so it works without
+    # JavaScript and keystrokes don't render hundreds of rows nobody opened.
+    context = _calculator_context(form, all_apis=request.GET.get(ALL_APIS_PARAM) == "all")
     # A history restore (the back button) asks for the whole page, htmx or not.
     if request.htmx and not request.htmx.history_restore_request:
         context.update(oob=True, refresh=refresh)
@@ -75,17 +88,22 @@ def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
     return data, refresh
 
 
-def _calculator_context(form: CalculatorForm) -> dict:
+def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
     """Everything the page and the results partial show, for any state of the form."""
     active = form.catalog
-    offerings = active.offerings
-    estimate = None
+    estimate = price = None
+    offerings: tuple[ApiOffering, ...] = ()
     if form.is_valid():
-        estimate = estimate_form(form, active.offering_specs)
+        price = form_price(form)
+        offerings, specs = compared_offerings(form, everything=all_apis)
+        estimate = estimate_form(form, specs, price)
     # The fields that passed validation are here even when others failed.
     gpu = form.cleaned_data.get("gpu")
     model = form.cleaned_data.get("model")
-    _describe_linked_fields(form, gpu, model)
+    offer_price = price
+    if price is not None and price.basis == pricing.Basis.TYPED:
+        offer_price = gpu_price(form, gpu, form.cleaned_data["gpus"], typed=False)
+    _describe_linked_fields(form, gpu, model, offer_price)
     context = {
         "form": form,
         "estimate": estimate,
@@ -99,27 +117,41 @@ def _calculator_context(form: CalculatorForm) -> dict:
     }
     if estimate is None:
         return context
+    api_rows = _api_rows(estimate, offerings, model)
     context.update(
         engine=form.cleaned_data["engine"],
-        price_typed=form.cleaned_data.get("gpu_hourly_usd") is not None,
+        price=price,
         memory_bar=charts.memory_bar(estimate.memory),
-        charts=_batch_charts(form, estimate),
+        charts=_batch_charts(form, estimate, price),
         gpu_rows=_gpu_comparison(form, estimate, active.gpus),
-        api_rows=_api_rows(estimate, offerings, model),
+        api_rows=api_rows,
+        # The active offerings left out unless asked for (the link says how many).
+        api_rows_hidden=0 if all_apis else len(active.offerings) - len(api_rows),
+        all_apis_url=f"{reverse('calculator:calculator')}?"
+        + urlencode({**form.inputs(), ALL_APIS_PARAM: "all"})
+        + "#apis-title",
         confidence=confidence(form, estimate),
     )
     return context
 
 
 def _describe_linked_fields(
-    form: CalculatorForm, gpu: GpuType | None, model: LlmModel | CustomModel | None
+    form: CalculatorForm,
+    gpu: GpuType | None,
+    model: LlmModel | CustomModel | None,
+    price: pricing.PriceUsed | None,
 ) -> None:
-    """Show the chosen GPU's catalog price and the model's context on their fields."""
-    if gpu is not None:
+    """Show the price that applies without a typed one, and the model's context, on
+    their fields."""
+    if price is not None and price.usd_per_gpu_hour is not None:
+        form.fields["gpu_hourly_usd"].widget.attrs["placeholder"] = (
+            f"{price.usd_per_gpu_hour:.2f} ({price.provider or 'catalog'})"
+        )
+    elif gpu is not None:
         form.fields["gpu_hourly_usd"].widget.attrs["placeholder"] = (
             f"{gpu.hourly_price_usd:.2f} (catalog)"
             if gpu.hourly_price_usd is not None
-            else "No catalog price: enter one"
+            else "No price: enter one"
         )
     if model is not None:
         form.fields["seq_len"].widget.attrs["max"] = model.max_context
@@ -138,13 +170,15 @@ def _specs(form: CalculatorForm) -> tuple[estimator.ModelSpec, estimator.EngineS
 # Charts against batch size
 
 
-def _batch_charts(form: CalculatorForm, estimate: estimator.Estimate) -> list[charts.LineChart]:
+def _batch_charts(
+    form: CalculatorForm, estimate: estimator.Estimate, price: pricing.PriceUsed
+) -> list[charts.LineChart]:
     """Throughput, per-sequence speed and cost from batch 1 to the largest that fits."""
     if estimate.memory.max_batch < 1:
         return []  # not one sequence fits: there is no range of batches to chart
     model, engine = _specs(form)
     gpu = form.cleaned_data["gpu"].to_spec()
-    workload = form.workload()  # no API offerings: the charts compare none
+    workload = priced_workload(form.workload(), price)  # no API offerings: the charts compare none
     top = min(estimate.memory.max_batch, estimator.MAX_BATCH)
     series = estimator.sweep_batches(
         model, gpu, engine, workload, charts.batch_sizes(top, estimate.batch), known=estimate
@@ -192,11 +226,20 @@ def _batch_charts(form: CalculatorForm, estimate: estimator.Estimate) -> list[ch
 # Compare GPUs
 
 
+@dataclasses.dataclass(frozen=True)
+class GpuRow:
+    gpu: GpuType
+    current: bool
+    num_gpus: int | None  # fewest that hold the workload; None: more than the search
+    price: pricing.PriceUsed | None  # for num_gpus of it; None: fits on none
+    estimate: estimator.Estimate | None
+
+
 def _gpu_comparison(
     form: CalculatorForm, estimate: estimator.Estimate, gpus: tuple[GpuType, ...]
-) -> list[estimator.GpuOption]:
+) -> list[GpuRow]:
     """Every active GPU that can be estimated, on the fewest of it that hold this
-    workload, cheapest first."""
+    workload, at the price the form's choice gives for that many, cheapest first."""
     specs = []
     for gpu in gpus:
         try:
@@ -204,15 +247,36 @@ def _gpu_comparison(
         except ValueError:  # no bandwidth figure: it cannot be estimated
             continue
     model, engine = _specs(form)
-    return estimator.compare_gpus(
+    chosen = form.cleaned_data["gpu"].slug
+    rows_by_slug = {gpu.slug: gpu for gpu in gpus}
+    prices: dict[str, pricing.PriceUsed] = {}
+
+    def price(spec: estimator.GpuSpec, count: int) -> float | None:
+        # The same price choice for every GPU; a typed price is for the chosen one.
+        used = gpu_price(form, rows_by_slug[spec.slug], count, typed=spec.slug == chosen)
+        prices[spec.slug] = used
+        return used.effective_usd_per_gpu_hour
+
+    options = estimator.compare_gpus(
         model,
         specs,
         engine,
         form.workload(),
         batch=estimate.batch,
         seq_len=estimate.seq_len,
-        chosen=form.cleaned_data["gpu"].slug,
+        chosen=chosen,
+        price=price,
     )
+    return [
+        GpuRow(
+            gpu=rows_by_slug[option.gpu.slug],
+            current=option.current,
+            num_gpus=option.num_gpus,
+            price=prices.get(option.gpu.slug),
+            estimate=option.estimate,
+        )
+        for option in options
+    ]
 
 
 # Versus commercial APIs
@@ -223,6 +287,7 @@ class ApiRow:
     comparison: estimator.ApiComparison
     offering: ApiOffering
     same_model: bool  # the API serves the model being estimated
+    shown: bool  # listed before "show all": same model, or a closed reference model
 
 
 def _api_rows(
@@ -230,12 +295,18 @@ def _api_rows(
     offerings: tuple[ApiOffering, ...],
     model: LlmModel | CustomModel,
 ) -> list[ApiRow]:
+    """This model's hosted offerings first, cheapest first (deprecated ones after), then
+    the closed reference models, cheapest first; the rest after them (behind "show
+    all" on the page), cheapest first."""
     by_slug = {offering.slug: offering for offering in offerings}
-    rows = [
-        ApiRow(
-            c, by_slug[c.slug], model.pk is not None and by_slug[c.slug].llm_model_id == model.pk
-        )
-        for c in estimate.api_comparison
-    ]
-    # APIs serving this very model first, then the catalog's order (provider, name).
-    return sorted(rows, key=lambda row: not row.same_model)
+    rows = []
+    for comparison in estimate.api_comparison:
+        offering = by_slug[comparison.slug]
+        same = same_model(offering, model)
+        rows.append(ApiRow(comparison, offering, same, same or offering.is_reference))
+
+    def order(row: ApiRow) -> tuple:
+        group = 0 if row.same_model else 1 if row.offering.is_reference else 2
+        return (group, row.offering.is_deprecated, row.comparison.total_usd, row.offering.slug)
+
+    return sorted(rows, key=order)

@@ -7,8 +7,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
 
-from calculator.estimates import answer, estimate_form, model_summary
+from calculator.estimates import answer, confidence, estimate_form, form_price, model_summary
 from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.snapshots import price_label
 
 
 def _ms(seconds: float) -> str:
@@ -49,7 +50,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         data = {f: options[f] for f in CalculatorForm.base_fields if options[f] is not None}
         form = CalculatorForm(data)
-        result = estimate_form(form) if form.is_valid() else None
+        price = form_price(form) if form.is_valid() else None
+        result = estimate_form(form, price=price) if price is not None else None
         if result is None:
             lines = [
                 f"  --{field.replace('_', '-')}: {' '.join(messages)}"
@@ -58,10 +60,10 @@ class Command(BaseCommand):
             raise CommandError("Invalid input:\n" + "\n".join(lines))
         if options["json"]:
             model = model_summary(form.cleaned_data["model"], result)
-            body = {"inputs": form.inputs(), "model": model, **answer(form, result)}
+            body = {"inputs": form.inputs(), "model": model, **answer(form, result, price)}
             self.stdout.write(json.dumps(body, indent=2))
             return
-        bands = answer(form, result)["confidence"]
+        bands = confidence(form, result)
         m, p, d, c = result.memory, result.prefill, result.decode, result.cost
         inputs = form.cleaned_data
         out = self.stdout.write
@@ -95,6 +97,12 @@ class Command(BaseCommand):
         out(f"  tokens/s in total     {d.tokens_per_second:,.1f}{_likely(total, _n)}")
         out(f"  end to end            {_ms(result.end_to_end_seconds)}")
         out("Cost")
+        if price.usd_per_gpu_hour is not None:
+            dated = price.as_of.isoformat() if price.as_of else "undated"
+            out(
+                f"  price                 {_usd(price.usd_per_gpu_hour)}/GPU-hour "
+                f"({price_label(price.as_dict())}, {dated}), {price.gpus_billed} GPUs billed"
+            )
         out(f"  per hour              {_usd(c.usd_per_hour)}")
         out(f"  per run               {_usd(c.total_usd)}")
         out(f"  per 1k tokens         {_usd(c.usd_per_1k_tokens)}")
@@ -106,5 +114,5 @@ class Command(BaseCommand):
         for api in result.api_comparison[:5]:
             ratio = "n/a" if api.ratio is None else f"{api.ratio:,.2f}x"
             out(f"  vs {api.name}: {_usd(api.total_usd)} per run, self-hosted / API = {ratio}")
-        for warning in result.warnings:
+        for warning in (*price.warnings, *result.warnings):
             out(self.style.WARNING(f"Warning: {warning}"))

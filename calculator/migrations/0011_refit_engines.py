@@ -18,7 +18,7 @@ from django.utils import timezone
 REASON = "Refitted for estimator 1.2.0 on data/measured-calibration.csv (433 rows)"
 NOTE = (
     " Refitted for estimator 1.2.0 with `manage.py calibrate --fit` on the 433 rows of "
-    "data/measured-calibration.csv (0006_refit_engines)."
+    "data/measured-calibration.csv (0011_refit_engines)."
 )
 FIELDS = (
     "bandwidth_utilization",
@@ -77,7 +77,7 @@ def restore(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calculator", "0005_more_models"),
+        ("calculator", "0010_seed_api_prices"),
     ]
 
     operations = [
