@@ -313,7 +313,8 @@ def markdown(report: dict) -> str:
         "| no source |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for r in report["regimes"]:
+    order = [regime.value for regime in cal.Regime]
+    for r in sorted(report["regimes"], key=lambda r: order.index(r["regime"])):
         lines.append(
             f"| {r['title']} | {r['rows']} | **{_percent(r['median_ape'])}** | "
             f"{_percent(r['mean_ape'])} | {_percent(r['roofline_median_ape'])} | "

@@ -21,7 +21,11 @@ from calculator.models import EngineProfile
 MEDIAN_APE_GATE = cal.MEDIAN_APE_GATES
 # The sources the online regime was built on (the serving simulator's issue); the
 # IOG-Foundation runs at 1-8 requests/s are scored too but not gated (README).
-ONLINE_GATED_SOURCES = {"TensorRT-LLM perf overview", "SGLang 0.3 vs vLLM 0.6"}
+ONLINE_GATED_SOURCES = {
+    "TensorRT-LLM perf overview",
+    "SGLang 0.3 vs vLLM 0.6",
+    "datacrunch-research/h200-benchmarks",
+}
 ONLINE_TARGET = 0.20  # per metric (TTFT, ITL), the serving issue's target
 
 
@@ -243,3 +247,10 @@ def test_an_online_row_maps_to_a_simulated_run_with_the_sources_request_count():
     assert case.requests == 500
     assert case.measured == pytest.approx(3.335)
     assert case.workload.prompt_tokens == 467
+
+
+def test_a_source_is_named_by_who_published_it():
+    assert cal._source_label("sgl-project/sglang benchmark/x.md") == "SGLang 0.3 vs vLLM 0.6"
+    # A repository whose files mention sglang is its own source.
+    path = "datacrunch-research/h200-benchmarks sglang/outputs/x.jsonl @ c091ef5"
+    assert cal._source_label(path) == "datacrunch-research/h200-benchmarks"

@@ -191,13 +191,15 @@ def case_features(case: Case, model: ModelSpec) -> bands.Features:
 
 
 def _source_label(path: str) -> str:
-    if "TensorRT-LLM" in path:
+    """Who published the row: the first sources by name, the others by repository or
+    URL (a path that merely mentions sglang is not the SGLang team's benchmark)."""
+    if path.startswith("NVIDIA/TensorRT-LLM"):
         return "TensorRT-LLM perf overview"
-    if "sglang" in path:
+    if path.startswith("sgl-project/sglang"):
         return "SGLang 0.3 vs vLLM 0.6"
-    if "XiongjieDai" in path:
+    if path.startswith("XiongjieDai/"):
         return "llama.cpp GPU benchmarks"
-    if "mlc-ai" in path:
+    if path.startswith("mlc-ai/"):
         return "MLC llm-perf-bench"
     return path.split()[0]
 
