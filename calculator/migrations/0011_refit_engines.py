@@ -15,7 +15,8 @@ from __future__ import annotations
 from django.db import migrations
 from django.utils import timezone
 
-REASON = "Refitted for estimator 1.2.0 on data/measured-calibration.csv (433 rows)"
+# The prefix is the one backup.py looks for: a freshly migrated database counts as empty.
+REASON = "Seeded by migration calculator 0011_refit_engines (estimator 1.2.0, 433 rows)"
 NOTE = (
     " Refitted for estimator 1.2.0 with `manage.py calibrate --fit` on the 433 rows of "
     "data/measured-calibration.csv (0011_refit_engines)."

@@ -138,6 +138,27 @@ def format_tokens_per_second(value) -> str:
     return f"{significant(value)} tokens/s"
 
 
+_BAND_FORMATS = {
+    "duration": format_duration,
+    "tokens_per_s": format_tokens_per_second,
+    "usd": format_usd,
+}
+
+
+@register.filter(name="likely")
+def format_likely(band, kind: str) -> str:
+    """An error band's bounds, in the figure's own format, the unit once: a band of
+    {"low": 0.0152, "high": 0.0221} with "duration" -> "15.2–22.1 ms"; "" without one."""
+    if not band or band.get("low") is None or band.get("high") is None:
+        return ""
+    fmt = _BAND_FORMATS[kind]
+    low, high = fmt(band["low"]), fmt(band["high"])
+    low_number, _, low_unit = low.rpartition(" ")
+    if low_number and high.endswith(" " + low_unit):
+        low = low_number
+    return f"{low}–{high}"
+
+
 @register.filter(name="ratio")
 def format_ratio(value) -> str:
     """A multiple: 19.34 -> "19.3×", 0.46 -> "0.46×"."""
