@@ -193,6 +193,33 @@ def test_a_short_query_string_takes_the_other_inputs_from_the_defaults(client):
         assert figure in html
 
 
+API_QUERY = "model=llama-3.1-405b&gpu=h100-sxm&gpus=8&prompt=2000&completion=300"
+
+
+def test_an_api_query_string_opens_on_the_same_estimate_as_the_api(client):
+    # The API asks for a batch; the page's default is 1.
+    api = client.get(f"/api/estimate?{API_QUERY}&batch=1").json()
+    response = client.get(f"{URL}?{API_QUERY}")
+    html = response.content.decode()
+    assert 'id="input-errors"' not in html
+    assert 'name="seq_len" value=""' in html  # empty: prompt + completion
+    assert api["seq_len"] == 2300  # prompt + completion
+    figures = [
+        fmt.format_duration(api["prefill"]["seconds"]),
+        fmt.format_duration(api["decode"]["seconds_per_token"]),
+        fmt.format_tokens_per_second(api["decode"]["tokens_per_second"]),
+        fmt.format_usd(api["cost"]["usd_per_1m_output_tokens"]),
+        f"sequence length {fmt.format_count(api['seq_len'])} tokens",
+    ]
+    for figure in figures:
+        assert figure in html
+
+
+def test_an_empty_sequence_length_stays_empty_in_the_pushed_url(client):
+    response = client.post(URL, inputs(seq_len=""), headers=HTMX)
+    assert "seq_len=&" in response["HX-Push-Url"]
+
+
 def test_a_bad_query_string_shows_the_errors_and_the_values(client):
     response = client.get(f"{URL}?{urlencode(inputs(prompt='abc'))}")
     html = response.content.decode()
