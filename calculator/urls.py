@@ -8,6 +8,10 @@ app_name = "calculator"
 
 page_urls = [
     path("", pages.calculator, name="calculator"),
+    path("fragments/charts", pages.fragment_charts, name="fragment-charts"),
+    path("fragments/gpus", pages.fragment_gpus, name="fragment-gpus"),
+    path("fragments/apis", pages.fragment_apis, name="fragment-apis"),
+    path("fragments/trace", pages.fragment_trace, name="fragment-trace"),
 ]
 
 scenario_urls = [

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from calculator import estimator, snapshots
 from calculator.estimates import estimate_form
@@ -18,6 +19,7 @@ from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.models import ApiOffering, GpuType, LlmModel, Scenario
 from calculator.snapshots import differs
 from calculator.templatetags.calc_format import format_duration, format_usd
+from calculator.views.scenarios import _calculator_url
 
 pytestmark = pytest.mark.django_db
 
@@ -183,6 +185,50 @@ def test_the_permalink_shows_the_scenario_as_saved(client, make_scenario):
     assert "Today’s catalog and estimator give the same figures." in response.text
     assert "Today’s catalog gives different numbers" not in response.text
     assert response["X-Robots-Tag"] == "noindex"
+
+
+def _section(html: str, start: str) -> str:
+    """The HTML from `start` to the end of the element it opens (no nesting of its tag)."""
+    tag = start[1 : start.index(" ")]
+    begin = html.index(start)
+    return html[begin : html.index(f"</{tag}>", begin)]
+
+
+SHARED_SECTIONS = (
+    '<dl class="stat-tiles" id="key-figures">',
+    '<p class="verdict',
+    '<section class="results-block" aria-labelledby="memory-title">',
+    '<section class="results-block" aria-labelledby="performance-title">',
+    '<section class="results-block" aria-labelledby="cost-title">',
+)
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        {},
+        {"gpus": "1"},  # does not fit
+        {"model": "llama-3.1-8b", "gpu": "h100-sxm", "gpus": "1", "batch": "max"},
+        {"gpu_hourly_usd": "2.5", "seq_len": "4096", "weights": "fp8"},
+    ],
+)
+def test_the_permalink_draws_the_results_as_the_calculator_does(client, make_scenario, inputs):
+    scenario = make_scenario(**inputs)
+    page = client.get(_calculator_url(scenario.inputs)).content.decode()
+    permalink = client.get(detail_url(scenario)).content.decode()
+    for start in SHARED_SECTIONS:
+        assert _section(page, start) == _section(permalink, start)
+
+
+def test_the_permalink_shows_the_saved_trace_and_api_table(client, make_scenario):
+    scenario = make_scenario()
+    html = client.get(detail_url(scenario)).text
+    assert scenario.results["trace"]
+    for step in scenario.results["trace"]:
+        assert escape(step["formula"]) in html
+    assert 'id="api-comparison"' in html
+    assert "Prompt processing" in html and "Prefill throughput" not in html
+    assert "same model" in html  # the snapshot says which offering serves this model
 
 
 def test_an_unknown_id_is_a_404(client, make_scenario):

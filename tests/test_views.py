@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from urllib.parse import urlencode
 
 import pytest
@@ -310,19 +312,75 @@ def test_warnings_are_shown(client):
         assert escape(warning) in html
 
 
+def fragment_url(html: str, section_id: str) -> str:
+    """The URL a lazy section of the results loads from."""
+    match = re.search(rf'id="{section_id}"\s+hx-get="([^"]+)"', html)
+    assert match, f"no lazy #{section_id}"
+    return unescape(match.group(1))
+
+
+def fragment(client, section_id: str, **changes):
+    """Answer a keystroke, then fetch one of its lazy sections as the browser would."""
+    html = client.post(URL, inputs(**changes), headers=HTMX).content.decode()
+    return client.get(fragment_url(html, section_id), headers=HTMX)
+
+
+def test_a_keystroke_renders_the_headline_and_leaves_the_rest_to_fragments(client):
+    html = client.post(URL, inputs(), headers=HTMX).content.decode()
+    assert 'id="key-figures"' in html and 'id="memory-title"' in html
+    assert 'id="performance-title"' in html and 'id="cost-title"' in html
+    # The costly sections are placeholders that load themselves when revealed.
+    for section in ("apis", "batch-charts", "compare-gpus"):
+        assert fragment_url(html, section).startswith("/fragments/")
+    assert '<svg class="chart-svg"' not in html
+    assert 'id="gpu-comparison"' not in html and 'id="api-comparison"' not in html
+    assert "math-steps" not in html  # the trace loads when "Show the math" is opened
+
+
+def test_a_fragment_is_cacheable_and_keyed_by_the_query_string(client):
+    html = client.post(URL, inputs(batch=4), headers=HTMX).content.decode()
+    url = fragment_url(html, "batch-charts")
+    assert url.startswith("/fragments/charts?") and "batch=4" in url and "cv=" in url
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"] and "max-age=86400" in response["Cache-Control"]
+    assert "<html" not in response.content.decode()
+
+
+def test_a_fragment_url_changes_with_the_catalog(client):
+    before = fragment_url(client.get(URL).content.decode(), "compare-gpus")
+    gpu = GpuType.objects.get(slug="h100-sxm")
+    gpu.hourly_price_usd = 9
+    gpu.save()
+    after = fragment_url(client.get(URL).content.decode(), "compare-gpus")
+    assert before != after
+
+
+def test_a_fragment_with_invalid_inputs_answers_200_with_the_reason(client):
+    response = client.get("/fragments/charts?" + urlencode(inputs(prompt="0")))
+    assert response.status_code == 200
+    assert "greater than or equal to 1" in response.content.decode()
+
+
+def test_fragments_are_get_only(client):
+    assert client.post("/fragments/charts", inputs()).status_code == 405
+
+
 def test_the_api_table_lists_every_active_offering(client):
-    response = client.get(URL)
+    response = fragment(client, "apis")
     estimate = expected_estimate()
     html = response.content.decode()
     assert "Versus commercial APIs" in html
     for comparison in estimate.api_comparison:
         assert escape(comparison.name) in html
     assert "OpenAI: GPT-3.5 Turbo" in html
-    assert response.context["api_rows"][0].same_model  # hosted Llama 2 70B first
+    assert response.context["api_rows"][0]["same_model"]  # hosted Llama 2 70B first
+    # A scrolling region a keyboard can reach.
+    assert 'class="table-responsive api-table" tabindex="0" role="region"' in html
 
 
 def test_the_gpu_comparison_lists_active_gpus_sorted_by_cost(client):
-    response = client.get(URL)
+    response = fragment(client, "compare-gpus")
     rows = response.context["gpu_rows"]
     active = set(GpuType.objects.active().values_list("slug", flat=True))
     assert {row.gpu.slug for row in rows} == active
@@ -343,7 +401,7 @@ def test_the_gpu_comparison_lists_active_gpus_sorted_by_cost(client):
 
 
 def test_the_charts_render_svg_with_the_current_batch_marked(client):
-    response = client.post(URL, inputs(batch=4), headers=HTMX)
+    response = fragment(client, "batch-charts", batch=4)
     html = response.content.decode()
     charts = response.context["charts"]
     assert [chart.slug for chart in charts] == ["throughput", "per-sequence", "cost"]
@@ -358,9 +416,10 @@ def test_the_charts_render_svg_with_the_current_batch_marked(client):
 
 def test_show_the_math_lists_the_trace_formula_by_formula(client):
     estimate = expected_estimate()
-    html = client.get(URL).content.decode()
-    assert '<details class="results-block math" id="show-the-math">' in html
-    assert "<summary" in html and "Show the math" in html
+    page = client.get(URL).content.decode()
+    assert "<summary" in page and "Show the math" in page
+    html = client.get(fragment_url(page, "show-the-math")).content.decode()
+    assert estimate.trace
     for step in estimate.trace:
         assert escape(step.formula) in html
         assert escape(step.substituted) in html

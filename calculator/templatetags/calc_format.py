@@ -209,3 +209,9 @@ def format_figure(value, kind: str) -> str:
     if formatter:
         return formatter(value)
     return MISSING if value in (None, "") else str(value)
+
+
+@register.filter(name="show")
+def show_figure(figure, result) -> str:
+    """A snapshots.Figure's value in a result, formatted: {{ figures.ttft|show:result }}."""
+    return format_figure(figure.of(result), figure.kind)

@@ -1,18 +1,27 @@
 """The calculator page: the form on the left, the results on the right.
 
-One view. A GET renders the whole page (the query string, if any, is the form's
-state, so a URL reproduces a view); htmx POSTs every change and gets back the results
-partial only, swapped in place, while the form the user is typing in stays untouched.
+One view answers the page and each keystroke. A GET renders the whole page (the query
+string, if any, is the form's state, so a URL reproduces a view); htmx POSTs every
+change and gets back the results partial only (headline, memory, performance, cost,
+warnings), swapped in place, while the form the user is typing in stays untouched.
+
+What costs more estimates (the charts against batch size, the GPU comparison) or more
+HTML (the API table, "show the math") loads as its own fragment: a small GET endpoint
+keyed by the form's query string, fetched when the section scrolls into view (or, for
+the math, when it is opened), and cacheable, since the URL carries the catalog version.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
@@ -20,7 +29,8 @@ from django_htmx.middleware import HtmxDetails
 from calculator import charts, estimator
 from calculator.estimates import accuracy_summary, estimate_form
 from calculator.forms import DEFAULTS, CalculatorForm
-from calculator.models import ApiOffering, GpuType, LlmModel
+from calculator.models import GpuType, LlmModel
+from calculator.results_context import api_rows, form_inputs, offering_dicts, results_context
 from calculator.templatetags import calc_format
 
 
@@ -45,7 +55,7 @@ def calculator(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         context.update(oob=True, refresh=refresh)
         response = render(request, "calculator/calculator.html#results", context)
-        if context["estimate"] is not None:
+        if context["result"] is not None:
             push_url(response, f"{request.path}?{urlencode(form.inputs())}")
         return response
     return render(request, "calculator/calculator.html", context)
@@ -77,7 +87,6 @@ def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
 def _calculator_context(form: CalculatorForm) -> dict:
     """Everything the page and the results partial show, for any state of the form."""
     active = form.catalog
-    offerings = active.offerings
     estimate = None
     if form.is_valid():
         estimate = estimate_form(form, active.offering_specs)
@@ -87,7 +96,7 @@ def _calculator_context(form: CalculatorForm) -> dict:
     _describe_linked_fields(form, gpu, model)
     context = {
         "form": form,
-        "estimate": estimate,
+        "result": None,
         "gpu": gpu,
         "model": model,
         "accuracy": accuracy_summary(active.version),
@@ -98,17 +107,80 @@ def _calculator_context(form: CalculatorForm) -> dict:
     }
     if estimate is None:
         return context
-    typed_price = form.cleaned_data.get("gpu_hourly_usd")
     context.update(
-        engine=form.cleaned_data["engine"],
-        hourly_usd=typed_price if typed_price is not None else gpu.hourly_price_usd,
-        price_typed=typed_price is not None,
-        memory_bar=charts.memory_bar(estimate.memory),
-        charts=_batch_charts(form, estimate),
-        gpu_rows=_gpu_comparison(form, estimate, active.gpus),
-        api_rows=_api_rows(estimate, offerings, model),
+        results_context(estimate.as_dict(), form_inputs(form)),
+        fragment_urls=_fragment_urls(form),
     )
     return context
+
+
+# Fragments: the sections that load on their own
+
+
+# Fragment URLs carry the catalog version, so an admin edit gives new URLs and a
+# cached fragment is never stale; a day bounds what a browser keeps.
+FRAGMENT_MAX_AGE = 24 * 60 * 60  # seconds
+FRAGMENTS = ("apis", "charts", "gpus", "trace")
+CATALOG_KEY = "cv"
+
+
+def _fragment_urls(form: CalculatorForm) -> dict[str, str]:
+    version = hashlib.blake2b(repr(form.catalog.version).encode(), digest_size=6).hexdigest()
+    query = urlencode({**form.inputs(), CATALOG_KEY: version})
+    return {name: f"{reverse(f'calculator:fragment-{name}')}?{query}" for name in FRAGMENTS}
+
+
+def _fragment(request: HttpRequest, template: str, extra) -> HttpResponse:
+    """Validate the query string, estimate, and render one section with `extra(form,
+    estimate)` added to the result partials' context."""
+    data = request.GET.copy()
+    data.pop(CATALOG_KEY, None)
+    for key, value in DEFAULTS.items():
+        data.setdefault(key, str(value))
+    form = CalculatorForm(data)
+    estimate = estimate_form(form) if form.is_valid() else None
+    if estimate is None:
+        # The page never asks for this; a hand-edited URL gets the reason, not a 500.
+        response = render(request, "calculator/_results/fragment_error.html", {"form": form})
+    else:
+        context = results_context(estimate.as_dict(), form_inputs(form))
+        context.update(extra(form, estimate))
+        response = render(request, template, context)
+    patch_cache_control(response, public=True, max_age=FRAGMENT_MAX_AGE)
+    return response
+
+
+@require_GET
+def fragment_charts(request: HttpRequest) -> HttpResponse:
+    return _fragment(
+        request,
+        "calculator/_results/charts.html",
+        lambda form, estimate: {"charts": _batch_charts(form, estimate)},
+    )
+
+
+@require_GET
+def fragment_gpus(request: HttpRequest) -> HttpResponse:
+    return _fragment(
+        request,
+        "calculator/_results/gpus.html",
+        lambda form, estimate: {"gpu_rows": _gpu_comparison(form, estimate, form.catalog.gpus)},
+    )
+
+
+@require_GET
+def fragment_apis(request: HttpRequest) -> HttpResponse:
+    def rows(form: CalculatorForm, estimate: estimator.Estimate) -> dict:
+        offerings = offering_dicts(form.catalog.offerings)
+        slug = form.cleaned_data["model"].slug
+        return {"api_rows": api_rows(estimate.as_dict(), offerings, slug)}
+
+    return _fragment(request, "calculator/_results/apis.html", rows)
+
+
+@require_GET
+def fragment_trace(request: HttpRequest) -> HttpResponse:
+    return _fragment(request, "calculator/_results/trace_steps.html", lambda form, e: {})
 
 
 def _describe_linked_fields(
@@ -240,25 +312,3 @@ def _gpu_comparison(
         return (row.estimate is None, cost is None, cost or 0.0, -speed)
 
     return sorted(rows, key=cost_order)
-
-
-# Versus commercial APIs
-
-
-@dataclasses.dataclass(frozen=True)
-class ApiRow:
-    comparison: estimator.ApiComparison
-    offering: ApiOffering
-    same_model: bool  # the API serves the model being estimated
-
-
-def _api_rows(
-    estimate: estimator.Estimate, offerings: tuple[ApiOffering, ...], model: LlmModel
-) -> list[ApiRow]:
-    by_slug = {offering.slug: offering for offering in offerings}
-    rows = [
-        ApiRow(c, by_slug[c.slug], by_slug[c.slug].llm_model_id == model.pk)
-        for c in estimate.api_comparison
-    ]
-    # APIs serving this very model first, then the catalog's order (provider, name).
-    return sorted(rows, key=lambda row: not row.same_model)

@@ -23,11 +23,11 @@ from django_htmx.middleware import HtmxDetails
 
 from calculator.forms import CalculatorForm
 from calculator.models import Scenario
+from calculator.results_context import api_rows, results_context, saved_inputs
 from calculator.scenario_forms import ScenarioForm
 from calculator.snapshots import (
     COMPARE_FIGURES,
     HEADLINE_FIGURES,
-    SUMMARY_FIGURES,
     catalog_changes,
     compute,
     figure_rows,
@@ -131,25 +131,21 @@ def _now(scenario: Scenario) -> dict:
 @_noindex
 def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     scenario = get_object_or_404(Scenario, public_id=public_id)
-    results = scenario.results
-    dates = {api["slug"]: api["price_as_of"] for api in scenario.snapshot["apis"]}
-    apis = sorted(
-        ({**api, "price_as_of": dates.get(api["slug"])} for api in results["api_comparison"]),
-        key=lambda api: api["total_usd"],
+    results, snapshot = scenario.results, scenario.snapshot
+    inputs = saved_inputs(scenario.inputs, snapshot)
+    # The calculator's result partials, drawn from what was saved.
+    context = results_context(results, inputs)
+    context.update(
+        scenario=scenario,
+        snapshot=snapshot,
+        input_rows=input_rows([(scenario.inputs, snapshot)]),
+        api_rows=api_rows(results, snapshot["apis"], inputs["model_slug"]),
+        now=_now(scenario),
+        price_override=scenario.inputs.get("gpu_hourly_usd"),
+        recalculate_url=_calculator_url({**scenario.inputs, "gpu_hourly_usd": ""}),
+        duplicate_url=_calculator_url(scenario.inputs),
+        permalink=request.build_absolute_uri(scenario.get_absolute_url()),
     )
-    context = {
-        "scenario": scenario,
-        "results": results,
-        "snapshot": scenario.snapshot,
-        "inputs": input_rows([(scenario.inputs, scenario.snapshot)]),
-        "headline": figure_rows(SUMMARY_FIGURES, [results]),
-        "apis": apis,
-        "now": _now(scenario),
-        "price_override": scenario.inputs.get("gpu_hourly_usd"),
-        "recalculate_url": _calculator_url({**scenario.inputs, "gpu_hourly_usd": ""}),
-        "duplicate_url": _calculator_url(scenario.inputs),
-        "permalink": request.build_absolute_uri(scenario.get_absolute_url()),
-    }
     return render(request, "calculator/scenario_detail.html", context)
 
 
