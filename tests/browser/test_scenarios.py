@@ -50,7 +50,7 @@ def test_a_saved_scenario_opens_from_its_permalink_in_a_fresh_browser(
         expect(other.locator("#scenario-name")).to_have_text("Chat <b>bot</b>")
         expect(other.locator("#scenario-notes")).to_have_text("Four at a time.")
         expect(other.locator("#scenario-as-of")).to_contain_text("Prices and specs as of")
-        expect(other.locator("#saved-tokens_per_second")).to_have_text(throughput)
+        expect(other.locator("#figure-throughput")).to_have_text(throughput)
         expect(other.locator("#now-same")).to_be_visible()
         assert other_errors == []
     finally:
