@@ -32,7 +32,7 @@ def test_on_a_phone_the_headline_stays_in_view_while_editing(browser: Browser, l
 
         expect(strip).not_to_have_text(before)  # it follows each change
         box = strip.bounding_box()
-        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] < 120
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] < 120
         for label in ("TTFT", "TPOT", "$/1M"):
             expect(strip).to_contain_text(label)
     finally:
