@@ -31,10 +31,14 @@ FORM_FIELDS = {
 
 
 def estimate_form(
-    form: CalculatorForm, apis: tuple[estimator.ApiOffering, ...] | None = None
+    form: CalculatorForm,
+    apis: tuple[estimator.ApiOffering, ...] | None = None,
+    *,
+    trace: bool = True,
 ) -> estimator.Estimate | None:
     """The estimate for a valid form, or None with the estimator's objection added to
-    the form as a field error."""
+    the form as a field error. `trace=False` skips "show the math" (the page's keystroke
+    shows it only on request)."""
     data = form.cleaned_data
     try:
         return estimator.estimate(
@@ -42,6 +46,7 @@ def estimate_form(
             data["gpu"].to_spec(),
             data["engine"].to_spec(),
             form.workload(form.catalog.offering_specs if apis is None else apis),
+            trace=trace,
         )
     except estimator.EstimatorInputError as error:
         form.add_error(FORM_FIELDS.get(error.field), error.message)

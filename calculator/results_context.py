@@ -25,6 +25,9 @@ def results_context(result: Mapping, inputs: Mapping) -> dict:
     return {
         "result": result,
         "inputs": inputs,
+        # The price per GPU-hour the estimate used; a scenario saved before the estimator
+        # reported it falls back to the one its inputs and snapshot give.
+        "hourly_usd": result["cost"].get("usd_per_gpu_hour", inputs.get("hourly_usd")),
         "memory_bar": charts.memory_bar(result["memory"]),
         "key_figures": KEY_FIGURES,
         "figures": FIGURES,
@@ -40,7 +43,7 @@ def _date(value) -> datetime.date | None:
 def form_inputs(form) -> dict:
     """A valid CalculatorForm's inputs for the partials."""
     data = form.cleaned_data
-    gpu, typed = data["gpu"], data.get("gpu_hourly_usd")
+    gpu = data["gpu"]
     return {
         "model_name": data["model"].name,
         "model_slug": data["model"].slug,
@@ -50,8 +53,7 @@ def form_inputs(form) -> dict:
         "completion": data["completion"],
         "weights": data["weights"],
         "engine_name": data["engine"].name,
-        "hourly_usd": typed if typed is not None else gpu.hourly_price_usd,
-        "price_typed": typed is not None,
+        "price_typed": data.get("gpu_hourly_usd") is not None,
         "price_source": gpu.price_source,
         "price_as_of": gpu.price_as_of,
     }
@@ -70,6 +72,7 @@ def saved_inputs(inputs: Mapping, snapshot: Mapping) -> dict:
         "completion": int(inputs["completion"]),
         "weights": inputs["weights"],
         "engine_name": snapshot["engine"]["name"],
+        # Only for scenarios saved before the estimate carried usd_per_gpu_hour.
         "hourly_usd": float(typed) if typed is not None else gpu.get("hourly_usd"),
         "price_typed": typed is not None,
         "price_source": gpu.get("price_source", ""),

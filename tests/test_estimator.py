@@ -184,6 +184,19 @@ def test_a_model_that_does_not_fit_says_on_how_many_gpus_it_would():
     assert any("Does not fit" in w and "fits on 2 GPUs" in w for w in e.warnings)
 
 
+def test_the_fewest_gpus_that_fit_is_the_fewest_whatever_was_asked():
+    # Llama 2 70B fp16 at batch 1 fits on two A100 80GB; asking for 2, 4 or 8 says 2.
+    for asked in (2, 4, 8):
+        assert run(LLAMA_2_70B, num_gpus=asked, seq_len=2048).memory.min_gpus == 2
+    assert run(LLAMA_3_8B, num_gpus=8).memory.min_gpus == 1
+
+
+def test_the_fewest_gpus_that_fit_is_never_above_an_odd_count_that_holds_it():
+    e = run(LLAMA_2_70B, num_gpus=3, batch_size=40, seq_len=4096)
+    assert e.memory.fits
+    assert e.memory.min_gpus <= 3
+
+
 def test_more_gpus_hold_less_per_gpu():
     one = run(LLAMA_3_8B, num_gpus=1).memory
     two = run(LLAMA_3_8B, num_gpus=2).memory
@@ -426,6 +439,15 @@ def test_more_pipeline_stages_than_layers_is_an_input_error():
     with pytest.raises(EstimatorInputError) as error:
         run(LLAMA_3_2_1B, num_gpus=17, parallelism=Parallelism.PIPELINE)
     assert error.value.field == "num_gpus"
+
+
+def test_show_the_math_is_written_from_the_constants_not_from_literals(monkeypatch):
+    monkeypatch.setattr(C, "ALLREDUCE_BANDWIDTH_EFFICIENCY", 0.65)
+    monkeypatch.setattr(C, "SECONDS_PER_HOUR", 3599.0)
+    e = run(LLAMA_2_70B, num_gpus=4)
+    text = " ".join(f"{step.formula} {step.substituted}" for step in e.trace)
+    assert "x 0.65" in text and "x 0.8" not in text
+    assert "3,599" in text and "3600" not in text
 
 
 def test_the_result_is_plain_json_without_nan_or_infinity():

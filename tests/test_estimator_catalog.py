@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from calculator.estimator import Workload, count_parameters, estimate
+from calculator.estimator import Dtype, Parallelism, Workload, count_parameters, estimate
 from calculator.models import EngineProfile, GpuType, LlmModel
 
 pytestmark = pytest.mark.django_db
@@ -41,3 +41,52 @@ def test_every_model_on_every_active_gpu_gives_finite_positive_figures():
             )
             assert e.prefill.seconds > 0 and e.decode.seconds_per_token > 0, (gpu, model)
             assert e.memory.total_bytes_per_gpu > 0
+
+
+def _on(model_slug, gpu_slug, **workload):
+    return estimate(
+        LlmModel.objects.get(slug=model_slug).to_spec(),
+        GpuType.objects.get(slug=gpu_slug).to_spec(),
+        EngineProfile.objects.get(slug="vllm").to_spec(),
+        Workload(**workload),
+        trace=False,
+    )
+
+
+def test_the_fewest_gpus_is_the_fewest_valid_count_not_the_count_asked():
+    for asked in (1, 2, 4, 8):
+        e = _on("llama-3.1-70b", "h100-sxm", num_gpus=asked, weights_dtype=Dtype.FP8)
+        assert e.memory.min_gpus == 1, asked
+    e = _on(
+        "llama-3.1-405b",
+        "h100-sxm",
+        num_gpus=16,
+        weights_dtype=Dtype.FP8,
+        prompt_tokens=1000,
+        completion_tokens=500,
+    )
+    assert e.memory.fits and e.memory.min_gpus == 8
+
+
+def test_the_fewest_gpus_never_exceeds_the_count_asked_when_it_fits():
+    vllm = EngineProfile.objects.get(slug="vllm").to_spec()
+    checked = 0
+    for gpu in GpuType.objects.active():
+        for model in LlmModel.objects.active():
+            for asked, parallelism in (
+                (1, Parallelism.TENSOR),
+                (3, Parallelism.TENSOR),
+                (8, Parallelism.TENSOR),
+                (6, Parallelism.PIPELINE),
+            ):
+                e = estimate(
+                    model.to_spec(),
+                    gpu.to_spec(),
+                    vllm,
+                    Workload(num_gpus=asked, batch_size=8, parallelism=parallelism),
+                    trace=False,
+                )
+                if e.memory.fits:
+                    checked += 1
+                    assert 1 <= e.memory.min_gpus <= asked, (gpu, model, asked)
+    assert checked > 100

@@ -1,37 +1,43 @@
 """The inference estimator: pure Python (standard library only), no Django.
 
-Use ``estimate(model, gpu, engine, workload)`` with the dataclasses from ``specs``.
+The doors everything else uses, with the dataclasses from ``specs``:
+- ``estimate(model, gpu, engine, workload)``: one configuration at one batch;
+- ``sweep_batches()`` and ``compare_gpus()``: what-ifs around it;
+- ``step_time()`` (in ``step``): one engine iteration, the seam timing is built on.
+
+Modules, each a stage of the physics (arrows point down the list only): ``specs`` and
+``constants``; ``params`` (parameter counts); ``memory``; ``step``; ``timing`` (prefill
+and decode of a static batch); ``cost``; ``core`` (``estimate``); ``sweeps``;
+``calibration`` and ``fitting``.
 """
 
 from __future__ import annotations
 
 from .constants import ESTIMATOR_VERSION
-from .core import (
-    MAX_BATCH,
-    MAX_GPUS,
-    MAX_TOKENS,
-    EstimatorInputError,
-    count_parameters,
-    estimate,
-    kv_bytes_per_token,
-    min_gpus_to_fit,
-)
+from .core import MAX_BATCH, MAX_GPUS, MAX_HOURLY_USD, MAX_TOKENS, estimate
+from .memory import kv_bytes_per_token, min_gpus_to_fit
+from .params import ParamCounts, count_parameters
 from .results import ApiComparison, Bound, Cost, Decode, Estimate, Memory, Prefill, TraceStep
 from .specs import (
     ApiOffering,
     Dtype,
     EngineSpec,
+    EstimatorInputError,
     GpuSpec,
     Interconnect,
+    Layout,
     ModelSpec,
     Parallelism,
     Workload,
 )
+from .step import StepContext, StepTimes, make_context, step_time
+from .sweeps import GpuOption, compare_gpus, sweep_batches
 
 __all__ = [
     "ESTIMATOR_VERSION",
     "MAX_BATCH",
     "MAX_GPUS",
+    "MAX_HOURLY_USD",
     "MAX_TOKENS",
     "ApiComparison",
     "ApiOffering",
@@ -42,16 +48,25 @@ __all__ = [
     "EngineSpec",
     "Estimate",
     "EstimatorInputError",
+    "GpuOption",
     "GpuSpec",
     "Interconnect",
+    "Layout",
     "Memory",
     "ModelSpec",
+    "ParamCounts",
     "Parallelism",
     "Prefill",
+    "StepContext",
+    "StepTimes",
     "TraceStep",
     "Workload",
+    "compare_gpus",
     "count_parameters",
     "estimate",
     "kv_bytes_per_token",
+    "make_context",
     "min_gpus_to_fit",
+    "step_time",
+    "sweep_batches",
 ]

@@ -18,9 +18,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from .core import estimate, make_context, prefill_gpu_seconds_per_request
+from .core import estimate
 from .results import Estimate
 from .specs import Dtype, EngineSpec, GpuSpec, ModelSpec, Parallelism, Workload
+from .step import make_context
+from .timing import prefill_gpu_seconds_per_request
 
 
 class Regime(StrEnum):

@@ -17,6 +17,7 @@ BYTES_PER_GIB = 2**30  # drivers report capacity in binary units
 FLOPS_PER_TFLOPS = 1e12
 SECONDS_PER_HOUR = 3600.0
 TOKENS_PER_MILLION = 1e6
+TOKENS_PER_THOUSAND = 1e3
 
 # Storage of one weight, bytes. Integer and 4-bit formats carry per-group scales:
 # GPTQ/AWQ int4 store one fp16 scale and one 4-bit zero point per group of 128 weights
@@ -37,6 +38,14 @@ BYTES_PER_PARAM = {
     Dtype.INT4: 0.5 + (INT4_SCALE_BYTES + INT4_ZERO_POINT_BYTES) / INT4_GROUP_SIZE,
     Dtype.FP4: 0.5 + FP4_SCALE_BYTES / FP4_GROUP_SIZE,
 }
+# Architecture counts shared by every Llama-style block (Llama's modeling code):
+GATED_MLP_MATRICES = 3  # gate, up and down projections (SwiGLU)
+NORMS_PER_LAYER = 2  # RMSNorm before attention and before the MLP, hidden-size weights each
+KV_TENSORS = 2  # a key and a value per head per token
+# Attention FLOPs per head dimension for each (query token, context token) pair: a
+# multiply-add in QK^T and one in the weighted sum over V (2 + 2).
+ATTENTION_FLOPS_PER_CONTEXT_VALUE = 4
+
 # Quantizers keep the token embedding and the LM head in 16-bit (AutoAWQ, AutoGPTQ and
 # TensorRT-LLM's FP8 recipe leave them unquantized): they count at this size.
 UNQUANTIZED_BYTES_PER_PARAM = 2.0
@@ -109,6 +118,7 @@ SCALE_UP_DOMAIN_GPUS = {
     Interconnect.ETHERNET: 8,
     Interconnect.PCIE: 0,
 }
+NODE_GPUS = 8  # GPUs of one HGX/OAM server: a larger scale-up domain spans nodes
 INTER_NODE_GB_S = 50.0  # one direction per GPU: 400 Gb/s InfiniBand NDR (assumption)
 INTER_NODE_LATENCY_S = 30e-6  # assumption for a cross-node all-reduce
 # A pipeline stage hands its activations to the next one: one send per stage boundary.

@@ -90,6 +90,7 @@ class Cost:
     usd_per_1m_output_tokens: float | None  # at full load, at the saturated throughput
     break_even_utilization: float | None  # against the cheapest API offering given
     saturated_output_tokens_per_second: float
+    usd_per_gpu_hour: float | None = None  # the price that applied, per GPU
 
 
 @dataclass(frozen=True)

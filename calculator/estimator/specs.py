@@ -20,6 +20,15 @@ class Dtype(StrEnum):
     FP4 = "fp4"
 
 
+class EstimatorInputError(ValueError):
+    """An input the estimator cannot work with; ``field`` names the workload field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
 class Parallelism(StrEnum):
     TENSOR = "tensor"
     PIPELINE = "pipeline"
@@ -126,7 +135,8 @@ class EngineSpec:
     # Largest number of sequences decoded together.
     max_num_seqs: int
     # Whether pipeline stages work on different micro-batches at once (vLLM, TRT-LLM) or
-    # one after the other (llama.cpp's layer split).
+    # one after the other (llama.cpp's layer split). An engine that doesn't also splits
+    # layers rather than tensors when given several GPUs.
     pipelines_microbatches: bool = True
     # Whether its FP16 matrix products accumulate in FP16 (llama.cpp's cuBLAS calls),
     # which doubles GeForce tensor throughput.
@@ -153,3 +163,22 @@ class Workload:
     parallelism: Parallelism = Parallelism.TENSOR
     gpu_hourly_usd: float | None = None  # None: the GPU's catalog price
     apis: tuple[ApiOffering, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How one replica spreads the model over its GPUs."""
+
+    tp: int  # tensor-parallel degree
+    pp: int  # pipeline stages
+    layers_per_gpu: int
+
+    @property
+    def num_gpus(self) -> int:
+        return self.tp * self.pp
+
+    @classmethod
+    def of(cls, model: ModelSpec, num_gpus: int, parallelism: Parallelism) -> Layout:
+        if parallelism is Parallelism.PIPELINE:
+            return cls(tp=1, pp=num_gpus, layers_per_gpu=-(-model.num_layers // num_gpus))
+        return cls(tp=num_gpus, pp=1, layers_per_gpu=model.num_layers)

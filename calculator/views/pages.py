@@ -13,7 +13,6 @@ the math, when it is opened), and cacheable, since the URL carries the catalog v
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from urllib.parse import urlencode
 
@@ -89,7 +88,7 @@ def _calculator_context(form: CalculatorForm) -> dict:
     active = form.catalog
     estimate = None
     if form.is_valid():
-        estimate = estimate_form(form, active.offering_specs)
+        estimate = estimate_form(form, active.offering_specs, trace=False)
     # The fields that passed validation are here even when others failed.
     gpu = form.cleaned_data.get("gpu")
     model = form.cleaned_data.get("model")
@@ -130,7 +129,7 @@ def _fragment_urls(form: CalculatorForm) -> dict[str, str]:
     return {name: f"{reverse(f'calculator:fragment-{name}')}?{query}" for name in FRAGMENTS}
 
 
-def _fragment(request: HttpRequest, template: str, extra) -> HttpResponse:
+def _fragment(request: HttpRequest, template: str, extra, *, trace: bool = False) -> HttpResponse:
     """Validate the query string, estimate, and render one section with `extra(form,
     estimate)` added to the result partials' context."""
     data = request.GET.copy()
@@ -138,7 +137,7 @@ def _fragment(request: HttpRequest, template: str, extra) -> HttpResponse:
     for key, value in DEFAULTS.items():
         data.setdefault(key, str(value))
     form = CalculatorForm(data)
-    estimate = estimate_form(form) if form.is_valid() else None
+    estimate = estimate_form(form, trace=trace) if form.is_valid() else None
     if estimate is None:
         # The page never asks for this; a hand-edited URL gets the reason, not a 500.
         response = render(request, "calculator/_results/fragment_error.html", {"form": form})
@@ -180,7 +179,9 @@ def fragment_apis(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def fragment_trace(request: HttpRequest) -> HttpResponse:
-    return _fragment(request, "calculator/_results/trace_steps.html", lambda form, e: {})
+    return _fragment(
+        request, "calculator/_results/trace_steps.html", lambda form, e: {}, trace=True
+    )
 
 
 def _describe_linked_fields(
@@ -218,13 +219,9 @@ def _batch_charts(form: CalculatorForm, estimate: estimator.Estimate) -> list[ch
     gpu = form.cleaned_data["gpu"].to_spec()
     workload = form.workload()  # no API offerings: the charts compare none
     top = min(estimate.memory.max_batch, estimator.MAX_BATCH)
-    series = []
-    for batch in charts.batch_sizes(top, estimate.batch):
-        if batch == estimate.batch:
-            series.append((batch, estimate))
-            continue
-        trial = dataclasses.replace(workload, batch_size=batch)
-        series.append((batch, estimator.estimate(model, gpu, engine, trial)))
+    series = estimator.sweep_batches(
+        model, gpu, engine, workload, charts.batch_sizes(top, estimate.batch), known=estimate
+    )
     common = {
         "x_label": "batch size (sequences)",
         "current_x": estimate.batch,
@@ -268,47 +265,24 @@ def _batch_charts(form: CalculatorForm, estimate: estimator.Estimate) -> list[ch
 # Compare GPUs
 
 
-@dataclasses.dataclass(frozen=True)
-class GpuRow:
-    gpu: GpuType
-    current: bool
-    num_gpus: int | None  # fewest that hold the workload; None: more than the search
-    hourly_usd: float | None
-    estimate: estimator.Estimate | None
-
-
 def _gpu_comparison(
     form: CalculatorForm, estimate: estimator.Estimate, gpus: tuple[GpuType, ...]
-) -> list[GpuRow]:
-    """Every active GPU on the fewest of it that hold this workload, cheapest first."""
-    model, engine = _specs(form)
-    chosen = form.cleaned_data["gpu"]
-    workload = form.workload()
-    rows = []
+) -> list[estimator.GpuOption]:
+    """Every active GPU that can be estimated, on the fewest of it that hold this
+    workload, cheapest first."""
+    specs = []
     for gpu in gpus:
-        current = gpu.pk == chosen.pk
-        # The typed price is for the chosen GPU; the others use their catalog price.
-        trial = workload if current else dataclasses.replace(workload, gpu_hourly_usd=None)
         try:
-            spec = gpu.to_spec()
+            specs.append(gpu.to_spec())
         except ValueError:  # no bandwidth figure: it cannot be estimated
             continue
-        count = estimator.min_gpus_to_fit(
-            model, spec, engine, trial, estimate.batch, estimate.seq_len
-        )
-        result = None
-        if count is not None:
-            trial = dataclasses.replace(trial, num_gpus=count, batch_size=estimate.batch)
-            try:
-                result = estimator.estimate(model, spec, engine, trial)
-            except estimator.EstimatorInputError:  # e.g. more stages than layers
-                result = None
-        hourly = trial.gpu_hourly_usd if trial.gpu_hourly_usd is not None else spec.hourly_usd
-        rows.append(GpuRow(gpu, current, count, hourly, result))
-
-    def cost_order(row: GpuRow) -> tuple:
-        cost = row.estimate.cost.usd_per_1m_output_tokens if row.estimate else None
-        speed = row.estimate.decode.tokens_per_second if row.estimate else 0.0
-        return (row.estimate is None, cost is None, cost or 0.0, -speed)
-
-    return sorted(rows, key=cost_order)
+    model, engine = _specs(form)
+    return estimator.compare_gpus(
+        model,
+        specs,
+        engine,
+        form.workload(),
+        batch=estimate.batch,
+        seq_len=estimate.seq_len,
+        chosen=form.cleaned_data["gpu"].slug,
+    )

@@ -1,0 +1,116 @@
+"""What the run costs at the price per GPU-hour that applies, and what each commercial
+API would charge for the same tokens."""
+
+from __future__ import annotations
+
+from . import constants as C
+from .results import ApiComparison, Cost, TraceStep
+from .specs import ApiOffering, GpuSpec, Workload
+
+NO_PRICE_WARNING = "No hourly price for this GPU: enter one to see costs."
+
+
+def hourly_price(gpu: GpuSpec, workload: Workload) -> float | None:
+    """The price per GPU-hour that applies: the one given with the workload, else the
+    GPU's catalog price (None: neither)."""
+    return workload.gpu_hourly_usd if workload.gpu_hourly_usd is not None else gpu.hourly_usd
+
+
+def costs(
+    workload: Workload,
+    hourly: float | None,
+    batch: int,
+    end_to_end: float,
+    saturated: float,
+    warnings: list[str],
+) -> tuple[Cost, tuple[ApiComparison, ...]]:
+    prompt, completion = workload.prompt_tokens, workload.completion_tokens
+    if hourly is None:
+        warnings.append(NO_PRICE_WARNING)
+        return Cost(None, None, None, None, None, saturated, None), ()
+    per_hour = hourly * workload.num_gpus
+    run = per_hour * end_to_end / C.SECONDS_PER_HOUR
+    tokens = batch * (prompt + completion)
+    per_1m_output = per_hour / C.SECONDS_PER_HOUR / saturated * C.TOKENS_PER_MILLION
+    comparisons = tuple(
+        _compare(api, workload, batch, run, per_hour, saturated) for api in workload.apis
+    )
+    break_even = min(
+        (c.break_even_utilization for c in comparisons if c.break_even_utilization is not None),
+        default=None,
+    )
+    cost = Cost(
+        usd_per_hour=per_hour,
+        total_usd=run,
+        usd_per_1k_tokens=run / tokens * C.TOKENS_PER_THOUSAND,
+        usd_per_1m_output_tokens=per_1m_output,
+        break_even_utilization=break_even,
+        saturated_output_tokens_per_second=saturated,
+        usd_per_gpu_hour=hourly,
+    )
+    return cost, comparisons
+
+
+def _compare(
+    api: ApiOffering, workload: Workload, batch: int, run: float, per_hour: float, saturated: float
+) -> ApiComparison:
+    prompt, completion = workload.prompt_tokens, workload.completion_tokens
+    api_run = (
+        batch
+        * (prompt * api.input_usd_per_1m + completion * api.output_usd_per_1m)
+        / C.TOKENS_PER_MILLION
+    )
+    # What the API would charge for an hour of our full-load output.
+    api_hour = (
+        saturated
+        * C.SECONDS_PER_HOUR
+        * (completion * api.output_usd_per_1m + prompt * api.input_usd_per_1m)
+        / completion
+        / C.TOKENS_PER_MILLION
+    )
+    return ApiComparison(
+        slug=api.slug,
+        name=api.name,
+        total_usd=api_run,
+        ratio=run / api_run if api_run else None,
+        break_even_utilization=per_hour / api_hour if api_hour else None,
+    )
+
+
+def trace(workload: Workload, cost: Cost, end_to_end: float) -> list[TraceStep]:
+    if cost.usd_per_hour is None:
+        return []
+    hour = C.SECONDS_PER_HOUR
+    steps = [
+        TraceStep(
+            "cost",
+            "Cost of one run",
+            "GPUs x price per GPU-hour x end-to-end time",
+            f"{workload.num_gpus} x ${cost.usd_per_gpu_hour:,.2f} x {end_to_end:,.2f} s / "
+            f"{hour:,.0f}",
+            cost.total_usd,
+            "USD",
+        ),
+        TraceStep(
+            "cost",
+            "Cost per 1M output tokens at full load",
+            f"price per hour / ({hour:,.0f} x saturated output tokens/s) x 1M",
+            f"${cost.usd_per_hour:,.2f} / ({hour:,.0f} x "
+            f"{cost.saturated_output_tokens_per_second:,.1f})",
+            cost.usd_per_1m_output_tokens,
+            "USD",
+        ),
+    ]
+    if cost.break_even_utilization is not None:
+        steps.append(
+            TraceStep(
+                "cost",
+                "Break-even utilisation (cheapest API)",
+                "price per hour / API price of the tokens served in an hour at full load",
+                f"${cost.usd_per_hour:,.2f} / API cost of "
+                f"{cost.saturated_output_tokens_per_second * hour:,.0f} output tokens",
+                cost.break_even_utilization,
+                "fraction",
+            )
+        )
+    return steps

@@ -1,0 +1,240 @@
+"""Memory per GPU: weights, KV cache, activations and the engine's runtime; what fits,
+the largest batch, the longest sequence and the fewest GPUs that hold a workload."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import constants as C
+from .params import ParamCounts, count_parameters
+from .results import TraceStep
+from .specs import Dtype, EngineSpec, GpuSpec, Layout, ModelSpec, Parallelism, Workload
+
+SIXTEEN_BIT = (Dtype.FP32, Dtype.FP16, Dtype.BF16)
+
+
+def bytes_per_param(dtype: Dtype) -> float:
+    return C.BYTES_PER_PARAM[dtype]
+
+
+def outer_bytes_per_param(dtype: Dtype) -> float:
+    """Embedding, LM head and vision encoder: kept in 16-bit below 16 bits."""
+    if dtype in SIXTEEN_BIT:
+        return C.BYTES_PER_PARAM[dtype]
+    return C.UNQUANTIZED_BYTES_PER_PARAM
+
+
+def kv_dtype_of(workload: Workload) -> Dtype:
+    """The KV cache's type: the one chosen, else the default for the weights' type."""
+    return workload.kv_dtype or C.DEFAULT_KV_DTYPE[workload.weights_dtype]
+
+
+def kv_bytes_per_token(model: ModelSpec, kv_dtype: Dtype, tp: int, layers: int) -> float:
+    """KV cache of one token on one GPU: keys and values of its layers and heads.
+
+    Tensor parallelism splits the KV heads; past one head per GPU they are replicated,
+    so the cache per GPU stops shrinking.
+    """
+    heads_per_gpu = max(math.ceil(model.num_kv_heads / tp), 1)
+    return C.KV_TENSORS * layers * heads_per_gpu * model.head_dim * C.BYTES_PER_PARAM[kv_dtype]
+
+
+def weight_bytes(params: ParamCounts, dtype: Dtype) -> tuple[float, float]:
+    """(transformer blocks, embedding + head + extra) in bytes, whole model."""
+    outer = params.embedding + params.lm_head + params.extra
+    return params.blocks * bytes_per_param(dtype), outer * outer_bytes_per_param(dtype)
+
+
+def weights_per_gpu(model: ModelSpec, params: ParamCounts, dtype: Dtype, layout: Layout) -> float:
+    blocks, outer = weight_bytes(params, dtype)
+    if layout.pp > 1:
+        # The largest stage: its share of the blocks plus the embedding (first stage) or
+        # the head (last stage), whichever is larger.
+        per_layer = blocks / model.num_layers
+        embedding_side = (params.embedding + params.extra) * outer_bytes_per_param(dtype)
+        head_side = params.lm_head * outer_bytes_per_param(dtype)
+        return layout.layers_per_gpu * per_layer + max(embedding_side, head_side)
+    return (blocks + outer) / layout.tp
+
+
+def activation_width(model: ModelSpec) -> int:
+    """The widest MLP a token passes through."""
+    width = model.moe_intermediate_size or model.intermediate_size
+    if model.num_experts and model.moe_layer_step > 1:
+        width = max(width, model.intermediate_size)  # interleaved dense layers are wider
+    return width
+
+
+def activation_bytes_per_gpu(model: ModelSpec, engine: EngineSpec, tp: int) -> float:
+    """Peak transient memory the engine reserves: one full prefill chunk through a block
+    plus the fp32 logits of its largest decode batch. Like vLLM's start-up profiling, this
+    is sized for the engine's limits, not for the current batch, so the KV pool (and the
+    largest batch) does not depend on the batch asked for."""
+    per_token = (
+        C.ACTIVATION_HIDDEN_COPIES * model.hidden_size
+        + C.ACTIVATION_INTERMEDIATE_COPIES * activation_width(model) / tp
+    ) * C.ACTIVATION_BYTES
+    logits = engine.max_num_seqs * model.vocab_size / tp * C.LOGITS_BYTES
+    return engine.max_batched_tokens * per_token + logits
+
+
+@dataclass(frozen=True)
+class MemoryPlan:
+    """One GPU's memory for a model on a layout, before any batch is chosen (bytes)."""
+
+    weights: float
+    activations: float
+    overhead: float
+    kv_per_token: float
+    capacity: float  # usable x memory fraction
+    physical: float
+
+    def free_for_kv(self) -> float:
+        return self.capacity - self.weights - self.activations - self.overhead
+
+    def max_batch(self, seq_len: int) -> int:
+        return max(int(self.free_for_kv() // (self.kv_per_token * seq_len)), 0)
+
+    def max_seq_len(self, batch: int) -> int:
+        return max(int(self.free_for_kv() // (self.kv_per_token * batch)), 0)
+
+    def kv_cache(self, seq_len: int, batch: int) -> float:
+        return self.kv_per_token * seq_len * batch
+
+    def total(self, seq_len: int, batch: int) -> float:
+        return self.weights + self.activations + self.overhead + self.kv_cache(seq_len, batch)
+
+
+def plan_memory(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    engine: EngineSpec,
+    params: ParamCounts,
+    weights_dtype: Dtype,
+    kv_dtype: Dtype,
+    layout: Layout,
+) -> MemoryPlan:
+    physical = gpu.usable_memory_gib * C.BYTES_PER_GIB
+    return MemoryPlan(
+        weights=weights_per_gpu(model, params, weights_dtype, layout),
+        activations=activation_bytes_per_gpu(model, engine, layout.tp),
+        overhead=engine.runtime_overhead_gib * C.BYTES_PER_GIB,
+        kv_per_token=kv_bytes_per_token(model, kv_dtype, layout.tp, layout.layers_per_gpu),
+        capacity=physical * engine.memory_fraction,
+        physical=physical,
+    )
+
+
+def gpu_counts(model: ModelSpec, workload: Workload) -> list[int]:
+    """The GPU counts searched for the fewest that fit, fewest first: powers of two for
+    tensor parallelism (engines split the heads evenly; beyond a count that divides them,
+    they add pipeline stages), any count of pipeline stages up to the layers; always with
+    the count asked for, so the answer is never above it when that count holds it."""
+    top = C.MAX_GPUS_SEARCHED
+    if workload.parallelism is Parallelism.PIPELINE:
+        counts = set(range(1, min(top, model.num_layers) + 1))
+    else:
+        counts = {2**i for i in range(int(math.log2(top)) + 1)}
+    return sorted(counts | {workload.num_gpus})
+
+
+def min_gpus_to_fit(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    engine: EngineSpec,
+    workload: Workload,
+    batch: int,
+    seq_len: int,
+) -> int | None:
+    """Fewest GPUs on which `batch` sequences of `seq_len` fit, whatever was asked (None:
+    not on any count searched). Never above the count asked when that count holds it."""
+    params = count_parameters(model)
+    kv_dtype = kv_dtype_of(workload)
+    for n in gpu_counts(model, workload):
+        layout = Layout.of(model, n, workload.parallelism)
+        plan = plan_memory(model, gpu, engine, params, workload.weights_dtype, kv_dtype, layout)
+        if plan.max_batch(seq_len) >= batch:
+            return n
+    return None
+
+
+def trace(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    engine: EngineSpec,
+    params: ParamCounts,
+    plan: MemoryPlan,
+    layout: Layout,
+    weights_dtype: Dtype,
+    kv_dtype: Dtype,
+    batch: int,
+    seq_len: int,
+    max_batch: int,
+) -> list[TraceStep]:
+    gb = _gb
+    return [
+        TraceStep(
+            "memory",
+            "Weights per GPU",
+            f"blocks x bytes/param + embedding and head at "
+            f"{C.UNQUANTIZED_BYTES_PER_PARAM * 8:.0f}-bit, split across GPUs",
+            f"{params.blocks:,} x {bytes_per_param(weights_dtype):.4g} B "
+            f"({weights_dtype.value}) / {layout.tp}"
+            + (f", largest of {layout.pp} pipeline stages" if layout.pp > 1 else ""),
+            plan.weights,
+            "bytes",
+        ),
+        TraceStep(
+            "memory",
+            "KV cache per token per GPU",
+            f"{C.KV_TENSORS} x layers x max(KV heads / TP, 1) x head_dim x bytes",
+            f"{C.KV_TENSORS} x {layout.layers_per_gpu} x max({model.num_kv_heads}/{layout.tp}, 1)"
+            f" x {model.head_dim} x {C.BYTES_PER_PARAM[kv_dtype]:.4g} B ({kv_dtype.value})",
+            plan.kv_per_token,
+            "bytes",
+        ),
+        TraceStep(
+            "memory",
+            "KV cache per GPU",
+            "KV per token x sequence length x batch",
+            f"{plan.kv_per_token:,.0f} B x {seq_len:,} x {batch:,}",
+            plan.kv_cache(seq_len, batch),
+            "bytes",
+        ),
+        TraceStep(
+            "memory",
+            "Activations per GPU",
+            f"engine chunk x ({C.ACTIVATION_HIDDEN_COPIES} x hidden + "
+            f"{C.ACTIVATION_INTERMEDIATE_COPIES} x MLP width / TP) x "
+            f"{C.ACTIVATION_BYTES:.0f} B + max seqs x vocab / TP x {C.LOGITS_BYTES:.0f} B",
+            f"{engine.max_batched_tokens:,} tokens x ({C.ACTIVATION_HIDDEN_COPIES} x "
+            f"{model.hidden_size:,} + {C.ACTIVATION_INTERMEDIATE_COPIES} x "
+            f"{activation_width(model):,} / {layout.tp}) x {C.ACTIVATION_BYTES:.0f} B + "
+            f"{engine.max_num_seqs} x {model.vocab_size:,} / {layout.tp} x "
+            f"{C.LOGITS_BYTES:.0f} B",
+            plan.activations,
+            "bytes",
+        ),
+        TraceStep(
+            "memory",
+            "Capacity per GPU",
+            "usable memory x engine memory fraction",
+            f"{gpu.usable_memory_gib:,.1f} GiB x {engine.memory_fraction:.2f}",
+            plan.capacity,
+            "bytes",
+        ),
+        TraceStep(
+            "memory",
+            "Largest batch that fits",
+            "(capacity - weights - activations - runtime) / (KV per token x sequence length)",
+            f"({gb(plan.capacity)} - {gb(plan.weights)} - {gb(plan.activations)} - "
+            f"{gb(plan.overhead)}) / ({plan.kv_per_token:,.0f} B x {seq_len:,})",
+            max_batch,
+            "sequences",
+        ),
+    ]
+
+
+def _gb(n_bytes: float) -> str:
+    return f"{n_bytes / C.BYTES_PER_GB:,.2f} GB"

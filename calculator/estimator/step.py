@@ -1,0 +1,264 @@
+"""The time of one engine iteration: the seam every timing figure goes through.
+
+An iteration (one forward pass of the engine) works on a mix of prompt tokens being
+prefilled and sequences being decoded, each with the context already in its cache.
+Its time is a roofline at the engine's measured efficiencies (the slower of reading the
+bytes and doing the FLOPs) plus the tensor-parallel all-reduces and a fixed per-step
+cost. Time to first token and time per output token (``timing``) are special cases; the
+serving simulator calls ``step_time`` for every iteration it schedules.
+
+Every term is linear in the token counts and the summed contexts, so the time of a run
+of iterations whose batch doesn't change can be summed in closed form.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from . import constants as C
+from .memory import bytes_per_param, kv_bytes_per_token, kv_dtype_of, outer_bytes_per_param
+from .params import ParamCounts, count_parameters
+from .results import Bound
+from .specs import (
+    Dtype,
+    EngineSpec,
+    EstimatorInputError,
+    GpuSpec,
+    Interconnect,
+    Layout,
+    ModelSpec,
+    Workload,
+)
+
+# Compute and communication
+
+
+def compute_dtype(
+    gpu: GpuSpec, engine: EngineSpec, weights: Dtype, warnings: list[str] | None = None
+) -> tuple[Dtype, float]:
+    """The tensor unit the weights' type computes in on this GPU, and its peak TFLOPS."""
+    preference = C.COMPUTE_DTYPE_PREFERENCE[weights]
+    for candidate in preference:
+        peak = gpu.peak_tflops(candidate)
+        if peak:
+            if candidate is not preference[0] and warnings is not None:
+                warnings.append(
+                    f"{gpu.name} has no {weights.value.upper()} tensor cores: weights stay "
+                    f"{weights.value} in memory and the matrix maths runs in "
+                    f"{candidate.value.upper()} ({peak:,.0f} TFLOPS)."
+                )
+            if candidate is Dtype.FP16 and engine.fp16_accumulate and gpu.fp16_acc16_tflops:
+                peak = gpu.fp16_acc16_tflops
+            return candidate, peak
+    if gpu.fp32_tflops:
+        if warnings is not None:
+            warnings.append(
+                f"{gpu.name} lists no {weights.value.upper()} throughput: compute is "
+                "estimated at its FP32 rate."
+            )
+        return Dtype.FP32, gpu.fp32_tflops
+    raise EstimatorInputError("gpu", f"{gpu.name} has no compute throughput on record.")
+
+
+def link(gpu: GpuSpec, n: int) -> tuple[float, float, str]:
+    """(one-way bandwidth bytes/s, latency s, description) for an all-reduce over n GPUs."""
+    domain = C.SCALE_UP_DOMAIN_GPUS[gpu.interconnect]
+    if n > max(domain, 1) and domain >= C.NODE_GPUS:
+        return C.INTER_NODE_GB_S * C.BYTES_PER_GB, C.INTER_NODE_LATENCY_S, "between nodes"
+    if gpu.interconnect is not Interconnect.PCIE and n <= domain and gpu.interconnect_gb_s:
+        one_way = gpu.interconnect_gb_s / 2 * C.BYTES_PER_GB
+        return one_way, C.ALLREDUCE_LATENCY_S[gpu.interconnect], gpu.interconnect.value
+    return gpu.pcie_gb_s * C.BYTES_PER_GB, C.ALLREDUCE_LATENCY_S[Interconnect.PCIE], "PCIe"
+
+
+def allreduce_seconds(gpu: GpuSpec, n: int, message_bytes: float) -> float:
+    if n <= 1:
+        return 0.0
+    bandwidth, latency, _ = link(gpu, n)
+    moved = 2 * (n - 1) / n * message_bytes  # ring all-reduce
+    return latency + moved / (bandwidth * C.ALLREDUCE_BANDWIDTH_EFFICIENCY)
+
+
+def communication_seconds(model: ModelSpec, gpu: GpuSpec, layout: Layout, tokens: int) -> float:
+    """Tensor parallel: two all-reduces per layer. Pipeline: one send per stage boundary."""
+    message = tokens * model.hidden_size * C.ACTIVATION_BYTES
+    if layout.tp > 1:
+        per_allreduce = allreduce_seconds(gpu, layout.tp, message)
+        return C.ALLREDUCE_PER_LAYER * model.num_layers * per_allreduce
+    if layout.pp > 1:
+        bandwidth, _, _ = link(gpu, 2)
+        return (layout.pp - 1) * (C.PIPELINE_HOP_LATENCY_S + message / bandwidth)
+    return 0.0
+
+
+def experts_touched(model: ModelSpec, tokens: int) -> float:
+    """Expected distinct routed experts one MoE layer reads for `tokens` tokens, routed
+    independently and uniformly (assumption; real routing is skewed, which touches
+    fewer)."""
+    if not model.num_experts:
+        return 0.0
+    miss = (1 - model.experts_per_token / model.num_experts) ** tokens
+    return model.num_experts * (1 - miss)
+
+
+def compute_efficiency(gpu: GpuSpec) -> float:
+    return gpu.compute_efficiency or C.DEFAULT_COMPUTE_EFFICIENCY
+
+
+def bandwidth_efficiency(gpu: GpuSpec) -> float:
+    return gpu.bandwidth_efficiency or C.DEFAULT_BANDWIDTH_EFFICIENCY
+
+
+# One iteration
+
+
+@dataclass(frozen=True)
+class StepTimes:
+    """One iteration's time by part, seconds; the parts of the roofline overlap."""
+
+    memory: float
+    compute: float
+    communication: float
+    overhead: float
+
+    @property
+    def total(self) -> float:
+        return max(self.memory, self.compute) + self.communication + self.overhead
+
+    @property
+    def bound(self) -> Bound:
+        if self.communication + self.overhead > max(self.memory, self.compute):
+            return Bound.OVERHEAD
+        return Bound.MEMORY if self.memory >= self.compute else Bound.COMPUTE
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """Everything a step-time evaluation needs for one replica, worked out once."""
+
+    model: ModelSpec
+    gpu: GpuSpec
+    engine: EngineSpec
+    layout: Layout
+    params: ParamCounts
+    weights_dtype: Dtype
+    compute_dtype: Dtype
+    peak_tflops: float  # per GPU, the datasheet's (or FP16-accumulate) figure
+    peak_flops: float  # per GPU, FLOP/s, at the GPU's measured efficiency
+    bandwidth: float  # per GPU, bytes/s, at the GPU's efficiency and engine's utilisation
+    kv_bytes_per_token_model: float  # whole model, all layers and KV heads (pre-split)
+    # Derived once, for speed: bytes and FLOPs every step reuses.
+    all_weight_bytes: float = field(init=False)
+    dense_weight_bytes: float = field(init=False)  # blocks without the routed experts
+    expert_bytes: float = field(init=False)  # one expert of every MoE layer
+    head_bytes: float = field(init=False)
+    attention_flops_per_context_token: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        p, m, dtype = self.params, self.model, self.weights_dtype
+        expert_total = p.moe_layers * m.num_experts * p.expert_mlp
+        outer = (p.embedding + p.lm_head + p.extra) * outer_bytes_per_param(dtype)
+        put = object.__setattr__
+        put(self, "all_weight_bytes", p.blocks * bytes_per_param(dtype) + outer)
+        put(self, "dense_weight_bytes", (p.blocks - expert_total) * bytes_per_param(dtype))
+        put(self, "expert_bytes", p.moe_layers * p.expert_mlp * bytes_per_param(dtype))
+        put(self, "head_bytes", p.head * outer_bytes_per_param(dtype))
+        # QK^T and AV: 2 FLOPs each per head dimension, per head, per layer, per token of
+        # context attended to.
+        put(
+            self,
+            "attention_flops_per_context_token",
+            C.ATTENTION_FLOPS_PER_CONTEXT_VALUE * m.num_layers * m.num_attention_heads * m.head_dim,
+        )
+
+    @property
+    def divisor(self) -> int:
+        """How many GPUs share one token's work: TP splits it; pipeline stages take
+        turns, so one token costs the whole model on one GPU's resources."""
+        return self.layout.tp
+
+
+def make_context(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    engine: EngineSpec,
+    workload: Workload,
+    warnings: list[str] | None = None,
+) -> StepContext:
+    """The step context for a workload's model, GPUs, layout and precision."""
+    dtype, peak_tflops = compute_dtype(gpu, engine, workload.weights_dtype, warnings)
+    model_kv = kv_bytes_per_token(model, kv_dtype_of(workload), 1, model.num_layers)
+    return StepContext(
+        model=model,
+        gpu=gpu,
+        engine=engine,
+        layout=Layout.of(model, workload.num_gpus, workload.parallelism),
+        params=count_parameters(model),
+        weights_dtype=workload.weights_dtype,
+        compute_dtype=dtype,
+        peak_tflops=peak_tflops,
+        peak_flops=peak_tflops * C.FLOPS_PER_TFLOPS * compute_efficiency(gpu),
+        bandwidth=gpu.memory_bandwidth_gb_s
+        * C.BYTES_PER_GB
+        * bandwidth_efficiency(gpu)
+        * engine.bandwidth_utilization,
+        kv_bytes_per_token_model=model_kv,
+    )
+
+
+def step_time(
+    ctx: StepContext,
+    *,
+    prefill_tokens: int = 0,
+    prefill_sequences: int = 0,
+    prefill_attention: float = 0.0,
+    decode_sequences: int = 0,
+    decode_context: float = 0.0,
+) -> StepTimes:
+    """One iteration on the context's replica.
+
+    - ``prefill_tokens``: prompt tokens computed in this iteration, from
+      ``prefill_sequences`` sequences (each gets logits for its last token only);
+    - ``prefill_attention``: the context tokens those prompt tokens attend to, summed over
+      the prompt tokens (a whole prompt of p tokens from an empty cache: p^2 / 2);
+    - ``decode_sequences``: sequences generating one token each;
+    - ``decode_context``: their context lengths, summed.
+
+    Prompt tokens beyond the engine's token budget take further passes over the weights
+    (chunked prefill), so a whole batch of prompts can be timed as one call. An
+    iteration with prompt tokens reads every weight; a decode-only one reads the
+    experts its batch routes to. The fixed per-step cost is the engine's.
+    """
+    model, p, engine = ctx.model, ctx.params, ctx.engine
+    budget = engine.max_batched_tokens
+    passes = math.ceil(prefill_tokens / budget) if prefill_tokens else 0
+    # Bytes
+    if passes:
+        weights = passes * ctx.all_weight_bytes
+    elif decode_sequences:
+        touched = experts_touched(model, decode_sequences)
+        weights = ctx.dense_weight_bytes + touched * ctx.expert_bytes + ctx.head_bytes
+    else:
+        weights = 0.0
+    kv_read = decode_context * ctx.kv_bytes_per_token_model
+    memory = (weights + kv_read) / (ctx.divisor * ctx.bandwidth)
+    # FLOPs: prompt tokens at the prefill utilisation, decode at the decode one.
+    attention = ctx.attention_flops_per_context_token
+    prefill_flops = (
+        2 * (p.matmul_active - p.head) * prefill_tokens
+        + 2 * p.head * prefill_sequences
+        + attention * prefill_attention
+    )
+    decode_flops = 2 * p.matmul_active * decode_sequences + attention * decode_context
+    compute = 0.0
+    if prefill_flops:
+        compute += prefill_flops / (
+            ctx.divisor * ctx.peak_flops * engine.prefill_compute_utilization
+        )
+    if decode_flops:
+        compute += decode_flops / (ctx.divisor * ctx.peak_flops * engine.decode_compute_utilization)
+    # All-reduces over the tokens of each pass.
+    tokens = min(prefill_tokens, budget) + decode_sequences
+    communication = max(passes, 1) * communication_seconds(model, ctx.gpu, ctx.layout, tokens)
+    return StepTimes(memory, compute, communication, engine.step_overhead_s)

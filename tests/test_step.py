@@ -1,0 +1,123 @@
+"""The step-time function: one engine iteration, the seam prefill, decode and the serving
+simulator share. Today's figures are its special cases, to the last bit of rounding."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+
+from calculator.estimator import Workload, estimate, make_context, step_time, timing
+from calculator.estimator.specs import Dtype, Parallelism
+from tests.estimator_fixtures import (
+    A100_80GB,
+    H100_SXM,
+    LLAMA_2_70B,
+    LLAMA_3_8B,
+    MIXTRAL_8X7B,
+    ROUND_ENGINE,
+)
+
+CONFIGS = [
+    (LLAMA_3_8B, H100_SXM, Workload(num_gpus=1, batch_size=1, prompt_tokens=1000)),
+    (LLAMA_2_70B, A100_80GB, Workload(num_gpus=4, batch_size=16, prompt_tokens=3000)),
+    (
+        MIXTRAL_8X7B,
+        H100_SXM,
+        Workload(num_gpus=2, batch_size=64, prompt_tokens=200, weights_dtype=Dtype.FP8),
+    ),
+    (
+        LLAMA_2_70B,
+        H100_SXM,
+        Workload(num_gpus=4, batch_size=8, prompt_tokens=500, parallelism=Parallelism.PIPELINE),
+    ),
+]
+
+
+@pytest.mark.parametrize(("model", "gpu", "workload"), CONFIGS)
+def test_time_to_first_token_is_one_step_over_the_whole_prompt_batch(model, gpu, workload):
+    e = estimate(model, gpu, ROUND_ENGINE, workload)
+    ctx = make_context(model, gpu, ROUND_ENGINE, workload)
+    b, p = e.batch, workload.prompt_tokens
+    step = step_time(
+        ctx, prefill_tokens=b * p, prefill_sequences=b, prefill_attention=b * p * p / 2
+    )
+    assert step.compute == e.prefill.compute_seconds
+    assert step.memory == e.prefill.memory_seconds
+    assert step.communication == e.prefill.communication_seconds
+    ttft = max(step.memory, step.compute) + step.communication + ROUND_ENGINE.request_overhead_s
+    assert ttft == e.prefill.seconds
+
+
+@pytest.mark.parametrize(("model", "gpu", "workload"), CONFIGS)
+def test_time_per_output_token_is_the_mean_decode_step_over_the_completion(model, gpu, workload):
+    e = estimate(model, gpu, ROUND_ENGINE, workload)
+    ctx = make_context(model, gpu, ROUND_ENGINE, workload)
+    batch = timing.step_batch(ctx, e.batch)
+    p, c = workload.prompt_tokens, workload.completion_tokens
+    points = 16
+    contexts = [p + (i + 0.5) * c / points for i in range(points)]
+    steps = [step_time(ctx, decode_sequences=batch, decode_context=batch * x) for x in contexts]
+    assert math.fsum(s.total for s in steps) / points == pytest.approx(
+        e.decode.seconds_per_token, rel=1e-12
+    )
+    assert steps[0].overhead == ROUND_ENGINE.step_overhead_s
+
+
+def test_batch_one_decode_step_hand_worked():
+    # Llama 3 8B fp16 on one H100 (whole peaks), engine at 50% of bandwidth: the step reads
+    # every block weight and the head (embedding rows aside) plus the context's KV cache.
+    ctx = make_context(LLAMA_3_8B, H100_SXM, ROUND_ENGINE, Workload())
+    step = step_time(ctx, decode_sequences=1, decode_context=1000)
+    weights = (8_030_261_248 - 128_256 * 4096) * 2  # all but the embedding table
+    kv = 1000 * 2 * 32 * 8 * 128 * 2  # context x K,V x layers x KV heads x head_dim x 2 B
+    assert step.memory == pytest.approx((weights + kv) / (3350e9 * 0.5), rel=1e-9)
+    assert step.total == pytest.approx(step.memory + ROUND_ENGINE.step_overhead_s)
+
+
+def test_a_step_is_linear_in_the_decode_contexts_so_runs_of_steps_sum_in_closed_form():
+    ctx = make_context(LLAMA_3_8B, H100_SXM, ROUND_ENGINE, Workload())
+    a = step_time(ctx, decode_sequences=8, decode_context=8_000)
+    b = step_time(ctx, decode_sequences=8, decode_context=16_000)
+    c = step_time(ctx, decode_sequences=8, decode_context=24_000)
+    assert c.memory - b.memory == pytest.approx(b.memory - a.memory)
+    assert c.compute - b.compute == pytest.approx(b.compute - a.compute)
+
+
+def test_decode_sequences_riding_along_a_prefill_chunk_cost_little_more():
+    ctx = make_context(LLAMA_3_8B, H100_SXM, ROUND_ENGINE, Workload())
+    chunk = step_time(ctx, prefill_tokens=2048, prefill_sequences=1, prefill_attention=2048**2 / 2)
+    mixed = step_time(
+        ctx,
+        prefill_tokens=2048,
+        prefill_sequences=1,
+        prefill_attention=2048**2 / 2,
+        decode_sequences=32,
+        decode_context=32 * 2000,
+    )
+    decode_alone = step_time(ctx, decode_sequences=32, decode_context=32 * 2000)
+    assert chunk.total < mixed.total < chunk.total + decode_alone.total
+
+
+def test_prompt_tokens_beyond_the_token_budget_take_another_pass_over_the_weights():
+    ctx = make_context(LLAMA_3_8B, H100_SXM, ROUND_ENGINE, Workload())
+    one = step_time(ctx, prefill_tokens=8192, prefill_sequences=1)
+    two = step_time(ctx, prefill_tokens=8193, prefill_sequences=1)
+    assert two.memory == pytest.approx(2 * one.memory)
+
+
+def test_a_decode_only_step_reads_only_the_experts_its_batch_routes_to():
+    ctx = make_context(MIXTRAL_8X7B, H100_SXM, ROUND_ENGINE, Workload(num_gpus=2))
+    one = step_time(ctx, decode_sequences=1, decode_context=0)
+    many = step_time(ctx, decode_sequences=64, decode_context=0)
+    prefill = step_time(ctx, prefill_tokens=64, prefill_sequences=64)
+    assert one.memory < many.memory <= prefill.memory
+
+
+def test_the_estimate_without_its_trace_has_the_same_figures():
+    workload = Workload(num_gpus=2, batch_size=4)
+    full = estimate(LLAMA_2_70B, H100_SXM, ROUND_ENGINE, workload)
+    lean = estimate(LLAMA_2_70B, H100_SXM, ROUND_ENGINE, workload, trace=False)
+    assert full.trace and not lean.trace
+    assert dataclasses.replace(full, trace=()) == lean
