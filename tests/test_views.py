@@ -337,6 +337,14 @@ def test_a_keystroke_renders_the_headline_and_leaves_the_rest_to_fragments(clien
     assert "math-steps" not in html  # the trace loads when "Show the math" is opened
 
 
+def test_a_keystroke_keeps_the_save_form_and_refreshes_its_compare_link(client):
+    html = client.post(URL, inputs(batch=4), headers=HTMX).content.decode()
+    assert '<section id="save-scenario" class="card mt-4" hx-preserve="true"></section>' in html
+    assert 'id="scenario-name"' not in html  # what the user typed there stays
+    assert '<span id="compare-saved" hx-swap-oob="true">' in html
+    assert "batch=4" in html[html.index('id="compare-saved"') :]
+
+
 def test_a_fragment_is_cacheable_and_keyed_by_the_query_string(client):
     html = client.post(URL, inputs(batch=4), headers=HTMX).content.decode()
     url = fragment_url(html, "batch-charts")

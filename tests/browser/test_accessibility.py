@@ -8,6 +8,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import reveal
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -28,11 +30,11 @@ def serious_violations(page: Page) -> list[str]:
 
 def open_lazy_sections(page: Page) -> None:
     for section, loaded in (
-        ("#apis", "#api-comparison"),
-        ("#batch-charts", "#chart-throughput"),
-        ("#compare-gpus", "#gpu-comparison"),
+        ("apis", "#api-comparison"),
+        ("batch-charts", "#chart-throughput"),
+        ("compare-gpus", "#gpu-comparison"),
     ):
-        page.locator(section).scroll_into_view_if_needed()
+        reveal(page, section)
         expect(page.locator(loaded)).to_be_visible()
     page.locator("#show-the-math summary").click()
     expect(page.locator("#show-the-math .math-steps").first).to_be_visible()

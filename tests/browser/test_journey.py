@@ -16,7 +16,7 @@ from django.contrib.auth.models import Permission, User
 from playwright.sync_api import Browser, Page, expect
 
 from calculator.models import GpuType
-from tests.browser.helpers import watch_errors
+from tests.browser.helpers import reveal, watch_errors
 
 pytestmark = [
     pytest.mark.browser,
@@ -51,7 +51,7 @@ def test_the_whole_journey(page: Page, browser: Browser, live_server, staff_user
     throughput = page.locator("#figure-throughput")
     expect(throughput).to_have_text(re.compile(r"tokens/s"))
     chart = page.locator("#chart-throughput .chart-svg")
-    page.locator("#batch-charts").scroll_into_view_if_needed()  # the charts load when revealed
+    reveal(page, "batch-charts")  # the charts load when revealed
     expect(chart).to_be_visible()
     page.evaluate("window.__journey = 'no page load'")
 
@@ -66,13 +66,13 @@ def test_the_whole_journey(page: Page, browser: Browser, live_server, staff_user
     expect(throughput).not_to_have_text(before)
     catalog_price = page.locator("#price-source").inner_text()
 
-    page.locator("#batch-charts").scroll_into_view_if_needed()
+    reveal(page, "batch-charts")
     expect(chart).to_be_visible()
     before, chart_before = throughput.inner_text(), chart.inner_html()
     page.locator("#id_batch").fill("4")
     expect(page.locator(".results-summary")).to_contain_text("batch 4")
     expect(throughput).not_to_have_text(before)
-    page.locator("#batch-charts").scroll_into_view_if_needed()
+    reveal(page, "batch-charts")
     expect(page.locator("#chart-throughput .chart-current")).to_contain_text("batch 4:")
     assert chart.inner_html() != chart_before  # the ring moved to the new batch
     expect(page).to_have_url(re.compile(rf"model=llama-3.1-8b&gpu={GPU}&gpus=\d+&batch=4"))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.browser.helpers import reveal
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -44,7 +46,7 @@ def test_on_a_phone_tables_scroll_inside_their_section(browser: Browser, live_se
     try:
         page = context.new_page()
         page.goto(live_server.url + "/")
-        page.locator("#compare-gpus").scroll_into_view_if_needed()
+        reveal(page, "compare-gpus")
         table = page.locator("#gpu-comparison")
         expect(table).to_be_visible()
         scroller = page.locator("#compare-gpus .table-responsive")

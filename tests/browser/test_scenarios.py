@@ -57,6 +57,16 @@ def test_a_saved_scenario_opens_from_its_permalink_in_a_fresh_browser(
         context.close()
 
 
+def test_a_name_being_typed_survives_a_change_of_the_inputs(page: Page, live_server):
+    page.goto(live_server.url + CALCULATOR_QUERY)
+    page.get_by_label("Scenario name").fill("Half typed")
+    before = page.locator("#figure-throughput").inner_text()
+    page.locator("#id_batch").fill("8")
+    expect(page.locator("#figure-throughput")).not_to_have_text(before)
+    expect(page.get_by_label("Scenario name")).to_have_value("Half typed")
+    expect(page.locator("#compare-saved a")).to_have_attribute("href", re.compile("batch=8"))
+
+
 def test_saving_works_without_javascript(browser: Browser, live_server):
     context = browser.new_context(java_script_enabled=False)
     try:
