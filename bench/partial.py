@@ -18,8 +18,8 @@ import sys
 import tempfile
 import time
 from html import unescape
-from urllib.parse import urlencode
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUESTS = 200
