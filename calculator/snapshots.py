@@ -93,12 +93,13 @@ class Computed:
     results: dict
 
 
-def compute(form: CalculatorForm) -> Computed | None:
+def compute(form: CalculatorForm, *, trace: bool = True) -> Computed | None:
     """Estimate a valid form with today's catalog; None (with form errors) if the
-    estimator rejects the input."""
+    estimator rejects the input. A saved scenario keeps the trace; a comparison of
+    figures (`trace=False`) needs none."""
     # The offerings the form's catalog holds: the same rows the page compared against.
     apis = form.catalog.offerings
-    estimate = estimate_form(form, form.catalog.offering_specs)
+    estimate = estimate_form(form, form.catalog.offering_specs, trace=trace)
     if estimate is None:
         return None
     data = form.cleaned_data

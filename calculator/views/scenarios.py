@@ -105,7 +105,7 @@ def scenario_save(request: HtmxHttpRequest) -> HttpResponse:
 def _now(scenario: Scenario) -> dict:
     """The saved headline figures against today's catalog and estimator."""
     form = CalculatorForm(scenario.inputs)
-    computed = compute(form) if form.is_valid() else None
+    computed = compute(form, trace=False) if form.is_valid() else None
     if computed is None:
         problems = []
         for field, messages in form.errors.items():
@@ -195,7 +195,7 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
     ]
     current = _current_form(request)
     if current is not None and current.is_valid():
-        computed = compute(current)
+        computed = compute(current, trace=False)
         if computed is not None:
             columns.append(
                 Column(
