@@ -364,6 +364,12 @@ def test_a_fragment_url_changes_with_the_catalog(client):
     assert before != after
 
 
+def test_a_fragment_for_another_catalog_version_is_not_cached(client):
+    response = client.get("/fragments/charts?" + urlencode(inputs(cv="stale")))
+    assert response.status_code == 200 and "chart-throughput" in response.content.decode()
+    assert response["Cache-Control"] == "no-cache"
+
+
 def test_a_fragment_with_invalid_inputs_answers_200_with_the_reason(client):
     response = client.get("/fragments/charts?" + urlencode(inputs(prompt="0")))
     assert response.status_code == 200

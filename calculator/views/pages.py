@@ -123,9 +123,13 @@ FRAGMENTS = ("apis", "charts", "gpus", "trace")
 CATALOG_KEY = "cv"
 
 
+def _catalog_key(form: CalculatorForm) -> str:
+    """A short name for the catalog's version, for fragment URLs."""
+    return hashlib.blake2b(repr(form.catalog.version).encode(), digest_size=6).hexdigest()
+
+
 def _fragment_urls(form: CalculatorForm) -> dict[str, str]:
-    version = hashlib.blake2b(repr(form.catalog.version).encode(), digest_size=6).hexdigest()
-    query = urlencode({**form.inputs(), CATALOG_KEY: version})
+    query = urlencode({**form.inputs(), CATALOG_KEY: _catalog_key(form)})
     return {name: f"{reverse(f'calculator:fragment-{name}')}?{query}" for name in FRAGMENTS}
 
 
@@ -133,7 +137,7 @@ def _fragment(request: HttpRequest, template: str, extra, *, trace: bool = False
     """Validate the query string, estimate, and render one section with `extra(form,
     estimate)` added to the result partials' context."""
     data = request.GET.copy()
-    data.pop(CATALOG_KEY, None)
+    asked_for = data.pop(CATALOG_KEY, [None])[-1]
     for key, value in DEFAULTS.items():
         data.setdefault(key, str(value))
     form = CalculatorForm(data)
@@ -145,7 +149,10 @@ def _fragment(request: HttpRequest, template: str, extra, *, trace: bool = False
         context = results_context(estimate.as_dict(), form_inputs(form))
         context.update(extra(form, estimate))
         response = render(request, template, context)
-    patch_cache_control(response, public=True, max_age=FRAGMENT_MAX_AGE)
+    if asked_for == _catalog_key(form):
+        patch_cache_control(response, public=True, max_age=FRAGMENT_MAX_AGE)
+    else:  # a URL from before a catalog edit, or typed by hand: today's answer, not kept
+        patch_cache_control(response, no_cache=True)
     return response
 
 
