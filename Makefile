@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check-browser serve calibrate bench clean
+.PHONY: run test test-fast lint check-browser serve calibrate bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is needed; found " + sys.version.split()[0])'
@@ -45,6 +45,10 @@ check-browser:
 test: $(STAMP) lint check-browser
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The quick loop: no browser, no subprocess or concurrency tests (make test runs all).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser and not slow" -q $(PYTEST_ARGS)
 
 # Production: DEBUG off unless the environment says otherwise; DJANGO_SECRET_KEY,
 # DJANGO_ALLOWED_HOSTS and DATABASE_URL come from the environment (README, Production).

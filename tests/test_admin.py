@@ -66,6 +66,27 @@ def test_staff_reach_the_admin(admin_client):
     assert admin_client.get(reverse("admin:index")).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("model", "slug", "listed"),
+    [
+        (GpuType, "a10g", "NVIDIA H100 SXM5 80GB"),
+        (LlmModel, "llama-4-scout-17b-16e", "Llama 3.1 8B"),
+        (EngineProfile, "llama.cpp", "vLLM"),
+        (ApiOffering, "together-llama-3.1-70b", "GPT-4o"),
+    ],
+)
+def test_each_catalog_list_change_form_and_history_show_its_rows(admin_client, model, slug, listed):
+    row = model.objects.get(slug=slug)
+    name = model._meta.model_name
+    changelist = admin_client.get(reverse(f"admin:calculator_{name}_changelist"))
+    change = admin_client.get(reverse(f"admin:calculator_{name}_change", args=[row.pk]))
+    history = admin_client.get(reverse(f"admin:calculator_{name}_history", args=[row.pk]))
+    assert listed in changelist.text
+    assert changelist.context["cl"].result_count == model.objects.count()
+    assert f'value="{slug}"' in change.text
+    assert str(row) in history.text
+
+
 # Section: catalog lists
 
 

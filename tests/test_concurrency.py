@@ -20,6 +20,8 @@ from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.models import Scenario
 from calculator.snapshots import scenario_create
 
+pytestmark = pytest.mark.slow  # subprocesses or real concurrency: `make test-fast` leaves it out
+
 WRITERS = 8
 SAVES = 200
 SAVE_URL = reverse("calculator:scenario-save")

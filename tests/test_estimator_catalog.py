@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 import pytest
 
 from calculator.estimator import Dtype, Parallelism, Workload, count_parameters, estimate
@@ -39,8 +42,10 @@ def test_every_model_on_every_active_gpu_gives_finite_positive_figures():
                 vllm,
                 Workload(num_gpus=8, batch_size=4, prompt_tokens=512, completion_tokens=128),
             )
+            # allow_nan=False refuses NaN and infinity anywhere in the answer.
+            json.dumps(e.as_dict(), allow_nan=False)
             assert e.prefill.seconds > 0 and e.decode.seconds_per_token > 0, (gpu, model)
-            assert e.memory.total_bytes_per_gpu > 0
+            assert 0 < e.memory.total_bytes_per_gpu < math.inf
 
 
 def _on(model_slug, gpu_slug, **workload):

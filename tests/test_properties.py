@@ -313,6 +313,7 @@ def test_the_form_names_the_field_of_each_bad_value(field, value):
 # The JSON API
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @PROPERTIES
 @given(
@@ -351,6 +352,7 @@ def test_the_api_answers_400_naming_gpus_for(client, value):
 NON_FINITE_HTML = re.compile(r"(?<![\w/.-])-?(nan|NaN|inf|Infinity)(?![\w-])")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @PROPERTIES
 @given(data=inputs(), htmx=st.booleans())
@@ -398,6 +400,7 @@ def assert_escaped(text: str, html: str) -> None:
         assert not re.search(probe, html), probe
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @PROPERTIES
 @given(data=inputs(), name=names, notes=names, htmx=st.booleans())

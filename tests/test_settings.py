@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocesses or real concurrency: `make test-fast` leaves it out
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
