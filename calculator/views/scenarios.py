@@ -27,6 +27,7 @@ from calculator.results_context import api_rows, results_context, saved_inputs
 from calculator.scenario_forms import ScenarioForm
 from calculator.snapshots import (
     COMPARE_FIGURES,
+    FIGURES,
     HEADLINE_FIGURES,
     catalog_changes,
     compute,
@@ -163,6 +164,7 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query,
         "current_inputs": current.inputs() if current and current.is_valid() else None,
+        "figures": FIGURES,
     }
     return render(request, "calculator/scenario_list.html", context)
 
