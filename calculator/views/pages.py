@@ -55,7 +55,7 @@ def calculator(request: HtmxHttpRequest) -> HttpResponse:
         context.update(oob=True, refresh=refresh)
         response = render(request, "calculator/calculator.html#results", context)
         if context["result"] is not None:
-            push_url(response, f"{request.path}?{urlencode(form.inputs())}")
+            push_url(response, f"{request.path}?{context['query']}")
         return response
     return render(request, "calculator/calculator.html", context)
 
@@ -106,9 +106,12 @@ def _calculator_context(form: CalculatorForm) -> dict:
     }
     if estimate is None:
         return context
+    query = urlencode(form.inputs())  # the state as a URL: pushed, and keys the fragments
     context.update(
         results_context(estimate.as_dict(), form_inputs(form)),
-        fragment_urls=_fragment_urls(form),
+        fragment_urls=_fragment_urls(form, query),
+        query=query,
+        compare_url=f"{reverse('calculator:scenario-list')}?{query}&current=1",
     )
     return context
 
@@ -128,8 +131,8 @@ def _catalog_key(form: CalculatorForm) -> str:
     return hashlib.blake2b(repr(form.catalog.version).encode(), digest_size=6).hexdigest()
 
 
-def _fragment_urls(form: CalculatorForm) -> dict[str, str]:
-    query = urlencode({**form.inputs(), CATALOG_KEY: _catalog_key(form)})
+def _fragment_urls(form: CalculatorForm, query: str) -> dict[str, str]:
+    query += f"&{CATALOG_KEY}={_catalog_key(form)}"
     return {name: f"{reverse(f'calculator:fragment-{name}')}?{query}" for name in FRAGMENTS}
 
 
