@@ -19,6 +19,11 @@ scenario_urls = [
     path("scenarios.csv", scenarios.scenario_list_csv, name="scenario-list-csv"),
     path("scenarios/save", scenarios.scenario_save, name="scenario-save"),
     path("s/<str:public_id>/", scenarios.scenario_detail, name="scenario-detail"),
+    path(
+        "s/<str:public_id>/fragments/<str:name>",
+        scenarios.scenario_fragment,
+        name="scenario-fragment",
+    ),
     path("s/<str:public_id>.json", scenarios.scenario_json, name="scenario-json"),
     path("s/<str:public_id>.csv", scenarios.scenario_csv, name="scenario-csv"),
     path("compare/", scenarios.scenario_compare, name="scenario-compare"),

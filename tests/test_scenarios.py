@@ -220,15 +220,33 @@ def test_the_permalink_draws_the_results_as_the_calculator_does(client, make_sce
         assert _section(page, start) == _section(permalink, start)
 
 
+def _lazy_url(html: str, section_id: str) -> str:
+    match = re.search(rf'id="{section_id}"\s+hx-get="([^"]+)"', html)
+    assert match, f"no lazy #{section_id}"
+    return match.group(1)
+
+
 def test_the_permalink_shows_the_saved_trace_and_api_table(client, make_scenario):
     scenario = make_scenario()
     html = client.get(detail_url(scenario)).text
+    assert "Prompt processing" in html and "Prefill throughput" not in html
+    # The saved trace, when "show the math" is opened.
+    trace = client.get(_lazy_url(html, "show-the-math"))
     assert scenario.results["trace"]
     for step in scenario.results["trace"]:
-        assert escape(step["formula"]) in html
-    assert 'id="api-comparison"' in html
-    assert "Prompt processing" in html and "Prefill throughput" not in html
-    assert "same model" in html  # the snapshot says which offering serves this model
+        assert escape(step["formula"]) in trace.text
+    # The saved API table, when it scrolls into view.
+    apis = client.get(_lazy_url(html, "apis"))
+    assert 'id="api-comparison"' in apis.text
+    assert "same model" in apis.text  # the snapshot says which offering serves this model
+    assert "max-age=604800" in apis["Cache-Control"]
+    assert "<html" not in apis.text
+
+
+def test_a_permalink_section_that_does_not_exist_is_a_404(client, make_scenario):
+    scenario = make_scenario()
+    assert client.get(f"{detail_url(scenario)}fragments/nope").status_code == 404
+    assert client.get("/s/no-such-id1/fragments/apis").status_code == 404
 
 
 def test_an_unknown_id_is_a_404(client, make_scenario):

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
@@ -140,7 +141,10 @@ def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         scenario=scenario,
         snapshot=snapshot,
         input_rows=input_rows([(scenario.inputs, snapshot)]),
-        api_rows=api_rows(results, snapshot["apis"], inputs["model_slug"]),
+        fragment_urls={
+            name: reverse("calculator:scenario-fragment", args=[public_id, name])
+            for name in SCENARIO_FRAGMENTS
+        },
         now=_now(scenario),
         price_override=scenario.inputs.get("gpu_hourly_usd"),
         recalculate_url=_calculator_url({**scenario.inputs, "gpu_hourly_usd": ""}),
@@ -148,6 +152,32 @@ def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         permalink=request.build_absolute_uri(scenario.get_absolute_url()),
     )
     return render(request, "calculator/scenario_detail.html", context)
+
+
+# The permalink's larger sections, loaded as the calculator's are: the API table when
+# it scrolls into view, the saved trace when "show the math" is opened. A saved
+# scenario never changes, so a browser may keep them.
+SCENARIO_FRAGMENTS = {
+    "apis": "calculator/_results/apis.html",
+    "trace": "calculator/_results/trace_steps.html",
+}
+SCENARIO_FRAGMENT_MAX_AGE = 7 * 24 * 60 * 60  # seconds
+
+
+@require_GET
+@_noindex
+def scenario_fragment(request: HttpRequest, public_id: str, name: str) -> HttpResponse:
+    if name not in SCENARIO_FRAGMENTS:
+        raise Http404("No such section.")
+    scenario = get_object_or_404(Scenario, public_id=public_id)
+    results = scenario.results
+    inputs = saved_inputs(scenario.inputs, scenario.snapshot)
+    context = results_context(results, inputs)
+    if name == "apis":
+        context["api_rows"] = api_rows(results, scenario.snapshot["apis"], inputs["model_slug"])
+    response = render(request, SCENARIO_FRAGMENTS[name], context)
+    patch_cache_control(response, public=True, max_age=SCENARIO_FRAGMENT_MAX_AGE)
+    return response
 
 
 # Section: list

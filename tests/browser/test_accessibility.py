@@ -64,7 +64,10 @@ def test_the_scenario_pages_have_no_serious_accessibility_violation(
     assert serious_violations(page) == []
 
     page.goto(live_server.url + first.get_absolute_url())
+    reveal(page, "apis")
+    expect(page.locator("#api-comparison")).to_be_visible()
     page.locator("#show-the-math summary").click()
+    expect(page.locator("#show-the-math .math-steps").first).to_be_visible()
     assert serious_violations(page) == []
 
     page.goto(f"{live_server.url}/compare/?s={first.public_id}&s={second.public_id}")
