@@ -6,13 +6,38 @@ traced back to who changed it and when.
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel, Scenario
+from calculator import estimator
+from calculator.estimator import count_parameters
+from calculator.estimator.hf_config import ConfigError, model_from_config
+from calculator.estimator.params import official_count_gap
+from calculator.models import (
+    ApiOffering,
+    ApiToken,
+    EngineProfile,
+    GpuType,
+    LlmModel,
+    Plan,
+    Scenario,
+)
 
 
 class CatalogAdminForm(forms.ModelForm):
@@ -93,8 +118,134 @@ class GpuTypeAdmin(CatalogAdmin):
     )
 
 
+# The catalog keeps every model's count within this share of the publisher's
+# (tests/test_estimator_catalog.py); the admin holds new and edited rows to it.
+OFFICIAL_COUNT_TOLERANCE = 0.01
+
+# The LlmModel fields a config.json fills, in the add form's query string.
+CONFIG_FIELDS = (
+    "hidden_size",
+    "num_layers",
+    "num_attention_heads",
+    "num_kv_heads",
+    "head_dim",
+    "intermediate_size",
+    "vocab_size",
+    "max_context",
+    "tie_word_embeddings",
+    "qkv_bias",
+    "num_experts",
+    "experts_per_token",
+    "moe_intermediate_size",
+    "shared_experts",
+    "moe_layer_step",
+    "extra_params",
+    "attention_window",
+    "local_layers",
+    "chunked_attention",
+    "attention_sinks",
+    "output_bias",
+    "qk_norm",
+    "extra_norms_per_layer",
+    "kv_lora_rank",
+    "q_lora_rank",
+    "qk_rope_head_dim",
+    "qk_nope_head_dim",
+    "v_head_dim",
+    "first_dense_layers",
+    "expert_bias",
+    "expert_format",
+)
+
+
+def _count_gap_error(spec: estimator.ModelSpec) -> str | None:
+    """The message for a parameter count off the official one, or None."""
+    gap = official_count_gap(spec)
+    if gap is None or abs(gap) <= OFFICIAL_COUNT_TOLERANCE:
+        return None
+    counted = count_parameters(spec).total
+    return (
+        f"The architecture gives {counted:,} parameters, {gap:+.1%} from the official "
+        f"{spec.official_params:,} (more than {OFFICIAL_COUNT_TOLERANCE:.0%}): check the "
+        "dimensions, or the official count and what it includes (a vision encoder goes in "
+        "extra params)."
+    )
+
+
+class LlmModelAdminForm(CatalogAdminForm):
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # The full change form only: the changelist edits "active" alone.
+        if "official_params" in self.fields and not self.errors:
+            message = _count_gap_error(self.instance.to_spec())
+            if message:
+                self.add_error("official_params", message)
+
+
+class ModelFromConfigForm(forms.Form):
+    """What the admin's "add from config.json" asks: the config and what it cannot say."""
+
+    config = forms.CharField(
+        label="config.json",
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 90, "spellcheck": "false"}),
+        help_text="The model's config.json from its Hugging Face repository.",
+    )
+    official_params = forms.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The publisher's total parameter count, if known: the count read from the "
+        "config must be within 1% of it.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("config")
+        if not text:
+            return cleaned
+        try:
+            config = json.loads(text)
+        except ValueError as error:
+            self.add_error("config", f"Not valid JSON ({error.msg}, line {error.lineno}).")
+            return cleaned
+        try:
+            spec, warnings = model_from_config(config)
+        except ConfigError as error:
+            self.add_error("config", error.message)
+            return cleaned
+        official = cleaned.get("official_params")
+        if official:
+            spec = replace(spec, official_params=official)
+            message = _count_gap_error(spec)
+            if message:
+                self.add_error("official_params", message)
+        cleaned.update(spec=spec, warnings=warnings, config_object=config)
+        return cleaned
+
+    def initial_query(self) -> str:
+        """The add form's query string: the fields the config filled (after is_valid())."""
+        spec, config = self.cleaned_data["spec"], self.cleaned_data["config_object"]
+        values: dict[str, object] = {}
+        for name in CONFIG_FIELDS:
+            value = getattr(spec, name)
+            if isinstance(value, bool):
+                if value:  # an unchecked box is left out: "False" would tick it
+                    values[name] = "on"
+            else:
+                values[name] = value
+        repo = config.get("_name_or_path")
+        if isinstance(repo, str) and repo:
+            values["hf_repo"] = repo
+        if self.cleaned_data.get("official_params"):
+            values["official_params"] = self.cleaned_data["official_params"]
+        values["config_source"] = "Filled from a pasted config.json in the admin."
+        values["notes"] = " ".join(self.cleaned_data["warnings"])
+        return urlencode(values)
+
+
 @admin.register(LlmModel)
 class LlmModelAdmin(CatalogAdmin):
+    form = LlmModelAdminForm
+    change_list_template = "admin/calculator/llmmodel/change_list.html"
     list_display = (
         "name",
         "family",
@@ -121,10 +272,24 @@ class LlmModelAdmin(CatalogAdmin):
                     ("vocab_size", "max_context"),
                     ("tie_word_embeddings", "qkv_bias"),
                     ("num_experts", "experts_per_token", "moe_intermediate_size"),
-                    ("shared_experts", "moe_layer_step"),
+                    ("shared_experts", "moe_layer_step", "first_dense_layers"),
+                    ("expert_bias", "expert_format"),
                     "extra_params",
                     "is_active",
                 )
+            },
+        ),
+        (
+            "Attention",
+            {
+                "description": "Leave at 0 / unticked for a Llama-style model whose every "
+                "layer attends to the whole context with grouped-query attention.",
+                "fields": (
+                    ("attention_window", "local_layers", "chunked_attention"),
+                    ("qk_norm", "output_bias", "attention_sinks", "extra_norms_per_layer"),
+                    ("kv_lora_rank", "q_lora_rank"),
+                    ("qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"),
+                ),
             },
         ),
         (
@@ -140,6 +305,32 @@ class LlmModelAdmin(CatalogAdmin):
             },
         ),
     )
+
+    def get_urls(self):
+        urls = [
+            path(
+                "from-config/",
+                self.admin_site.admin_view(self.add_from_config),
+                name="calculator_llmmodel_from_config",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def add_from_config(self, request: HttpRequest) -> HttpResponse:
+        """Paste a config.json: the add form opens with the fields it fills."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ModelFromConfigForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            add_url = reverse("admin:calculator_llmmodel_add")
+            return redirect(f"{add_url}?{form.initial_query()}")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Add LLM from config.json",
+            "form": form,
+        }
+        return render(request, "admin/calculator/llmmodel/from_config.html", context)
 
 
 @admin.register(EngineProfile)
@@ -223,18 +414,26 @@ class ScenarioAdmin(admin.ModelAdmin):
         "public_id",
         "model_name",
         "gpu_column",
+        "author",
+        "visibility",
+        "archived_at",
         "estimator_version",
         "created_at",
         "permalink",
     )
-    list_filter = ("estimator_version", "created_at")
-    search_fields = ("name", "public_id")
+    list_filter = ("visibility", ("archived_at", admin.EmptyFieldListFilter), "estimator_version")
+    list_select_related = ("author",)
+    search_fields = ("name", "public_id", "author__username")
     date_hierarchy = "created_at"
     fields = (
         "name",
         "public_id",
         "permalink",
         "created_at",
+        "author",
+        "visibility",
+        "archived_at",
+        "archived_by",
         "estimator_version",
         "notes",
         "inputs",
@@ -256,6 +455,71 @@ class ScenarioAdmin(admin.ModelAdmin):
 
     @admin.display(description="Permalink")
     def permalink(self, obj: Scenario) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# Section: API tokens
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Staff issue tokens for any user and revoke them (delete). The key is shown once,
+    on the page after "Save"; only its hash is stored, so it can't be shown again."""
+
+    list_display = ("name", "user", "shown", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("name", "user__username", "shown")
+    autocomplete_fields = ("user",)
+    fields = ("user", "name")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        request._api_token_key = obj.set_new_key()  # for response_add, this request only
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "token": obj,
+            "key": request._api_token_key,
+            "title": "API token created",
+        }
+        return TemplateResponse(request, "admin/calculator/apitoken/created.html", context)
+
+
+# Section: saved plans
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    """Saved plans are immutable, like scenarios: look and delete only."""
+
+    list_display = ("__str__", "public_id", "estimator_version", "created_at", "permalink")
+    list_filter = ("estimator_version", "created_at")
+    search_fields = ("name", "public_id")
+    fields = (
+        "name",
+        "public_id",
+        "permalink",
+        "created_at",
+        "estimator_version",
+        "inputs",
+        "snapshot",
+        "results",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Permalink")
+    def permalink(self, obj: Plan) -> str:
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
 
     def has_add_permission(self, request) -> bool:

@@ -7,6 +7,7 @@ into form errors, so the page, the API and the CLI take the same path.
 from __future__ import annotations
 
 import csv
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from django.conf import settings
 
 from calculator import catalog, estimator
 from calculator.estimator import calibration as cal
-from calculator.forms import CalculatorForm
+from calculator.forms import CalculatorForm, CustomModel
 from calculator.models import EngineProfile, GpuType, LlmModel
 
 # Workload field -> form field, for errors the estimator finds.
@@ -40,17 +41,35 @@ def estimate_form(
     the form as a field error. `trace=False` skips "show the math" (the page's keystroke
     shows it only on request)."""
     data = form.cleaned_data
+    model = data["model"]
+    custom = isinstance(model, CustomModel)
     try:
-        return estimator.estimate(
-            data["model"].to_spec(),
+        result = estimator.estimate(
+            model.to_spec(),
             data["gpu"].to_spec(),
             data["engine"].to_spec(),
             form.workload(form.catalog.offering_specs if apis is None else apis),
             trace=trace,
         )
     except estimator.EstimatorInputError as error:
-        form.add_error(FORM_FIELDS.get(error.field), error.message)
+        field = FORM_FIELDS.get(error.field)
+        form.add_error("model_config" if custom and field == "model" else field, error.message)
         return None
+    if custom and model.warnings:
+        # What the config left out or the estimate leaves out comes first.
+        result = dataclasses.replace(result, warnings=(*model.warnings, *result.warnings))
+    return result
+
+
+def model_summary(model, result: estimator.Estimate) -> dict:
+    """The model's figures the JSON API adds to an estimate."""
+    return {
+        "slug": model.slug,
+        "name": model.name,
+        "total_params": result.total_params,
+        "active_params": result.active_params,
+        "kv_bytes_per_token": result.kv_bytes_per_token,
+    }
 
 
 # Calibration
@@ -82,6 +101,9 @@ def run_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Report:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             mapped = cal.map_row(row, line, models, gpus, engines)
             (cases if isinstance(mapped, cal.Case) else skips).append(mapped)
+            online = cal.map_online_row(row, line, models, gpus, engines)
+            if online is not None:
+                cases.append(online)
     outcomes = cal.evaluate(cases, models, gpus, engines)
     roofline = {slug: cal.plain_roofline_engine(e) for slug, e in engines.items()}
     plain_gpus = {slug: cal.plain_roofline_gpu(g) for slug, g in gpus.items()}
@@ -112,7 +134,7 @@ def accuracy_summary(version: tuple | None = None) -> dict:
         report = run_calibration()
         _accuracy_cache.clear()
         _accuracy_cache[key] = {
-            "rows": len(report.cases),
+            "rows": len({case.row for case in report.cases}),  # a row may count in two regimes
             "regimes": [
                 {
                     "title": cal.REGIME_TITLES[regime],

@@ -6,6 +6,9 @@ vocabulary. Forms validate and convert; they compute nothing.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
@@ -16,6 +19,7 @@ from calculator import estimator
 from calculator.catalog import Catalog
 from calculator.catalog import current as current_catalog
 from calculator.estimator import Dtype, Parallelism, Workload
+from calculator.estimator.hf_config import ConfigError, model_from_config
 
 # The largest values accepted, with the reason, shared with the estimator.
 MAX_GPUS = estimator.MAX_GPUS  # beyond any single serving replica
@@ -97,6 +101,78 @@ class CatalogChoiceField(forms.ChoiceField):
         return getattr(value, "slug", value)
 
 
+# The model choice that reads a pasted config.json instead of a catalog row.
+CUSTOM_MODEL = "custom"
+CUSTOM_MODEL_LABEL = "Custom… (paste config.json)"
+MAX_CONFIG_CHARS = 100_000  # released config.json files are a few KB
+
+
+@dataclass(frozen=True)
+class CustomModel:
+    """A model read from a pasted config.json. It answers what the page and the saved
+    scenario ask of a catalog row (slug, name, max_context, to_spec()); it has no row."""
+
+    spec: estimator.ModelSpec
+    config: dict
+    warnings: tuple[str, ...]
+    slug: str = CUSTOM_MODEL
+    pk: None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def max_context(self) -> int:
+        return self.spec.max_context
+
+    def to_spec(self) -> estimator.ModelSpec:
+        return self.spec
+
+    def config_json(self) -> str:
+        """The config as compact JSON: what the form's field and a URL carry."""
+        return json.dumps(self.config, separators=(",", ":"), sort_keys=True)
+
+
+def custom_model(text: str) -> CustomModel:
+    """Parse a pasted config.json; ValidationError naming the field at fault."""
+    try:
+        config = json.loads(text)
+    except ValueError as error:
+        raise forms.ValidationError(
+            f"Not valid JSON ({error.msg}, line {error.lineno}).", code="invalid_json"
+        ) from None
+    name = config.get("_name_or_path") if isinstance(config, dict) else None
+    name = name.rsplit("/", 1)[-1] if isinstance(name, str) and name else "Custom model"
+    try:
+        spec, warnings = model_from_config(config, name=f"{name} (config.json)")
+    except ConfigError as error:
+        raise forms.ValidationError(error.message, code="invalid_config") from None
+    return CustomModel(spec=spec, config=config, warnings=tuple(warnings))
+
+
+class ModelField(CatalogChoiceField):
+    """A catalog model, or CUSTOM_MODEL: the form then reads its model_config field."""
+
+    def use(self, rows) -> None:
+        super().use(rows)
+        self.choices = lambda: [
+            ("", "---------"),
+            *((row.slug, row.name) for row in rows),
+            (CUSTOM_MODEL, CUSTOM_MODEL_LABEL),
+        ]
+
+    def validate(self, value) -> None:
+        if value != CUSTOM_MODEL:
+            super().validate(value)
+
+    def clean(self, value):
+        slug = self.to_python(value)
+        if slug == CUSTOM_MODEL:
+            return CUSTOM_MODEL  # the form's clean() swaps in the parsed model
+        return super().clean(value)
+
+
 class BatchField(forms.Field):
     """A whole number, or "max" for the largest batch that fits."""
 
@@ -120,7 +196,15 @@ class BatchField(forms.Field):
 
 
 class CalculatorForm(forms.Form):
-    model = CatalogChoiceField("models", label="Model")
+    model = ModelField("models", label="Model")
+    model_config = forms.CharField(
+        required=False,
+        max_length=MAX_CONFIG_CHARS,
+        strip=True,
+        label="config.json",
+        help_text="Paste the model's config.json from its Hugging Face repository.",
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "class": "font-monospace"}),
+    )
     gpu = CatalogChoiceField("gpus", label="GPU")
     gpus = forms.IntegerField(min_value=1, max_value=MAX_GPUS, label="Number of GPUs")
     batch = BatchField(
@@ -192,6 +276,7 @@ class CalculatorForm(forms.Form):
         }
         helper.layout = Layout(
             "model",
+            Div("model_config", css_class="calc-custom-model"),
             # Which model the sequence length's limit was shown for (see the view).
             HTML("{% include 'calculator/calculator.html#context-model' %}"),
             "gpu",
@@ -232,6 +317,18 @@ class CalculatorForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("model") == CUSTOM_MODEL:
+            cleaned["model"] = None
+            text = cleaned.get("model_config", "")
+            if not text and "model_config" not in self.errors:
+                self.add_error("model_config", "Paste a config.json for the custom model.")
+            elif text:
+                try:
+                    cleaned["model"] = custom_model(text)
+                except forms.ValidationError as error:
+                    self.add_error("model_config", error)
+            if cleaned["model"] is None:
+                del cleaned["model"]
         prompt, completion = cleaned.get("prompt"), cleaned.get("completion")
         seq_len = cleaned.get("seq_len")
         if prompt and completion and seq_len and seq_len < prompt + completion:
@@ -262,8 +359,9 @@ class CalculatorForm(forms.Form):
         """The cleaned input as query parameters (for permalinks and the API)."""
         data = self.cleaned_data
         hourly = data.get("gpu_hourly_usd")
+        model = data["model"]
         values = {
-            "model": data["model"].slug,
+            "model": model.slug,
             "gpu": data["gpu"].slug,
             "gpus": data["gpus"],
             "batch": data["batch"],
@@ -276,4 +374,6 @@ class CalculatorForm(forms.Form):
             "engine": data["engine"].slug,
             "parallelism": data["parallelism"],
         }
+        if isinstance(model, CustomModel):
+            values = {"model": model.slug, "model_config": model.config_json(), **values}
         return {key: str(value) for key, value in values.items()}

@@ -7,12 +7,15 @@ dependency runs from Django to the estimator and never back.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from calculator.estimator import specs
@@ -259,6 +262,49 @@ class LlmModel(models.Model):
         help_text="Parameters in memory outside the text path (vision encoder).",
     )
 
+    # Attention beyond every-layer-global grouped-query attention (see ModelSpec).
+    attention_window = models.PositiveIntegerField(
+        default=0,
+        help_text="Tokens a local layer sees (window or chunk); 0: every layer global.",
+    )
+    local_layers = models.PositiveIntegerField(
+        default=0, help_text="How many layers use that window (Gemma 3 27B: 52 of 62)."
+    )
+    chunked_attention = models.BooleanField(
+        default=False, help_text="Local layers see their own chunk, not a sliding window (Llama 4)."
+    )
+    attention_sinks = models.BooleanField(
+        default=False, help_text="A learned sink logit per head (gpt-oss)."
+    )
+    output_bias = models.BooleanField(
+        default=False, help_text="Bias on the attention output projection (gpt-oss)."
+    )
+    qk_norm = models.BooleanField(
+        "QK norm", default=False, help_text="RMSNorm on queries and keys (Qwen3, Gemma 3)."
+    )
+    extra_norms_per_layer = models.PositiveSmallIntegerField(
+        default=0, help_text="Norms beyond the two pre-norms (Gemma 2/3: 2)."
+    )
+    kv_lora_rank = models.PositiveIntegerField(
+        "KV LoRA rank", default=0, help_text="Latent attention (DeepSeek): cached latent width."
+    )
+    q_lora_rank = models.PositiveIntegerField("Q LoRA rank", default=0)
+    qk_rope_head_dim = models.PositiveIntegerField("QK rope head dim", default=0)
+    qk_nope_head_dim = models.PositiveIntegerField("QK no-rope head dim", default=0)
+    v_head_dim = models.PositiveIntegerField("V head dim", default=0)
+    first_dense_layers = models.PositiveIntegerField(
+        default=0, help_text="The first n layers are dense (DeepSeek first_k_dense_replace)."
+    )
+    expert_bias = models.BooleanField(
+        default=False, help_text="Biases in the experts and router (gpt-oss)."
+    )
+    expert_format = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("", "Same as the weights"), ("mxfp4", "MXFP4 (gpt-oss)")],
+        help_text="The checkpoint's own format for its routed experts, if any.",
+    )
+
     official_params = models.BigIntegerField(null=True, blank=True)
     official_params_source = models.TextField(blank=True)
     config_source = models.TextField(blank=True)
@@ -296,6 +342,12 @@ class LlmModel(models.Model):
             "official_params",
         )
         _reject_negative(errors, self, "extra_params")
+        if self.attention_window and not 0 < self.local_layers <= (self.num_layers or 0):
+            errors["local_layers"] = "A window needs the number of local layers (1 to all)."
+        if self.local_layers and not self.attention_window:
+            errors["attention_window"] = "Local layers need the window size."
+        if self.kv_lora_rank and not (self.qk_rope_head_dim and self.v_head_dim):
+            errors["kv_lora_rank"] = "Latent attention needs qk_rope_head_dim and v_head_dim."
         if self.num_experts:
             if not 0 < self.experts_per_token <= self.num_experts:
                 errors["experts_per_token"] = "Must be between 1 and the number of experts."
@@ -325,6 +377,21 @@ class LlmModel(models.Model):
             moe_layer_step=self.moe_layer_step,
             extra_params=self.extra_params,
             official_params=self.official_params,
+            attention_window=self.attention_window,
+            local_layers=self.local_layers,
+            chunked_attention=self.chunked_attention,
+            attention_sinks=self.attention_sinks,
+            output_bias=self.output_bias,
+            qk_norm=self.qk_norm,
+            extra_norms_per_layer=self.extra_norms_per_layer,
+            kv_lora_rank=self.kv_lora_rank,
+            q_lora_rank=self.q_lora_rank,
+            qk_rope_head_dim=self.qk_rope_head_dim,
+            qk_nope_head_dim=self.qk_nope_head_dim,
+            v_head_dim=self.v_head_dim,
+            first_dense_layers=self.first_dense_layers,
+            expert_bias=self.expert_bias,
+            expert_format=self.expert_format,
         )
 
 
@@ -491,13 +558,87 @@ def make_public_id() -> str:
     return secrets.token_urlsafe(PUBLIC_ID_BYTES)
 
 
-class ScenarioQuerySet(models.QuerySet):
+# Section: who saved what (shared by every saved thing: scenarios, plans)
+
+
+class Visibility(models.TextChoices):
+    LISTED = "listed", "Listed: in the scenario list and its search"
+    UNLISTED = "unlisted", "Unlisted: only people with the link"
+
+
+class AuthoredQuerySet(models.QuerySet):
+    def listed(self) -> AuthoredQuerySet:
+        """What the public list shows: listed and not archived."""
+        return self.filter(visibility=Visibility.LISTED, archived_at__isnull=True)
+
+    def by(self, user) -> AuthoredQuerySet:
+        """Everything this user saved, unlisted and archived included."""
+        return self.filter(author=user) if user.is_authenticated else self.none()
+
+
+class Authored(models.Model):
+    """Who saved a row, whether lists show it, and whether it is archived.
+
+    Saved things stay immutable: archiving hides a row from lists without changing
+    what it says, and only its author or staff may archive or restore it. Add this to
+    any saved model (with a manager built on AuthoredQuerySet) to get the same rules.
+    """
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="%(class)ss",
+        help_text="Who saved it, when someone was signed in.",
+    )
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.LISTED
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def is_unlisted(self) -> bool:
+        return self.visibility == Visibility.UNLISTED
+
+    def can_archive(self, user) -> bool:
+        """The author or staff, signed in and active."""
+        if not (user.is_authenticated and user.is_active):
+            return False
+        return user.is_staff or (self.author_id is not None and self.author_id == user.pk)
+
+    def set_archived(self, archived: bool, user) -> None:
+        """Archive (or restore) without saving anything else about the row."""
+        self.archived_at = timezone.now() if archived else None
+        self.archived_by = user if archived else None
+        type(self)._base_manager.filter(pk=self.pk).update(
+            archived_at=self.archived_at, archived_by=self.archived_by
+        )
+
+
+class ScenarioQuerySet(AuthoredQuerySet):
     def search(self, query: str) -> ScenarioQuerySet:
         query = query.strip()
         return self.filter(name__icontains=query) if query else self
 
 
-class Scenario(models.Model):
+class Scenario(Authored):
     """A saved calculation: its inputs, its results and what they were computed from.
 
     Immutable once saved. The permalink renders from ``snapshot`` and ``results`` only,
@@ -530,6 +671,9 @@ class Scenario(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["author", "-created_at"], name="calculator_scenario_author")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -548,3 +692,141 @@ class Scenario(models.Model):
     @property
     def num_gpus(self) -> int:
         return int(self.inputs["gpus"])
+
+
+# Section: API tokens
+
+# 32 random bytes (256 bits), URL-safe; the prefix tells a leaked token's origin
+# (secret scanners look for such prefixes).
+API_TOKEN_PREFIX = "calc_"
+API_TOKEN_BYTES = 32
+API_TOKEN_SHOWN_CHARS = 9  # of the token, kept in clear so its owner can recognise it
+# last_used_at is written at most this often per token, not on every API request.
+API_TOKEN_LAST_USED_RESOLUTION_S = 300
+
+
+def hash_api_token(key: str) -> str:
+    """SHA-256 of the token: it has 256 random bits, so a fast hash is enough (no
+    dictionary to guess from), and the database never holds a usable token."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def authenticate(self, key: str) -> ApiToken | None:
+        """The token for this key, if it exists and its user is active."""
+        if not key.startswith(API_TOKEN_PREFIX):
+            return None
+        token = (
+            self.select_related("user")
+            .filter(key_hash=hash_api_token(key), user__is_active=True)
+            .first()
+        )
+        if token is not None:
+            now = timezone.now()
+            last = token.last_used_at
+            if last is None or (now - last).total_seconds() > API_TOKEN_LAST_USED_RESOLUTION_S:
+                type(token)._base_manager.filter(pk=token.pk).update(last_used_at=now)
+                token.last_used_at = now
+        return token
+
+
+class ApiToken(models.Model):
+    """A key for scripts: `Authorization: Bearer <key>` acts as its user on the API.
+
+    Only the key's SHA-256 is stored; the key itself is shown once, when created.
+    Revoking deletes the row.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What it is for, e.g. “nightly report”.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    shown = models.CharField(
+        max_length=API_TOKEN_SHOWN_CHARS, editable=False, help_text="The token's first characters."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.shown}…)"
+
+    def set_new_key(self) -> str:
+        """Give the (unsaved) token a fresh key and return it: the only time the key
+        exists in clear."""
+        key = API_TOKEN_PREFIX + secrets.token_urlsafe(API_TOKEN_BYTES)
+        self.key_hash = hash_api_token(key)
+        self.shown = key[:API_TOKEN_SHOWN_CHARS]
+        return key
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple[ApiToken, str]:
+        """A new token for `user`, and its key."""
+        token = cls(user=user, name=name)
+        key = token.set_new_key()
+        token.save()
+        return token, key
+
+
+# Section: rate limits
+
+
+class RateCounter(models.Model):
+    """How many times a client did something in one fixed window of time.
+
+    Kept in the database, not in a worker's memory, so every gunicorn worker on every
+    app server counts against the same limit (calculator/ratelimit.py).
+    """
+
+    exclude_from_backup = True  # transient: export_data leaves it out
+
+    key = models.CharField(max_length=200, help_text="What was done, and by whom.")
+    window_start = models.BigIntegerField(help_text="Seconds since the epoch.")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window_start"], name="calculator_ratecounter_key_window"
+            ),
+        ]
+        indexes = [models.Index(fields=["window_start"], name="calculator_ratecounter_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.count}"
+
+
+# Section: saved plans
+
+
+class Plan(Authored):
+    """A saved capacity plan: its inputs, the plan as the API gave it, and the prices
+    and specs it was computed from. Immutable once saved, like a Scenario: the permalink
+    renders from ``results`` and ``snapshot`` only."""
+
+    public_id = models.CharField(
+        max_length=PUBLIC_ID_MAX_LENGTH, unique=True, editable=False, default=make_public_id
+    )
+    name = models.CharField(max_length=200, blank=True)
+    inputs = models.JSONField(help_text="The planner's query parameters, as strings.")
+    results = models.JSONField(help_text="The plan, as GET /api/plan gives it.")
+    snapshot = models.JSONField(help_text="The model, engine and GPU prices used.")
+    estimator_version = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuthoredQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name or f"Plan {self.public_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("calculator:plan-detail", args=[self.public_id])

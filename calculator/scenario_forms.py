@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from calculator.models import Scenario
+from calculator.models import ApiToken, Scenario, Visibility
 
 NOTES_MAX_LENGTH = 5000  # a few paragraphs; longer text belongs in a document
 
@@ -22,8 +22,26 @@ class ScenarioForm(forms.Form):
         label="Notes (optional)",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices,
+        initial=Visibility.LISTED,
+        required=False,  # posts that don't say (scripts, older pages) are listed
+        label="Who can find it",
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         # Its fields sit on the calculator page, next to the calculator's own.
         kwargs.setdefault("auto_id", "scenario-%s")
         super().__init__(*args, **kwargs)
+
+    def clean_visibility(self) -> str:
+        return self.cleaned_data["visibility"] or Visibility.LISTED
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=ApiToken._meta.get_field("name").max_length,
+        label="What is it for?",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. nightly cost report"}),
+    )

@@ -8,10 +8,11 @@ not maths: every figure comes out of the estimator.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -25,6 +26,7 @@ from calculator.forms import (
     DTYPE_CHOICES,
     PARALLELISM_CHOICES,
     CalculatorForm,
+    CustomModel,
 )
 from calculator.models import (
     ApiOffering,
@@ -32,6 +34,7 @@ from calculator.models import (
     GpuType,
     LlmModel,
     Scenario,
+    Visibility,
     make_public_id,
 )
 from calculator.templatetags.calc_format import format_count, format_usd
@@ -54,14 +57,26 @@ def _date(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def model_snapshot(model: LlmModel | CustomModel) -> dict:
+    """The model's spec; a custom model also keeps the config.json it was read from."""
+    snapshot = asdict(model.to_spec())
+    if isinstance(model, CustomModel):
+        snapshot["config"] = model.config
+    return snapshot
+
+
 def catalog_snapshot(
-    *, model: LlmModel, gpu: GpuType, engine: EngineProfile, apis: Iterable[ApiOffering]
+    *,
+    model: LlmModel | CustomModel,
+    gpu: GpuType,
+    engine: EngineProfile,
+    apis: Iterable[ApiOffering],
 ) -> dict:
     """The catalog values an estimate is computed from, with where the prices come from."""
     return as_json(
         {
             "estimator_version": estimator.ESTIMATOR_VERSION,
-            "model": asdict(model.to_spec()),
+            "model": model_snapshot(model),
             "gpu": {
                 **asdict(gpu.to_spec()),
                 "vendor": gpu.get_vendor_display(),
@@ -112,9 +127,16 @@ def compute(form: CalculatorForm, *, trace: bool = True) -> Computed | None:
     )
 
 
-def scenario_create(*, form: CalculatorForm, name: str, notes: str) -> Scenario | None:
+def scenario_create(
+    *,
+    form: CalculatorForm,
+    name: str,
+    notes: str,
+    author=None,
+    visibility: str = Visibility.LISTED,
+) -> Scenario | None:
     """Save a valid form's scenario, or return None with the estimator's objection
-    added to the form."""
+    added to the form. `author`: the signed-in user, if any."""
     computed = compute(form)
     if computed is None:
         return None
@@ -132,8 +154,10 @@ def scenario_create(*, form: CalculatorForm, name: str, notes: str) -> Scenario 
                     results=computed.results,
                     estimator_version=computed.results["estimator_version"],
                     gpu=data["gpu"],
-                    llm_model=data["model"],
+                    llm_model=data["model"] if isinstance(data["model"], LlmModel) else None,
                     engine=data["engine"],
+                    author=author,
+                    visibility=visibility,
                 )
         except IntegrityError:
             attempts_left -= 1
@@ -321,18 +345,32 @@ def _field_label(part: str, key: str) -> str:
         return key.replace("_", " ")
 
 
+def _defaults(spec_class) -> dict:
+    return {f.name: f.default for f in fields(spec_class) if f.default is not dataclasses.MISSING}
+
+
+# A snapshot saved before a spec gained a field holds no value for it: the field's
+# default is what that estimate used, not a change.
+SPEC_DEFAULTS = {
+    "gpu": _defaults(estimator.GpuSpec),
+    "model": _defaults(estimator.ModelSpec),
+    "engine": _defaults(estimator.EngineSpec),
+}
+
+
 def catalog_changes(saved: dict, now: dict) -> list[dict]:
     """Each GPU, model and engine figure that differs between two snapshots."""
     changes = []
     for part, what in (("gpu", "GPU"), ("model", "Model"), ("engine", "Engine")):
         before, after = saved.get(part, {}), now.get(part, {})
         for key in sorted(set(before) | set(after)):
-            if key != "slug" and before.get(key) != after.get(key):
+            saved_value = before.get(key, SPEC_DEFAULTS[part].get(key))
+            if key != "slug" and saved_value != after.get(key):
                 changes.append(
                     {
                         "what": what,
                         "field": _field_label(part, key),
-                        "saved": before.get(key),
+                        "saved": saved_value,
                         "now": after.get(key),
                         "kind": "usd" if key == "hourly_usd" else "text",
                     }

@@ -8,6 +8,7 @@ named in the README's production section.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -35,6 +36,23 @@ def envint(name: str, default: str) -> int:
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.getenv(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; not {value!r}")
+    return value
+
+
+def envrate(name: str, default: str) -> str:
+    """A rate such as "30/m" (30 a minute; s, m, h or d), or "off"."""
+    value = os.getenv(name, default).strip()
+    if value != "off" and not re.fullmatch(r"[1-9][0-9]*/[smhd]", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a count per unit such as 30/m (s, m, h or d), or off; not {value!r}"
+        )
+    return value
 
 
 DEBUG = envbool("DJANGO_DEBUG", "True")
@@ -76,6 +94,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who is asking (calculator/access.py): the sign-in proxy's header (proxy mode
+    # only), an API token, then the gate that closes everything else in login and
+    # proxy modes. Each reads CALCULATOR_ACCESS on every request.
+    "calculator.access.ProxyUserMiddleware",
+    "calculator.access.ApiTokenMiddleware",
+    "calculator.access.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -96,6 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "calculator.access.access_context",
             ],
         },
     },
@@ -129,6 +154,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Section: who may use the calculator (README, Production: "Access")
+# open: anyone who reaches it (the default, as for `make run`); login: sign in with a
+# username and password first; proxy: the company's sign-in proxy names the user in
+# CALCULATOR_PROXY_USER_HEADER. In login and proxy modes the API wants a signed-in
+# session or an API token (Authorization: Bearer ...).
+CALCULATOR_ACCESS = envchoice("CALCULATOR_ACCESS", "open", ("open", "login", "proxy"))
+# Read only in proxy mode: otherwise a client could name any user it likes.
+CALCULATOR_PROXY_USER_HEADER = os.getenv("CALCULATOR_PROXY_USER_HEADER", "X-Forwarded-User")
+if not re.fullmatch(r"[A-Za-z0-9-]+", CALCULATOR_PROXY_USER_HEADER):
+    raise ImproperlyConfigured(
+        "CALCULATOR_PROXY_USER_HEADER must be a header name of letters, digits and hyphens, "
+        f"not {CALCULATOR_PROXY_USER_HEADER!r}"
+    )
+# Saves per client (a signed-in user, else an address), counted in the database so
+# every worker of every server shares the count.
+CALCULATOR_SAVE_RATE = envrate("CALCULATOR_SAVE_RATE", "30/m")
+# The header the reverse proxy puts the client's address in (X-Forwarded-For: its
+# last entry, the one the proxy appended), so anonymous clients behind one proxy are
+# counted apart. Empty: the connection's address (no proxy in front).
+CALCULATOR_CLIENT_IP_HEADER = os.getenv("CALCULATOR_CLIENT_IP_HEADER", "")
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "calculator.access.ProxyUserBackend",
+]
+LOGIN_URL = "calculator:login"
+LOGIN_REDIRECT_URL = "calculator:calculator"
+LOGOUT_REDIRECT_URL = "calculator:calculator"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -33,6 +33,12 @@ def fresh_catalog():
     catalog.forget()
 
 
+@pytest.fixture(autouse=True)
+def no_save_rate_limit(settings):
+    """Tests save far more often than people do; tests of the limit turn it back on."""
+    settings.CALCULATOR_SAVE_RATE = "off"
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     # `playwright install` cannot download browsers here: use Debian's chromium.
@@ -59,10 +65,18 @@ def make_scenario(db):
     from calculator.forms import DEFAULTS, CalculatorForm
     from calculator.snapshots import scenario_create
 
-    def make(name: str = "Llama 2 70B on 2 × A100", notes: str = "", **inputs):
+    def make(
+        name: str = "Llama 2 70B on 2 × A100",
+        notes: str = "",
+        author=None,
+        visibility: str = "listed",
+        **inputs,
+    ):
         form = CalculatorForm({**DEFAULTS, **inputs})
         assert form.is_valid(), form.errors
-        scenario = scenario_create(form=form, name=name, notes=notes)
+        scenario = scenario_create(
+            form=form, name=name, notes=notes, author=author, visibility=visibility
+        )
         assert scenario is not None, form.errors
         return scenario
 

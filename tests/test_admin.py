@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib import admin
@@ -11,6 +13,7 @@ from django.contrib.auth.models import User
 from django.test import RequestFactory
 from django.urls import reverse
 
+from calculator.estimator import count_parameters
 from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel, Scenario
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +124,7 @@ def test_the_api_offering_list_edits_prices_and_date(admin_client):
     [
         (GpuType, ["Specs", "Pricing", "Source"]),
         (ApiOffering, ["Specs", "Pricing", "Source"]),
-        (LlmModel, ["Specs", "Source"]),
+        (LlmModel, ["Specs", "Attention", "Source"]),
         (EngineProfile, ["Specs", "Source"]),
     ],
 )
@@ -277,3 +280,74 @@ def test_deleting_a_gpu_in_the_admin_keeps_its_scenarios(admin_client, client, m
     assert response.status_code == 302
     assert not GpuType.objects.filter(slug="a100-80gb-sxm").exists()
     assert client.get(scenario.get_absolute_url()).status_code == 200
+
+
+# Section: a model from its config.json
+
+FROM_CONFIG = reverse("admin:calculator_llmmodel_from_config")
+HF_CONFIGS = Path(__file__).parent / "data" / "hf_configs"
+
+
+def test_the_model_list_links_to_adding_from_a_config(admin_client):
+    response = admin_client.get(reverse("admin:calculator_llmmodel_changelist"))
+    assert FROM_CONFIG in response.content.decode()
+
+
+def test_a_pasted_config_opens_the_add_form_with_the_fields_filled(admin_client):
+    config = (HF_CONFIGS / "gpt-oss-20b.json").read_text()
+    response = admin_client.post(FROM_CONFIG, {"config": config, "official_params": "20910000000"})
+    assert response.status_code == 302
+    add = admin_client.get(response["Location"])
+    form = add.context["adminform"].form
+    assert form.initial["hidden_size"] == "2880"
+    assert form.initial["attention_window"] == "128"
+    assert form.initial["local_layers"] == "12"
+    assert form.initial["expert_format"] == "mxfp4"
+    assert form.initial["attention_sinks"] == "on"
+    assert "tie_word_embeddings" not in form.initial  # unticked
+    assert form.initial["official_params"] == "20910000000"
+    assert "MXFP4" in form.initial["notes"]
+
+
+def test_the_filled_add_form_saves_a_model_with_the_configs_count(admin_client):
+    config = (HF_CONFIGS / "qwen3-8b.json").read_text()
+    response = admin_client.post(FROM_CONFIG, {"config": config, "official_params": "8200000000"})
+    add_url = response["Location"]
+    form = admin_client.get(add_url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(name="Qwen3 8B copy", slug="qwen3-8b-copy", family="Qwen3", is_active="on")
+    saved = admin_client.post(reverse("admin:calculator_llmmodel_add"), data)
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    row = LlmModel.objects.get(slug="qwen3-8b-copy")
+    catalog = LlmModel.objects.get(slug="qwen3-8b")
+    assert count_parameters(row.to_spec()) == count_parameters(catalog.to_spec())
+
+
+def test_a_count_off_the_official_one_is_refused(admin_client):
+    config = (HF_CONFIGS / "qwen3-8b.json").read_text()
+    response = admin_client.post(FROM_CONFIG, {"config": config, "official_params": "8e9"})
+    assert response.status_code == 200
+    response = admin_client.post(FROM_CONFIG, {"config": config, "official_params": "9000000000"})
+    assert response.status_code == 200
+    assert "8,190,735,360" in response.content.decode()
+    assert "-9.0%" in response.content.decode()
+
+
+def test_a_config_missing_a_field_names_it(admin_client):
+    config = json.loads((HF_CONFIGS / "llama-3.1-8b.json").read_text())
+    del config["vocab_size"]
+    response = admin_client.post(FROM_CONFIG, {"config": json.dumps(config)})
+    assert response.status_code == 200
+    assert "vocab_size" in response.content.decode()
+
+
+def test_the_change_form_refuses_an_official_count_the_architecture_misses(
+    admin_client, admin_user
+):
+    model = LlmModel.objects.get(slug="qwen3-32b")
+    data = change_form_data(admin_user, model, official_params="40000000000")
+    response = admin_client.post(change_url(model), data)
+    assert response.status_code == 200
+    assert "from the official" in response.content.decode()
+    data = change_form_data(admin_user, model)
+    assert admin_client.post(change_url(model), data).status_code == 302

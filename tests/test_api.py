@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.urls import reverse
 from calculator.models import GpuType, LlmModel
 
 pytestmark = pytest.mark.django_db
+HF_CONFIGS = Path(__file__).parent / "data" / "hf_configs"
 
 SEED = {
     "model": "llama-2-70b",
@@ -174,9 +176,98 @@ def test_unknown_parameters_are_an_error_not_ignored(client):
     assert "batchsize" in body["errors"]["__all__"][0]
 
 
-def test_it_only_answers_get(client):
-    response = client.post(reverse("calculator:api-estimate"), SEED)
+def test_it_answers_get_and_post_only(client):
+    response = client.put(reverse("calculator:api-estimate"), SEED)
     assert response.status_code == 405
+
+
+def test_a_form_encoded_post_is_told_to_send_json(client):
+    response = client.post(reverse("calculator:api-estimate"), SEED)
+    assert response.status_code == 400
+    assert "JSON object" in response.json()["errors"]["__all__"][0]
+
+
+# Section: POST with a JSON body
+
+
+def post(client, body, **extra):
+    response = client.post(
+        reverse("calculator:api-estimate"),
+        json.dumps(body) if not isinstance(body, str) else body,
+        content_type="application/json",
+        **extra,
+    )
+    return response, json.loads(response.content, parse_constant=no_constants)
+
+
+def hf_config(name: str) -> dict:
+    return json.loads((HF_CONFIGS / f"{name}.json").read_text())
+
+
+def test_a_json_post_with_a_slug_answers_as_the_get_does(client):
+    _, got = get(client, **SEED)
+    response, posted = post(client, {**SEED, "gpus": 2, "batch": 1, "seq_len": 2048})
+    assert response.status_code == 200
+    assert posted == got
+
+
+def test_both_answers_add_the_models_counts_and_kv_per_token(client):
+    _, got = get(client, **SEED)
+    assert got["model"] == {
+        "slug": "llama-2-70b",
+        "name": "Llama 2 70B",
+        "total_params": got["total_params"],
+        "active_params": got["active_params"],
+        "kv_bytes_per_token": 2 * 80 * 8 * 128 * 2,
+    }
+
+
+def test_a_config_json_as_the_model_is_estimated(client):
+    body = {**SEED, "model": hf_config("qwen3-8b"), "gpu": "h100-sxm"}
+    response, answer = post(client, body)
+    assert response.status_code == 200
+    assert answer["model"]["slug"] == "custom"
+    assert answer["model"]["total_params"] == 8_190_735_360
+    assert answer["model"]["kv_bytes_per_token"] == 36 * 2 * 8 * 128 * 2
+    assert answer["inputs"]["model"] == "custom"
+    assert json.loads(answer["inputs"]["model_config"]) == hf_config("qwen3-8b")
+    catalog = LlmModel.objects.get(slug="qwen3-8b")
+    _, by_slug = get(client, **{**SEED, "model": catalog.slug, "gpu": "h100-sxm"})
+    for key in ("memory", "prefill", "decode", "cost"):
+        assert answer[key] == by_slug[key], key
+
+
+def test_a_pasted_configs_guesses_are_warnings(client):
+    config = {k: v for k, v in hf_config("llama-3.1-8b").items() if k != "tie_word_embeddings"}
+    _, answer = post(client, {**SEED, "model": config})
+    assert "tie_word_embeddings=false" in answer["warnings"][0]
+
+
+def test_a_config_missing_a_field_names_it_under_model(client):
+    config = hf_config("deepseek-v3")
+    del config["kv_lora_rank"]
+    response, answer = post(client, {**SEED, "model": config})
+    assert response.status_code == 400
+    assert "kv_lora_rank" in answer["errors"]["model"][0]
+
+
+def test_a_post_needs_no_csrf_token(client):
+    client.handler.enforce_csrf_checks = True
+    response, _ = post(client, SEED)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("body", ["not json", "[1, 2]", '"llama-2-70b"'])
+def test_a_body_that_is_not_a_json_object_is_an_error(client, body):
+    response, answer = post(client, body)
+    assert response.status_code == 400
+    assert "JSON object" in answer["errors"]["__all__"][0]
+
+
+def test_unknown_keys_in_a_post_are_an_error(client):
+    response, answer = post(client, {**SEED, "batchsize": 8})
+    assert response.status_code == 400
+    assert "batchsize" in answer["errors"]["__all__"][0]
 
 
 def test_the_catalog_endpoints_list_slugs(client):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import statistics
 
 import pytest
 
@@ -33,6 +34,7 @@ def test_every_regime_has_enough_rows_to_mean_something(report):
         cal.Regime.DECODE: 26,
         cal.Regime.SATURATION: 56,
         cal.Regime.TTFT: 16,
+        cal.Regime.ONLINE: 23,
     }
 
 
@@ -44,7 +46,8 @@ def test_it_beats_a_plain_roofline_in_every_regime(report):
 def test_every_row_is_either_mapped_or_skipped_with_a_reason(report):
     with open(DEFAULT_CALIBRATION_PATH, newline="") as handle:
         rows = sum(1 for _ in csv.DictReader(handle))
-    assert len(report.cases) + len(report.skips) == rows
+    static = [c for c in report.cases if c.regime is not cal.Regime.ONLINE]
+    assert len(static) + len(report.skips) == rows
     assert all(skip.reason for skip in report.skips)
     assert all(math.isfinite(o.predicted) and o.predicted > 0 for o in report.outcomes)
 
@@ -135,3 +138,43 @@ def test_rows_it_cannot_model_are_skipped_with_the_reason(overrides, reason):
     skip = map_one(**overrides)
     assert isinstance(skip, cal.Skip)
     assert reason in skip.reason
+
+
+def test_online_rows_are_reproduced_through_the_serving_simulator(report):
+    """The online regime: TTFT and ITL of runs at a rate, per metric within the target,
+    and time to first token with every request sent at once no longer far too low."""
+    online = [o for o in report.outcomes if o.case.regime is cal.Regime.ONLINE]
+    ttft = [o.ape for o in online if o.case.metric.startswith("ttft")]
+    itl = [o.ape for o in online if not o.case.metric.startswith("ttft")]
+    assert statistics.median(ttft) <= cal.TARGET_MEDIAN_APE
+    assert statistics.median(itl) <= cal.TARGET_MEDIAN_APE
+    flat_out = [
+        o for o in online if o.case.request_rate == math.inf and o.case.metric.startswith("ttft")
+    ]
+    assert flat_out
+    assert all(abs(o.error) < 0.25 for o in flat_out)
+
+
+def test_an_online_row_maps_to_a_simulated_run_with_the_sources_request_count():
+    row = {
+        "source_url_or_repo_path": "NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md",
+        "framework": "tensorrt-llm",
+        "model": "llama-3.1-8b",
+        "weight_dtype": "bf16",
+        "kv_dtype": "bf16",
+        "gpu": "h100-sxm",
+        "n_gpus": "1",
+        "pp": "1",
+        "batch_size_or_concurrency": "request_rate=INF",
+        "input_tokens": "467",
+        "output_tokens": "256",
+        "metric": "ttft_ms_mean",
+        "value": "3335",
+        "notes": "Triton tensorrtllm_backend online serving, 500 requests",
+    }
+    case = cal.map_online_row(row, 63, ["llama-3.1-8b"], ["h100-sxm"], ["tensorrt-llm"])
+    assert case.regime is cal.Regime.ONLINE
+    assert case.request_rate == math.inf
+    assert case.requests == 500
+    assert case.measured == pytest.approx(3.335)
+    assert case.workload.prompt_tokens == 467

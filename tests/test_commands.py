@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -44,6 +45,16 @@ def test_estimate_prints_the_api_json():
     assert body["inputs"]["model"] == "llama-3.1-8b"
     assert body["batch"] > 1
     assert body["memory"]["fits"] is True
+
+
+def test_estimate_reads_a_config_json():
+    config = (Path(__file__).parent / "data" / "hf_configs" / "gpt-oss-120b.json").read_text()
+    args = ("--gpu", "h100-sxm", "--gpus", "1", "--weights", "bf16", "--json")
+    body = json.loads(run("estimate", "--model", "custom", "--model-config", config, *args))
+    assert body["model"]["total_params"] == 116_829_156_672
+    assert body["memory"]["fits"] is True  # MXFP4 experts: one 80 GB GPU holds it
+    text = run("estimate", "--model", "custom", "--model-config", config, *args[:-1])
+    assert "Custom model (config.json) on 1 x" in text
 
 
 def test_estimate_says_which_option_is_wrong():

@@ -95,3 +95,18 @@ def test_the_fewest_gpus_never_exceeds_the_count_asked_when_it_fits():
                     checked += 1
                     assert 1 <= e.memory.min_gpus <= asked, (gpu, model, asked)
     assert checked > 100
+
+
+def test_the_new_architectures_active_counts_match_the_publishers():
+    active = {  # publisher's active count, and whether it leaves the embedding out
+        "deepseek-v3": (37e9, False),
+        "deepseek-r1": (37e9, False),
+        "qwen3-30b-a3b": (3.3e9, False),
+        "qwen3-235b-a22b": (22e9, False),
+        "gpt-oss-20b": (3.61e9, True),
+        "gpt-oss-120b": (5.13e9, True),
+    }
+    for slug, (published, without_embedding) in active.items():
+        counts = count_parameters(LlmModel.objects.get(slug=slug).to_spec())
+        ours = counts.active - counts.embedding if without_embedding else counts.active
+        assert ours == pytest.approx(published, rel=0.03), slug

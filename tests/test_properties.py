@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -165,7 +166,7 @@ MODELS = ["llama-2-7b", "llama-2-70b", "llama-3.1-8b", "llama-3.1-405b", "mixtra
 GPUS = ["a100-80gb-sxm", "h100-sxm", "l4", "rtx-4090", "mi300x", "gaudi3"]
 ENGINES = ["vllm", "sglang", "tensorrt-llm", "llama.cpp", "hf-transformers"]
 SLUG_VALUES = {
-    "model": MODELS + ["llama-99-1t"],
+    "model": MODELS + ["llama-99-1t", "custom"],
     "gpu": GPUS + ["h900"],
     "engine": ENGINES + ["nonsense"],
     "weights": [d.value for d in Dtype] + ["fp12"],
@@ -189,7 +190,18 @@ SEED = {
 FIELDS = list(CalculatorForm.base_fields)
 
 
+HF_CONFIGS = Path(__file__).parent / "data" / "hf_configs"
+CONFIG_TEXTS = [
+    "",
+    (HF_CONFIGS / "qwen3-30b-a3b.json").read_text(),
+    (HF_CONFIGS / "gemma-3-27b.json").read_text(),
+    '{"model_type": "llama", "hidden_size": 4096}',
+    '{"model_type": "deepseek_v3", "hidden_size": -1}',
+    "[]",
+    "{",
+]
 SENSIBLE = {
+    "model_config": st.sampled_from(CONFIG_TEXTS),
     "gpus": st.integers(1, 16).map(str),
     "batch": st.one_of(st.just("max"), st.integers(1, 256).map(str)),
     "seq_len": st.one_of(st.just(""), st.integers(1, 200_000).map(str)),
@@ -211,7 +223,7 @@ def inputs(draw) -> dict[str, str]:
     for name in draw(st.lists(st.sampled_from(FIELDS), max_size=4, unique=True)):
         data[name] = draw(field_value(name))
     for name in draw(st.lists(st.sampled_from(FIELDS), max_size=1, unique=True)):
-        del data[name]
+        data.pop(name, None)
     return data
 
 

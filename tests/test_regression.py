@@ -10,9 +10,10 @@ import pytest
 
 from tests import regression_grid as grid
 
-# Fixed on purpose since the grid was frozen: "fewest GPUs that fit" returned the GPUs
-# asked for whenever the workload fitted (issue 8); test_estimator covers the new answer.
-CHANGED_ON_PURPOSE = {("memory", "min_gpus")}
+# Figures changed on purpose since the grid was frozen go here until it is rewritten.
+# (Rewritten for estimator 1.1.0: Llama 4's chunked attention; that also froze issue 8's
+# "fewest GPUs that fit", which this set used to exempt.)
+CHANGED_ON_PURPOSE: set[tuple[str, ...]] = set()
 
 DATA = json.loads(grid.GOLDEN.read_text())
 MODELS, GPUS, ENGINES = grid.build_specs(DATA)

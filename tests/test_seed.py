@@ -58,6 +58,17 @@ MODEL_SLUGS = [
     "mixtral-8x7b",
     "qwen2.5-7b",
     "qwen2.5-72b",
+    # 0005_more_models
+    "deepseek-v3",
+    "deepseek-r1",
+    "qwen3-8b",
+    "qwen3-32b",
+    "qwen3-30b-a3b",
+    "qwen3-235b-a22b",
+    "gpt-oss-20b",
+    "gpt-oss-120b",
+    "gemma-3-27b",
+    "mistral-small-3-24b",
 ]
 ENGINE_SLUGS = ["vllm", "tensorrt-llm", "sglang", "llama.cpp", "hf-transformers"]
 API_SLUGS = [
@@ -98,8 +109,9 @@ def test_every_required_slug_is_seeded(model, slugs):
     assert set(slugs) <= seeded
 
 
-def test_deepseek_v3_is_left_out():
-    assert not LlmModel.objects.filter(slug__contains="deepseek").exists()
+def test_deepseek_v3_is_in_now_that_latent_attention_is_modelled():
+    v3 = LlmModel.objects.get(slug="deepseek-v3")
+    assert (v3.kv_lora_rank, v3.qk_rope_head_dim, v3.first_dense_layers) == (512, 64, 3)
 
 
 def test_only_the_a10g_is_seeded_inactive():
@@ -236,6 +248,8 @@ def test_qwen_models_have_qkv_bias():
     assert set(LlmModel.objects.filter(qkv_bias=True).values_list("slug", flat=True)) == {
         "qwen2.5-7b",
         "qwen2.5-72b",
+        "gpt-oss-20b",
+        "gpt-oss-120b",
     }
 
 
@@ -275,12 +289,19 @@ def test_hosted_llama_offerings_link_their_open_model():
 
 
 def test_every_seeded_row_starts_its_history_with_the_seeded_values():
+    later = importlib.import_module("calculator.migrations.0005_more_models")
+    added = {row["slug"] for row in later.MODELS}
     for model in (GpuType, LlmModel, EngineProfile, ApiOffering):
         for row in model.objects.all():
-            record = row.history.get()
+            record = row.history.earliest()
             assert record.history_type == "+"
-            assert "0002_seed_catalog" in record.history_change_reason
+            seeded_by = "0005_more_models" if row.slug in added else "0002_seed_catalog"
+            assert seeded_by in record.history_change_reason
             assert record.slug == row.slug
+    # The rows 0030 gave windows to record the change after their seeded values.
+    for slug in later.WINDOWS:
+        record = LlmModel.objects.get(slug=slug).history.latest()
+        assert record.history_type == "~" and record.attention_window
     offering = ApiOffering.objects.get(slug="together-llama-3.1-70b")
     assert offering.history.get().llm_model_id == offering.llm_model_id
 
@@ -289,6 +310,9 @@ def test_every_seeded_row_starts_its_history_with_the_seeded_values():
 
 
 def test_unseeding_removes_every_seeded_row():
+    later = importlib.import_module("calculator.migrations.0005_more_models")
+    later.remove_models(apps, schema_editor=None)
+    assert not LlmModel.objects.filter(attention_window__gt=0).exists()
     migration = importlib.import_module("calculator.migrations.0002_seed_catalog")
     migration.unseed_catalog(apps, schema_editor=None)
     for model in (GpuType, LlmModel, EngineProfile, ApiOffering):

@@ -441,6 +441,6 @@ def test_show_the_math_lists_the_trace_formula_by_formula(client):
 
 def test_the_accuracy_statement_is_shown(client):
     html = client.get(URL).content.decode()
-    assert "Calibrated on 98 published measurements" in html
+    assert "Calibrated on 104 published measurements" in html
     assert "Time to first token: " in html
     assert 'id="accuracy"' in html

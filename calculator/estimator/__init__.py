@@ -3,12 +3,14 @@
 The doors everything else uses, with the dataclasses from ``specs``:
 - ``estimate(model, gpu, engine, workload)``: one configuration at one batch;
 - ``sweep_batches()`` and ``compare_gpus()``: what-ifs around it;
+- ``simulate()`` (in ``serving``): one replica under a stream of requests;
 - ``step_time()`` (in ``step``): one engine iteration, the seam timing is built on.
 
 Modules, each a stage of the physics (arrows point down the list only): ``specs`` and
 ``constants``; ``params`` (parameter counts); ``memory``; ``step``; ``timing`` (prefill
 and decode of a static batch); ``cost``; ``core`` (``estimate``); ``sweeps``;
-``calibration`` and ``fitting``.
+``calibration`` and ``fitting``. ``hf_config`` reads a Hugging Face config.json into a
+``ModelSpec`` (``model_from_config``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .core import MAX_BATCH, MAX_GPUS, MAX_HOURLY_USD, MAX_TOKENS, estimate
 from .memory import kv_bytes_per_token, min_gpus_to_fit
 from .params import ParamCounts, count_parameters
 from .results import ApiComparison, Bound, Cost, Decode, Estimate, Memory, Prefill, TraceStep
+from .serving import LengthSpread, Percentiles, ServingResult, saturation_rate, simulate
 from .specs import (
     ApiOffering,
     Dtype,
@@ -52,11 +55,14 @@ __all__ = [
     "GpuSpec",
     "Interconnect",
     "Layout",
+    "LengthSpread",
     "Memory",
     "ModelSpec",
     "ParamCounts",
+    "Percentiles",
     "Parallelism",
     "Prefill",
+    "ServingResult",
     "StepContext",
     "StepTimes",
     "TraceStep",
@@ -67,6 +73,8 @@ __all__ = [
     "kv_bytes_per_token",
     "make_context",
     "min_gpus_to_fit",
+    "saturation_rate",
+    "simulate",
     "step_time",
     "sweep_batches",
 ]

@@ -6,7 +6,11 @@ spec dataclasses looked up by slug; the ``calibrate`` management command supplie
 Three regimes, as teams meet them:
 - ``decode``: single-stream (or lightly loaded) generation speed;
 - ``ttft``: time to first token (and llama.cpp's prompt-processing speed);
-- ``saturation``: output tokens/s when the engine is kept full.
+- ``saturation``: output tokens/s when the engine is kept full;
+- ``online``: time to first token and inter-token latency of an online run at a request
+  rate (Poisson, or all at once), reproduced by the serving simulator. The same rows
+  also count, through the static estimate, in the decode and TTFT regimes (rows at an
+  unbounded rate count only here): two models of one measurement, scored apart.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from enum import StrEnum
 
 from .core import estimate
 from .results import Estimate
+from .serving import LengthSpread, simulate
 from .specs import Dtype, EngineSpec, GpuSpec, ModelSpec, Parallelism, Workload
 from .step import make_context
 from .timing import prefill_gpu_seconds_per_request
@@ -29,12 +34,14 @@ class Regime(StrEnum):
     DECODE = "decode"
     TTFT = "ttft"
     SATURATION = "saturation"
+    ONLINE = "online"
 
 
 REGIME_TITLES = {
     Regime.DECODE: "Batch-1 / light-load decode speed",
     Regime.TTFT: "Time to first token",
     Regime.SATURATION: "Throughput at saturation",
+    Regime.ONLINE: "Online serving (TTFT, ITL at a rate)",
 }
 
 # The regression gate: a test fails when a regime's median error rises above this.
@@ -53,6 +60,14 @@ SHAREGPT_MEAN_INPUT_TOKENS = 305
 SHAREGPT_MEAN_OUTPUT_TOKENS = 194
 # Little's law gives the concurrency of an online run: rate x time in system.
 LITTLE_ITERATIONS = 8
+# Online runs through the simulator: requests sent when the source doesn't say (the
+# TensorRT-LLM notes say "500 requests"; sglang's bench_serving default is 1,000
+# prompts), a fixed seed, and ShareGPT lengths with a long tail (exponential around the
+# means: assumption).
+ONLINE_DEFAULT_REQUESTS = 1000
+ONLINE_SEED = 0
+SHAREGPT_LENGTH_SPREAD = LengthSpread.EXPONENTIAL
+ONLINE_METRICS = ("ttft_ms", "itl_ms", "tpot_ms")
 
 # What the csv calls a GPU -> our slug. Rows whose source didn't state the variant map
 # to the usual one (an 80 GB A100 in the cloud is SXM; TP=4 H100 boxes are SXM HGX).
@@ -81,8 +96,10 @@ class Case:
     engine: str
     workload: Workload
     measured: float
-    request_rate: float | None = None  # online runs at a finite Poisson rate
+    request_rate: float | None = None  # online runs at a Poisson rate (online: inf too)
     assumptions: str = ""
+    requests: int = ONLINE_DEFAULT_REQUESTS  # online regime: how many the run sent
+    length_spread: LengthSpread = LengthSpread.FIXED  # online regime: request lengths
 
     @property
     def label(self) -> str:
@@ -278,6 +295,71 @@ def map_row(
     return skip(f"metric {metric!r} duplicates another row of the same run")
 
 
+def map_online_row(
+    row: Mapping[str, str],
+    line: int,
+    models: Iterable[str],
+    gpus: Iterable[str],
+    engines: Iterable[str],
+) -> Case | None:
+    """The online-serving case of a row (TTFT or ITL of a run at a rate), or None."""
+    metric = row["metric"].strip()
+    rate = _rate(row["batch_size_or_concurrency"])
+    if rate is None or not metric.startswith(ONLINE_METRICS):
+        return None
+    mapped = map_row(row, line, models, gpus, engines)
+    sharegpt = "ShareGPT" in row["input_tokens"]
+    if isinstance(mapped, Skip):
+        # Unbounded rates are the simulator's to model; other skips stand.
+        if rate != math.inf or "unbounded" not in mapped.reason:
+            return None
+        prompt, completion = _int(row["input_tokens"]), _int(row["output_tokens"])
+        workload = Workload(
+            num_gpus=_int(row["n_gpus"]) or 1,
+            batch_size=None,
+            prompt_tokens=prompt or SHAREGPT_MEAN_INPUT_TOKENS,
+            completion_tokens=completion or SHAREGPT_MEAN_OUTPUT_TOKENS,
+            weights_dtype=_weights_dtype(row["weight_dtype"]),
+            kv_dtype=_kv_dtype(row["kv_dtype"]),
+        )
+        gpu = GPU_ALIASES.get(row["gpu"].split(" ")[0].strip(), row["gpu"].split(" ")[0].strip())
+        mapped = Case(
+            row=line,
+            source=_source_label(row["source_url_or_repo_path"]),
+            regime=Regime.ONLINE,
+            metric=metric,
+            model=row["model"].strip(),
+            gpu=gpu,
+            engine=FRAMEWORK_ENGINES[row["framework"].strip()],
+            workload=workload,
+            measured=float(row["value"]) / 1000,
+        )
+    sent = re.search(r"(\d+) requests", row["notes"])
+    return replace(
+        mapped,
+        regime=Regime.ONLINE,
+        request_rate=rate,
+        requests=int(sent.group(1)) if sent else ONLINE_DEFAULT_REQUESTS,
+        length_spread=SHAREGPT_LENGTH_SPREAD if sharegpt else LengthSpread.FIXED,
+    )
+
+
+def _online(case: Case, model: ModelSpec, gpu: GpuSpec, engine: EngineSpec) -> float:
+    """The serving simulator's mean or median TTFT or time per output token of the run."""
+    result = simulate(
+        model,
+        gpu,
+        engine,
+        case.workload,
+        rate=case.request_rate,
+        requests=case.requests,
+        length_spread=case.length_spread,
+        seed=ONLINE_SEED,
+    )
+    latencies = result.ttft_s if case.metric.startswith("ttft") else result.tpot_s
+    return latencies.at("mean" if case.metric.endswith("_mean") else "p50")
+
+
 # Predicting
 
 
@@ -300,6 +382,8 @@ def _online_concurrency(
 def predict(case: Case, model: ModelSpec, gpu: GpuSpec, engine: EngineSpec) -> float:
     """The estimator's figure for the case's metric, in the measurement's unit."""
     w = case.workload
+    if case.regime is Regime.ONLINE:
+        return _online(case, model, gpu, engine)
     if case.regime is Regime.SATURATION:
         return estimate(model, gpu, engine, w).cost.saturated_output_tokens_per_second
     if case.metric == "prefill_tok_s":

@@ -10,7 +10,7 @@ from .specs import Dtype, Interconnect
 
 # Bump whenever a formula or a constant here changes: saved scenarios record it, and a
 # permalink says when today's estimator would answer differently.
-ESTIMATOR_VERSION = "1.0.0"
+ESTIMATOR_VERSION = "1.1.0"
 
 BYTES_PER_GB = 1e9  # vendors sell memory and quote bandwidth in decimal units
 BYTES_PER_GIB = 2**30  # drivers report capacity in binary units
@@ -38,6 +38,14 @@ BYTES_PER_PARAM = {
     Dtype.INT4: 0.5 + (INT4_SCALE_BYTES + INT4_ZERO_POINT_BYTES) / INT4_GROUP_SIZE,
     Dtype.FP4: 0.5 + FP4_SCALE_BYTES / FP4_GROUP_SIZE,
 }
+# Routed experts a checkpoint ships in a 4-bit format of its own, bytes per weight.
+# MXFP4 (OCP Microscaling): 4-bit E2M1 values with one 8-bit E8M0 scale per block of 32
+# (OCP MX specification v1.0); gpt-oss ships its MoE weights so and vLLM runs them so
+# (openai/gpt-oss README, "MXFP4 quantization of the MoE weights").
+MXFP4_BLOCK_SIZE = 32
+MXFP4_SCALE_BYTES = 1.0
+NATIVE_EXPERT_BYTES_PER_PARAM = {"mxfp4": 0.5 + MXFP4_SCALE_BYTES / MXFP4_BLOCK_SIZE}
+
 # Architecture counts shared by every Llama-style block (Llama's modeling code):
 GATED_MLP_MATRICES = 3  # gate, up and down projections (SwiGLU)
 NORMS_PER_LAYER = 2  # RMSNorm before attention and before the MLP, hidden-size weights each
@@ -45,6 +53,9 @@ KV_TENSORS = 2  # a key and a value per head per token
 # Attention FLOPs per head dimension for each (query token, context token) pair: a
 # multiply-add in QK^T and one in the weighted sum over V (2 + 2).
 ATTENTION_FLOPS_PER_CONTEXT_VALUE = 4
+# The same for one side of it (QK^T or AV alone): one multiply-add. Multi-head latent
+# attention's two sides have different widths (see step.StepContext).
+FLOPS_PER_MULTIPLY_ADD = 2
 
 # Quantizers keep the token embedding and the LM head in 16-bit (AutoAWQ, AutoGPTQ and
 # TensorRT-LLM's FP8 recipe leave them unquantized): they count at this size.

@@ -156,6 +156,7 @@ def estimate(
         api_comparison=comparisons,
         warnings=tuple(warnings),
         trace=tuple(steps),
+        kv_bytes_per_token=ctx.kv_bytes_per_token_model,
     )
 
 
@@ -185,7 +186,13 @@ def _layout_warnings(model: ModelSpec, engine: EngineSpec, layout: Layout) -> li
                 "attention heads: vLLM, SGLang and TensorRT-LLM refuse this tensor-parallel "
                 "size."
             )
-        if layout.tp > model.num_kv_heads:
+        if model.is_mla:
+            warnings.append(
+                f"{model.name}'s latent attention caches one latent per token shared by all "
+                f"heads: each of the {layout.tp} GPUs holds and reads all of it, so the KV "
+                "cache per GPU does not shrink with tensor parallelism."
+            )
+        elif layout.tp > model.num_kv_heads:
             warnings.append(
                 f"Tensor parallel size {layout.tp} exceeds the {model.num_kv_heads} KV heads: "
                 "each GPU keeps a replicated copy of one KV head, so the KV cache per GPU "

@@ -31,23 +31,81 @@ def kv_dtype_of(workload: Workload) -> Dtype:
 
 
 def kv_bytes_per_token(model: ModelSpec, kv_dtype: Dtype, tp: int, layers: int) -> float:
-    """KV cache of one token on one GPU: keys and values of its layers and heads.
+    """KV cache of one token on one GPU: keys and values of its layers and heads, with
+    every layer holding the token (a context within any attention window).
 
     Tensor parallelism splits the KV heads; past one head per GPU they are replicated,
-    so the cache per GPU stops shrinking.
+    so the cache per GPU stops shrinking. Multi-head latent attention caches one latent
+    and one rotary key per token and layer, shared by all heads: every tensor-parallel
+    GPU holds all of it (vLLM's MLAAttentionSpec: one KV head of kv_lora_rank +
+    qk_rope_head_dim values; vllm-project/vllm vllm/v1/kv_cache_interface.py).
     """
+    if model.is_mla:
+        values = model.kv_lora_rank + model.qk_rope_head_dim
+        return layers * values * C.BYTES_PER_PARAM[kv_dtype]
     heads_per_gpu = max(math.ceil(model.num_kv_heads / tp), 1)
     return C.KV_TENSORS * layers * heads_per_gpu * model.head_dim * C.BYTES_PER_PARAM[kv_dtype]
 
 
-def weight_bytes(params: ParamCounts, dtype: Dtype) -> tuple[float, float]:
+# Local attention. A sliding-window layer holds and attends to the last `window` tokens;
+# a chunked layer (Llama 4) attends to the tokens of its own chunk so far and, at worst,
+# holds a whole chunk. vLLM frees the blocks a local layer no longer needs
+# (SlidingWindowSpec and ChunkedLocalAttentionSpec in vllm/v1/kv_cache_interface.py).
+
+
+def local_context(model: ModelSpec, context: float) -> float:
+    """Context tokens a local layer attends to when the sequence holds `context`."""
+    window = model.attention_window
+    if not window:
+        return context
+    if model.chunked_attention:
+        return context - window * math.floor(context / window)
+    return min(context, window)
+
+
+def local_prefill_pairs(model: ModelSpec, prompt: float) -> float:
+    """(query, context) pairs a local layer computes for a prompt prefilled from an
+    empty cache: p^2 / 2 for a global layer."""
+    window = model.attention_window
+    if not window:
+        return prompt * prompt / 2
+    if model.chunked_attention:
+        chunks = math.floor(prompt / window)
+        rest = prompt - chunks * window
+        return chunks * window * window / 2 + rest * rest / 2
+    if prompt <= window:
+        return prompt * prompt / 2
+    return window * window / 2 + (prompt - window) * window
+
+
+def held_tokens_local(model: ModelSpec, seq_len: int) -> int:
+    """Tokens a local layer holds in the cache for a sequence of `seq_len` (at worst)."""
+    return min(seq_len, model.attention_window) if model.attention_window else seq_len
+
+
+def expert_bytes_per_param(model: ModelSpec, dtype: Dtype) -> float:
+    """A routed expert's weight: the chosen type, or the checkpoint's own smaller format
+    (gpt-oss's MXFP4 experts stay MXFP4 whatever the rest runs in)."""
+    chosen = bytes_per_param(dtype)
+    native = C.NATIVE_EXPERT_BYTES_PER_PARAM.get(model.expert_format)
+    return min(chosen, native) if native else chosen
+
+
+def weight_bytes(
+    params: ParamCounts, dtype: Dtype, model: ModelSpec | None = None
+) -> tuple[float, float]:
     """(transformer blocks, embedding + head + extra) in bytes, whole model."""
     outer = params.embedding + params.lm_head + params.extra
+    if model is not None and model.expert_format:
+        experts = params.routed_experts
+        blocks = (params.blocks - experts) * bytes_per_param(dtype)
+        blocks += experts * expert_bytes_per_param(model, dtype)
+        return blocks, outer * outer_bytes_per_param(dtype)
     return params.blocks * bytes_per_param(dtype), outer * outer_bytes_per_param(dtype)
 
 
 def weights_per_gpu(model: ModelSpec, params: ParamCounts, dtype: Dtype, layout: Layout) -> float:
-    blocks, outer = weight_bytes(params, dtype)
+    blocks, outer = weight_bytes(params, dtype, model)
     if layout.pp > 1:
         # The largest stage: its share of the blocks plus the embedding (first stage) or
         # the head (last stage), whichever is larger.
@@ -61,8 +119,9 @@ def weights_per_gpu(model: ModelSpec, params: ParamCounts, dtype: Dtype, layout:
 def activation_width(model: ModelSpec) -> int:
     """The widest MLP a token passes through."""
     width = model.moe_intermediate_size or model.intermediate_size
-    if model.num_experts and model.moe_layer_step > 1:
-        width = max(width, model.intermediate_size)  # interleaved dense layers are wider
+    if model.num_experts and (model.moe_layer_step > 1 or model.first_dense_layers):
+        # Interleaved or leading dense layers (Llama 4 Maverick, DeepSeek) are wider.
+        width = max(width, model.intermediate_size)
     return width
 
 
@@ -79,6 +138,12 @@ def activation_bytes_per_gpu(model: ModelSpec, engine: EngineSpec, tp: int) -> f
     return engine.max_batched_tokens * per_token + logits
 
 
+# A sequence whose every layer is local never outgrows its window: any length fits once
+# one window does. max_seq_len reports this many tokens (the caller caps it at the
+# model's context).
+UNBOUNDED_TOKENS = 2**62
+
+
 @dataclass(frozen=True)
 class MemoryPlan:
     """One GPU's memory for a model on a layout, before any batch is chosen (bytes)."""
@@ -86,21 +151,39 @@ class MemoryPlan:
     weights: float
     activations: float
     overhead: float
-    kv_per_token: float
+    kv_per_token: float  # every layer of this GPU, a token within any window
     capacity: float  # usable x memory fraction
     physical: float
+    kv_local_per_token: float = 0.0  # the part of kv_per_token on local layers
+    window: int = 0  # tokens a local layer holds at most (0: none)
 
     def free_for_kv(self) -> float:
         return self.capacity - self.weights - self.activations - self.overhead
 
+    def kv_per_sequence(self, seq_len: int) -> float:
+        """The cache one sequence of `seq_len` tokens holds: local layers stop at the
+        window."""
+        full = self.kv_per_token * seq_len
+        if self.window and seq_len > self.window:
+            return full - self.kv_local_per_token * (seq_len - self.window)
+        return full
+
     def max_batch(self, seq_len: int) -> int:
-        return max(int(self.free_for_kv() // (self.kv_per_token * seq_len)), 0)
+        return max(int(self.free_for_kv() // self.kv_per_sequence(seq_len)), 0)
 
     def max_seq_len(self, batch: int) -> int:
-        return max(int(self.free_for_kv() // (self.kv_per_token * batch)), 0)
+        free = self.free_for_kv()
+        longest = max(int(free // (self.kv_per_token * batch)), 0)
+        if not self.window or longest <= self.window:
+            return longest
+        global_per_token = self.kv_per_token - self.kv_local_per_token
+        if global_per_token <= 0:
+            return UNBOUNDED_TOKENS
+        budget = free / batch - self.kv_local_per_token * self.window
+        return max(int(budget // global_per_token), 0)
 
     def kv_cache(self, seq_len: int, batch: int) -> float:
-        return self.kv_per_token * seq_len * batch
+        return self.kv_per_sequence(seq_len) * batch
 
     def total(self, seq_len: int, batch: int) -> float:
         return self.weights + self.activations + self.overhead + self.kv_cache(seq_len, batch)
@@ -116,13 +199,17 @@ def plan_memory(
     layout: Layout,
 ) -> MemoryPlan:
     physical = gpu.usable_memory_gib * C.BYTES_PER_GIB
+    kv_per_token = kv_bytes_per_token(model, kv_dtype, layout.tp, layout.layers_per_gpu)
     return MemoryPlan(
         weights=weights_per_gpu(model, params, weights_dtype, layout),
         activations=activation_bytes_per_gpu(model, engine, layout.tp),
         overhead=engine.runtime_overhead_gib * C.BYTES_PER_GIB,
-        kv_per_token=kv_bytes_per_token(model, kv_dtype, layout.tp, layout.layers_per_gpu),
+        kv_per_token=kv_per_token,
         capacity=physical * engine.memory_fraction,
         physical=physical,
+        # Pipeline stages hold their share of the local layers (assumption: spread evenly).
+        kv_local_per_token=kv_per_token * model.local_share,
+        window=model.attention_window if model.local_share else 0,
     )
 
 
@@ -185,23 +272,8 @@ def trace(
             plan.weights,
             "bytes",
         ),
-        TraceStep(
-            "memory",
-            "KV cache per token per GPU",
-            f"{C.KV_TENSORS} x layers x max(KV heads / TP, 1) x head_dim x bytes",
-            f"{C.KV_TENSORS} x {layout.layers_per_gpu} x max({model.num_kv_heads}/{layout.tp}, 1)"
-            f" x {model.head_dim} x {C.BYTES_PER_PARAM[kv_dtype]:.4g} B ({kv_dtype.value})",
-            plan.kv_per_token,
-            "bytes",
-        ),
-        TraceStep(
-            "memory",
-            "KV cache per GPU",
-            "KV per token x sequence length x batch",
-            f"{plan.kv_per_token:,.0f} B x {seq_len:,} x {batch:,}",
-            plan.kv_cache(seq_len, batch),
-            "bytes",
-        ),
+        _kv_per_token_step(model, plan, layout, kv_dtype),
+        _kv_cache_step(model, plan, seq_len, batch),
         TraceStep(
             "memory",
             "Activations per GPU",
@@ -234,6 +306,55 @@ def trace(
             "sequences",
         ),
     ]
+
+
+def _kv_per_token_step(
+    model: ModelSpec, plan: MemoryPlan, layout: Layout, kv_dtype: Dtype
+) -> TraceStep:
+    size = f"{C.BYTES_PER_PARAM[kv_dtype]:.4g} B ({kv_dtype.value})"
+    if model.is_mla:
+        return TraceStep(
+            "memory",
+            "KV cache per token per GPU",
+            "layers x (kv_lora_rank + qk_rope_head_dim) x bytes, on every GPU (latent "
+            "attention: one latent per token and layer, shared by all heads)",
+            f"{layout.layers_per_gpu} x ({model.kv_lora_rank} + {model.qk_rope_head_dim}) x {size}",
+            plan.kv_per_token,
+            "bytes",
+        )
+    return TraceStep(
+        "memory",
+        "KV cache per token per GPU",
+        f"{C.KV_TENSORS} x layers x max(KV heads / TP, 1) x head_dim x bytes",
+        f"{C.KV_TENSORS} x {layout.layers_per_gpu} x max({model.num_kv_heads}/{layout.tp}, 1)"
+        f" x {model.head_dim} x {size}",
+        plan.kv_per_token,
+        "bytes",
+    )
+
+
+def _kv_cache_step(model: ModelSpec, plan: MemoryPlan, seq_len: int, batch: int) -> TraceStep:
+    if plan.window and seq_len > plan.window:
+        kind = "chunk" if model.chunked_attention else "window"
+        return TraceStep(
+            "memory",
+            "KV cache per GPU",
+            f"(KV per token x sequence length - local layers' share x (sequence length - "
+            f"{kind})) x batch: {model.local_layers} of {model.num_layers} layers hold at "
+            f"most a {kind} of {plan.window:,} tokens",
+            f"({plan.kv_per_token:,.0f} B x {seq_len:,} - {plan.kv_local_per_token:,.0f} B x "
+            f"{seq_len - plan.window:,}) x {batch:,}",
+            plan.kv_cache(seq_len, batch),
+            "bytes",
+        )
+    return TraceStep(
+        "memory",
+        "KV cache per GPU",
+        "KV per token x sequence length x batch",
+        f"{plan.kv_per_token:,.0f} B x {seq_len:,} x {batch:,}",
+        plan.kv_cache(seq_len, batch),
+        "bytes",
+    )
 
 
 def _gb(n_bytes: float) -> str:

@@ -1,5 +1,6 @@
-"""Parameter counts from the architecture: dense, grouped-query attention, mixture of
-experts (routed and shared experts, interleaved MoE layers) and extra encoders."""
+"""Parameter counts from the architecture: dense, grouped-query and multi-head latent
+attention, mixture of experts (routed and shared experts, interleaved MoE layers, dense
+first layers) and extra encoders."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class ParamCounts:
     moe_layers: int
     dense_layers: int
     extra: int  # outside the text path (vision encoder)
+    routed_experts: int = 0  # every routed expert of every MoE layer (not the shared ones)
 
     @property
     def blocks(self) -> int:
@@ -42,20 +44,53 @@ class ParamCounts:
         return self.active - self.embedding - self.lm_head + self.head
 
 
-def count_parameters(model: ModelSpec) -> ParamCounts:
-    h = model.hidden_size
-    q_dim = model.num_attention_heads * model.head_dim
+def attention_parameters(model: ModelSpec) -> int:
+    """One layer's attention projections (and their biases, norms and sinks)."""
+    h, heads = model.hidden_size, model.num_attention_heads
+    if model.is_mla:
+        # DeepSeek-V2/V3 (modeling_deepseek_v3.py): queries through a low-rank pair
+        # (q_a_proj, q_a_layernorm, q_b_proj) or q_proj; keys and values through
+        # kv_a_proj_with_mqa (the latent plus the shared rotary key), kv_a_layernorm and
+        # kv_b_proj (per-head no-rope keys and values); o_proj from the values.
+        qk_head = model.qk_nope_head_dim + model.qk_rope_head_dim
+        if model.q_lora_rank:
+            q = h * model.q_lora_rank + model.q_lora_rank + model.q_lora_rank * heads * qk_head
+        else:
+            q = h * heads * qk_head
+        latent = model.kv_lora_rank
+        kv = (
+            h * (latent + model.qk_rope_head_dim)
+            + latent
+            + latent * heads * (model.qk_nope_head_dim + model.v_head_dim)
+        )
+        return q + kv + heads * model.v_head_dim * h
+    q_dim = heads * model.head_dim
     kv_dim = model.num_kv_heads * model.head_dim
     attention = h * q_dim + 2 * h * kv_dim + q_dim * h
     if model.qkv_bias:
         attention += q_dim + 2 * kv_dim
-    norms = C.NORMS_PER_LAYER * h
+    if model.output_bias:
+        attention += h
+    if model.qk_norm:
+        attention += 2 * model.head_dim
+    if model.attention_sinks:
+        attention += heads
+    return attention
+
+
+def count_parameters(model: ModelSpec) -> ParamCounts:
+    h = model.hidden_size
+    attention = attention_parameters(model)
+    norms = (C.NORMS_PER_LAYER + model.extra_norms_per_layer) * h
     dense_mlp = C.GATED_MLP_MATRICES * h * model.intermediate_size
     if model.num_experts:
         expert_width = model.moe_intermediate_size or model.intermediate_size
         expert_mlp = C.GATED_MLP_MATRICES * h * expert_width
         router = h * model.num_experts
-        moe_layers = model.num_layers // model.moe_layer_step
+        if model.expert_bias:
+            expert_mlp += 2 * expert_width + h  # gate and up biases, down bias
+            router += model.num_experts
+        moe_layers = (model.num_layers - model.first_dense_layers) // model.moe_layer_step
     else:
         expert_mlp = router = moe_layers = 0
     dense_layers = model.num_layers - moe_layers
@@ -78,7 +113,16 @@ def count_parameters(model: ModelSpec) -> ParamCounts:
         moe_layers=moe_layers,
         dense_layers=dense_layers,
         extra=model.extra_params,
+        routed_experts=moe_layers * model.num_experts * expert_mlp,
     )
+
+
+def official_count_gap(model: ModelSpec) -> float | None:
+    """How far the count from the architecture is from the publisher's, as a share of
+    the publisher's (0.01: 1% more); None without an official count."""
+    if not model.official_params:
+        return None
+    return count_parameters(model).total / model.official_params - 1
 
 
 def trace(model: ModelSpec, params: ParamCounts) -> list[TraceStep]:

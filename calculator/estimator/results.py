@@ -108,6 +108,9 @@ class Estimate:
     api_comparison: tuple[ApiComparison, ...]
     warnings: tuple[str, ...]
     trace: tuple[TraceStep, ...] = field(default=())
+    # One token's KV cache for the whole model (all layers, before any split across GPUs
+    # or cap at an attention window), at the workload's KV type.
+    kv_bytes_per_token: float = 0.0
 
     def as_dict(self) -> dict:
         """Plain dicts, lists and numbers (enums stay str), for JSON and JSONField."""

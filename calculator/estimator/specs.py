@@ -107,6 +107,42 @@ class ModelSpec:
     moe_layer_step: int = 1  # every n-th layer is MoE, the others dense (Llama 4 Maverick: 2)
     extra_params: int = 0  # held in memory but not in the text path (e.g. a vision encoder)
     official_params: int | None = None  # the publisher's count, for the parameter-count test
+    # Every default below leaves a Llama-style model as it was.
+    # Local attention: `local_layers` of the layers see only the last `attention_window`
+    # tokens (a sliding window: Mistral 7B v0.1, Gemma 2/3, gpt-oss) or, with
+    # chunked_attention, only the tokens of their own chunk (Llama 4); the other layers
+    # attend to the whole context. 0: every layer is global.
+    attention_window: int = 0
+    local_layers: int = 0
+    chunked_attention: bool = False
+    attention_sinks: bool = False  # a learned logit per head (gpt-oss): parameters, no cache
+    output_bias: bool = False  # bias on the attention output projection (gpt-oss)
+    qk_norm: bool = False  # RMSNorm of queries and keys, head_dim weights each (Qwen3, Gemma 3)
+    extra_norms_per_layer: int = 0  # beyond the two pre-norms (Gemma 2/3: 2 post-norms)
+    # Multi-head latent attention (DeepSeek-V2/V3). kv_lora_rank > 0: each layer caches
+    # one compressed latent of kv_lora_rank values and one shared rotary key of
+    # qk_rope_head_dim values per token, for all heads at once.
+    kv_lora_rank: int = 0
+    q_lora_rank: int = 0  # 0: queries projected from the hidden state directly
+    qk_rope_head_dim: int = 0
+    qk_nope_head_dim: int = 0
+    v_head_dim: int = 0
+    first_dense_layers: int = 0  # the first n layers are dense (DeepSeek first_k_dense_replace)
+    expert_bias: bool = False  # biases in every expert's projections and the router (gpt-oss)
+    # How the checkpoint stores the routed experts, when not in the weights' type
+    # (gpt-oss: "mxfp4"); see constants.NATIVE_EXPERT_BYTES_PER_PARAM.
+    expert_format: str = ""
+
+    @property
+    def is_mla(self) -> bool:
+        return self.kv_lora_rank > 0
+
+    @property
+    def local_share(self) -> float:
+        """The share of layers with local (windowed or chunked) attention."""
+        if not self.attention_window or not self.num_layers:
+            return 0.0
+        return self.local_layers / self.num_layers
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,14 @@ import math
 from dataclasses import dataclass, field
 
 from . import constants as C
-from .memory import bytes_per_param, kv_bytes_per_token, kv_dtype_of, outer_bytes_per_param
+from .memory import (
+    bytes_per_param,
+    expert_bytes_per_param,
+    kv_bytes_per_token,
+    kv_dtype_of,
+    outer_bytes_per_param,
+    weight_bytes,
+)
 from .params import ParamCounts, count_parameters
 from .results import Bound
 from .specs import (
@@ -153,24 +160,64 @@ class StepContext:
     dense_weight_bytes: float = field(init=False)  # blocks without the routed experts
     expert_bytes: float = field(init=False)  # one expert of every MoE layer
     head_bytes: float = field(init=False)
+    # Attention FLOPs per (query token, context token) pair, all layers as global ones:
+    # decode's, and prefill's (they differ for latent attention).
     attention_flops_per_context_token: float = field(init=False)
+    prefill_attention_flops_per_context_token: float = field(init=False)
+    # How many times one GPU's share of the cache is read per token (latent attention:
+    # every tensor-parallel GPU reads the whole latent).
+    kv_read_copies: int = field(init=False)
+    matmul_params: int = field(init=False)  # params.matmul_active
+    head_params: int = field(init=False)  # params.head
+    # All-reduce seconds by token count, filled as steps ask (the serving simulator asks
+    # for the same few counts thousands of times).
+    _communication: dict[int, float] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         p, m, dtype = self.params, self.model, self.weights_dtype
         expert_total = p.moe_layers * m.num_experts * p.expert_mlp
-        outer = (p.embedding + p.lm_head + p.extra) * outer_bytes_per_param(dtype)
+        blocks, outer = weight_bytes(p, dtype, m)
         put = object.__setattr__
-        put(self, "all_weight_bytes", p.blocks * bytes_per_param(dtype) + outer)
+        put(self, "all_weight_bytes", blocks + outer)
         put(self, "dense_weight_bytes", (p.blocks - expert_total) * bytes_per_param(dtype))
-        put(self, "expert_bytes", p.moe_layers * p.expert_mlp * bytes_per_param(dtype))
+        put(self, "expert_bytes", p.moe_layers * p.expert_mlp * expert_bytes_per_param(m, dtype))
         put(self, "head_bytes", p.head * outer_bytes_per_param(dtype))
-        # QK^T and AV: 2 FLOPs each per head dimension, per head, per layer, per token of
-        # context attended to.
-        put(
-            self,
-            "attention_flops_per_context_token",
-            C.ATTENTION_FLOPS_PER_CONTEXT_VALUE * m.num_layers * m.num_attention_heads * m.head_dim,
-        )
+        heads = m.num_layers * m.num_attention_heads
+        if m.is_mla:
+            # Decode absorbs kv_b_proj into the query and output (vLLM's MLA decode path):
+            # QK^T over the latent plus the rotary key, AV over the latent. Prefill expands
+            # the latent into per-head keys (nope + rope) and values (DeepSeek-V2 paper,
+            # section 2.1.3; vllm/model_executor/layers/mla.py).
+            decode = m.kv_lora_rank + m.qk_rope_head_dim + m.kv_lora_rank
+            prefill = m.qk_nope_head_dim + m.qk_rope_head_dim + m.v_head_dim
+            put(
+                self, "attention_flops_per_context_token", C.FLOPS_PER_MULTIPLY_ADD * heads * decode
+            )
+            put(
+                self,
+                "prefill_attention_flops_per_context_token",
+                C.FLOPS_PER_MULTIPLY_ADD * heads * prefill,
+            )
+            put(self, "kv_read_copies", self.layout.tp)
+        else:
+            # QK^T and AV: 2 FLOPs each per head dimension, per head, per layer, per
+            # token of context attended to.
+            flops = C.ATTENTION_FLOPS_PER_CONTEXT_VALUE * heads * m.head_dim
+            put(self, "attention_flops_per_context_token", flops)
+            put(self, "prefill_attention_flops_per_context_token", flops)
+            put(self, "kv_read_copies", 1)
+        put(self, "matmul_params", p.matmul_active)
+        put(self, "head_params", p.head)
+
+    def communication(self, tokens: int) -> float:
+        """``communication_seconds`` for this replica, remembered per token count."""
+        seconds = self._communication.get(tokens)
+        if seconds is None:
+            seconds = communication_seconds(self.model, self.gpu, self.layout, tokens)
+            self._communication[tokens] = seconds
+        return seconds
 
     @property
     def divisor(self) -> int:
@@ -215,6 +262,8 @@ def step_time(
     prefill_attention: float = 0.0,
     decode_sequences: int = 0,
     decode_context: float = 0.0,
+    prefill_local_attention: float | None = None,
+    decode_local_context: float | None = None,
 ) -> StepTimes:
     """One iteration on the context's replica.
 
@@ -225,14 +274,32 @@ def step_time(
     - ``decode_sequences``: sequences generating one token each;
     - ``decode_context``: their context lengths, summed.
 
+    For a model with local (sliding-window or chunked) layers, the same two sums as
+    those layers see them: ``prefill_local_attention`` (``memory.local_prefill_pairs``)
+    and ``decode_local_context`` (``memory.local_context`` per sequence, summed). Left
+    out, they are bounded by the window: min(prefill_attention, prefill_tokens x
+    window) and min(decode_context, decode_sequences x window), which is exact for a
+    sliding window when every sequence has the same context.
+
     Prompt tokens beyond the engine's token budget take further passes over the weights
     (chunked prefill), so a whole batch of prompts can be timed as one call. An
     iteration with prompt tokens reads every weight; a decode-only one reads the
     experts its batch routes to. The fixed per-step cost is the engine's.
     """
-    model, p, engine = ctx.model, ctx.params, ctx.engine
+    model, engine = ctx.model, ctx.engine
+    matmul, head = ctx.matmul_params, ctx.head_params
     budget = engine.max_batched_tokens
     passes = math.ceil(prefill_tokens / budget) if prefill_tokens else 0
+    local = model.local_share
+    if local:
+        window = model.attention_window
+        if prefill_local_attention is None:
+            prefill_local_attention = min(prefill_attention, prefill_tokens * window)
+        if decode_local_context is None:
+            decode_local_context = min(decode_context, decode_sequences * window)
+        # Each layer kind attends to its own context: global layers the whole of it.
+        prefill_attention = (1 - local) * prefill_attention + local * prefill_local_attention
+        decode_context = (1 - local) * decode_context + local * decode_local_context
     # Bytes
     if passes:
         weights = passes * ctx.all_weight_bytes
@@ -242,15 +309,18 @@ def step_time(
     else:
         weights = 0.0
     kv_read = decode_context * ctx.kv_bytes_per_token_model
+    if ctx.kv_read_copies > 1:
+        kv_read *= ctx.kv_read_copies
     memory = (weights + kv_read) / (ctx.divisor * ctx.bandwidth)
     # FLOPs: prompt tokens at the prefill utilisation, decode at the decode one.
-    attention = ctx.attention_flops_per_context_token
     prefill_flops = (
-        2 * (p.matmul_active - p.head) * prefill_tokens
-        + 2 * p.head * prefill_sequences
-        + attention * prefill_attention
+        2 * (matmul - head) * prefill_tokens
+        + 2 * head * prefill_sequences
+        + ctx.prefill_attention_flops_per_context_token * prefill_attention
     )
-    decode_flops = 2 * p.matmul_active * decode_sequences + attention * decode_context
+    decode_flops = (
+        2 * matmul * decode_sequences + ctx.attention_flops_per_context_token * decode_context
+    )
     compute = 0.0
     if prefill_flops:
         compute += prefill_flops / (
@@ -260,5 +330,5 @@ def step_time(
         compute += decode_flops / (ctx.divisor * ctx.peak_flops * engine.decode_compute_utilization)
     # All-reduces over the tokens of each pass.
     tokens = min(prefill_tokens, budget) + decode_sequences
-    communication = max(passes, 1) * communication_seconds(model, ctx.gpu, ctx.layout, tokens)
+    communication = max(passes, 1) * ctx.communication(tokens)
     return StepTimes(memory, compute, communication, engine.step_overhead_s)

@@ -13,17 +13,22 @@ import math
 from dataclasses import dataclass, replace
 
 from . import constants as C
+from .memory import local_context, local_prefill_pairs
 from .results import TraceStep
 from .step import StepContext, StepTimes, bandwidth_efficiency, compute_efficiency, link, step_time
 
 
 def prefill(ctx: StepContext, batch: int, prompt: int) -> StepTimes:
     """The whole batch's prompts from empty caches, plus the per-request fixed cost."""
+    local = None
+    if ctx.model.local_share:
+        local = batch * local_prefill_pairs(ctx.model, prompt)
     step = step_time(
         ctx,
         prefill_tokens=batch * prompt,
         prefill_sequences=batch,
         prefill_attention=batch * prompt * prompt / 2,  # causal: token i sees i tokens
+        prefill_local_attention=local,
     )
     return replace(step, overhead=ctx.engine.request_overhead_s)
 
@@ -59,7 +64,20 @@ def average_decode(ctx: StepContext, batch: int, prompt: int, completion: int) -
     """
     points = max(min(C.DECODE_SAMPLE_POINTS, completion), 1)
     contexts = [prompt + (i + 0.5) * completion / points for i in range(points)]
-    samples = [step_time(ctx, decode_sequences=batch, decode_context=batch * c) for c in contexts]
+    if ctx.model.local_share:
+        samples = [
+            step_time(
+                ctx,
+                decode_sequences=batch,
+                decode_context=batch * c,
+                decode_local_context=batch * local_context(ctx.model, c),
+            )
+            for c in contexts
+        ]
+    else:
+        samples = [
+            step_time(ctx, decode_sequences=batch, decode_context=batch * c) for c in contexts
+        ]
     parts = StepTimes(
         memory=sum(s.memory for s in samples) / points,
         compute=sum(s.compute for s in samples) / points,

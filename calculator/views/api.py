@@ -1,45 +1,135 @@
-"""The JSON API: the estimate for a query string, and the catalog's slugs.
+"""The JSON API: the estimate for a query string or a JSON body, and the catalog's slugs.
 
-Same inputs as the page (the CalculatorForm), so a page URL's query string works here.
-Bad input answers 400 with {"errors": {field: [messages]}}, never a 500.
+Same inputs as the page (the CalculatorForm), so a page URL's query string works here;
+a POSTed JSON object holds the same parameters, and its "model" may be a config.json
+object instead of a catalog slug. Bad input answers 400 with
+{"errors": {field: [messages]}}, never a 500.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+import json
 
-from calculator.estimates import estimate_form
-from calculator.forms import CalculatorForm
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from calculator.estimates import estimate_form, model_summary
+from calculator.estimator import ESTIMATOR_VERSION
+from calculator.forms import CUSTOM_MODEL, CalculatorForm
 from calculator.models import EngineProfile, GpuType, LlmModel
+from calculator.plan_forms import PLAN_DEFAULTS, PlanForm, ServeForm
 
 API_PARAMETERS = list(CalculatorForm.base_fields)
+API_DEFAULTS = {"engine": "vllm", "parallelism": "tensor", "weights": "fp16"}
+MAX_BODY_BYTES = 200_000  # a config.json and the inputs; released configs are a few KB
+SERVE_PARAMETERS = list(ServeForm.base_fields)
+PLAN_PARAMETERS = list(PlanForm.base_fields)
 
 
-def _errors(form: CalculatorForm, unknown: list[str]) -> JsonResponse:
+def _errors(
+    form, unknown: list[str], known: list[str] = API_PARAMETERS, *, config_field: str = ""
+) -> JsonResponse:
     errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+    if config_field and "model_config" in errors:
+        # The config came as the "model" object: its problems are the model's.
+        errors.setdefault(config_field, []).extend(errors.pop("model_config"))
     if unknown:
         errors.setdefault("__all__", []).append(
-            f"Unknown parameter(s): {', '.join(sorted(unknown))}. "
-            f"Known: {', '.join(API_PARAMETERS)}."
+            f"Unknown parameter(s): {', '.join(sorted(unknown))}. Known: {', '.join(known)}."
         )
     return JsonResponse({"errors": errors}, status=400)
 
 
-@require_GET
+def _bad_body(message: str) -> JsonResponse:
+    return JsonResponse({"errors": {"__all__": [message]}}, status=400)
+
+
+def _answer(form: CalculatorForm, unknown: list[str], config_field: str = "") -> JsonResponse:
+    if unknown or not form.is_valid():
+        form.is_valid()
+        return _errors(form, unknown, config_field=config_field)
+    result = estimate_form(form)
+    if result is None:
+        return _errors(form, [], config_field=config_field)
+    model = form.cleaned_data["model"]
+    return JsonResponse(
+        {"inputs": form.inputs(), "model": model_summary(model, result), **result.as_dict()}
+    )
+
+
+# Scripts post JSON without a CSRF token: the endpoint computes, it changes nothing.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
 def api_estimate(request: HttpRequest) -> JsonResponse:
+    if request.method == "GET":
+        data = request.GET.copy()
+        for key, value in API_DEFAULTS.items():
+            data.setdefault(key, value)
+        unknown = [key for key in request.GET if key not in API_PARAMETERS]
+        return _answer(CalculatorForm(data), unknown)
+    if len(request.body) > MAX_BODY_BYTES:
+        return _bad_body(f"The body is over {MAX_BODY_BYTES:,} bytes.")
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return _bad_body(
+            'The body must be a JSON object, e.g. {"model": "llama-3.1-8b", "gpu": "h100-sxm"}.'
+        )
+    if not isinstance(body, dict):
+        return _bad_body("The body must be a JSON object.")
+    data = {**API_DEFAULTS}
+    config_field = ""
+    for key, value in body.items():
+        if key == "model" and isinstance(value, dict):
+            # The config.json itself instead of a catalog slug.
+            data["model"] = CUSTOM_MODEL
+            data["model_config"] = json.dumps(value)
+            config_field = "model"
+        elif value is None:
+            data[key] = ""
+        elif isinstance(value, dict | list):
+            data[key] = json.dumps(value) if key == "model_config" else str(value)
+        else:
+            data[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    unknown = [key for key in body if key not in API_PARAMETERS]
+    return _answer(CalculatorForm(data), unknown, config_field)
+
+
+@require_GET
+def api_serve(request: HttpRequest) -> JsonResponse:
+    """The serving simulator for one configuration under a rate or a number of users."""
     data = request.GET.copy()
     data.setdefault("engine", "vllm")
     data.setdefault("parallelism", "tensor")
     data.setdefault("weights", "fp16")
-    form = CalculatorForm(data)
-    unknown = [key for key in request.GET if key not in API_PARAMETERS]
+    form = ServeForm(data)
+    unknown = [key for key in request.GET if key not in SERVE_PARAMETERS]
     if unknown or not form.is_valid():
         form.is_valid()
-        return _errors(form, unknown)
-    result = estimate_form(form)
+        return _errors(form, unknown, SERVE_PARAMETERS)
+    result = form.simulate()
     if result is None:
-        return _errors(form, [])
+        return _errors(form, [], SERVE_PARAMETERS)
+    return JsonResponse(
+        {"inputs": form.inputs(), **result.as_dict(), "estimator_version": ESTIMATOR_VERSION}
+    )
+
+
+@require_GET
+def api_plan(request: HttpRequest) -> JsonResponse:
+    """The capacity plan: every GPU x replica size x precision for the traffic."""
+    data = request.GET.copy()
+    for key in ("engine", "percentile", "max_gpus_per_replica"):
+        data.setdefault(key, PLAN_DEFAULTS[key])
+    form = PlanForm(data)
+    unknown = [key for key in request.GET if key not in PLAN_PARAMETERS]
+    if unknown or not form.is_valid():
+        form.is_valid()
+        return _errors(form, unknown, PLAN_PARAMETERS)
+    result = form.plan()
+    if result is None:
+        return _errors(form, [], PLAN_PARAMETERS)
     return JsonResponse({"inputs": form.inputs(), **result.as_dict()})
 
 
@@ -83,6 +173,10 @@ def api_models(request: HttpRequest) -> JsonResponse:
             "head_dim": model.head_dim,
             "experts": model.num_experts,
             "experts_per_token": model.experts_per_token,
+            "attention_window": model.attention_window,
+            "local_layers": model.local_layers,
+            "chunked_attention": model.chunked_attention,
+            "kv_lora_rank": model.kv_lora_rank,
             "max_context": model.max_context,
             "official_params": model.official_params,
             "is_active": model.is_active,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_safe
 logger = logging.getLogger(__name__)
 
 
+@login_not_required  # probes don't sign in, whatever CALCULATOR_ACCESS says
 @require_safe  # GET or HEAD: some probes only ask for the status line
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:

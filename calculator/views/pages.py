@@ -27,7 +27,7 @@ from django_htmx.middleware import HtmxDetails
 
 from calculator import charts, estimator
 from calculator.estimates import accuracy_summary, estimate_form
-from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.forms import DEFAULTS, CalculatorForm, CustomModel
 from calculator.models import GpuType, LlmModel
 from calculator.results_context import api_rows, form_inputs, offering_dicts, results_context
 from calculator.templatetags import calc_format
@@ -195,7 +195,7 @@ def fragment_trace(request: HttpRequest) -> HttpResponse:
 
 
 def _describe_linked_fields(
-    form: CalculatorForm, gpu: GpuType | None, model: LlmModel | None
+    form: CalculatorForm, gpu: GpuType | None, model: LlmModel | CustomModel | None
 ) -> None:
     """Show the chosen GPU's catalog price and the model's context on their fields."""
     if gpu is not None:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,8 +24,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
+from calculator import ratelimit
 from calculator.forms import CalculatorForm
-from calculator.models import Scenario
+from calculator.models import Scenario, ScenarioQuerySet
 from calculator.results_context import api_rows, results_context, saved_inputs
 from calculator.scenario_forms import ScenarioForm
 from calculator.snapshots import (
@@ -40,6 +43,9 @@ from calculator.snapshots import (
 
 SCENARIOS_PER_PAGE = 25
 MAX_COMPARED = 8  # columns beyond this no longer fit a wide screen
+# More ids than anyone ticks on a list page: a request carrying more is refused rather
+# than looked up (a flood, or a URL gone wrong).
+MAX_COMPARE_IDS = 50
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -80,6 +86,9 @@ def _current_form(request: HttpRequest) -> CalculatorForm | None:
 def scenario_save(request: HtmxHttpRequest) -> HttpResponse:
     form = CalculatorForm(request.POST)
     scenario_form = ScenarioForm(request.POST)
+    verdict = ratelimit.hit("save", request, settings.CALCULATOR_SAVE_RATE)
+    if not verdict.allowed:
+        return _rate_limited(request, form, scenario_form, verdict)
     scenario = None
     # Both forms validate, so every error shows at once.
     if all([form.is_valid(), scenario_form.is_valid()]):
@@ -87,6 +96,8 @@ def scenario_save(request: HtmxHttpRequest) -> HttpResponse:
             form=form,
             name=scenario_form.cleaned_data["name"],
             notes=scenario_form.cleaned_data["notes"],
+            author=request.user if request.user.is_authenticated else None,
+            visibility=scenario_form.cleaned_data["visibility"],
         )
     if scenario is not None and not request.htmx:
         return redirect(scenario)
@@ -99,6 +110,29 @@ def scenario_save(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "calculator/_save_scenario.html", context)
     return render(request, "calculator/scenario_save.html", context)
+
+
+def _rate_limited(
+    request: HtmxHttpRequest,
+    form: CalculatorForm,
+    scenario_form: ScenarioForm,
+    verdict: ratelimit.Verdict,
+) -> HttpResponse:
+    """Nothing saved. htmx 2 does not swap a 4xx response, so the save box gets a 200
+    fragment with the message (the user's name and notes kept); without htmx, a 429
+    page. Both say when to try again (Retry-After)."""
+    context = {
+        "form": form,
+        "scenario_form": scenario_form,
+        "rate_limited": verdict,
+    }
+    form.is_valid()  # the fragment shows the inputs' errors, if any, too
+    if request.htmx:
+        response = render(request, "calculator/_save_scenario.html", context)
+    else:
+        response = render(request, "calculator/scenario_save.html", context, status=429)
+    response.headers["Retry-After"] = str(verdict.retry_after_s)
+    return response
 
 
 # Section: permalink
@@ -132,7 +166,7 @@ def _now(scenario: Scenario) -> dict:
 @require_GET
 @_noindex
 def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    scenario = get_object_or_404(Scenario, public_id=public_id)
+    scenario = get_object_or_404(Scenario.objects.select_related("author"), public_id=public_id)
     results, snapshot = scenario.results, scenario.snapshot
     inputs = saved_inputs(scenario.inputs, snapshot)
     # The calculator's result partials, drawn from what was saved.
@@ -150,6 +184,7 @@ def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         recalculate_url=_calculator_url({**scenario.inputs, "gpu_hourly_usd": ""}),
         duplicate_url=_calculator_url(scenario.inputs),
         permalink=request.build_absolute_uri(scenario.get_absolute_url()),
+        can_archive=scenario.can_archive(request.user),
     )
     return render(request, "calculator/scenario_detail.html", context)
 
@@ -180,19 +215,40 @@ def scenario_fragment(request: HttpRequest, public_id: str, name: str) -> HttpRe
     return response
 
 
+@require_POST
+def scenario_archive(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Archive (hide from the list) or restore: the author or staff only. The
+    permalink keeps answering either way; nothing is deleted."""
+    scenario = get_object_or_404(Scenario, public_id=public_id)
+    if not scenario.can_archive(request.user):
+        raise PermissionDenied("Only the scenario's author or staff may archive it.")
+    scenario.set_archived(request.POST.get("archived") != "0", request.user)
+    return redirect(scenario)
+
+
 # Section: list
+
+
+def _listed(request: HttpRequest) -> tuple[ScenarioQuerySet, bool]:
+    """The list's scenarios: everyone's listed ones, or with ?mine=1 all of the
+    signed-in user's own (unlisted and archived included, marked)."""
+    mine = bool(request.GET.get("mine")) and request.user.is_authenticated
+    scenarios = Scenario.objects.by(request.user) if mine else Scenario.objects.listed()
+    scenarios = scenarios.select_related("author").search(request.GET.get("q", ""))
+    return scenarios, mine
 
 
 @require_GET
 @_noindex
 def scenario_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    scenarios = Scenario.objects.search(query)
+    scenarios, mine = _listed(request)
     page = Paginator(scenarios, SCENARIOS_PER_PAGE).get_page(request.GET.get("page"))
     current = _current_form(request)
     context = {
         "page": page,
         "query": query,
+        "mine": mine,
         "current_inputs": current.inputs() if current and current.is_valid() else None,
         "figures": FIGURES,
     }
@@ -216,6 +272,13 @@ class Column:
 @_noindex
 def scenario_compare(request: HttpRequest) -> HttpResponse:
     ids = list(dict.fromkeys(request.GET.getlist("s")))
+    if len(ids) > MAX_COMPARE_IDS:
+        return render(
+            request,
+            "calculator/scenario_compare.html",
+            {"too_many": len(ids), "max_compare_ids": MAX_COMPARE_IDS, "columns": []},
+            status=400,
+        )
     truncated = len(ids) > MAX_COMPARED
     ids = ids[:MAX_COMPARED]
     found = {s.public_id: s for s in Scenario.objects.filter(public_id__in=ids)}
@@ -284,6 +347,9 @@ def _export(request: HttpRequest, scenario: Scenario) -> dict:
         "notes": scenario.notes,
         "permalink": request.build_absolute_uri(scenario.get_absolute_url()),
         "created_at": scenario.created_at.isoformat(),
+        "author": scenario.author.get_username() if scenario.author else None,
+        "visibility": scenario.visibility,
+        "archived": scenario.is_archived,
         "estimator_version": scenario.estimator_version,
         "inputs": scenario.inputs,
         "snapshot": scenario.snapshot,
@@ -306,7 +372,7 @@ def _flatten(value, prefix: str) -> Iterable[tuple[str, object]]:
 @require_GET
 @_noindex
 def scenario_json(request: HttpRequest, public_id: str) -> JsonResponse:
-    scenario = get_object_or_404(Scenario, public_id=public_id)
+    scenario = get_object_or_404(Scenario.objects.select_related("author"), public_id=public_id)
     return JsonResponse(
         _export(request, scenario),
         json_dumps_params={"indent": 2, "ensure_ascii": False},
@@ -317,7 +383,7 @@ def scenario_json(request: HttpRequest, public_id: str) -> JsonResponse:
 @require_GET
 @_noindex
 def scenario_csv(request: HttpRequest, public_id: str) -> HttpResponse:
-    scenario = get_object_or_404(Scenario, public_id=public_id)
+    scenario = get_object_or_404(Scenario.objects.select_related("author"), public_id=public_id)
     rows = [("key", "value"), *_flatten(_export(request, scenario), "")]
     return _csv_response(f"scenario-{public_id}.csv", rows)
 
@@ -326,6 +392,7 @@ LIST_CSV_COLUMNS = (
     ("public_id", lambda s: s.public_id),
     ("name", lambda s: s.name),
     ("created_at", lambda s: s.created_at.isoformat()),
+    ("author", lambda s: s.author.get_username() if s.author else ""),
     ("model", lambda s: s.model_name),
     ("gpu", lambda s: s.gpu_name),
     ("gpus", lambda s: s.inputs["gpus"]),
@@ -350,7 +417,7 @@ LIST_CSV_COLUMNS = (
 @require_GET
 @_noindex
 def scenario_list_csv(request: HttpRequest) -> HttpResponse:
-    scenarios = Scenario.objects.search(request.GET.get("q", "")).iterator()
+    scenarios = _listed(request)[0].iterator()
 
     def rows():
         yield (*(name for name, _ in LIST_CSV_COLUMNS), "permalink")

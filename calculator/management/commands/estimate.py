@@ -10,7 +10,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from calculator.estimates import estimate_form
+from calculator.estimates import estimate_form, model_summary
 from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.templatetags.calc_format import (
     format_bytes,
@@ -27,7 +27,10 @@ def _usd(value: float | None) -> str:
 
 
 class Command(BaseCommand):
-    help = "Estimate memory, latency, throughput and cost for one scenario."
+    help = (
+        "Estimate memory, latency, throughput and cost for one scenario. A model from its "
+        'config.json: --model custom --model-config "$(cat config.json)".'
+    )
 
     def add_arguments(self, parser):
         for field in CalculatorForm.base_fields:
@@ -52,7 +55,9 @@ class Command(BaseCommand):
             ]
             raise CommandError("Invalid input:\n" + "\n".join(lines))
         if options["json"]:
-            self.stdout.write(json.dumps({"inputs": form.inputs(), **result.as_dict()}, indent=2))
+            model = model_summary(form.cleaned_data["model"], result)
+            answer = {"inputs": form.inputs(), "model": model, **result.as_dict()}
+            self.stdout.write(json.dumps(answer, indent=2))
             return
         m, p, d, c = result.memory, result.prefill, result.decode, result.cost
         inputs = form.cleaned_data

@@ -1,0 +1,60 @@
+"""Time the serving simulator: 1,000 requests on one configuration.
+
+Run from the repository root: `.venv/bin/python bench/serving.py [N]`. It migrates a
+throw-away SQLite database (the seed catalog comes with the migrations), then simulates
+1,000 Poisson requests of Llama 3.1 70B on 4 x H100 SXM with vLLM, 2,000 prompt and 300
+completion tokens, at 3 requests/s and at twice the analytic capacity (a queue that
+keeps growing, preemptions), N times each, and prints the best and median time per run.
+The target: under 50 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 20
+REQUESTS = 1000
+BUDGET_MS = 50
+
+
+def main(runs: int = RUNS) -> None:
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory() as directory:
+        os.environ["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from calculator.estimator import Workload, saturation_rate, simulate
+        from calculator.models import EngineProfile, GpuType, LlmModel
+
+        call_command("migrate", verbosity=0)
+        model = LlmModel.objects.get(slug="llama-3.1-70b").to_spec()
+        gpu = GpuType.objects.get(slug="h100-sxm").to_spec()
+        engine = EngineProfile.objects.get(slug="vllm").to_spec()
+        workload = Workload(num_gpus=4, prompt_tokens=2000, completion_tokens=300)
+        capacity = saturation_rate(model, gpu, engine, workload)
+        for label, rate in (("3 req/s", 3.0), ("2 x capacity", 2 * capacity)):
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                result = simulate(model, gpu, engine, workload, rate=rate, requests=REQUESTS)
+                times.append((time.perf_counter() - start) * 1e3)
+            print(
+                f"{label:>13} ({rate:.2f} req/s): best {min(times):.1f} ms, median "
+                f"{statistics.median(times):.1f} ms per {REQUESTS:,} requests "
+                f"(target < {BUDGET_MS} ms); TTFT p95 {result.ttft_s.p95 * 1e3:,.0f} ms, "
+                f"TPOT p95 {result.tpot_s.p95 * 1e3:.1f} ms, {result.preemptions} preemptions"
+            )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else RUNS)

@@ -1,0 +1,78 @@
+"""Plan capacity for a traffic from the command line: the ranked options, or --json."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from calculator.plan_forms import PLAN_DEFAULTS, PlanForm
+
+
+def _usd(value: float | None) -> str:
+    return "-" if value is None else f"${value:,.0f}"
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f} ms"
+
+
+class Command(BaseCommand):
+    help = "Rank GPU x replica size x precision for a traffic and latency targets."
+
+    def add_arguments(self, parser):
+        for field in PlanForm.base_fields:
+            default = PLAN_DEFAULTS.get(field)
+            parser.add_argument(
+                "--" + field.replace("_", "-"),
+                dest=field,
+                default=default,
+                help=f"default: {default}" if default else None,
+            )
+        parser.add_argument("--json", action="store_true", help="Print the API's JSON.")
+
+    def handle(self, *args, **options):
+        data = {f: options[f] for f in PlanForm.base_fields if options[f] is not None}
+        if options["requests_per_day"] and options["rate"] == PLAN_DEFAULTS["rate"]:
+            data.pop("rate")  # a daily volume given: the example's peak rate steps aside
+        form = PlanForm(data)
+        result = form.plan() if form.is_valid() else None
+        if result is None:
+            lines = [
+                f"  --{field.replace('_', '-')}: {' '.join(messages)}"
+                for field, messages in form.errors.items()
+            ]
+            raise CommandError("Invalid input:\n" + "\n".join(lines))
+        if options["json"]:
+            self.stdout.write(json.dumps({"inputs": form.inputs(), **result.as_dict()}, indent=2))
+            return
+        out = self.stdout.write
+        t, g = result.traffic, result.targets
+        out(
+            f"{form.cleaned_data['model'].name} at {t.peak_rate:g} requests/s peak "
+            f"({t.prompt_tokens:,} prompt / {t.completion_tokens:,} completion tokens), "
+            f"TTFT <= {g.ttft_s * 1e3:g} ms and TPOT <= {g.tpot_s * 1e3:g} ms at {g.percentile}"
+        )
+        out(
+            f"  {'replica':<44} {'req/s each':>10} {'replicas':>8} {'TTFT':>9} {'TPOT':>8} "
+            f"{'per month':>12}  verdict"
+        )
+        for o in result.options:
+            verdict = "meets the targets" if o.meets_targets else " ".join(o.reasons)
+            rate = f"{o.max_rate_per_replica:,.2f}" if o.max_rate_per_replica else "-"
+            ttft = None if o.ttft_s is None else o.ttft_s * 1e3
+            tpot = None if o.tpot_s is None else o.tpot_s * 1e3
+            out(
+                f"  {o.label:<44} {rate:>10} {o.replicas or '-':>8} {_ms(ttft):>9} "
+                f"{_ms(tpot):>8} {_usd(o.usd_per_month):>12}  {verdict}"
+            )
+        best = result.best
+        if best:
+            out(
+                f"Best: {best.replicas} x {best.label}, {_usd(best.usd_per_month)} a month "
+                f"(${best.usd_per_1m_tokens:,.3f} per 1M tokens)."
+            )
+        else:
+            out(f"No option meets the targets: {result.best_reason}")
+        for api in result.api_comparison[:5]:
+            out(f"  vs {api.name}: {_usd(api.usd_per_month)} a month")
