@@ -1,6 +1,7 @@
 """Every page a user reaches, checked by axe-core in Debian's chromium: no serious or
-critical violation. The calculator is checked with its lazy sections loaded and "show
-the math" open, so the fragments are checked too."""
+critical violation. The calculator and a permalink are checked with their lazy sections
+loaded and "show the math" open, so the fragments are checked too. A new page gets a
+test here."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ pytestmark = [
 ]
 
 FAILING_IMPACTS = ("serious", "critical")
+PLAN_TIMEOUT_MS = 30_000  # a whole plan takes about a second; the machine may be busy
 
 
 def serious_violations(page: Page) -> list[str]:
@@ -36,6 +38,10 @@ def open_lazy_sections(page: Page) -> None:
     ):
         reveal(page, section)
         expect(page.locator(loaded)).to_be_visible()
+    reveal(page, "under-load")  # the serving simulator's section
+    expect(page.locator("#under-load")).not_to_contain_text(
+        "Simulating this configuration", timeout=PLAN_TIMEOUT_MS
+    )
     page.locator("#show-the-math summary").click()
     expect(page.locator("#show-the-math .math-steps").first).to_be_visible()
 
@@ -72,4 +78,22 @@ def test_the_scenario_pages_have_no_serious_accessibility_violation(
 
     page.goto(f"{live_server.url}/compare/?s={first.public_id}&s={second.public_id}")
     expect(page.locator("#comparison")).to_be_visible()
+    assert serious_violations(page) == []
+
+
+def test_the_planner_and_a_saved_plan_have_no_serious_accessibility_violation(
+    page: Page, live_server
+):
+    page.goto(live_server.url + "/plan/")
+    expect(page.locator("#plan-results")).to_contain_text("Best:", timeout=PLAN_TIMEOUT_MS)
+    assert serious_violations(page) == []
+
+    page.get_by_label("Save this plan").fill("Accessible plan")
+    page.get_by_role("button", name="Save plan").click()
+    expect(page.locator("#saved-vs-now")).to_contain_text("Saved vs now", timeout=PLAN_TIMEOUT_MS)
+    assert serious_violations(page) == []
+
+
+def test_the_sign_in_page_has_no_serious_accessibility_violation(page: Page, live_server):
+    page.goto(live_server.url + "/accounts/login/")
     assert serious_violations(page) == []
