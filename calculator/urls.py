@@ -28,6 +28,7 @@ scenario_urls = [
     path("scenarios/", scenarios.scenario_list, name="scenario-list"),
     path("scenarios.csv", scenarios.scenario_list_csv, name="scenario-list-csv"),
     path("scenarios/save", scenarios.scenario_save, name="scenario-save"),
+    path("scenarios/save-form", scenarios.scenario_save_form, name="scenario-save-form"),
     path("s/<str:public_id>/", scenarios.scenario_detail, name="scenario-detail"),
     path(
         "s/<str:public_id>/fragments/<str:name>",

@@ -166,6 +166,19 @@ def test_the_calculator_page_offers_the_save_form(client):
     assert '<input type="hidden" name="gpu" value="a100-80gb-sxm">' in response.text
 
 
+def test_a_blank_save_form_comes_back_for_the_current_inputs(client):
+    response = client.get("/scenarios/save-form", {**DEFAULTS, "batch": "8"})
+    assert response.status_code == 200
+    assert '<section id="save-scenario"' in response.text
+    assert 'id="scenario-name"' in response.text
+    assert "batch=8" in response.text  # the compare link follows the inputs
+
+
+def test_a_saved_scenario_answers_under_another_id(client):
+    response = client.post(SAVE_URL, save_data(), headers={"HX-Request": "true"})
+    assert '<section id="save-scenario-saved"' in response.text
+
+
 # Section: permalink
 
 

@@ -135,6 +135,12 @@ def _rate_limited(
     return response
 
 
+@require_GET
+def scenario_save_form(request: HttpRequest) -> HttpResponse:
+    """A blank save form for the calculator's current inputs (after a save)."""
+    return render(request, "calculator/_save_scenario.html", {"form": CalculatorForm(request.GET)})
+
+
 # Section: permalink
 
 
