@@ -3,9 +3,10 @@
 Run from the repository root: `.venv/bin/python bench/planner.py [N]`. It migrates a
 throw-away SQLite database (the seed catalog comes with the migrations), then plans
 Llama 3.1 70B at 3 requests/s, 2,000 prompt and 300 completion tokens, TTFT p95 <= 1 s
-and TPOT p95 <= 50 ms on vLLM, over every active GPU with a price, each native 16- and
-8-bit precision and 1 to 8 GPUs per replica, N times, and prints the best and the
-median time. The target: under 3 s.
+and TPOT p95 <= 50 ms on vLLM, over every active GPU with a price (a cloud offer or a
+catalog price, priced by the offers' rule as /plan/ does), each native 16- and 8-bit
+precision and 1 to 8 GPUs per replica, N times, and prints the best and the median
+time. The target: under 3 s.
 """
 
 from __future__ import annotations
@@ -32,20 +33,17 @@ def main(runs: int = RUNS) -> None:
         django.setup()
         from django.core.management import call_command
 
-        from calculator.estimator import planner
-        from calculator.models import EngineProfile, GpuType, LlmModel
+        from calculator.plan_forms import PLAN_DEFAULTS, PlanForm
 
         call_command("migrate", verbosity=0)
-        model = LlmModel.objects.get(slug="llama-3.1-70b").to_spec()
-        engine = EngineProfile.objects.get(slug="vllm").to_spec()
-        gpus = [g.to_spec() for g in GpuType.objects.active() if g.hourly_price_usd is not None]
-        traffic = planner.Traffic.at_peak(3.0, 2000, 300)
-        targets = planner.Targets(ttft_s=1.0, tpot_s=0.05)
         times = []
         for _ in range(runs):
+            form = PlanForm(PLAN_DEFAULTS)
+            assert form.is_valid(), form.errors
             start = time.perf_counter()
-            result = planner.plan(model, gpus, engine, traffic, targets)
+            result = form.plan()
             times.append(time.perf_counter() - start)
+        gpus = form.gpu_rows
         best = result.best
         print(
             f"{len(gpus)} priced GPUs, {len(result.options)} options; best: "

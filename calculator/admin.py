@@ -1,11 +1,14 @@
 """Admin for the catalog: specs and prices are edited here, and every edit is kept.
 
 SimpleHistoryAdmin adds a "History" view to each row, so a changed price or spec can be
-traced back to who changed it and when.
+traced back to who changed it and when. Cloud offers and API prices also import and
+export as files (django-import-export): an upload is validated row by row and shown
+as a preview of what changes, and nothing is saved until it is confirmed.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import replace
 from urllib.parse import urlencode
@@ -22,21 +25,32 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from calculator import estimator
-from calculator.estimator import count_parameters
+from calculator.estimator import count_parameters, pricing
 from calculator.estimator.hf_config import ConfigError, model_from_config
 from calculator.estimator.params import official_count_gap
 from calculator.models import (
     ApiOffering,
     ApiToken,
+    CloudOffer,
     EngineProfile,
     GpuType,
     LlmModel,
     Plan,
     Scenario,
+)
+from calculator.resources import (
+    LITELLM_SOURCE,
+    ApiPriceResource,
+    CloudOfferResource,
+    LiteLLMPriceMap,
+    SignedFormStorage,
 )
 
 
@@ -369,8 +383,52 @@ class EngineProfileAdmin(CatalogAdmin):
     )
 
 
+class PriceImportMixin(ImportExportMixin):
+    """Import and export through django-import-export, with the preview's diff coloured
+    by our stylesheet (the site's CSP forbids the package's inline styles), and the
+    upload carried from preview to confirmation in the form, signed (no server state)."""
+
+    tmp_storage_class = SignedFormStorage
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+
+class StalePriceFilter(admin.SimpleListFilter):
+    title = "price freshness"
+    parameter_name = "freshness"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("stale", f"Stale (over {pricing.STALE_AFTER_DAYS} days old, or undated)"),
+            ("undated", "Undated"),
+            ("fresh", "Fresh"),
+        ]
+
+    def queryset(self, request, queryset):
+        limit = timezone.localdate() - datetime.timedelta(days=pricing.STALE_AFTER_DAYS)
+        date = self.date_field
+        if self.value() == "stale":
+            return queryset.filter(**{f"{date}__isnull": True}) | queryset.filter(
+                **{f"{date}__lt": limit}
+            )
+        if self.value() == "undated":
+            return queryset.filter(**{f"{date}__isnull": True})
+        if self.value() == "fresh":
+            return queryset.filter(**{f"{date}__gte": limit})
+        return queryset
+
+
+class OfferStaleFilter(StalePriceFilter):
+    date_field = "as_of"
+
+
+class ApiStaleFilter(StalePriceFilter):
+    date_field = "price_as_of"
+
+
 @admin.register(ApiOffering)
-class ApiOfferingAdmin(CatalogAdmin):
+class ApiOfferingAdmin(PriceImportMixin, CatalogAdmin):
     list_display = (
         "name",
         "provider",
@@ -378,27 +436,101 @@ class ApiOfferingAdmin(CatalogAdmin):
         "input_usd_per_1m",
         "output_usd_per_1m",
         "price_as_of",
+        "is_reference",
+        "is_deprecated",
         "is_active",
     )
     list_editable = ("input_usd_per_1m", "output_usd_per_1m", "price_as_of", "is_active")
-    list_filter = ("provider", "is_active")
+    list_filter = (
+        "is_active",
+        "is_deprecated",
+        "is_reference",
+        ApiStaleFilter,
+        ("llm_model", admin.RelatedOnlyFieldListFilter),
+        "provider",
+    )
     list_select_related = ("llm_model",)
     search_fields = ("name", "slug", "provider", "api_model_id")
     autocomplete_fields = ("llm_model",)
     readonly_fields = ("updated_at",)
     fieldsets = (
-        ("Specs", {"fields": (("provider", "name", "slug"), "api_model_id", "llm_model")}),
+        ("Specs", {"fields": (("provider", "name"), "slug", "api_model_id", "llm_model")}),
         (
             "Pricing",
             {
                 "fields": (
                     ("input_usd_per_1m", "output_usd_per_1m", "price_as_of"),
-                    "is_active",
+                    ("is_reference", "is_deprecated", "is_active"),
                 )
             },
         ),
         ("Source", {"fields": ("price_source", "notes", "updated_at")}),
     )
+    # Import: LiteLLM's price map as upstream ships it; export: a spreadsheet.
+    resource_classes = [ApiPriceResource]
+    import_formats = [LiteLLMPriceMap]
+    export_formats = [CSV, XLSX]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {
+            "as_of": timezone.localdate(),
+            "source": f"{LITELLM_SOURCE}, uploaded in the admin by {request.user}",
+        }
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {}
+
+
+@admin.register(CloudOffer)
+class CloudOfferAdmin(PriceImportMixin, CatalogAdmin):
+    list_display = (
+        "gpu",
+        "provider",
+        "instance_name",
+        "gpus_per_instance",
+        "region",
+        "on_demand_usd_per_gpu_hour",
+        "spot_usd_per_gpu_hour",
+        "as_of",
+        "is_active",
+    )
+    list_editable = (
+        "on_demand_usd_per_gpu_hour",
+        "spot_usd_per_gpu_hour",
+        "as_of",
+        "is_active",
+    )
+    list_filter = (
+        OfferStaleFilter,
+        "provider",
+        ("gpu", admin.RelatedOnlyFieldListFilter),
+        "is_active",
+    )
+    list_select_related = ("gpu",)
+    search_fields = ("gpu__name", "gpu__slug", "provider", "instance_name", "region")
+    autocomplete_fields = ("gpu",)
+    readonly_fields = ("updated_at",)
+    fieldsets = (
+        (
+            "Offer",
+            {"fields": (("gpu", "provider"), ("instance_name", "gpus_per_instance"), "region")},
+        ),
+        (
+            "Pricing",
+            {
+                "fields": (
+                    ("on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour"),
+                    "instance_on_demand_usd_per_hour",
+                    ("as_of", "is_active"),
+                )
+            },
+        ),
+        ("Source", {"fields": ("source", "notes", "updated_at")}),
+    )
+    # The columns of data/gpu_offers.csv, as CSV or a spreadsheet.
+    resource_classes = [CloudOfferResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX]
 
 
 # Section: saved scenarios

@@ -17,9 +17,10 @@ from typing import Any
 from django.db import connection
 
 from calculator import estimator
-from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel
+from calculator.estimator import pricing
+from calculator.models import ApiOffering, CloudOffer, EngineProfile, GpuType, LlmModel
 
-CATALOG_MODELS = (GpuType, LlmModel, EngineProfile, ApiOffering)
+CATALOG_MODELS = (GpuType, LlmModel, EngineProfile, ApiOffering, CloudOffer)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,12 @@ class Catalog:
     engines: tuple[EngineProfile, ...]
     offerings: tuple[ApiOffering, ...]
     offering_specs: tuple[estimator.ApiOffering, ...]
+    # Active cloud offers per GPU slug, and every provider that has one.
+    offers: dict[str, tuple[pricing.Offer, ...]]
+    providers: tuple[str, ...]
+
+    def offers_for(self, gpu: GpuType) -> tuple[pricing.Offer, ...]:
+        return self.offers.get(gpu.slug, ())
 
 
 _lock = threading.Lock()
@@ -55,6 +62,9 @@ def current() -> Catalog:
     if catalog is not None and catalog.version == version:
         return catalog
     offerings = tuple(ApiOffering.objects.active().select_related("llm_model"))
+    offers: dict[str, list[pricing.Offer]] = {}
+    for offer in CloudOffer.objects.active().select_related("gpu"):
+        offers.setdefault(offer.gpu.slug, []).append(offer.to_spec())
     catalog = Catalog(
         version=version,
         gpus=tuple(GpuType.objects.active()),
@@ -62,6 +72,8 @@ def current() -> Catalog:
         engines=tuple(EngineProfile.objects.active()),
         offerings=offerings,
         offering_specs=tuple(offering.to_spec() for offering in offerings),
+        offers={slug: tuple(rows) for slug, rows in offers.items()},
+        providers=tuple(sorted({o.provider for rows in offers.values() for o in rows})),
     )
     with _lock:
         _cached["catalog"] = catalog

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from calculator import catalog, estimator
 from calculator.estimator import calibration as cal
+from calculator.estimator import pricing
 from calculator.forms import CalculatorForm, CustomModel
-from calculator.models import EngineProfile, GpuType, LlmModel
+from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel
 
 # Workload field -> form field, for errors the estimator finds.
 FORM_FIELDS = {
@@ -31,16 +33,118 @@ FORM_FIELDS = {
 }
 
 
+# Section: the price that applies
+
+
+def gpu_price(
+    form: CalculatorForm, gpu: GpuType, num_gpus: int, *, typed: bool = True
+) -> pricing.PriceUsed:
+    """The price for num_gpus of this GPU under the form's price choice (calculator's
+    rule in estimator/pricing.py). typed=False ignores a price the user typed, which is
+    for the GPU they chose, not for the others compared with it."""
+    data = form.cleaned_data
+    hourly = data.get("gpu_hourly_usd") if typed else None
+    return price_for(
+        form.catalog,
+        gpu,
+        num_gpus,
+        provider=data.get("provider") or None,
+        basis=data.get("pricing") or pricing.Pricing.ON_DEMAND,
+        typed=float(hourly) if hourly is not None else None,
+    )
+
+
+def price_for(
+    catalog_: catalog.Catalog,
+    gpu: GpuType,
+    num_gpus: int,
+    *,
+    provider: str | None,
+    basis: str,
+    typed: float | None = None,
+) -> pricing.PriceUsed:
+    """The price rule (estimator/pricing.py) over this GPU's offers and catalog price."""
+    return pricing.resolve_price(
+        typed=typed,
+        offers=catalog_.offers_for(gpu),
+        provider=provider,
+        pricing=basis,
+        num_gpus=num_gpus,
+        catalog_usd=None if gpu.hourly_price_usd is None else float(gpu.hourly_price_usd),
+        catalog_as_of=gpu.price_as_of,
+        today=timezone.localdate(),
+        catalog_source=gpu.price_source,
+    )
+
+
+def price_label(price: pricing.PriceUsed) -> str:
+    """Where a price came from, in a few words (the planner's price_source)."""
+    if price.basis is None:
+        return "no price"
+    if price.provider:
+        kind = "spot" if price.spot else "on-demand"
+        dated = price.as_of.isoformat() if price.as_of else "undated"
+        return f"{price.provider} {price.instance_type} {kind} ({dated})"
+    return str(price.basis)
+
+
+def form_price(form: CalculatorForm) -> pricing.PriceUsed:
+    """The price a valid form's estimate uses: one path for the page, the API, the CLI
+    and saved scenarios."""
+    return gpu_price(form, form.cleaned_data["gpu"], form.cleaned_data["gpus"])
+
+
+def priced_workload(workload: estimator.Workload, price: pricing.PriceUsed) -> estimator.Workload:
+    """The workload with the price applied. The estimator multiplies a price per GPU by
+    the GPUs asked for; whole instances are billed, so it gets the effective price per
+    GPU asked for (3 GPUs of an 8-GPU instance: 8 x price / 3)."""
+    return dataclasses.replace(workload, gpu_hourly_usd=price.effective_usd_per_gpu_hour)
+
+
+# Section: which API offerings an estimate is compared with
+
+
+def same_model(offering: ApiOffering, model) -> bool:
+    """Whether the offering serves this catalog model (a pasted config has no row, so
+    no offering serves it)."""
+    return model.pk is not None and offering.llm_model_id == model.pk
+
+
+def compared_offerings(
+    form: CalculatorForm, everything: bool = False
+) -> tuple[tuple[ApiOffering, ...], tuple[estimator.ApiOffering, ...]]:
+    """The active API offerings to compare a valid form's estimate with, and their specs:
+    the model's own hosted offerings and the closed reference models, or every active
+    one (hundreds once a full price map is imported) when asked."""
+    catalog_ = form.catalog
+    if everything:
+        return catalog_.offerings, catalog_.offering_specs
+    model = form.cleaned_data["model"]
+    pairs = [
+        (offering, spec)
+        for offering, spec in zip(catalog_.offerings, catalog_.offering_specs, strict=True)
+        if same_model(offering, model) or offering.is_reference
+    ]
+    return tuple(o for o, _ in pairs), tuple(s for _, s in pairs)
+
+
+# Section: the estimate
+
+
 def estimate_form(
     form: CalculatorForm,
     apis: tuple[estimator.ApiOffering, ...] | None = None,
+    price: pricing.PriceUsed | None = None,
     *,
     trace: bool = True,
 ) -> estimator.Estimate | None:
     """The estimate for a valid form, or None with the estimator's objection added to
-    the form as a field error. `trace=False` skips "show the math" (the page's keystroke
-    shows it only on request)."""
+    the form as a field error. `apis`: the offerings to compare with (default: the
+    model's own and the closed reference models, see compared_offerings). `trace=False`
+    skips "show the math" (the page's keystroke shows it only on request)."""
     data = form.cleaned_data
+    price = price or form_price(form)
+    workload = form.workload(compared_offerings(form)[1] if apis is None else apis)
     model = data["model"]
     custom = isinstance(model, CustomModel)
     try:
@@ -48,7 +152,7 @@ def estimate_form(
             model.to_spec(),
             data["gpu"].to_spec(),
             data["engine"].to_spec(),
-            form.workload(form.catalog.offering_specs if apis is None else apis),
+            priced_workload(workload, price),
             trace=trace,
         )
     except estimator.EstimatorInputError as error:
@@ -70,6 +174,25 @@ def model_summary(model, result: estimator.Estimate) -> dict:
         "active_params": result.active_params,
         "kv_bytes_per_token": result.kv_bytes_per_token,
     }
+
+
+def estimate_json(
+    form: CalculatorForm, estimate: estimator.Estimate, price: pricing.PriceUsed
+) -> dict:
+    """The estimate as the API answers it: the estimator's figures, the price used as
+    ``cost.offer``, and each API comparison's provider and whether it serves the same
+    model."""
+    result = estimate.as_dict()
+    result["cost"]["offer"] = price.as_dict()
+    model = form.cleaned_data["model"]
+    offerings = {offering.slug: offering for offering in form.catalog.offerings}
+    for item in result["api_comparison"]:
+        offering = offerings.get(item["slug"])
+        item["provider"] = offering.provider if offering else ""
+        item["same_model"] = bool(offering and same_model(offering, model))
+        item["deprecated"] = bool(offering and offering.is_deprecated)
+        item["reference"] = bool(offering and offering.is_reference)
+    return result
 
 
 # Calibration

@@ -20,6 +20,7 @@ from calculator.catalog import Catalog
 from calculator.catalog import current as current_catalog
 from calculator.estimator import Dtype, Parallelism, Workload
 from calculator.estimator.hf_config import ConfigError, model_from_config
+from calculator.estimator.pricing import Pricing
 
 # The largest values accepted, with the reason, shared with the estimator.
 MAX_GPUS = estimator.MAX_GPUS  # beyond any single serving replica
@@ -41,6 +42,11 @@ PARALLELISM_CHOICES = [
     (Parallelism.TENSOR.value, "Tensor parallel"),
     (Parallelism.PIPELINE.value, "Pipeline (layer split)"),
 ]
+PRICING_CHOICES = [
+    (Pricing.ON_DEMAND.value, "On-demand"),
+    (Pricing.SPOT.value, "Spot"),
+]
+CHEAPEST_PROVIDER_LABEL = "Cheapest offer"
 
 # The seed calculator's scenario: Llama-2-70B on 2 x A100-80GB, fp16. An empty sequence
 # length means prompt + completion, as in the API, so a URL without one (an API query
@@ -57,6 +63,8 @@ DEFAULTS = {
     "kv": "",
     "engine": "vllm",
     "parallelism": Parallelism.TENSOR.value,
+    "provider": "",
+    "pricing": Pricing.ON_DEMAND.value,
 }
 
 
@@ -220,14 +228,22 @@ class CalculatorForm(forms.Form):
     )
     prompt = forms.IntegerField(min_value=1, max_value=MAX_TOKENS, label="Prompt tokens")
     completion = forms.IntegerField(min_value=1, max_value=MAX_TOKENS, label="Completion tokens")
+    provider = forms.ChoiceField(
+        required=False,
+        label="Price",
+        help_text="The cheapest cloud offer, or one cloud's.",
+    )
+    pricing = forms.ChoiceField(
+        choices=PRICING_CHOICES, required=False, label="Rate", help_text="Spot: interruptible."
+    )
     gpu_hourly_usd = forms.DecimalField(
         min_value=0,
         max_value=MAX_HOURLY_USD,
         max_digits=9,
         decimal_places=4,
         required=False,
-        label="GPU cost per hour (USD)",
-        help_text="Per GPU; empty uses the catalog price.",
+        label="My own price per GPU-hour (USD)",
+        help_text="Per GPU; overrides the offers. Empty: the price chosen above.",
     )
     weights = forms.ChoiceField(choices=DTYPE_CHOICES, label="Weights precision")
     kv = forms.ChoiceField(
@@ -244,6 +260,10 @@ class CalculatorForm(forms.Form):
         for field in self.fields.values():
             if isinstance(field, CatalogChoiceField):
                 field.use(getattr(self.catalog, field.kind))
+        providers = self.catalog.providers
+        self.fields["provider"].choices = lambda: (
+            [("", CHEAPEST_PROVIDER_LABEL)] + [(provider, provider) for provider in providers]
+        )
         for name, field in self.fields.items():
             # The error container is always on the page (htmx fills it out of band),
             # so the input points at it whether or not it holds a message yet.
@@ -280,6 +300,15 @@ class CalculatorForm(forms.Form):
             # Which model the sequence length's limit was shown for (see the view).
             HTML("{% include 'calculator/calculator.html#context-model' %}"),
             "gpu",
+            # The price next to the GPU it is for.
+            Div(
+                Div("provider", css_class="col-7"),
+                Div("pricing", css_class="col-5"),
+                css_class="row",
+            ),
+            "gpu_hourly_usd",
+            # Which GPU the typed price belongs to (see the view).
+            HTML("{% include 'calculator/calculator.html#price-gpu' %}"),
             Div(
                 Div("gpus", css_class="col-6"),
                 Div("batch", css_class="col-6"),
@@ -291,9 +320,6 @@ class CalculatorForm(forms.Form):
                 css_class="row",
             ),
             "seq_len",
-            "gpu_hourly_usd",
-            # Which GPU the typed price belongs to (see the view).
-            HTML("{% include 'calculator/calculator.html#price-gpu' %}"),
             Fieldset(
                 "Advanced",
                 Div(
@@ -373,6 +399,8 @@ class CalculatorForm(forms.Form):
             "kv": data.get("kv") or "",
             "engine": data["engine"].slug,
             "parallelism": data["parallelism"],
+            "provider": data.get("provider") or "",
+            "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
         }
         if isinstance(model, CustomModel):
             values = {"model": model.slug, "model_config": model.config_json(), **values}

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from calculator.estimator import specs
+from calculator.estimator import pricing, specs
 
 # Slugs appear in URLs and in the seed migration. They may contain dots because the
 # names they come from do ("llama-3.1-8b", "llama.cpp", "gpt-3.5-turbo"); Django's
@@ -491,28 +491,53 @@ class EngineProfile(models.Model):
 # Section: hosted APIs
 
 
+# Upstream price maps name models with slashes, capitals, colons and "@" (LiteLLM's
+# "fireworks_ai/accounts/fireworks/models/llama-v3p3-70b-instruct",
+# "meta.llama3-3-70b-instruct-v1:0"); imported offerings keep that key as their slug.
+validate_upstream_key = RegexValidator(r"^\S+\Z", "No spaces.")
+UPSTREAM_KEY_MAX_LENGTH = 200
+
+
 class ApiOffering(models.Model):
-    slug = slug_field()
+    slug = models.CharField(
+        max_length=UPSTREAM_KEY_MAX_LENGTH,
+        validators=[validate_upstream_key],
+        help_text="Stable identifier: the upstream price map's key for imported rows.",
+    )
     provider = models.CharField(max_length=50)
-    name = models.CharField(max_length=100)
-    api_model_id = models.CharField("API model id", max_length=200, blank=True)
+    name = models.CharField(max_length=UPSTREAM_KEY_MAX_LENGTH)
+    api_model_id = models.CharField("API model id", max_length=UPSTREAM_KEY_MAX_LENGTH, blank=True)
     llm_model = models.ForeignKey(
         LlmModel,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="api_offerings",
-        help_text="The open model this API serves, if any (hosted Llama).",
+        help_text="The open model this API serves, if it is the same model (hosted Llama).",
     )
+    # Six decimals: some providers price per token to five significant digits
+    # (Databricks $1.50003 per 1M).
     input_usd_per_1m = models.DecimalField(
-        "Input USD per 1M tokens", max_digits=10, decimal_places=4
+        "Input USD per 1M tokens", max_digits=14, decimal_places=6
     )
     output_usd_per_1m = models.DecimalField(
-        "Output USD per 1M tokens", max_digits=10, decimal_places=4
+        "Output USD per 1M tokens", max_digits=14, decimal_places=6
     )
-    price_as_of = models.DateField()
+    price_as_of = models.DateField(
+        null=True, blank=True, help_text="Empty: the source did not say (shown as undated)."
+    )
     price_source = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    is_reference = models.BooleanField(
+        "closed reference model",
+        default=False,
+        help_text="A closed model kept as a yardstick (GPT, Claude, Gemini).",
+    )
+    is_deprecated = models.BooleanField(
+        "deprecated",
+        default=False,
+        help_text="Gone from the price map, or past its end date.",
+    )
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -532,9 +557,6 @@ class ApiOffering(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         _reject_negative(errors, self, "input_usd_per_1m", "output_usd_per_1m")
-        priced = self.input_usd_per_1m is not None or self.output_usd_per_1m is not None
-        if priced and self.price_as_of is None:
-            errors["price_as_of"] = "A price needs the date it was valid on."
         if errors:
             raise ValidationError(errors)
 
@@ -544,6 +566,90 @@ class ApiOffering(models.Model):
             name=str(self),
             input_usd_per_1m=float(self.input_usd_per_1m),
             output_usd_per_1m=float(self.output_usd_per_1m),
+        )
+
+
+# Section: cloud offers
+
+
+class CloudOffer(models.Model):
+    """One cloud's price for one instance shape of one GPU type."""
+
+    gpu = models.ForeignKey(GpuType, on_delete=models.CASCADE, related_name="offers")
+    provider = models.CharField(
+        max_length=50, help_text="Lowercase, as SkyPilot names clouds: aws, gcp, lambda, runpod."
+    )
+    # Not "instance_type": django-simple-history's historical models use that name.
+    instance_name = models.CharField("instance type", max_length=100)
+    region = models.CharField(max_length=50, blank=True)
+    gpus_per_instance = models.PositiveIntegerField()
+    on_demand_usd_per_gpu_hour = models.DecimalField(
+        "On-demand USD per GPU-hour", max_digits=10, decimal_places=4, null=True, blank=True
+    )
+    spot_usd_per_gpu_hour = models.DecimalField(
+        "Spot USD per GPU-hour",
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Empty: no spot price.",
+    )
+    instance_on_demand_usd_per_hour = models.DecimalField(
+        "On-demand USD per instance-hour", max_digits=12, decimal_places=5, null=True, blank=True
+    )
+    as_of = models.DateField(
+        "as of", null=True, blank=True, help_text="Empty: the source did not say (undated)."
+    )
+    source = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["gpu__slug", "provider", "gpus_per_instance", "region"]
+        verbose_name = "cloud offer"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gpu", "provider", "instance_name", "region"],
+                name="calculator_cloudoffer_unique_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.instance_name} ({self.region or 'any region'})"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        _reject_non_positive(
+            errors,
+            self,
+            "gpus_per_instance",
+            "on_demand_usd_per_gpu_hour",
+            "spot_usd_per_gpu_hour",
+            "instance_on_demand_usd_per_hour",
+        )
+        if self.on_demand_usd_per_gpu_hour is None and self.spot_usd_per_gpu_hour is None:
+            errors.setdefault("on_demand_usd_per_gpu_hour", "An offer needs a price.")
+        if errors:
+            raise ValidationError(errors)
+
+    def to_spec(self) -> pricing.Offer:
+        def number(value):
+            return None if value is None else float(value)
+
+        return pricing.Offer(
+            provider=self.provider,
+            instance_type=self.instance_name,
+            region=self.region,
+            gpus_per_instance=self.gpus_per_instance,
+            on_demand_usd_per_gpu_hour=number(self.on_demand_usd_per_gpu_hour),
+            spot_usd_per_gpu_hour=number(self.spot_usd_per_gpu_hour),
+            as_of=self.as_of,
+            source=self.source,
+            notes=self.notes,
         )
 
 

@@ -12,10 +12,19 @@ from django.utils.functional import cached_property
 from calculator import estimator
 from calculator.catalog import Catalog
 from calculator.catalog import current as current_catalog
+from calculator.estimates import price_for, price_label
 from calculator.estimator import Dtype, Parallelism, Workload
 from calculator.estimator import planner as P
 from calculator.estimator import serving as S
-from calculator.forms import DTYPE_CHOICES, MAX_TOKENS, CalculatorForm, CatalogChoiceField
+from calculator.estimator.pricing import Pricing
+from calculator.forms import (
+    CHEAPEST_PROVIDER_LABEL,
+    DTYPE_CHOICES,
+    MAX_TOKENS,
+    PRICING_CHOICES,
+    CalculatorForm,
+    CatalogChoiceField,
+)
 
 SPREAD_CHOICES = [
     (S.LengthSpread.FIXED.value, "Fixed: every request at the mean"),
@@ -183,6 +192,14 @@ class PlanForm(forms.Form):
     max_gpus_per_replica = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_GPUS_PER_REPLICA, label="Most GPUs per replica"
     )
+    # The price basis, as on the calculator: the cheapest cloud offer or one cloud's,
+    # on-demand or spot (estimator/pricing.py decides which price applies).
+    provider = forms.ChoiceField(
+        required=False, label="Price", help_text="The cheapest cloud offer, or one cloud's."
+    )
+    pricing = forms.ChoiceField(
+        choices=PRICING_CHOICES, required=False, label="Rate", help_text="Spot: interruptible."
+    )
 
     def __init__(self, *args, catalog: Catalog | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -190,6 +207,20 @@ class PlanForm(forms.Form):
         for field in self.fields.values():
             if isinstance(field, CatalogChoiceField):
                 field.use(getattr(self.catalog, field.kind))
+        self.fields["provider"].choices = [("", CHEAPEST_PROVIDER_LABEL)] + [
+            (provider, provider) for provider in self.catalog.providers
+        ]
+
+    def price(self, gpu, num_gpus: int) -> tuple[float | None, str]:
+        """The planner's price function: the offers' rule for this GPU and count."""
+        used = price_for(
+            self.catalog,
+            gpu,
+            num_gpus,
+            provider=self.cleaned_data.get("provider") or None,
+            basis=self.cleaned_data.get("pricing") or Pricing.ON_DEMAND,
+        )
+        return used.effective_usd_per_gpu_hour, price_label(used)
 
     def clean_gpus(self) -> list:
         text = self.cleaned_data.get("gpus") or ""
@@ -200,8 +231,12 @@ class PlanForm(forms.Form):
             raise forms.ValidationError(
                 f"Unknown GPU(s): {', '.join(unknown)}. See /api/gpus for the slugs."
             )
-        if not slugs:
-            return [gpu for gpu in self.catalog.gpus if gpu.hourly_price_usd is not None]
+        if not slugs:  # every GPU with a price: an offer or a catalog price
+            return [
+                gpu
+                for gpu in self.catalog.gpus
+                if self.catalog.offers_for(gpu) or gpu.hourly_price_usd is not None
+            ]
         return [rows[s] for s in dict.fromkeys(slugs)]
 
     def clean_weights(self) -> list[Dtype]:
@@ -276,21 +311,26 @@ class PlanForm(forms.Form):
                 max_gpus_per_replica=data.get("max_gpus_per_replica")
                 or P.DEFAULT_MAX_GPUS_PER_REPLICA,
                 apis=self.api_specs(),
+                price=self._spec_price(),
             )
         except estimator.EstimatorInputError as error:
             self.add_error(error.field if error.field in self.fields else None, error.message)
             return None
 
+    def _spec_price(self) -> P.PriceFunction:
+        rows = {gpu.slug: gpu for gpu in self.gpu_rows}
+        return lambda spec, n: self.price(rows[spec.slug], n)
+
     def api_specs(self) -> tuple[estimator.ApiOffering, ...]:
         """The APIs to price the traffic at: those serving this very model, and the
-        proprietary ones (no open model behind them); not other open models."""
+        closed reference models; not other open models."""
         model = self.cleaned_data["model"]
         return tuple(
             spec
             for offering, spec in zip(
                 self.catalog.offerings, self.catalog.offering_specs, strict=True
             )
-            if offering.llm_model_id in (model.pk, None)
+            if offering.llm_model_id == model.pk or offering.is_reference
         )
 
     def inputs(self) -> dict[str, str]:
@@ -311,6 +351,8 @@ class PlanForm(forms.Form):
             "engine": data["engine"].slug,
             "max_gpus_per_replica": data.get("max_gpus_per_replica")
             or P.DEFAULT_MAX_GPUS_PER_REPLICA,
+            "provider": data.get("provider") or "",
+            "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
         }
         return {key: "" if value is None else _plain(value) for key, value in values.items()}
 

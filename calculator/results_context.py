@@ -25,9 +25,6 @@ def results_context(result: Mapping, inputs: Mapping) -> dict:
     return {
         "result": result,
         "inputs": inputs,
-        # The price per GPU-hour the estimate used; a scenario saved before the estimator
-        # reported it falls back to the one its inputs and snapshot give.
-        "hourly_usd": result["cost"].get("usd_per_gpu_hour", inputs.get("hourly_usd")),
         "memory_bar": charts.memory_bar(result["memory"]),
         "key_figures": KEY_FIGURES,
         "figures": FIGURES,
@@ -40,29 +37,45 @@ def _date(value) -> datetime.date | None:
     return value or None
 
 
-def form_inputs(form) -> dict:
-    """A valid CalculatorForm's inputs for the partials."""
+def _price(price: Mapping | None) -> dict | None:
+    """A PriceUsed.as_dict() with its date as a date, for the |date filter."""
+    return None if price is None else {**price, "as_of": _date(price.get("as_of"))}
+
+
+def form_inputs(form, price) -> dict:
+    """A valid CalculatorForm's inputs for the partials; `price`: the PriceUsed its
+    estimate used (estimates.form_price)."""
     data = form.cleaned_data
-    gpu = data["gpu"]
     return {
         "model_name": data["model"].name,
         "model_slug": data["model"].slug,
-        "gpu_name": gpu.name,
+        "gpu_name": data["gpu"].name,
         "gpus": data["gpus"],
         "prompt": data["prompt"],
         "completion": data["completion"],
         "weights": data["weights"],
         "engine_name": data["engine"].name,
-        "price_typed": data.get("gpu_hourly_usd") is not None,
-        "price_source": gpu.price_source,
-        "price_as_of": gpu.price_as_of,
+        "pricing": data.get("pricing") or "",
+        "provider": data.get("provider") or "",
+        "price": _price(price.as_dict()),
     }
 
 
 def saved_inputs(inputs: Mapping, snapshot: Mapping) -> dict:
     """A saved scenario's inputs (its form data and catalog snapshot) for the partials."""
     gpu = snapshot["gpu"]
-    typed = inputs.get("gpu_hourly_usd") or None
+    price = snapshot.get("price")
+    if price is None:  # saved before scenarios kept the price: typed, or the catalog's
+        typed = inputs.get("gpu_hourly_usd") or None
+        price = {
+            "basis": "typed" if typed is not None else "catalog",
+            "usd_per_gpu_hour": float(typed) if typed is not None else gpu.get("hourly_usd"),
+            "source": gpu.get("price_source", ""),
+            "as_of": gpu.get("price_as_of"),
+            "num_gpus": int(inputs["gpus"]),
+            "gpus_billed": int(inputs["gpus"]),
+            "warnings": [],
+        }
     return {
         "model_name": snapshot["model"]["name"],
         "model_slug": snapshot["model"]["slug"],
@@ -72,19 +85,19 @@ def saved_inputs(inputs: Mapping, snapshot: Mapping) -> dict:
         "completion": int(inputs["completion"]),
         "weights": inputs["weights"],
         "engine_name": snapshot["engine"]["name"],
-        # Only for scenarios saved before the estimate carried usd_per_gpu_hour.
-        "hourly_usd": float(typed) if typed is not None else gpu.get("hourly_usd"),
-        "price_typed": typed is not None,
-        "price_source": gpu.get("price_source", ""),
-        "price_as_of": _date(gpu.get("price_as_of")),
+        "pricing": inputs.get("pricing", ""),
+        "provider": inputs.get("provider", ""),
+        "price": _price(price),
     }
 
 
-def api_rows(result: Mapping, offerings: Iterable[Mapping], model_slug: str) -> list[dict]:
-    """The estimate's API comparison with each offering's date and whether it serves
-    this very model, those first, then in the catalog's order.
+def api_rows(result: Mapping, offerings: Iterable[Mapping]) -> list[dict]:
+    """The estimate's API comparison with what the table says of each offering: this
+    model's hosted offerings first, then the closed reference models, then the rest,
+    each group cheapest first (deprecated ones after).
 
-    `offerings`: dicts with slug, price_as_of and model (a saved snapshot's "apis").
+    `offerings`: dicts with slug, title, provider, price_as_of, same_model, reference and
+    deprecated (offering_dicts() for the catalog, saved_offerings() for a snapshot).
     """
     by_slug = {offering["slug"]: offering for offering in offerings}
     rows = []
@@ -93,20 +106,51 @@ def api_rows(result: Mapping, offerings: Iterable[Mapping], model_slug: str) -> 
         rows.append(
             {
                 **comparison,
+                "title": offering.get("title", comparison["name"]),
+                "provider": offering.get("provider", ""),
                 "price_as_of": _date(offering.get("price_as_of")),
-                "same_model": offering.get("model") == model_slug,
+                "same_model": offering.get("same_model", False),
+                "reference": offering.get("reference", False),
+                "deprecated": offering.get("deprecated", False),
             }
         )
-    return sorted(rows, key=lambda row: not row["same_model"])
+
+    def order(row: dict) -> tuple:
+        group = 0 if row["same_model"] else 1 if row["reference"] else 2
+        return (group, row["deprecated"], row["total_usd"], row["slug"])
+
+    return sorted(rows, key=order)
 
 
-def offering_dicts(offerings) -> list[dict]:
-    """Catalog ApiOffering rows in the shape api_rows() reads."""
+def offering_dicts(offerings, same_model) -> list[dict]:
+    """Catalog ApiOffering rows in the shape api_rows() reads; `same_model(offering)`
+    says whether it serves the model estimated."""
     return [
         {
             "slug": offering.slug,
+            "title": offering.name,
+            "provider": offering.provider,
             "price_as_of": offering.price_as_of,
-            "model": offering.llm_model.slug if offering.llm_model_id else None,
+            "same_model": same_model(offering),
+            "reference": offering.is_reference,
+            "deprecated": offering.is_deprecated,
         }
         for offering in offerings
+    ]
+
+
+def saved_offerings(snapshot: Mapping) -> list[dict]:
+    """A snapshot's API offerings in the shape api_rows() reads."""
+    model = snapshot["model"].get("slug")
+    return [
+        {
+            "slug": api["slug"],
+            "title": api["name"].removeprefix(f"{api.get('provider', '')}: "),
+            "provider": api.get("provider", ""),
+            "price_as_of": api.get("price_as_of"),
+            "same_model": api.get("model") is not None and api.get("model") == model,
+            "reference": api.get("reference", False),
+            "deprecated": api.get("deprecated", False),
+        }
+        for api in snapshot["apis"]
     ]

@@ -20,11 +20,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
 from calculator import estimator
-from calculator.estimates import estimate_form
+from calculator.estimates import compared_offerings, estimate_form, estimate_json, form_price
+from calculator.estimator import pricing
 from calculator.forms import (
     BATCH_MAX_KEYWORD,
     DTYPE_CHOICES,
     PARALLELISM_CHOICES,
+    PRICING_CHOICES,
     CalculatorForm,
     CustomModel,
 )
@@ -71,6 +73,7 @@ def catalog_snapshot(
     gpu: GpuType,
     engine: EngineProfile,
     apis: Iterable[ApiOffering],
+    price: pricing.PriceUsed | None = None,
 ) -> dict:
     """The catalog values an estimate is computed from, with where the prices come from."""
     return as_json(
@@ -88,13 +91,19 @@ def catalog_snapshot(
                 {
                     **asdict(api.to_spec()),
                     "provider": api.provider,
-                    # The model it serves, if it is one of ours: the API table marks it.
+                    # What the API table marks: the model it serves, if one of ours, and
+                    # whether it is a closed reference model or deprecated.
                     "model": api.llm_model.slug if api.llm_model_id else None,
+                    "reference": api.is_reference,
+                    "deprecated": api.is_deprecated,
                     "price_as_of": _date(api.price_as_of),
                     "price_source": api.price_source,
                 }
                 for api in apis
             ],
+            # The GPU price the estimate used: typed, an offer (provider, instance,
+            # region, date) or the catalog's.
+            "price": price.as_dict() if price is not None else None,
         }
     )
 
@@ -112,18 +121,20 @@ def compute(form: CalculatorForm, *, trace: bool = True) -> Computed | None:
     """Estimate a valid form with today's catalog; None (with form errors) if the
     estimator rejects the input. A saved scenario keeps the trace; a comparison of
     figures (`trace=False`) needs none."""
-    # The offerings the form's catalog holds: the same rows the page compared against.
-    apis = form.catalog.offerings
-    estimate = estimate_form(form, form.catalog.offering_specs, trace=trace)
+    # The offerings the page compares against by default (the model's own and the
+    # closed references).
+    apis, specs = compared_offerings(form)
+    price = form_price(form)
+    estimate = estimate_form(form, specs, price, trace=trace)
     if estimate is None:
         return None
     data = form.cleaned_data
     return Computed(
         inputs=form.inputs(),
         snapshot=catalog_snapshot(
-            model=data["model"], gpu=data["gpu"], engine=data["engine"], apis=apis
+            model=data["model"], gpu=data["gpu"], engine=data["engine"], apis=apis, price=price
         ),
-        results=as_json(estimate.as_dict()),
+        results=as_json(estimate_json(form, estimate, price)),
     )
 
 
@@ -280,6 +291,7 @@ def row(label: str, kind: str, values: Sequence[Any], key: str = "") -> Row:
 
 DTYPE_LABELS = dict(DTYPE_CHOICES)
 PARALLELISM_LABELS = dict(PARALLELISM_CHOICES)
+PRICING_LABELS = dict(PRICING_CHOICES)
 INPUT_FIELDS = (
     "model",
     "gpu",
@@ -288,6 +300,8 @@ INPUT_FIELDS = (
     "seq_len",
     "prompt",
     "completion",
+    "provider",
+    "pricing",
     "gpu_hourly_usd",
     "weights",
     "kv",
@@ -312,7 +326,11 @@ def input_display(field: str, inputs: dict, snapshot: dict) -> str:
     if field == "seq_len" and not value:
         return "Prompt + completion"
     if field == "gpu_hourly_usd":
-        return f"{format_usd(value)} (entered)" if value else "Catalog price"
+        return f"{format_usd(value)} (entered)" if value else "Offer or catalog price"
+    if field == "provider":
+        return value or "Cheapest offer"
+    if field == "pricing":
+        return PRICING_LABELS.get(value or pricing.Pricing.ON_DEMAND, value)
     if field == "batch" and value == BATCH_MAX_KEYWORD:
         return "Largest that fits"
     return format_count(value) if value.isdigit() else value
@@ -345,6 +363,35 @@ def _field_label(part: str, key: str) -> str:
         return key.replace("_", " ")
 
 
+def price_label(price: dict | None) -> str:
+    """Where a snapshot's price came from, as people read it: "aws p5.48xlarge spot"."""
+    if not price or price.get("basis") is None:
+        return "no price"
+    if price["basis"] == pricing.Basis.TYPED:
+        return "entered"
+    if price["basis"] == pricing.Basis.CATALOG:
+        return "catalog"
+    rate = "spot" if price.get("spot") else "on-demand"
+    return f"{price['provider']} {price['instance_type']} {rate}"
+
+
+def price_change(saved: dict | None, now: dict | None) -> dict | None:
+    """The GPU price used then and now, when the offer or its price changed."""
+    saved, now = saved or {}, now or {}
+    keys = ("usd_per_gpu_hour", "provider", "instance_type", "spot", "basis")
+    if all(saved.get(key) == now.get(key) for key in keys):
+        return None
+    return {
+        "what": "Price",
+        "field": f"{price_label(saved)} → {price_label(now)}"
+        if price_label(saved) != price_label(now)
+        else price_label(now),
+        "saved": saved.get("usd_per_gpu_hour"),
+        "now": now.get("usd_per_gpu_hour"),
+        "kind": "usd",
+    }
+
+
 def _defaults(spec_class) -> dict:
     return {f.name: f.default for f in fields(spec_class) if f.default is not dataclasses.MISSING}
 
@@ -359,8 +406,13 @@ SPEC_DEFAULTS = {
 
 
 def catalog_changes(saved: dict, now: dict) -> list[dict]:
-    """Each GPU, model and engine figure that differs between two snapshots."""
+    """Each GPU, model and engine figure that differs between two snapshots, and the
+    GPU price used (named by provider and instance)."""
     changes = []
+    if "price" in saved:  # snapshots from before offers have no price record
+        change = price_change(saved.get("price"), now.get("price"))
+        if change is not None:
+            changes.append(change)
     for part, what in (("gpu", "GPU"), ("model", "Model"), ("engine", "Engine")):
         before, after = saved.get(part, {}), now.get(part, {})
         for key in sorted(set(before) | set(after)):

@@ -47,6 +47,7 @@ api_urls = [
     path("api/plan", api.api_plan, name="api-plan"),
     path("api/gpus", api.api_gpus, name="api-gpus"),
     path("api/models", api.api_models, name="api-models"),
+    path("api/offers", api.api_offers, name="api-offers"),
 ]
 
 account_urls = [

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS from a pip package, no CDN
     "simple_history",
+    "import_export",
     "calculator",
 ]
 
@@ -215,6 +216,11 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# django-import-export: importing prices takes the model's "change" permission (by
+# default any staff user could), exporting its "view" permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # Content Security Policy (built into Django 6): our own origin only, scripts need
 # the per-request nonce, no inline styles, no framing.

@@ -87,15 +87,17 @@ def make_scenario(db):
 def changelist_edit(admin_client):
     """Edit one row through the admin's list_editable columns, as staff do.
 
-    Posts every row of the changelist page unchanged except `slug`'s, which gets
-    `changes` ({field: value as typed}); returns the response.
+    Searches the changelist for `slug` (so the page holds a few rows, not hundreds),
+    posts those rows unchanged except `slug`'s, which gets `changes` ({field: value as
+    typed}); returns the response.
     """
     from django.contrib import admin
     from django.urls import reverse
 
-    def edit(model, slug: str, **changes):
+    def edit(model, slug: str, key: str = "slug", **changes):
+        """`key`: the field `slug` is a value of (cloud offers have no slug)."""
         model_admin = admin.site._registry[model]
-        rows = list(model.objects.all())
+        rows = list(model.objects.filter(**{f"{key}__icontains": slug}))
         data = {
             "form-TOTAL_FORMS": str(len(rows)),
             "form-INITIAL_FORMS": str(len(rows)),
@@ -105,7 +107,7 @@ def changelist_edit(admin_client):
             data[f"form-{i}-id"] = str(row.pk)
             for field in model_admin.list_editable:
                 value = getattr(row, field)
-                if row.slug == slug:
+                if getattr(row, key) == slug:
                     value = changes.get(field, value)
                 if isinstance(value, bool):
                     if value:
@@ -113,7 +115,7 @@ def changelist_edit(admin_client):
                 else:
                     data[f"form-{i}-{field}"] = "" if value is None else str(value)
         url = reverse(f"admin:calculator_{model._meta.model_name}_changelist")
-        return admin_client.post(url, data)
+        return admin_client.post(f"{url}?q={slug}", data)
 
     return edit
 

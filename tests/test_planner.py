@@ -144,8 +144,13 @@ def test_requests_per_day_are_sized_for_the_peak():
     assert traffic.peak_rate == 3.0
 
 
-def test_the_planner_asks_one_function_for_prices(monkeypatch):
-    monkeypatch.setattr(P, "price_per_gpu_hour", lambda gpu, n: (10.0, "offer"))
+def test_the_planner_asks_one_function_for_prices():
+    asked = []
+
+    def price(gpu, n):
+        asked.append((gpu.slug, n))
+        return 10.0, "offer"
+
     result = P.plan(
         LLAMA_3_8B,
         [H100_SXM],
@@ -154,7 +159,9 @@ def test_the_planner_asks_one_function_for_prices(monkeypatch):
         TARGETS,
         weights=[Dtype.FP8],
         max_gpus_per_replica=1,
+        price=price,
     )
+    assert asked == [("h100-sxm", 1)]
     assert result.best.usd_per_gpu_hour == 10.0
     assert result.best.price_source == "offer"
 

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from calculator import catalog
-from calculator.models import GpuType, Plan
+from calculator.models import CloudOffer, GpuType, Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -177,20 +177,27 @@ def test_plan_says_why_the_others_fail(plan_body):
 
 def test_plan_compares_the_same_models_apis_not_other_open_models(plan_body):
     slugs = [api["slug"] for api in plan_body["api_comparison"]]
-    assert "deepinfra-llama-3.1-70b" in slugs
-    assert "deepinfra-llama-3.1-8b" not in slugs
+    # The LiteLLM seed's key (it retired the 2024 row "deepinfra-llama-3.1-70b").
+    assert "deepinfra/meta-llama/Meta-Llama-3.1-70B-Instruct" in slugs
+    assert "deepinfra/meta-llama/Meta-Llama-3.1-8B-Instruct" not in slugs
+    assert "gpt-4o" in slugs  # a closed reference model
+    assert not any("deepseek" in slug for slug in slugs)  # another open model
     costs = [api["usd_per_month"] for api in plan_body["api_comparison"]]
     assert costs == sorted(costs)
 
 
 def test_plan_defaults_to_every_priced_gpu(client):
+    # Priced: a catalog price or a cloud offer. Leave one GPU with each.
     GpuType.objects.exclude(slug="h100-sxm").update(hourly_price_usd=None)
+    CloudOffer.objects.exclude(gpu__slug="l40s").delete()
     catalog.forget()
     response, body = get_json(
         client, "calculator:api-plan", {**PLAN, "gpus": "", "model": "llama-3.1-8b"}
     )
     assert response.status_code == 200
-    assert {o["gpu"] for o in body["options"]} == {"h100-sxm"}
+    assert {o["gpu"] for o in body["options"]} == {"h100-sxm", "l40s"}
+    l40s = next(o for o in body["options"] if o["gpu"] == "l40s")
+    assert "on-demand" in l40s["price_source"]
 
 
 def test_plan_takes_requests_per_day_with_a_peak_factor(client):
@@ -409,3 +416,24 @@ def test_the_admin_lists_saved_plans_read_only(admin_client, saved):
     change = admin_client.get(reverse("admin:calculator_plan_change", args=[saved.pk]))
     assert change.status_code == 200
     assert 'name="name"' not in change.content.decode()  # nothing editable
+
+
+def test_the_plan_prices_each_option_by_the_offer_rule(client):
+    response, body = get_json(
+        client,
+        "calculator:api-plan",
+        {**PLAN, "gpus": "h100-sxm", "provider": "aws", "model": "llama-3.1-8b"},
+    )
+    assert response.status_code == 200
+    options = body["options"]
+    assert options and all(o["price_source"].startswith("aws p5") for o in options)
+    # An 8-GPU instance is billed whole: one GPU of it costs the whole instance.
+    one = next(o for o in options if o["gpus_per_replica"] == 1)
+    eight = next(o for o in options if o["gpus_per_replica"] == 8)
+    assert one["usd_per_hour"] == pytest.approx(eight["usd_per_hour"])
+
+
+def test_the_plan_refuses_an_unknown_provider(client):
+    response, body = get_json(client, "calculator:api-plan", {**PLAN, "provider": "nope"})
+    assert response.status_code == 400
+    assert "provider" in body["errors"]

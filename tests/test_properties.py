@@ -172,6 +172,8 @@ SLUG_VALUES = {
     "weights": [d.value for d in Dtype] + ["fp12"],
     "kv": [""] + [d.value for d in Dtype] + ["fp12"],
     "parallelism": [p.value for p in Parallelism] + ["expert"],
+    "provider": ["", "aws", "gcp", "lambda", "runpod", "vast", "azure"],
+    "pricing": ["", "on_demand", "spot", "reserved"],
 }
 SEED = {
     "model": "llama-2-70b",
@@ -186,6 +188,8 @@ SEED = {
     "kv": "",
     "engine": "vllm",
     "parallelism": "tensor",
+    "provider": "",
+    "pricing": "on_demand",
 }
 FIELDS = list(CalculatorForm.base_fields)
 

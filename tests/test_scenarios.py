@@ -10,13 +10,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import escape
 
 from calculator import estimator, snapshots
 from calculator.estimates import estimate_form
 from calculator.forms import DEFAULTS, CalculatorForm
-from calculator.models import ApiOffering, GpuType, LlmModel, Scenario
+from calculator.models import ApiOffering, CloudOffer, GpuType, LlmModel, Scenario
 from calculator.snapshots import differs
 from calculator.templatetags.calc_format import format_duration, format_usd
 from calculator.views.scenarios import _calculator_url
@@ -61,8 +62,16 @@ def test_saving_creates_one_scenario_with_its_inputs_results_and_snapshot(client
     assert scenario.snapshot["gpu"]["memory_bandwidth_gb_s"] == a100.memory_bandwidth_gb_s
     assert scenario.snapshot["model"]["num_layers"] == 80
     assert scenario.snapshot["engine"]["slug"] == "vllm"
-    assert len(scenario.snapshot["apis"]) == ApiOffering.objects.active().count()
-    assert all(api["price_as_of"] for api in scenario.snapshot["apis"])
+    # The model's own hosted offerings and the closed reference models, as the page shows.
+    compared = ApiOffering.objects.active().filter(
+        Q(llm_model__slug="llama-2-70b") | Q(is_reference=True)
+    )
+    assert len(scenario.snapshot["apis"]) == compared.count()
+    assert all("price_as_of" in api for api in scenario.snapshot["apis"])  # None: undated
+    price = scenario.snapshot["price"]
+    assert price["basis"] == "cheapest_offer"
+    assert price["provider"] and price["instance_type"]
+    assert scenario.results["cost"]["offer"] == price
     assert scenario.gpu == a100
     assert scenario.llm_model == LlmModel.objects.get(slug="llama-2-70b")
 
@@ -269,9 +278,10 @@ def test_an_unknown_id_is_a_404(client, make_scenario):
     assert client.get(f"/s/{scenario.pk}/").status_code == 404
 
 
-def test_a_price_change_in_the_admin_leaves_the_saved_figures_and_shows_both(
+def test_a_catalog_price_change_in_the_admin_leaves_the_saved_figures_and_shows_both(
     client, make_scenario, changelist_edit
 ):
+    CloudOffer.objects.filter(gpu__slug="a100-80gb-sxm").delete()  # the catalog price applies
     scenario = make_scenario()
     saved_results = scenario.results
     saved_cost = format_usd(saved_results["cost"]["usd_per_1m_output_tokens"])
@@ -574,3 +584,41 @@ def test_snapshot_dates_come_from_the_catalog(make_scenario):
     scenario = make_scenario()
 
     assert scenario.snapshot["gpu"]["price_as_of"] == "2026-03-01"
+
+
+def test_an_offer_price_change_in_the_admin_is_named_by_provider_on_the_permalink(
+    client, make_scenario, changelist_edit
+):
+    scenario = make_scenario()
+    used = scenario.snapshot["price"]
+    offer = CloudOffer.objects.get(
+        gpu__slug="a100-80gb-sxm",
+        provider=used["provider"],
+        instance_name=used["instance_type"],
+        region=used["region"],
+    )
+    response = changelist_edit(
+        CloudOffer,
+        offer.instance_name,
+        key="instance_name",
+        on_demand_usd_per_gpu_hour="9.99",
+        as_of="2026-11-01",
+    )
+    assert response.status_code == 302
+    offer.refresh_from_db()
+    assert offer.on_demand_usd_per_gpu_hour == Decimal("9.99")
+
+    page = client.get(detail_url(scenario)).text
+    assert "Today’s catalog gives different numbers" in page
+    old = format_usd(used["usd_per_gpu_hour"])
+    # The cheapest offer may now be another provider's; either way the change is named.
+    assert f"price · {used['provider']} {used['instance_type']}".lower() in page.lower()
+    assert old in page
+
+
+def test_the_permalink_names_the_offer_it_was_priced_from(client, make_scenario):
+    scenario = make_scenario()
+    price = scenario.snapshot["price"]
+    page = client.get(detail_url(scenario)).text
+    assert 'id="saved-price-offer"' in page
+    assert f"{price['provider']} {price['instance_type']}" in page

@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 import pytest
 from django.utils.html import escape
 
-from calculator.estimates import estimate_form
+from calculator.estimates import estimate_form, form_price
 from calculator.forms import DEFAULTS, CalculatorForm
-from calculator.models import GpuType
+from calculator.models import ApiOffering, GpuType
 from calculator.templatetags import calc_format as fmt
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,12 @@ def inputs(**changes) -> dict[str, str]:
     data.update(gpu_hourly_usd="", price_gpu=data["gpu"], context_model=data["model"])
     data.update({key: str(value) for key, value in changes.items()})
     return data
+
+
+def expected_price(**changes):
+    form = CalculatorForm(inputs(**changes))
+    assert form.is_valid(), form.errors
+    return form_price(form)
 
 
 def expected_estimate(**changes):
@@ -70,7 +76,9 @@ def test_the_form_has_every_label_tied_to_its_input(client):
         ("Sequence length", "seq_len"),
         ("Prompt tokens", "prompt"),
         ("Completion tokens", "completion"),
-        ("GPU cost per hour", "gpu_hourly_usd"),
+        ("Price", "provider"),
+        ("Rate", "pricing"),
+        ("My own price per GPU-hour", "gpu_hourly_usd"),
         ("Weights precision", "weights"),
         ("KV-cache precision", "kv"),
         ("Engine", "engine"),
@@ -233,26 +241,27 @@ def test_a_bad_query_string_shows_the_errors_and_the_values(client):
 # Section: linked fields (the GPU's price, the model's context)
 
 
-def catalog_price(slug: str) -> str:
-    return f"{GpuType.objects.get(slug=slug).hourly_price_usd:.2f}"
-
-
-def test_the_price_field_shows_the_catalog_price_of_the_chosen_gpu(client):
-    price = catalog_price("a100-80gb-sxm")
+def test_the_price_field_shows_the_offer_price_that_applies(client):
+    price = expected_price()
+    assert price.basis == "cheapest_offer"
     html = client.get(URL).content.decode()
-    assert f'placeholder="{price} (catalog)"' in html
-    assert 'id="price-source"' in html and f"${price}/GPU-hour" in html
+    assert f'placeholder="{price.usd_per_gpu_hour:.2f} ({price.provider})"' in html
+    assert (
+        'id="price-source"' in html and f"{fmt.format_usd(price.usd_per_gpu_hour)}/GPU-hour" in html
+    )
+    assert f"{price.provider} {price.instance_type}" in html
 
 
 def test_picking_another_gpu_clears_the_price_typed_for_the_old_one(client):
     data = inputs(gpu="h100-sxm", gpu_hourly_usd="2.5", price_gpu="a100-80gb-sxm")
     html = client.post(URL, data, headers=HTMX).content.decode()
     assert '<div id="div_id_gpu_hourly_usd" class="mb-3 calc-field" hx-swap-oob="true">' in html
-    assert f'placeholder="{catalog_price("h100-sxm")} (catalog)"' in html
+    price = expected_price(gpu="h100-sxm")
+    assert f'placeholder="{price.usd_per_gpu_hour:.2f} ({price.provider})"' in html
     assert 'type="number" name="gpu_hourly_usd" min="0"' in html  # no value: cleared
     hidden = '<input type="hidden" id="price_gpu" name="price_gpu" value="h100-sxm"'
     assert f'{hidden} hx-swap-oob="true">' in html
-    assert f"${catalog_price('h100-sxm')}/GPU-hour" in html
+    assert f"{fmt.format_usd(price.usd_per_gpu_hour)}/GPU-hour" in html
 
 
 def test_a_typed_price_for_the_same_gpu_is_used_and_never_sent_back(client):
@@ -381,17 +390,34 @@ def test_fragments_are_get_only(client):
     assert client.post("/fragments/charts", inputs()).status_code == 405
 
 
-def test_the_api_table_lists_every_active_offering(client):
-    response = fragment(client, "apis")
-    estimate = expected_estimate()
+def test_the_api_table_lists_every_active_offering_when_asked(client):
+    page = client.get(URL, {**DEFAULTS, "apis": "all"}).content.decode()
+    url = fragment_url(page, "apis")
+    assert "apis=all" in url
+    response = client.get(url)
     html = response.content.decode()
     assert "Versus commercial APIs" in html
-    for comparison in estimate.api_comparison:
-        assert escape(comparison.name) in html
-    assert "OpenAI: GPT-3.5 Turbo" in html
+    assert len(response.context["api_rows"]) == ApiOffering.objects.active().count()
+    for row in response.context["api_rows"]:
+        assert escape(row["title"]) in html
+    assert "GPT-3.5 Turbo" in html
     assert response.context["api_rows"][0]["same_model"]  # hosted Llama 2 70B first
+    assert response.context["api_rows_hidden"] == 0
     # A scrolling region a keyboard can reach.
     assert 'class="table-responsive api-table" tabindex="0" role="region"' in html
+
+
+def test_the_api_table_lists_the_models_own_offerings_and_the_references(client):
+    response = fragment(client, "apis")
+    estimate = expected_estimate()
+    rows = response.context["api_rows"]
+    assert len(rows) == len(estimate.api_comparison)
+    assert all(row["same_model"] or row["reference"] for row in rows)
+    hidden = ApiOffering.objects.active().count() - len(rows)
+    assert response.context["api_rows_hidden"] == hidden
+    html = response.content.decode()
+    assert f"Show all ({hidden:,} more" in html
+    assert 'hx-get="/fragments/apis?' in html and "apis=all" in html
 
 
 def test_the_gpu_comparison_lists_active_gpus_sorted_by_cost(client):

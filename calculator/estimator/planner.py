@@ -203,10 +203,14 @@ def _ms(seconds: float | None) -> float | None:
 # Prices
 
 
+# The price of one GPU-hour of this GPU when renting `gpus` of them (whole instances
+# billed, spread over the GPUs asked for), and where it comes from.
+PriceFunction = Callable[[GpuSpec, int], tuple[float | None, str]]
+
+
 def price_per_gpu_hour(gpu: GpuSpec, gpus: int) -> tuple[float | None, str]:
-    """The price of one GPU-hour of this GPU when renting ``gpus`` of them, and where it
-    comes from. The one place the planner asks; today the catalog's price (cloud offers
-    will answer here)."""
+    """The default price: the GPU's catalog price. The app passes the cloud offers'
+    rule (``pricing.resolve_price``) instead."""
     return gpu.hourly_usd, "catalog"
 
 
@@ -321,6 +325,7 @@ def plan(
     weights: list[Dtype] | None = None,
     max_gpus_per_replica: int = DEFAULT_MAX_GPUS_PER_REPLICA,
     apis: tuple[ApiOffering, ...] = (),
+    price: PriceFunction = price_per_gpu_hour,
 ) -> PlanResult:
     """Every option for the traffic, cheapest first, and the best one."""
     _validate(traffic, targets, max_gpus_per_replica)
@@ -329,7 +334,7 @@ def plan(
     for gpu in gpus:
         for dtype in weights or native_weights(gpu):
             for n in replica_sizes(model, max_gpus_per_replica):
-                found = _option(model, gpu, engine, traffic, targets, dtype, n)
+                found = _option(model, gpu, engine, traffic, targets, dtype, n, price)
                 (pending if isinstance(found, _Pending) else options).append(found)
     # Pruned by the analytic capacity: search the options in order of the least they
     # could cost; one that cannot beat the best found so far, even at its bound, is
@@ -396,6 +401,7 @@ def _option(
     targets: Targets,
     dtype: Dtype,
     n: int,
+    price: PriceFunction,
 ) -> Option | _Pending:
     workload = Workload(
         num_gpus=n,
@@ -403,7 +409,7 @@ def _option(
         completion_tokens=traffic.completion_tokens,
         weights_dtype=dtype,
     )
-    hourly, source = price_per_gpu_hour(gpu, n)
+    hourly, source = price(gpu, n)
     common = {
         "gpu": gpu.slug,
         "gpu_name": gpu.name,

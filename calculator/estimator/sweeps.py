@@ -4,7 +4,7 @@ same workload on every GPU."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .core import estimate
@@ -56,12 +56,14 @@ def compare_gpus(
     batch: int,
     seq_len: int,
     chosen: str,
+    price: Callable[[GpuSpec, int], float | None] | None = None,
 ) -> list[GpuOption]:
     """Every GPU on the fewest of it that hold `batch` sequences of `seq_len`, cheapest
     per 1M output tokens first, then the unpriced by speed, then those that fit on none.
 
     A price given with the workload is for the chosen GPU (slug `chosen`); the others use
-    their own price."""
+    their own price. `price(gpu, count)`, when given, is the price per GPU-hour for that
+    many of the GPU instead (cloud offers depend on the count: see pricing.py)."""
     options = []
     for gpu in gpus:
         current = gpu.slug == chosen
@@ -70,6 +72,8 @@ def compare_gpus(
         result = None
         if count is not None:
             trial = dataclasses.replace(trial, num_gpus=count, batch_size=batch, apis=())
+            if price is not None:
+                trial = dataclasses.replace(trial, gpu_hourly_usd=price(gpu, count))
             try:
                 result = estimate(model, gpu, engine, trial, trace=False)
             except EstimatorInputError:  # e.g. more stages than layers

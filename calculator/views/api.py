@@ -10,17 +10,29 @@ from __future__ import annotations
 
 import json
 
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from calculator.estimates import estimate_form, model_summary
+from calculator.estimates import (
+    compared_offerings,
+    estimate_form,
+    estimate_json,
+    form_price,
+    model_summary,
+)
 from calculator.estimator import ESTIMATOR_VERSION
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
-from calculator.models import EngineProfile, GpuType, LlmModel
+from calculator.models import CloudOffer, EngineProfile, GpuType, LlmModel
 from calculator.plan_forms import PLAN_DEFAULTS, PlanForm, ServeForm
 
-API_PARAMETERS = list(CalculatorForm.base_fields)
+# "apis=all": compare with every active API offering, not only the model's own and the
+# closed reference models.
+ALL_APIS_PARAM = "apis"
+API_PARAMETERS = [*CalculatorForm.base_fields, ALL_APIS_PARAM]
+# Spot-only offers (no on-demand price) last on every database.
+CHEAPEST_FIRST = F("on_demand_usd_per_gpu_hour").asc(nulls_last=True)
 API_DEFAULTS = {"engine": "vllm", "parallelism": "tensor", "weights": "fp16"}
 MAX_BODY_BYTES = 200_000  # a config.json and the inputs; released configs are a few KB
 SERVE_PARAMETERS = list(ServeForm.base_fields)
@@ -45,16 +57,25 @@ def _bad_body(message: str) -> JsonResponse:
     return JsonResponse({"errors": {"__all__": [message]}}, status=400)
 
 
-def _answer(form: CalculatorForm, unknown: list[str], config_field: str = "") -> JsonResponse:
+def _answer(
+    form: CalculatorForm, unknown: list[str], config_field: str = "", apis: str | None = None
+) -> JsonResponse:
     if unknown or not form.is_valid():
         form.is_valid()
         return _errors(form, unknown, config_field=config_field)
-    result = estimate_form(form)
+    if apis not in (None, "all"):
+        return JsonResponse({"errors": {ALL_APIS_PARAM: ['Only "all" is accepted.']}}, status=400)
+    price = form_price(form)
+    result = estimate_form(form, compared_offerings(form, apis == "all")[1], price)
     if result is None:
         return _errors(form, [], config_field=config_field)
     model = form.cleaned_data["model"]
     return JsonResponse(
-        {"inputs": form.inputs(), "model": model_summary(model, result), **result.as_dict()}
+        {
+            "inputs": form.inputs(),
+            "model": model_summary(model, result),
+            **estimate_json(form, result, price),
+        }
     )
 
 
@@ -67,7 +88,7 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
         for key, value in API_DEFAULTS.items():
             data.setdefault(key, value)
         unknown = [key for key in request.GET if key not in API_PARAMETERS]
-        return _answer(CalculatorForm(data), unknown)
+        return _answer(CalculatorForm(data), unknown, apis=request.GET.get(ALL_APIS_PARAM))
     if len(request.body) > MAX_BODY_BYTES:
         return _bad_body(f"The body is over {MAX_BODY_BYTES:,} bytes.")
     try:
@@ -93,7 +114,7 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
         else:
             data[key] = str(value).lower() if isinstance(value, bool) else str(value)
     unknown = [key for key in body if key not in API_PARAMETERS]
-    return _answer(CalculatorForm(data), unknown, config_field)
+    return _answer(CalculatorForm(data), unknown, config_field, data.get(ALL_APIS_PARAM))
 
 
 @require_GET
@@ -133,6 +154,26 @@ def api_plan(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"inputs": form.inputs(), **result.as_dict()})
 
 
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _offer(offer: CloudOffer) -> dict:
+    return {
+        "gpu": offer.gpu.slug,
+        "provider": offer.provider,
+        "instance_type": offer.instance_name,
+        "region": offer.region,
+        "gpus_per_instance": offer.gpus_per_instance,
+        "on_demand_usd_per_gpu_hour": _number(offer.on_demand_usd_per_gpu_hour),
+        "spot_usd_per_gpu_hour": _number(offer.spot_usd_per_gpu_hour),
+        "on_demand_usd_per_instance_hour": _number(offer.instance_on_demand_usd_per_hour),
+        "as_of": offer.as_of.isoformat() if offer.as_of else None,
+        "source": offer.source,
+        "notes": offer.notes,
+    }
+
+
 @require_GET
 def api_gpus(request: HttpRequest) -> JsonResponse:
     gpus = [
@@ -153,8 +194,18 @@ def api_gpus(request: HttpRequest) -> JsonResponse:
             "price_as_of": gpu.price_as_of.isoformat() if gpu.price_as_of else None,
             "price_source": gpu.price_source,
             "is_active": gpu.is_active,
+            # Active cloud offers, cheapest on-demand per GPU first.
+            "offers": [_offer(offer) for offer in gpu.active_offers],
         }
-        for gpu in GpuType.objects.all()
+        for gpu in GpuType.objects.prefetch_related(
+            Prefetch(
+                "offers",
+                queryset=CloudOffer.objects.active()
+                .select_related("gpu")
+                .order_by(CHEAPEST_FIRST, "provider", "instance_name"),
+                to_attr="active_offers",
+            )
+        )
     ]
     return JsonResponse({"gpus": gpus})
 
@@ -188,3 +239,28 @@ def api_models(request: HttpRequest) -> JsonResponse:
         for engine in EngineProfile.objects.all()
     ]
     return JsonResponse({"models": models, "engines": engines})
+
+
+@require_GET
+def api_offers(request: HttpRequest) -> JsonResponse:
+    """Every active cloud offer, cheapest on-demand first; ?gpu= and ?provider= filter
+    (each may repeat)."""
+    unknown = sorted(set(request.GET) - {"gpu", "provider"})
+    if unknown:
+        return JsonResponse(
+            {
+                "errors": {
+                    "__all__": [
+                        f"Unknown parameter(s): {', '.join(unknown)}. Known: gpu, provider."
+                    ]
+                }
+            },
+            status=400,
+        )
+    offers = CloudOffer.objects.active().select_related("gpu")
+    if gpus := request.GET.getlist("gpu"):
+        offers = offers.filter(gpu__slug__in=gpus)
+    if providers := request.GET.getlist("provider"):
+        offers = offers.filter(provider__in=providers)
+    offers = offers.order_by("gpu__slug", CHEAPEST_FIRST, "provider")
+    return JsonResponse({"offers": [_offer(offer) for offer in offers]})

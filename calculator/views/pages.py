@@ -13,6 +13,7 @@ the math, when it is opened), and cacheable, since the URL carries the catalog v
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from urllib.parse import urlencode
 
@@ -26,7 +27,16 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from calculator import charts, estimator
-from calculator.estimates import accuracy_summary, estimate_form
+from calculator.estimates import (
+    accuracy_summary,
+    compared_offerings,
+    estimate_form,
+    form_price,
+    gpu_price,
+    priced_workload,
+    same_model,
+)
+from calculator.estimator import pricing
 from calculator.forms import DEFAULTS, CalculatorForm, CustomModel
 from calculator.models import GpuType, LlmModel
 from calculator.results_context import api_rows, form_inputs, offering_dicts, results_context
@@ -42,6 +52,7 @@ class HtmxHttpRequest(HttpRequest):
 # choice just changed, and the linked field is refreshed out of band.
 PRICE_GPU = "price_gpu"
 CONTEXT_MODEL = "context_model"
+ALL_APIS_PARAM = "apis"
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -49,7 +60,9 @@ CONTEXT_MODEL = "context_model"
 def calculator(request: HtmxHttpRequest) -> HttpResponse:
     data, refresh = _form_data(request)
     form = CalculatorForm(data)
-    context = _calculator_context(form)
+    # "Show all" API offerings: a plain link (GET ?apis=all), so it works without
+    # JavaScript and keystrokes don't render hundreds of rows nobody opened.
+    context = _calculator_context(form, all_apis=request.GET.get(ALL_APIS_PARAM) == "all")
     # A history restore (the back button) asks for the whole page, htmx or not.
     if request.htmx and not request.htmx.history_restore_request:
         context.update(oob=True, refresh=refresh)
@@ -83,16 +96,23 @@ def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
     return data, refresh
 
 
-def _calculator_context(form: CalculatorForm) -> dict:
+def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
     """Everything the page and the results partial show, for any state of the form."""
     active = form.catalog
-    estimate = None
+    estimate = price = None
     if form.is_valid():
-        estimate = estimate_form(form, active.offering_specs, trace=False)
+        price = form_price(form)
+        # The keystroke compares the default offerings (the model's own and the closed
+        # references): its break-even figure; the API table is a fragment.
+        _, specs = compared_offerings(form)
+        estimate = estimate_form(form, specs, price, trace=False)
     # The fields that passed validation are here even when others failed.
     gpu = form.cleaned_data.get("gpu")
     model = form.cleaned_data.get("model")
-    _describe_linked_fields(form, gpu, model)
+    offer_price = price
+    if price is not None and price.basis == pricing.Basis.TYPED:
+        offer_price = gpu_price(form, gpu, form.cleaned_data["gpus"], typed=False)
+    _describe_linked_fields(form, gpu, model, offer_price)
     context = {
         "form": form,
         "result": None,
@@ -108,8 +128,8 @@ def _calculator_context(form: CalculatorForm) -> dict:
         return context
     query = urlencode(form.inputs())  # the state as a URL: pushed, and keys the fragments
     context.update(
-        results_context(estimate.as_dict(), form_inputs(form)),
-        fragment_urls=_fragment_urls(form, query),
+        results_context(estimate.as_dict(), form_inputs(form, price)),
+        fragment_urls=_fragment_urls(form, query, all_apis),
         query=query,
         compare_url=f"{reverse('calculator:scenario-list')}?{query}&current=1",
     )
@@ -131,26 +151,33 @@ def _catalog_key(form: CalculatorForm) -> str:
     return hashlib.blake2b(repr(form.catalog.version).encode(), digest_size=6).hexdigest()
 
 
-def _fragment_urls(form: CalculatorForm, query: str) -> dict[str, str]:
+def _fragment_urls(form: CalculatorForm, query: str, all_apis: bool) -> dict[str, str]:
     query += f"&{CATALOG_KEY}={_catalog_key(form)}"
-    return {name: f"{reverse(f'calculator:fragment-{name}')}?{query}" for name in FRAGMENTS}
+    urls = {name: f"{reverse(f'calculator:fragment-{name}')}?{query}" for name in FRAGMENTS}
+    if all_apis:  # the page was asked for every offering (?apis=all)
+        urls["apis"] += f"&{ALL_APIS_PARAM}=all"
+    return urls
 
 
 def _fragment(request: HttpRequest, template: str, extra, *, trace: bool = False) -> HttpResponse:
     """Validate the query string, estimate, and render one section with `extra(form,
-    estimate)` added to the result partials' context."""
+    estimate, price)` added to the result partials' context."""
     data = request.GET.copy()
     asked_for = data.pop(CATALOG_KEY, [None])[-1]
     for key, value in DEFAULTS.items():
         data.setdefault(key, str(value))
     form = CalculatorForm(data)
-    estimate = estimate_form(form, trace=trace) if form.is_valid() else None
+    estimate = None
+    if form.is_valid():
+        price = form_price(form)
+        _, specs = compared_offerings(form, everything=data.get(ALL_APIS_PARAM) == "all")
+        estimate = estimate_form(form, specs, price, trace=trace)
     if estimate is None:
         # The page never asks for this; a hand-edited URL gets the reason, not a 500.
         response = render(request, "calculator/_results/fragment_error.html", {"form": form})
     else:
-        context = results_context(estimate.as_dict(), form_inputs(form))
-        context.update(extra(form, estimate))
+        context = results_context(estimate.as_dict(), form_inputs(form, price))
+        context.update(extra(form, estimate, price))
         response = render(request, template, context)
     if asked_for == _catalog_key(form):
         patch_cache_control(response, public=True, max_age=FRAGMENT_MAX_AGE)
@@ -164,7 +191,7 @@ def fragment_charts(request: HttpRequest) -> HttpResponse:
     return _fragment(
         request,
         "calculator/_results/charts.html",
-        lambda form, estimate: {"charts": _batch_charts(form, estimate)},
+        lambda form, estimate, price: {"charts": _batch_charts(form, estimate, price)},
     )
 
 
@@ -173,16 +200,32 @@ def fragment_gpus(request: HttpRequest) -> HttpResponse:
     return _fragment(
         request,
         "calculator/_results/gpus.html",
-        lambda form, estimate: {"gpu_rows": _gpu_comparison(form, estimate, form.catalog.gpus)},
+        lambda form, estimate, price: {
+            "gpu_rows": _gpu_comparison(form, estimate, form.catalog.gpus),
+            "price": price,
+        },
     )
 
 
 @require_GET
 def fragment_apis(request: HttpRequest) -> HttpResponse:
-    def rows(form: CalculatorForm, estimate: estimator.Estimate) -> dict:
-        offerings = offering_dicts(form.catalog.offerings)
-        slug = form.cleaned_data["model"].slug
-        return {"api_rows": api_rows(estimate.as_dict(), offerings, slug)}
+    all_apis = request.GET.get(ALL_APIS_PARAM) == "all"
+
+    def rows(form: CalculatorForm, estimate: estimator.Estimate, price) -> dict:
+        model = form.cleaned_data["model"]
+        offerings, _ = compared_offerings(form, everything=all_apis)
+        rows = api_rows(
+            estimate.as_dict(),
+            offering_dicts(offerings, lambda offering: same_model(offering, model)),
+        )
+        query = urlencode({**form.inputs(), ALL_APIS_PARAM: "all"})
+        return {
+            "api_rows": rows,
+            # The active offerings left out unless asked for (the link says how many).
+            "api_rows_hidden": 0 if all_apis else len(form.catalog.offerings) - len(rows),
+            "all_apis_url": f"{reverse('calculator:calculator')}?{query}#apis-title",
+            "all_apis_fragment_url": f"{reverse('calculator:fragment-apis')}?{query}",
+        }
 
     return _fragment(request, "calculator/_results/apis.html", rows)
 
@@ -190,19 +233,27 @@ def fragment_apis(request: HttpRequest) -> HttpResponse:
 @require_GET
 def fragment_trace(request: HttpRequest) -> HttpResponse:
     return _fragment(
-        request, "calculator/_results/trace_steps.html", lambda form, e: {}, trace=True
+        request, "calculator/_results/trace_steps.html", lambda form, e, p: {}, trace=True
     )
 
 
 def _describe_linked_fields(
-    form: CalculatorForm, gpu: GpuType | None, model: LlmModel | CustomModel | None
+    form: CalculatorForm,
+    gpu: GpuType | None,
+    model: LlmModel | CustomModel | None,
+    price: pricing.PriceUsed | None,
 ) -> None:
-    """Show the chosen GPU's catalog price and the model's context on their fields."""
-    if gpu is not None:
+    """Show the price that applies without a typed one, and the model's context, on
+    their fields."""
+    if price is not None and price.usd_per_gpu_hour is not None:
+        form.fields["gpu_hourly_usd"].widget.attrs["placeholder"] = (
+            f"{price.usd_per_gpu_hour:.2f} ({price.provider or 'catalog'})"
+        )
+    elif gpu is not None:
         form.fields["gpu_hourly_usd"].widget.attrs["placeholder"] = (
             f"{gpu.hourly_price_usd:.2f} (catalog)"
             if gpu.hourly_price_usd is not None
-            else "No catalog price: enter one"
+            else "No price: enter one"
         )
     if model is not None:
         form.fields["seq_len"].widget.attrs["max"] = model.max_context
@@ -221,13 +272,15 @@ def _specs(form: CalculatorForm) -> tuple[estimator.ModelSpec, estimator.EngineS
 # Charts against batch size
 
 
-def _batch_charts(form: CalculatorForm, estimate: estimator.Estimate) -> list[charts.LineChart]:
+def _batch_charts(
+    form: CalculatorForm, estimate: estimator.Estimate, price: pricing.PriceUsed
+) -> list[charts.LineChart]:
     """Throughput, per-sequence speed and cost from batch 1 to the largest that fits."""
     if estimate.memory.max_batch < 1:
         return []  # not one sequence fits: there is no range of batches to chart
     model, engine = _specs(form)
     gpu = form.cleaned_data["gpu"].to_spec()
-    workload = form.workload()  # no API offerings: the charts compare none
+    workload = priced_workload(form.workload(), price)  # no API offerings: the charts compare none
     top = min(estimate.memory.max_batch, estimator.MAX_BATCH)
     series = estimator.sweep_batches(
         model, gpu, engine, workload, charts.batch_sizes(top, estimate.batch), known=estimate
@@ -275,11 +328,20 @@ def _batch_charts(form: CalculatorForm, estimate: estimator.Estimate) -> list[ch
 # Compare GPUs
 
 
+@dataclasses.dataclass(frozen=True)
+class GpuRow:
+    gpu: GpuType
+    current: bool
+    num_gpus: int | None  # fewest that hold the workload; None: more than the search
+    price: pricing.PriceUsed | None  # for num_gpus of it; None: fits on none
+    estimate: estimator.Estimate | None
+
+
 def _gpu_comparison(
     form: CalculatorForm, estimate: estimator.Estimate, gpus: tuple[GpuType, ...]
-) -> list[estimator.GpuOption]:
+) -> list[GpuRow]:
     """Every active GPU that can be estimated, on the fewest of it that hold this
-    workload, cheapest first."""
+    workload, at the price the form's choice gives for that many, cheapest first."""
     specs = []
     for gpu in gpus:
         try:
@@ -287,12 +349,33 @@ def _gpu_comparison(
         except ValueError:  # no bandwidth figure: it cannot be estimated
             continue
     model, engine = _specs(form)
-    return estimator.compare_gpus(
+    chosen = form.cleaned_data["gpu"].slug
+    rows_by_slug = {gpu.slug: gpu for gpu in gpus}
+    prices: dict[str, pricing.PriceUsed] = {}
+
+    def price(spec: estimator.GpuSpec, count: int) -> float | None:
+        # The same price choice for every GPU; a typed price is for the chosen one.
+        used = gpu_price(form, rows_by_slug[spec.slug], count, typed=spec.slug == chosen)
+        prices[spec.slug] = used
+        return used.effective_usd_per_gpu_hour
+
+    options = estimator.compare_gpus(
         model,
         specs,
         engine,
         form.workload(),
         batch=estimate.batch,
         seq_len=estimate.seq_len,
-        chosen=form.cleaned_data["gpu"].slug,
+        chosen=chosen,
+        price=price,
     )
+    return [
+        GpuRow(
+            gpu=rows_by_slug[option.gpu.slug],
+            current=option.current,
+            num_gpus=option.num_gpus,
+            price=prices.get(option.gpu.slug),
+            estimate=option.estimate,
+        )
+        for option in options
+    ]

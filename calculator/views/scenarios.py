@@ -27,7 +27,7 @@ from django_htmx.middleware import HtmxDetails
 from calculator import ratelimit
 from calculator.forms import CalculatorForm
 from calculator.models import Scenario, ScenarioQuerySet
-from calculator.results_context import api_rows, results_context, saved_inputs
+from calculator.results_context import api_rows, results_context, saved_inputs, saved_offerings
 from calculator.scenario_forms import ScenarioForm
 from calculator.snapshots import (
     COMPARE_FIGURES,
@@ -215,7 +215,7 @@ def scenario_fragment(request: HttpRequest, public_id: str, name: str) -> HttpRe
     inputs = saved_inputs(scenario.inputs, scenario.snapshot)
     context = results_context(results, inputs)
     if name == "apis":
-        context["api_rows"] = api_rows(results, scenario.snapshot["apis"], inputs["model_slug"])
+        context["api_rows"] = api_rows(results, saved_offerings(scenario.snapshot))
     response = render(request, SCENARIO_FRAGMENTS[name], context)
     patch_cache_control(response, public=True, max_age=SCENARIO_FRAGMENT_MAX_AGE)
     return response
@@ -415,6 +415,12 @@ LIST_CSV_COLUMNS = (
     ("cost_per_run_usd", lambda s: s.results["cost"]["total_usd"]),
     ("usd_per_1m_output_tokens", lambda s: s.results["cost"]["usd_per_1m_output_tokens"]),
     ("gpu_price_as_of", lambda s: s.snapshot["gpu"]["price_as_of"]),
+    # The price used (snapshots from before cloud offers have none).
+    ("price_basis", lambda s: (s.snapshot.get("price") or {}).get("basis")),
+    ("price_provider", lambda s: (s.snapshot.get("price") or {}).get("provider")),
+    ("price_instance_type", lambda s: (s.snapshot.get("price") or {}).get("instance_type")),
+    ("price_usd_per_gpu_hour", lambda s: (s.snapshot.get("price") or {}).get("usd_per_gpu_hour")),
+    ("price_as_of", lambda s: (s.snapshot.get("price") or {}).get("as_of")),
     ("estimator_version", lambda s: s.estimator_version),
     ("notes", lambda s: s.notes),
 )

@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from calculator.models import GpuType
+from calculator.estimates import form_price
+from calculator.forms import DEFAULTS, CalculatorForm
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,8 +45,11 @@ def test_a_bad_value_shows_its_message_next_to_the_field(page: Page, live_server
     assert console_errors == []
 
 
-def test_picking_another_gpu_shows_its_catalog_price(page: Page, live_server, console_errors):
-    price = f"{GpuType.objects.get(slug='h100-sxm').hourly_price_usd:.2f}"
+def test_picking_another_gpu_shows_its_offer_price(page: Page, live_server, console_errors):
+    form = CalculatorForm({**DEFAULTS, "gpu": "h100-sxm"})
+    assert form.is_valid()
+    used = form_price(form)
+    price = f"{used.usd_per_gpu_hour:.2f}"
     page.goto(live_server.url + "/")
     page.locator("#id_gpu_hourly_usd").fill("2.5")
     expect(page.locator("#price-source")).to_contain_text("$2.50")
@@ -53,7 +57,7 @@ def test_picking_another_gpu_shows_its_catalog_price(page: Page, live_server, co
     page.locator("#id_gpu").select_option("h100-sxm")
 
     price_input = page.locator("#id_gpu_hourly_usd")
-    expect(price_input).to_have_attribute("placeholder", f"{price} (catalog)")
+    expect(price_input).to_have_attribute("placeholder", f"{price} ({used.provider})")
     expect(price_input).to_have_value("")
     expect(page.locator("#price-source")).to_contain_text(f"${price}")
 
@@ -77,4 +81,19 @@ def test_picking_another_model_shows_its_context_on_the_sequence_length(
     expect(seq_len).to_have_attribute("max", "131072")
     expect(page.locator("#id_seq_len_helptext")).to_contain_text("131,072")
     assert seq_len.input_value() == ""  # prompt + completion, as the API
+    assert console_errors == []
+
+
+def test_the_price_choice_updates_the_price_used_in_place(page: Page, live_server, console_errors):
+    page.goto(live_server.url + "/?gpu=h100-sxm&gpus=8&model=llama-3.1-8b")
+    page.evaluate("window.__marker = 1")
+    page.locator("#id_provider").select_option("aws")
+    expect(page.locator("#price-offer")).to_have_text("aws p5.48xlarge")
+    expect(page.locator("#price-source")).to_contain_text("on-demand $12.29/GPU-hour")
+
+    page.locator("#id_pricing").select_option("spot")
+    expect(page.locator("#price-source")).to_contain_text("spot $2.62/GPU-hour")
+    expect(page).to_have_url(re.compile(r"provider=aws&pricing=spot"))
+    expect(page.locator("#price-warnings")).to_contain_text("undated")
+    assert page.evaluate("window.__marker") == 1  # no full page load
     assert console_errors == []

@@ -2,8 +2,9 @@
 
 Calculator -> change model, GPU and batch (results and charts update in place) -> a bad
 value (its message next to the field, the input kept) -> save -> the permalink in a
-fresh browser -> staff change that GPU's price in the admin -> the calculator shows the
-new price, the permalink the saved figures with the "now differs" notice. No page logs
+fresh browser -> staff change the price of the cloud offer that GPU is priced from in the
+admin -> the calculator shows the new price, the permalink the saved figures with the
+"now differs" notice. No page logs
 a JavaScript error or a CSP violation.
 """
 
@@ -15,7 +16,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from playwright.sync_api import Browser, Page, expect
 
-from calculator.models import GpuType
+from calculator.models import CloudOffer, GpuType
 from tests.browser.helpers import reveal, watch_errors
 
 pytestmark = [
@@ -25,17 +26,18 @@ pytestmark = [
 ]
 
 GPU = "h100-sxm"
-NEW_PRICE = "7.77"
+NEW_PRICE = "0.77"  # below every offer, so the same offer stays the cheapest
 STAFF_PASSWORD = "a-long-staff-password-1"
 
 
 @pytest.fixture
 def staff_user(db) -> User:
-    """Staff who may edit GPU prices, and nothing more (not a superuser)."""
+    """Staff who may edit GPU and offer prices, and nothing more (not a superuser)."""
     user = User.objects.create_user("pricing", password=STAFF_PASSWORD, is_staff=True)
     user.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label="calculator", codename__in=["view_gputype", "change_gputype"]
+            content_type__app_label="calculator",
+            codename__in=["view_gputype", "change_gputype", "view_cloudoffer", "change_cloudoffer"],
         )
     )
     return user
@@ -109,7 +111,9 @@ def test_the_whole_journey(page: Page, browser: Browser, live_server, staff_user
     finally:
         fresh.close()
 
-    # Staff log in through the admin's form and change that GPU's price.
+    # Staff log in through the admin's form and change the price of the offer used.
+    provider, instance = page.locator("#price-offer").inner_text().split(" ", 1)
+    offer = CloudOffer.objects.get(gpu__slug=GPU, provider=provider, instance_name=instance)
     admin = browser.new_context()
     try:
         staff = admin.new_page()
@@ -118,9 +122,9 @@ def test_the_whole_journey(page: Page, browser: Browser, live_server, staff_user
         staff.get_by_label("Username").fill("pricing")
         staff.get_by_label("Password").fill(STAFF_PASSWORD)
         staff.get_by_role("button", name="Log in").click()
-        staff.get_by_role("link", name="GPU types").first.click()
-        staff.get_by_role("link", name=gpu_name, exact=True).click()
-        price = staff.get_by_label("Price per GPU-hour (USD)")
+        staff.get_by_role("link", name="Cloud offers").first.click()
+        staff.goto(live_server.url + f"/admin/calculator/cloudoffer/{offer.pk}/change/")
+        price = staff.get_by_label("On-demand USD per GPU-hour")
         price.fill(NEW_PRICE)
         staff.get_by_role("button", name="Save", exact=True).click()
         expect(staff.locator(".messagelist")).to_contain_text("was changed successfully")

@@ -10,8 +10,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from calculator.estimates import estimate_form, model_summary
+from calculator.estimates import estimate_form, estimate_json, form_price, model_summary
 from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.snapshots import price_label
 from calculator.templatetags.calc_format import (
     format_bytes,
     format_count,
@@ -47,7 +48,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         data = {f: options[f] for f in CalculatorForm.base_fields if options[f] is not None}
         form = CalculatorForm(data)
-        result = estimate_form(form) if form.is_valid() else None
+        price = form_price(form) if form.is_valid() else None
+        result = estimate_form(form, price=price) if price is not None else None
         if result is None:
             lines = [
                 f"  --{field.replace('_', '-')}: {' '.join(messages)}"
@@ -56,7 +58,11 @@ class Command(BaseCommand):
             raise CommandError("Invalid input:\n" + "\n".join(lines))
         if options["json"]:
             model = model_summary(form.cleaned_data["model"], result)
-            answer = {"inputs": form.inputs(), "model": model, **result.as_dict()}
+            answer = {
+                "inputs": form.inputs(),
+                "model": model,
+                **estimate_json(form, result, price),
+            }
             self.stdout.write(json.dumps(answer, indent=2))
             return
         m, p, d, c = result.memory, result.prefill, result.decode, result.cost
@@ -85,6 +91,12 @@ class Command(BaseCommand):
         out(f"  in total              {format_tokens_per_second(d.tokens_per_second)}")
         out(f"  end to end            {format_duration(result.end_to_end_seconds)}")
         out("Cost")
+        if price.usd_per_gpu_hour is not None:
+            dated = price.as_of.isoformat() if price.as_of else "undated"
+            out(
+                f"  price                 {_usd(price.usd_per_gpu_hour)}/GPU-hour "
+                f"({price_label(price.as_dict())}, {dated}), {price.gpus_billed} GPUs billed"
+            )
         out(f"  per hour              {_usd(c.usd_per_hour)}")
         out(f"  per run               {_usd(c.total_usd)}")
         out(f"  per 1k tokens         {_usd(c.usd_per_1k_tokens)}")
@@ -92,5 +104,5 @@ class Command(BaseCommand):
         for api in result.api_comparison[:5]:
             ratio = "n/a" if api.ratio is None else format_ratio(api.ratio)
             out(f"  vs {api.name}: {_usd(api.total_usd)} per run, self-hosted / API = {ratio}")
-        for warning in result.warnings:
+        for warning in (*price.warnings, *result.warnings):
             out(self.style.WARNING(f"Warning: {warning}"))

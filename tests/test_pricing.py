@@ -1,0 +1,240 @@
+"""Which price an estimate uses: typed > the offer picked > the cheapest offer > catalog."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import pytest
+
+from calculator.estimator import pricing
+from calculator.estimator.pricing import Offer, resolve_price
+
+TODAY = date(2026, 11, 29)
+FRESH = TODAY - timedelta(days=30)
+
+AWS_P5 = Offer(
+    provider="aws",
+    instance_type="p5.48xlarge",
+    region="us-east-1",
+    gpus_per_instance=8,
+    on_demand_usd_per_gpu_hour=12.29,
+    spot_usd_per_gpu_hour=2.6242,
+    as_of=FRESH,
+    source="skypilot aws",
+)
+LAMBDA_1X = Offer(
+    provider="lambda",
+    instance_type="gpu_1x_h100_sxm5",
+    region="us-east-1",
+    gpus_per_instance=1,
+    on_demand_usd_per_gpu_hour=3.29,
+    spot_usd_per_gpu_hour=None,
+    as_of=FRESH,
+    source="skypilot lambda",
+)
+LAMBDA_8X = dataclasses.replace(
+    LAMBDA_1X,
+    instance_type="gpu_8x_h100_sxm5",
+    gpus_per_instance=8,
+    on_demand_usd_per_gpu_hour=2.99,
+)
+RUNPOD_2X = Offer(
+    provider="runpod",
+    instance_type="2x_H100_SECURE",
+    region="CA",
+    gpus_per_instance=2,
+    on_demand_usd_per_gpu_hour=2.69,
+    spot_usd_per_gpu_hour=1.99,
+    as_of=FRESH,
+    source="skypilot runpod",
+)
+OFFERS = (AWS_P5, LAMBDA_1X, LAMBDA_8X, RUNPOD_2X)
+
+
+def resolve(**kwargs):
+    kwargs.setdefault("typed", None)
+    kwargs.setdefault("offers", OFFERS)
+    kwargs.setdefault("provider", None)
+    kwargs.setdefault("pricing", "on_demand")
+    kwargs.setdefault("num_gpus", 1)
+    kwargs.setdefault("catalog_usd", 2.49)
+    kwargs.setdefault("catalog_as_of", FRESH)
+    kwargs.setdefault("today", TODAY)
+    return resolve_price(**kwargs)
+
+
+# The order
+
+
+def test_a_typed_price_wins_over_every_offer():
+    price = resolve(typed=1.5, provider="aws", num_gpus=3)
+    assert price.basis == "typed"
+    assert price.usd_per_gpu_hour == 1.5
+    assert price.gpus_billed == 3  # no instance rounding for a price the user typed
+    assert price.effective_usd_per_gpu_hour == 1.5
+    assert price.provider == ""
+    assert price.warnings == ()
+
+
+def test_a_typed_price_of_zero_is_still_typed():
+    price = resolve(typed=0.0)
+    assert price.basis == "typed"
+    assert price.usd_per_gpu_hour == 0.0
+
+
+def test_the_picked_provider_is_used_over_a_cheaper_one():
+    price = resolve(provider="aws", num_gpus=8)
+    assert price.basis == "offer"
+    assert (price.provider, price.instance_type) == ("aws", "p5.48xlarge")
+    assert price.usd_per_gpu_hour == 12.29
+    assert price.region == "us-east-1"
+    assert price.source == "skypilot aws"
+
+
+def test_without_a_provider_the_cheapest_on_demand_offer_is_used():
+    price = resolve(num_gpus=1)
+    assert price.basis == "cheapest_offer"
+    assert (price.provider, price.instance_type) == ("lambda", "gpu_1x_h100_sxm5")
+    assert price.usd_per_gpu_hour == 3.29
+    assert not price.spot
+
+
+def test_the_cheapest_offer_holds_at_least_the_gpus_asked_for():
+    # Lambda's 8x is cheapest per GPU, but for 2 GPUs RunPod's 2x instance costs less
+    # than a whole 8x instance (2 x 2.69 < 8 x 2.99).
+    price = resolve(num_gpus=2)
+    assert (price.provider, price.gpus_per_instance) == ("runpod", 2)
+    assert price.gpus_billed == 2
+
+
+def test_three_gpus_from_eight_gpu_instances_pay_for_eight():
+    price = resolve(provider="aws", num_gpus=3)
+    assert price.gpus_billed == 8
+    assert price.instances == 1
+    assert price.usd_per_hour == pytest.approx(8 * 12.29)
+    # What the estimator multiplies by the GPUs asked for, so the hour costs 8 GPUs.
+    assert price.effective_usd_per_gpu_hour == pytest.approx(8 * 12.29 / 3)
+    assert any("billed" in warning and "8" in warning for warning in price.warnings)
+
+
+def test_more_gpus_than_any_instance_holds_take_several_instances():
+    price = resolve(num_gpus=12)
+    # Lambda 8x: 2 instances, 16 GPUs x 2.99 = 47.84; RunPod 2x: 6 x 2 x 2.69 = 32.28.
+    assert (price.provider, price.instances, price.gpus_billed) == ("runpod", 6, 12)
+    assert any("instances" in warning for warning in price.warnings)
+
+
+def test_spot_uses_the_spot_price_of_the_picked_provider():
+    price = resolve(provider="aws", pricing="spot", num_gpus=8)
+    assert price.spot
+    assert price.usd_per_gpu_hour == 2.6242
+    assert price.basis == "offer"
+
+
+def test_spot_without_a_provider_takes_the_cheapest_spot_offer():
+    price = resolve(pricing="spot", num_gpus=1)
+    assert price.spot
+    assert (price.provider, price.usd_per_gpu_hour) == ("runpod", 1.99)
+
+
+def test_a_provider_without_an_offer_falls_back_to_the_cheapest_and_says_so():
+    price = resolve(provider="gcp", num_gpus=1)
+    assert price.basis == "cheapest_offer"
+    assert price.provider == "lambda"
+    assert any("gcp" in warning for warning in price.warnings)
+
+
+def test_a_provider_without_spot_falls_back_to_the_cheapest_spot_offer():
+    price = resolve(provider="lambda", pricing="spot", num_gpus=1)
+    assert price.provider == "runpod"
+    assert price.spot
+    assert any("lambda" in warning for warning in price.warnings)
+
+
+def test_without_offers_the_catalog_price_is_used():
+    price = resolve(offers=(), catalog_usd=2.49)
+    assert price.basis == "catalog"
+    assert price.usd_per_gpu_hour == 2.49
+    assert price.gpus_billed == 1
+    assert price.as_of == FRESH
+
+
+def test_spot_without_any_spot_offer_uses_the_catalog_and_says_so():
+    price = resolve(offers=(LAMBDA_1X,), pricing="spot")
+    assert price.basis == "catalog"
+    assert not price.spot
+    assert any("spot" in warning for warning in price.warnings)
+
+
+def test_without_offers_or_catalog_price_there_is_no_price():
+    price = resolve(offers=(), catalog_usd=None, catalog_as_of=None)
+    assert price.basis is None
+    assert price.usd_per_gpu_hour is None
+    assert price.effective_usd_per_gpu_hour is None
+    assert price.usd_per_hour is None
+
+
+def test_offers_without_an_on_demand_price_are_skipped():
+    spot_only = dataclasses.replace(AWS_P5, on_demand_usd_per_gpu_hour=None)
+    price = resolve(offers=(spot_only,), provider="aws", num_gpus=8)
+    assert price.basis == "catalog"
+
+
+def test_ties_are_broken_the_same_way_every_time():
+    a = dataclasses.replace(LAMBDA_1X, provider="zeta")
+    b = dataclasses.replace(LAMBDA_1X, provider="alpha")
+    assert resolve(offers=(a, b)).provider == resolve(offers=(b, a)).provider == "alpha"
+
+
+# Freshness
+
+
+def test_a_price_older_than_the_limit_is_stale():
+    old = dataclasses.replace(LAMBDA_1X, as_of=TODAY - timedelta(days=pricing.STALE_AFTER_DAYS + 1))
+    price = resolve(offers=(old,))
+    assert price.stale
+    assert any("days old" in warning for warning in price.warnings)
+
+
+def test_a_price_at_the_limit_is_not_stale():
+    edge = dataclasses.replace(LAMBDA_1X, as_of=TODAY - timedelta(days=pricing.STALE_AFTER_DAYS))
+    assert not resolve(offers=(edge,)).stale
+
+
+def test_an_undated_offer_is_stale_and_called_undated():
+    undated = dataclasses.replace(LAMBDA_1X, as_of=None)
+    price = resolve(offers=(undated,))
+    assert price.stale
+    assert price.as_of is None
+    assert any("undated" in warning for warning in price.warnings)
+
+
+def test_an_old_catalog_price_is_stale_too():
+    price = resolve(offers=(), catalog_as_of=date(2025, 1, 1))
+    assert price.stale
+
+
+def test_a_typed_price_is_never_stale():
+    assert not resolve(typed=2.0).stale
+
+
+def test_the_stale_limit_is_named():
+    assert pricing.STALE_AFTER_DAYS == 180
+
+
+# Shape
+
+
+def test_the_price_used_is_plain_data_for_json():
+    plain = resolve(provider="aws", num_gpus=3).as_dict()
+    assert plain["basis"] == "offer"
+    assert plain["provider"] == "aws"
+    assert plain["as_of"] == FRESH.isoformat()
+    assert plain["gpus_billed"] == 8
+    assert isinstance(plain["warnings"], list)
+
+
+def test_offers_of_zero_gpus_are_rejected():
+    with pytest.raises(ValueError):
+        resolve(offers=(dataclasses.replace(LAMBDA_1X, gpus_per_instance=0),))
