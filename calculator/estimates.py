@@ -119,11 +119,12 @@ def compared_offerings(
     catalog_ = form.catalog
     if everything:
         return catalog_.offerings, catalog_.offering_specs
-    model = form.cleaned_data["model"]
+    model_pk = form.cleaned_data["model"].pk  # None for a pasted config: no offering serves it
+    # same_model() inlined: this runs on every keystroke over every active offering.
     pairs = [
         (offering, spec)
         for offering, spec in zip(catalog_.offerings, catalog_.offering_specs, strict=True)
-        if same_model(offering, model) or offering.is_reference
+        if offering.is_reference or (model_pk is not None and offering.llm_model_id == model_pk)
     ]
     return tuple(o for o, _ in pairs), tuple(s for _, s in pairs)
 
