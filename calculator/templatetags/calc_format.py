@@ -187,3 +187,31 @@ def format_with_unit(value, unit: str) -> str:
     if formatter:
         return formatter(value)
     return f"{significant(value)} {unit}".strip()
+
+
+# A saved figure's kind (calculator/snapshots.py, Figure.kind) -> its filter.
+FIGURE_FORMATS = {
+    "seconds": format_duration,
+    "rate": format_tokens_per_second,
+    "usd": format_usd,
+    "bytes": format_bytes,
+    "int": format_count,
+    "percent": format_percent,
+}
+
+
+@register.filter(name="figure")
+def format_figure(value, kind: str) -> str:
+    """A figure by its kind: {{ 0.43|figure:"seconds" }} -> "430 ms"."""
+    if kind == "bool":
+        return MISSING if value is None else ("Yes" if value else "No")
+    formatter = FIGURE_FORMATS.get(kind)
+    if formatter:
+        return formatter(value)
+    return MISSING if value in (None, "") else str(value)
+
+
+@register.filter(name="show")
+def show_figure(figure, result) -> str:
+    """A snapshots.Figure's value in a result, formatted: {{ figures.ttft|show:result }}."""
+    return format_figure(figure.of(result), figure.kind)

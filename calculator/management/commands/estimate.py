@@ -1,23 +1,30 @@
-"""Estimate one scenario from the command line: a readable summary, or --json."""
+"""Estimate one scenario from the command line: a readable summary, or --json.
+
+Figures are written by the page's filters (calculator/templatetags/calc_format.py), so
+the CLI and the page show the same text: memory in GB of 10^9 bytes.
+"""
 
 from __future__ import annotations
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.template.defaultfilters import filesizeformat
 
 from calculator.estimates import estimate_form, estimate_json, form_price, model_summary
 from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.snapshots import price_label
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.1f} ms" if seconds < 1 else f"{seconds:,.2f} s"
+from calculator.templatetags.calc_format import (
+    format_bytes,
+    format_count,
+    format_duration,
+    format_ratio,
+    format_tokens_per_second,
+    format_usd,
+)
 
 
 def _usd(value: float | None) -> str:
-    return "n/a (no price)" if value is None else f"${value:,.4f}"
+    return "n/a (no price)" if value is None else format_usd(value)
 
 
 class Command(BaseCommand):
@@ -65,24 +72,24 @@ class Command(BaseCommand):
             f"{inputs['model'].name} on {inputs['gpus']} x {inputs['gpu'].name} "
             f"({inputs['engine'].name}, {inputs['weights']} weights, {inputs['parallelism']})"
         )
-        out(f"  batch {result.batch}, sequence length {result.seq_len:,}")
-        out("Memory per GPU")
-        out(f"  weights      {filesizeformat(m.weights_bytes_per_gpu)}")
-        out(f"  KV cache     {filesizeformat(m.kv_cache_bytes_per_gpu)}")
-        out(f"  activations  {filesizeformat(m.activation_bytes_per_gpu)}")
-        out(f"  runtime      {filesizeformat(m.overhead_bytes_per_gpu)}")
+        out(f"  batch {format_count(result.batch)}, sequence length {format_count(result.seq_len)}")
+        out("Memory per GPU (1 GB = 10^9 bytes)")
+        out(f"  weights      {format_bytes(m.weights_bytes_per_gpu)}")
+        out(f"  KV cache     {format_bytes(m.kv_cache_bytes_per_gpu)}")
+        out(f"  activations  {format_bytes(m.activation_bytes_per_gpu)}")
+        out(f"  runtime      {format_bytes(m.overhead_bytes_per_gpu)}")
         out(
-            f"  total        {filesizeformat(m.total_bytes_per_gpu)} of "
-            f"{filesizeformat(m.capacity_bytes_per_gpu)} usable: "
+            f"  total        {format_bytes(m.total_bytes_per_gpu)} of "
+            f"{format_bytes(m.capacity_bytes_per_gpu)} usable: "
             + ("fits" if m.fits else f"DOES NOT FIT (needs {m.min_gpus or '>64'} GPUs)")
         )
-        out(f"  largest batch that fits: {m.max_batch:,}")
+        out(f"  largest batch that fits: {format_count(m.max_batch)}")
         out("Performance")
-        out(f"  time to first token   {_ms(p.seconds)} ({p.bound}-bound)")
-        out(f"  time per output token {_ms(d.seconds_per_token)} ({d.bound}-bound)")
-        out(f"  tokens/s per sequence {d.tokens_per_second_per_sequence:,.1f}")
-        out(f"  tokens/s in total     {d.tokens_per_second:,.1f}")
-        out(f"  end to end            {_ms(result.end_to_end_seconds)}")
+        out(f"  time to first token   {format_duration(p.seconds)} ({p.bound}-bound)")
+        out(f"  time per output token {format_duration(d.seconds_per_token)} ({d.bound}-bound)")
+        out(f"  per sequence          {format_tokens_per_second(d.tokens_per_second_per_sequence)}")
+        out(f"  in total              {format_tokens_per_second(d.tokens_per_second)}")
+        out(f"  end to end            {format_duration(result.end_to_end_seconds)}")
         out("Cost")
         if price.usd_per_gpu_hour is not None:
             dated = price.as_of.isoformat() if price.as_of else "undated"
@@ -95,7 +102,7 @@ class Command(BaseCommand):
         out(f"  per 1k tokens         {_usd(c.usd_per_1k_tokens)}")
         out(f"  per 1M output tokens  {_usd(c.usd_per_1m_output_tokens)} at full load")
         for api in result.api_comparison[:5]:
-            ratio = "n/a" if api.ratio is None else f"{api.ratio:,.2f}x"
+            ratio = "n/a" if api.ratio is None else format_ratio(api.ratio)
             out(f"  vs {api.name}: {_usd(api.total_usd)} per run, self-hosted / API = {ratio}")
         for warning in (*price.warnings, *result.warnings):
             out(self.style.WARNING(f"Warning: {warning}"))
