@@ -54,6 +54,9 @@ BENCH_DATABASE = "calc_bench"
 API_SHARE_OF_FLOOR = 0.5
 PARTIAL_P99_MS = 150
 
+# The sections a keystroke's answer loads as their own fragments (calculator/urls.py).
+FRAGMENTS = ("charts", "gpus", "apis", "trace")
+
 # Varied but valid calculator inputs, so no single code path is all that is measured.
 SCENARIOS = [
     {"model": "llama-2-70b", "gpu": "a100-80gb-sxm", "gpus": "2", "batch": "1"},
@@ -215,17 +218,28 @@ class Site:
         return Request("GET", "/api/estimate?" + urlencode(inputs(i)))
 
     def partial(self, i: int) -> Request:
+        """A keystroke: the htmx POST answering it (headline, memory, performance, cost)."""
         return self.post("/", inputs(i), **{"HX-Request": "true", "HX-Current-URL": "/"})
+
+    def fragment(self, i: int) -> Request:
+        """One of the sections a keystroke's answer loads on its own, in turn."""
+        name = FRAGMENTS[i % len(FRAGMENTS)]
+        return Request(
+            "GET",
+            f"/fragments/{name}?" + urlencode(inputs(i // len(FRAGMENTS))),
+            headers={"HX-Request": "true"},
+        )
 
     def permalink(self, i: int) -> Request:
         return Request("GET", self.permalinks[i % len(self.permalinks)])
 
     def mix(self, i: int) -> Request:
-        """One save in five; the rest spread over the API, the partial and permalinks."""
+        """One save in five; the rest spread over the API, the partial, permalinks and the
+        lazy fragments."""
         kind = i % 5
         if kind == 0:
             return self.save_request(i // 5)
-        return (self.api, self.partial, self.permalink, self.api)[kind - 1](i)
+        return (self.api, self.partial, self.permalink, self.fragment)[kind - 1](i)
 
 
 # Section: the server
@@ -348,7 +362,8 @@ def measure(port: int, options: argparse.Namespace) -> list[Result]:
     plan = [
         ("/healthz (floor)", site.healthz, options.requests),
         ("GET /api/estimate", site.api, options.requests),
-        ("HTMX partial (POST /)", site.partial, options.requests),
+        ("HTMX partial (POST /), a keystroke", site.partial, options.requests),
+        ("fragments GET /fragments/*", site.fragment, options.requests),
         ("permalink GET /s/<id>/", site.permalink, options.requests),
         ("mix, 1 in 5 a save", site.mix, options.mix),
     ]

@@ -9,7 +9,7 @@ the CSP forbids them, so colours come from CSS classes).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from calculator.estimator import Memory
@@ -194,15 +194,18 @@ class MemoryBar:
     overflows: bool
 
 
-def memory_bar(memory: Memory, width: int = BAR_WIDTH) -> MemoryBar:
+def memory_bar(memory: Memory | Mapping, width: int = BAR_WIDTH) -> MemoryBar:
     """Per-GPU memory as segments of a bar whose full width is the larger of the
-    capacity and what is needed."""
-    capacity = memory.capacity_bytes_per_gpu
+    capacity and what is needed. `memory` is the estimate's Memory or its as_dict()
+    form (what a saved scenario keeps)."""
+    if not isinstance(memory, Mapping):
+        memory = vars(memory)
+    capacity = memory["capacity_bytes_per_gpu"]
     parts = [
-        ("weights", "Weights", memory.weights_bytes_per_gpu),
-        ("kv", "KV cache", memory.kv_cache_bytes_per_gpu),
-        ("activations", "Activations", memory.activation_bytes_per_gpu),
-        ("overhead", "Runtime overhead", memory.overhead_bytes_per_gpu),
+        ("weights", "Weights", memory["weights_bytes_per_gpu"]),
+        ("kv", "KV cache", memory["kv_cache_bytes_per_gpu"]),
+        ("activations", "Activations", memory["activation_bytes_per_gpu"]),
+        ("overhead", "Runtime overhead", memory["overhead_bytes_per_gpu"]),
     ]
     used = sum(size for _, _, size in parts)
     if used < capacity:

@@ -114,11 +114,12 @@ def compared_offerings(
     catalog_ = form.catalog
     if everything:
         return catalog_.offerings, catalog_.offering_specs
-    model = form.cleaned_data["model"]
+    model_pk = form.cleaned_data["model"].pk  # None for a pasted config: no offering serves it
+    # same_model() inlined: this runs on every keystroke over every active offering.
     pairs = [
         (offering, spec)
         for offering, spec in zip(catalog_.offerings, catalog_.offering_specs, strict=True)
-        if same_model(offering, model) or offering.is_reference
+        if offering.is_reference or (model_pk is not None and offering.llm_model_id == model_pk)
     ]
     return tuple(o for o, _ in pairs), tuple(s for _, s in pairs)
 
@@ -130,10 +131,13 @@ def estimate_form(
     form: CalculatorForm,
     apis: tuple[estimator.ApiOffering, ...] | None = None,
     price: pricing.PriceUsed | None = None,
+    *,
+    trace: bool = True,
 ) -> estimator.Estimate | None:
     """The estimate for a valid form, or None with the estimator's objection added to
     the form as a field error. `apis`: the offerings to compare with (default: the
-    model's own and the closed reference models, see compared_offerings)."""
+    model's own and the closed reference models, see compared_offerings). `trace=False`
+    skips "show the math" (the page's keystroke shows it only on request)."""
     data = form.cleaned_data
     price = price or form_price(form)
     workload = form.workload(compared_offerings(form)[1] if apis is None else apis)
@@ -145,6 +149,7 @@ def estimate_form(
             data["gpu"].to_spec(),
             data["engine"].to_spec(),
             priced_workload(workload, price),
+            trace=trace,
         )
     except estimator.EstimatorInputError as error:
         field = FORM_FIELDS.get(error.field)

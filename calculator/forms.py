@@ -48,13 +48,15 @@ PRICING_CHOICES = [
 ]
 CHEAPEST_PROVIDER_LABEL = "Cheapest offer"
 
-# The seed calculator's scenario: Llama-2-70B on 2 x A100-80GB, fp16.
+# The seed calculator's scenario: Llama-2-70B on 2 x A100-80GB, fp16. An empty sequence
+# length means prompt + completion, as in the API, so a URL without one (an API query
+# string pasted into the page) gives the API's estimate.
 DEFAULTS = {
     "model": "llama-2-70b",
     "gpu": "a100-80gb-sxm",
     "gpus": 2,
     "batch": "1",
-    "seq_len": 2048,
+    "seq_len": "",
     "prompt": 1000,
     "completion": 500,
     "weights": Dtype.FP16.value,

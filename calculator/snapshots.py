@@ -91,6 +91,11 @@ def catalog_snapshot(
                 {
                     **asdict(api.to_spec()),
                     "provider": api.provider,
+                    # What the API table marks: the model it serves, if one of ours, and
+                    # whether it is a closed reference model or deprecated.
+                    "model": api.llm_model.slug if api.llm_model_id else None,
+                    "reference": api.is_reference,
+                    "deprecated": api.is_deprecated,
                     "price_as_of": _date(api.price_as_of),
                     "price_source": api.price_source,
                 }
@@ -112,14 +117,15 @@ class Computed:
     results: dict
 
 
-def compute(form: CalculatorForm) -> Computed | None:
+def compute(form: CalculatorForm, *, trace: bool = True) -> Computed | None:
     """Estimate a valid form with today's catalog; None (with form errors) if the
-    estimator rejects the input."""
+    estimator rejects the input. A saved scenario keeps the trace; a comparison of
+    figures (`trace=False`) needs none."""
     # The offerings the page compares against by default (the model's own and the
     # closed references).
     apis, specs = compared_offerings(form)
     price = form_price(form)
-    estimate = estimate_form(form, specs, price)
+    estimate = estimate_form(form, specs, price, trace=trace)
     if estimate is None:
         return None
     data = form.cleaned_data
@@ -179,6 +185,13 @@ class Figure:
     label: str
     path: tuple[str, ...]  # keys into the estimate's JSON
     kind: str  # how templates format it: seconds, rate, usd, usd_hour, bytes, int, ...
+    band: str = ""  # its error band's key under the answer's "confidence", if it has one
+
+    def band_in(self, results: dict) -> dict | None:
+        """Its error band in a result (the answer's "confidence"), or None: no band for
+        this figure, or a result saved before bands existed."""
+        confidence = results.get("confidence") if isinstance(results, dict) else None
+        return confidence.get(self.band) if self.band and confidence else None
 
     def of(self, results: dict) -> Any:
         value: Any = results
@@ -189,42 +202,81 @@ class Figure:
         return value
 
 
+# Each figure's label lives here: the result partials' headline tiles, the permalink's
+# "today's catalog gives different numbers" table and the compare page all use these.
 FITS = Figure("fits", "Fits in memory", ("memory", "fits"), "bool")
-TTFT = Figure("ttft", "Time to first token", ("prefill", "seconds"), "seconds")
-TPOT = Figure("tpot", "Time per output token", ("decode", "seconds_per_token"), "seconds")
-TOKENS_PER_SECOND = Figure(
-    "tokens_per_second", "Output tokens/s (whole batch)", ("decode", "tokens_per_second"), "rate"
+TTFT = Figure(
+    "ttft",
+    "Time to first token",
+    ("prefill", "seconds"),
+    "seconds",
+    band="time_to_first_token_seconds",
 )
+TPOT = Figure(
+    "tpot",
+    "Time per output token",
+    ("decode", "seconds_per_token"),
+    "seconds",
+    band="seconds_per_output_token",
+)
+PER_SEQUENCE = Figure(
+    "per_sequence",
+    "Speed per sequence",
+    ("decode", "tokens_per_second_per_sequence"),
+    "rate",
+    band="tokens_per_second_per_sequence",
+)
+THROUGHPUT = Figure(
+    "throughput",
+    "Total throughput",
+    ("decode", "tokens_per_second"),
+    "rate",
+    band="tokens_per_second",
+)
+END_TO_END = Figure("end_to_end", "End to end", ("end_to_end_seconds",), "seconds")
 USD_PER_1M = Figure(
     "usd_per_1m",
-    "USD per 1M output tokens (full load)",
+    "Cost per 1M output tokens",
     ("cost", "usd_per_1m_output_tokens"),
     "usd",
+    band="usd_per_1m_output_tokens",
 )
 COST_PER_RUN = Figure("cost_per_run", "Cost of one run", ("cost", "total_usd"), "usd")
+USD_PER_HOUR = Figure("usd_per_hour", "Cost per hour, all GPUs", ("cost", "usd_per_hour"), "usd")
+USD_PER_1K = Figure("usd_per_1k_tokens", "Cost per 1k tokens", ("cost", "usd_per_1k_tokens"), "usd")
+MEMORY_PER_GPU = Figure(
+    "memory_per_gpu", "Memory per GPU", ("memory", "total_bytes_per_gpu"), "bytes"
+)
+MAX_BATCH = Figure("max_batch", "Largest batch that fits", ("memory", "max_batch"), "int")
+MIN_GPUS = Figure("min_gpus", "Fewest GPUs that fit", ("memory", "min_gpus"), "int")
+BATCH = Figure("batch", "Batch used", ("batch",), "int")
 VERSION = Figure("version", "Estimator version", ("estimator_version",), "text")
 
-# A permalink's summary tiles, and what its "today's catalog gives different numbers"
-# notice checks (the summary and the estimator version).
-SUMMARY_FIGURES = (FITS, TTFT, TPOT, TOKENS_PER_SECOND, USD_PER_1M, COST_PER_RUN)
-HEADLINE_FIGURES = (*SUMMARY_FIGURES, VERSION)
+# The headline tiles at the top of every result (calculator and permalink).
+KEY_FIGURES = (TTFT, TPOT, PER_SEQUENCE, THROUGHPUT, END_TO_END, USD_PER_1M)
+
+# What a permalink's "today's catalog gives different numbers" notice checks.
+HEADLINE_FIGURES = (FITS, TTFT, TPOT, THROUGHPUT, USD_PER_1M, COST_PER_RUN, VERSION)
 
 # The result rows of the comparison table.
 COMPARE_FIGURES = (
     FITS,
-    Figure("batch", "Batch used", ("batch",), "int"),
-    Figure("memory_per_gpu", "Memory per GPU", ("memory", "total_bytes_per_gpu"), "bytes"),
-    Figure("max_batch", "Largest batch that fits", ("memory", "max_batch"), "int"),
+    BATCH,
+    MEMORY_PER_GPU,
+    MAX_BATCH,
     TTFT,
     TPOT,
-    TOKENS_PER_SECOND,
-    Figure("end_to_end", "End-to-end time", ("end_to_end_seconds",), "seconds"),
-    Figure("usd_per_hour", "GPU cost per hour (all GPUs)", ("cost", "usd_per_hour"), "usd"),
+    THROUGHPUT,
+    END_TO_END,
+    USD_PER_HOUR,
     COST_PER_RUN,
-    Figure("usd_per_1k_tokens", "USD per 1K tokens", ("cost", "usd_per_1k_tokens"), "usd"),
+    USD_PER_1K,
     USD_PER_1M,
     VERSION,
 )
+
+# By key, for the partials' labels: {{ figures.ttft.label }}.
+FIGURES = {f.key: f for f in (*COMPARE_FIGURES, PER_SEQUENCE, MIN_GPUS)}
 
 
 def differs(a: Any, b: Any) -> bool:

@@ -8,6 +8,10 @@ app_name = "calculator"
 
 page_urls = [
     path("", pages.calculator, name="calculator"),
+    path("fragments/charts", pages.fragment_charts, name="fragment-charts"),
+    path("fragments/gpus", pages.fragment_gpus, name="fragment-gpus"),
+    path("fragments/apis", pages.fragment_apis, name="fragment-apis"),
+    path("fragments/trace", pages.fragment_trace, name="fragment-trace"),
     path("under-load/", plans.under_load, name="under-load"),
 ]
 
@@ -24,7 +28,13 @@ scenario_urls = [
     path("scenarios/", scenarios.scenario_list, name="scenario-list"),
     path("scenarios.csv", scenarios.scenario_list_csv, name="scenario-list-csv"),
     path("scenarios/save", scenarios.scenario_save, name="scenario-save"),
+    path("scenarios/save-form", scenarios.scenario_save_form, name="scenario-save-form"),
     path("s/<str:public_id>/", scenarios.scenario_detail, name="scenario-detail"),
+    path(
+        "s/<str:public_id>/fragments/<str:name>",
+        scenarios.scenario_fragment,
+        name="scenario-fragment",
+    ),
     path("s/<str:public_id>/archive", scenarios.scenario_archive, name="scenario-archive"),
     path("s/<str:public_id>.json", scenarios.scenario_json, name="scenario-json"),
     path("s/<str:public_id>.csv", scenarios.scenario_csv, name="scenario-csv"),

@@ -113,3 +113,18 @@ def test_calibrate_check_fails_when_the_data_changed(tmp_path):
 def test_calibrate_refuses_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="No calibration file"):
         run("calibrate", str(tmp_path / "missing.csv"))
+
+
+def test_estimate_writes_figures_as_the_page_does():
+    from calculator.estimates import estimate_form
+    from calculator.forms import DEFAULTS, CalculatorForm
+    from calculator.templatetags.calc_format import format_bytes, format_duration
+
+    form = CalculatorForm(DEFAULTS)
+    assert form.is_valid()
+    result = estimate_form(form)
+    text = run("estimate")
+    # Decimal GB, as the page: filesizeformat's "GB" were GiB.
+    assert f"weights      {format_bytes(result.memory.weights_bytes_per_gpu)}" in text
+    assert format_bytes(result.memory.weights_bytes_per_gpu).endswith(" GB")
+    assert f"time to first token   {format_duration(result.prefill.seconds)}" in text

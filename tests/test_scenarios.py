@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.html import escape
 
 from calculator import estimator, snapshots
 from calculator.estimates import estimate_form
@@ -19,6 +20,7 @@ from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.models import ApiOffering, CloudOffer, GpuType, LlmModel, Scenario
 from calculator.snapshots import differs
 from calculator.templatetags.calc_format import format_duration, format_usd
+from calculator.views.scenarios import _calculator_url
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +175,19 @@ def test_the_calculator_page_offers_the_save_form(client):
     assert '<input type="hidden" name="gpu" value="a100-80gb-sxm">' in response.text
 
 
+def test_a_blank_save_form_comes_back_for_the_current_inputs(client):
+    response = client.get("/scenarios/save-form", {**DEFAULTS, "batch": "8"})
+    assert response.status_code == 200
+    assert '<section id="save-scenario"' in response.text
+    assert 'id="scenario-name"' in response.text
+    assert "batch=8" in response.text  # the compare link follows the inputs
+
+
+def test_a_saved_scenario_answers_under_another_id(client):
+    response = client.post(SAVE_URL, save_data(), headers={"HX-Request": "true"})
+    assert '<section id="save-scenario-saved"' in response.text
+
+
 # Section: permalink
 
 
@@ -192,6 +207,68 @@ def test_the_permalink_shows_the_scenario_as_saved(client, make_scenario):
     assert "Today’s catalog and estimator give the same figures." in response.text
     assert "Today’s catalog gives different numbers" not in response.text
     assert response["X-Robots-Tag"] == "noindex"
+
+
+def _section(html: str, start: str) -> str:
+    """The HTML from `start` to the end of the element it opens (no nesting of its tag)."""
+    tag = start[1 : start.index(" ")]
+    begin = html.index(start)
+    return html[begin : html.index(f"</{tag}>", begin)]
+
+
+SHARED_SECTIONS = (
+    '<dl class="stat-tiles" id="key-figures">',
+    '<p class="verdict',
+    '<section class="results-block" aria-labelledby="memory-title">',
+    '<section class="results-block" aria-labelledby="performance-title">',
+    '<section class="results-block" aria-labelledby="cost-title">',
+)
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        {},
+        {"gpus": "1"},  # does not fit
+        {"model": "llama-3.1-8b", "gpu": "h100-sxm", "gpus": "1", "batch": "max"},
+        {"gpu_hourly_usd": "2.5", "seq_len": "4096", "weights": "fp8"},
+    ],
+)
+def test_the_permalink_draws_the_results_as_the_calculator_does(client, make_scenario, inputs):
+    scenario = make_scenario(**inputs)
+    page = client.get(_calculator_url(scenario.inputs)).content.decode()
+    permalink = client.get(detail_url(scenario)).content.decode()
+    for start in SHARED_SECTIONS:
+        assert _section(page, start) == _section(permalink, start)
+
+
+def _lazy_url(html: str, section_id: str) -> str:
+    match = re.search(rf'id="{section_id}"\s+hx-get="([^"]+)"', html)
+    assert match, f"no lazy #{section_id}"
+    return match.group(1)
+
+
+def test_the_permalink_shows_the_saved_trace_and_api_table(client, make_scenario):
+    scenario = make_scenario()
+    html = client.get(detail_url(scenario)).text
+    assert "Prompt processing" in html and "Prefill throughput" not in html
+    # The saved trace, when "show the math" is opened.
+    trace = client.get(_lazy_url(html, "show-the-math"))
+    assert scenario.results["trace"]
+    for step in scenario.results["trace"]:
+        assert escape(step["formula"]) in trace.text
+    # The saved API table, when it scrolls into view.
+    apis = client.get(_lazy_url(html, "apis"))
+    assert 'id="api-comparison"' in apis.text
+    assert "same model" in apis.text  # the snapshot says which offering serves this model
+    assert "max-age=604800" in apis["Cache-Control"]
+    assert "<html" not in apis.text
+
+
+def test_a_permalink_section_that_does_not_exist_is_a_404(client, make_scenario):
+    scenario = make_scenario()
+    assert client.get(f"{detail_url(scenario)}fragments/nope").status_code == 404
+    assert client.get("/s/no-such-id1/fragments/apis").status_code == 404
 
 
 def test_an_unknown_id_is_a_404(client, make_scenario):
@@ -545,3 +622,13 @@ def test_the_permalink_names_the_offer_it_was_priced_from(client, make_scenario)
     page = client.get(detail_url(scenario)).text
     assert 'id="saved-price-offer"' in page
     assert f"{price['provider']} {price['instance_type']}" in page
+
+
+def test_a_scenario_saved_before_error_bands_shows_its_figures_without_them(client, make_scenario):
+    scenario = make_scenario()
+    assert "confidence" in scenario.results
+    scenario.results.pop("confidence")
+    scenario.save()
+    html = client.get(detail_url(scenario)).text
+    assert 'id="figure-tpot"' in html
+    assert 'class="likely' not in html

@@ -205,6 +205,8 @@ def test_a_model_that_does_not_fit_is_an_input_error():
         ({"rate": 0}, "rate"),
         ({"concurrency": 0}, "concurrency"),
         ({"rate": 1, "requests": 0}, "requests"),
+        ({"rate": 1, "requests": None}, "requests"),
+        ({"rate": 1, "requests": 2.5}, "requests"),
     ],
 )
 def test_it_refuses_inputs_it_cannot_run(kwargs, field):

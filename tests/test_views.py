@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from urllib.parse import urlencode
 
 import pytest
@@ -202,6 +204,33 @@ def test_a_short_query_string_takes_the_other_inputs_from_the_defaults(client):
         assert figure in html
 
 
+API_QUERY = "model=llama-3.1-405b&gpu=h100-sxm&gpus=8&prompt=2000&completion=300"
+
+
+def test_an_api_query_string_opens_on_the_same_estimate_as_the_api(client):
+    # The API asks for a batch; the page's default is 1.
+    api = client.get(f"/api/estimate?{API_QUERY}&batch=1").json()
+    response = client.get(f"{URL}?{API_QUERY}")
+    html = response.content.decode()
+    assert 'id="input-errors"' not in html
+    assert 'name="seq_len" value=""' in html  # empty: prompt + completion
+    assert api["seq_len"] == 2300  # prompt + completion
+    figures = [
+        fmt.format_duration(api["prefill"]["seconds"]),
+        fmt.format_duration(api["decode"]["seconds_per_token"]),
+        fmt.format_tokens_per_second(api["decode"]["tokens_per_second"]),
+        fmt.format_usd(api["cost"]["usd_per_1m_output_tokens"]),
+        f"sequence length {fmt.format_count(api['seq_len'])} tokens",
+    ]
+    for figure in figures:
+        assert figure in html
+
+
+def test_an_empty_sequence_length_stays_empty_in_the_pushed_url(client):
+    response = client.post(URL, inputs(seq_len=""), headers=HTMX)
+    assert "seq_len=&" in response["HX-Push-Url"]
+
+
 def test_a_bad_query_string_shows_the_errors_and_the_values(client):
     response = client.get(f"{URL}?{urlencode(inputs(prompt='abc'))}")
     html = response.content.decode()
@@ -293,28 +322,107 @@ def test_warnings_are_shown(client):
         assert escape(warning) in html
 
 
+def fragment_url(html: str, section_id: str) -> str:
+    """The URL a lazy section of the results loads from."""
+    match = re.search(rf'id="{section_id}"\s+hx-get="([^"]+)"', html)
+    assert match, f"no lazy #{section_id}"
+    return unescape(match.group(1))
+
+
+def fragment(client, section_id: str, **changes):
+    """Answer a keystroke, then fetch one of its lazy sections as the browser would."""
+    html = client.post(URL, inputs(**changes), headers=HTMX).content.decode()
+    return client.get(fragment_url(html, section_id), headers=HTMX)
+
+
+def test_a_keystroke_renders_the_headline_and_leaves_the_rest_to_fragments(client):
+    html = client.post(URL, inputs(), headers=HTMX).content.decode()
+    assert 'id="key-figures"' in html and 'id="memory-title"' in html
+    assert 'id="performance-title"' in html and 'id="cost-title"' in html
+    # The costly sections are placeholders that load themselves when revealed.
+    for section in ("apis", "batch-charts", "compare-gpus"):
+        assert fragment_url(html, section).startswith("/fragments/")
+    assert '<svg class="chart-svg"' not in html
+    assert 'id="gpu-comparison"' not in html and 'id="api-comparison"' not in html
+    assert "math-steps" not in html  # the trace loads when "Show the math" is opened
+
+
+def test_a_keystroke_keeps_the_save_form_and_refreshes_its_compare_link(client):
+    html = client.post(URL, inputs(batch=4), headers=HTMX).content.decode()
+    stub = re.search(r'<section id="save-scenario"[^>]*>', html).group(0)
+    assert 'hx-preserve="true"' in stub and 'hx-get="/scenarios/save-form"' in stub
+    assert 'id="scenario-name"' not in html  # what the user typed there stays
+    assert '<span id="compare-saved" hx-swap-oob="true">' in html
+    assert "batch=4" in html[html.index('id="compare-saved"') :]
+
+
+def test_a_fragment_is_cacheable_and_keyed_by_the_query_string(client):
+    html = client.post(URL, inputs(batch=4), headers=HTMX).content.decode()
+    url = fragment_url(html, "batch-charts")
+    assert url.startswith("/fragments/charts?") and "batch=4" in url and "cv=" in url
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"] and "max-age=86400" in response["Cache-Control"]
+    assert "<html" not in response.content.decode()
+
+
+def test_a_fragment_url_changes_with_the_catalog(client):
+    before = fragment_url(client.get(URL).content.decode(), "compare-gpus")
+    gpu = GpuType.objects.get(slug="h100-sxm")
+    gpu.hourly_price_usd = 9
+    gpu.save()
+    after = fragment_url(client.get(URL).content.decode(), "compare-gpus")
+    assert before != after
+
+
+def test_a_fragment_for_another_catalog_version_is_not_cached(client):
+    response = client.get("/fragments/charts?" + urlencode(inputs(cv="stale")))
+    assert response.status_code == 200 and "chart-throughput" in response.content.decode()
+    assert response["Cache-Control"] == "no-cache"
+
+
+def test_a_fragment_with_invalid_inputs_answers_200_with_the_reason(client):
+    response = client.get("/fragments/charts?" + urlencode(inputs(prompt="0")))
+    assert response.status_code == 200
+    assert "greater than or equal to 1" in response.content.decode()
+
+
+def test_fragments_are_get_only(client):
+    assert client.post("/fragments/charts", inputs()).status_code == 405
+
+
 def test_the_api_table_lists_every_active_offering_when_asked(client):
-    response = client.get(URL, {**DEFAULTS, "apis": "all"})
+    page = client.get(URL, {**DEFAULTS, "apis": "all"}).content.decode()
+    url = fragment_url(page, "apis")
+    assert "apis=all" in url
+    response = client.get(url)
     html = response.content.decode()
     assert "Versus commercial APIs" in html
     assert len(response.context["api_rows"]) == ApiOffering.objects.active().count()
     for row in response.context["api_rows"]:
-        assert escape(row.offering.name) in html
+        assert escape(row["title"]) in html
     assert "GPT-3.5 Turbo" in html
-    assert response.context["api_rows"][0].same_model  # hosted Llama 2 70B first
+    assert response.context["api_rows"][0]["same_model"]  # hosted Llama 2 70B first
+    assert response.context["api_rows_hidden"] == 0
+    # A scrolling region a keyboard can reach.
+    assert 'class="table-responsive api-table" tabindex="0" role="region"' in html
 
 
 def test_the_api_table_lists_the_models_own_offerings_and_the_references(client):
-    response = client.get(URL)
+    response = fragment(client, "apis")
     estimate = expected_estimate()
     rows = response.context["api_rows"]
     assert len(rows) == len(estimate.api_comparison)
-    assert all(row.same_model or row.offering.is_reference for row in rows)
-    assert response.context["api_rows_hidden"] == ApiOffering.objects.active().count() - len(rows)
+    assert all(row["same_model"] or row["reference"] for row in rows)
+    hidden = ApiOffering.objects.active().count() - len(rows)
+    assert response.context["api_rows_hidden"] == hidden
+    html = response.content.decode()
+    assert f"Show all ({hidden:,} more" in html
+    assert 'hx-get="/fragments/apis?' in html and "apis=all" in html
 
 
 def test_the_gpu_comparison_lists_active_gpus_sorted_by_cost(client):
-    response = client.get(URL)
+    response = fragment(client, "compare-gpus")
     rows = response.context["gpu_rows"]
     active = set(GpuType.objects.active().values_list("slug", flat=True))
     assert {row.gpu.slug for row in rows} == active
@@ -335,7 +443,7 @@ def test_the_gpu_comparison_lists_active_gpus_sorted_by_cost(client):
 
 
 def test_the_charts_render_svg_with_the_current_batch_marked(client):
-    response = client.post(URL, inputs(batch=4), headers=HTMX)
+    response = fragment(client, "batch-charts", batch=4)
     html = response.content.decode()
     charts = response.context["charts"]
     assert [chart.slug for chart in charts] == ["throughput", "per-sequence", "cost"]
@@ -350,9 +458,10 @@ def test_the_charts_render_svg_with_the_current_batch_marked(client):
 
 def test_show_the_math_lists_the_trace_formula_by_formula(client):
     estimate = expected_estimate()
-    html = client.get(URL).content.decode()
-    assert '<details class="results-block math" id="show-the-math">' in html
-    assert "<summary" in html and "Show the math" in html
+    page = client.get(URL).content.decode()
+    assert "<summary" in page and "Show the math" in page
+    html = client.get(fragment_url(page, "show-the-math")).content.decode()
+    assert estimate.trace
     for step in estimate.trace:
         assert escape(step.formula) in html
         assert escape(step.substituted) in html
@@ -364,3 +473,14 @@ def test_the_accuracy_statement_is_shown(client):
     assert f"Calibrated on {rows} published measurements" in html
     assert "Time to first token: " in html
     assert 'id="accuracy"' in html
+
+
+def test_each_headline_figure_says_how_far_off_it_is_likely_to_be(client):
+    html = client.get(URL).content.decode()
+    tile = html[html.index('id="figure-tpot"') :]
+    tile = tile[: tile.index("</dd>")]
+    assert "likely " in tile and "–" in tile
+    assert "measurements like this" in tile or "nothing like this was measured" in tile
+    # End to end has no band of its own.
+    tile = html[html.index('id="figure-end_to_end"') :]
+    assert "likely" not in tile[: tile.index("</dd>")]

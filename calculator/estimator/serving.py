@@ -298,8 +298,13 @@ def simulate_replica(
     """``simulate`` on a replica made once (``make_engine``) for many runs."""
     if (rate is None) == (concurrency is None):
         raise EstimatorInputError("rate", "Give either a rate or a concurrency.")
-    for name, value in (("concurrency", concurrency), ("requests", requests)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+    for name, value, optional in (
+        ("concurrency", concurrency, True),
+        ("requests", requests, False),
+    ):
+        if value is None and optional:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
             raise EstimatorInputError(name, "Must be a whole number.")
     if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)):
         raise EstimatorInputError("rate", "Must be a number.")

@@ -138,20 +138,18 @@ def format_tokens_per_second(value) -> str:
     return f"{significant(value)} tokens/s"
 
 
-_BAND_FORMATS = {
-    "duration": format_duration,
-    "tokens_per_s": format_tokens_per_second,
-    "usd": format_usd,
-}
-
-
 @register.filter(name="likely")
 def format_likely(band, kind: str) -> str:
-    """An error band's bounds, in the figure's own format, the unit once: a band of
-    {"low": 0.0152, "high": 0.0221} with "duration" -> "15.2–22.1 ms"; "" without one."""
+    """An error band's bounds, in the figure's own format (a filter's name or a figure
+    kind), the unit once: {"low": 0.0152, "high": 0.0221} with "duration" or "seconds"
+    -> "15.2–22.1 ms"; "" without a band."""
     if not band or band.get("low") is None or band.get("high") is None:
         return ""
-    fmt = _BAND_FORMATS[kind]
+    fmt = {
+        "duration": format_duration,
+        "tokens_per_s": format_tokens_per_second,
+        **FIGURE_FORMATS,
+    }[kind]
     low, high = fmt(band["low"]), fmt(band["high"])
     low_number, _, low_unit = low.rpartition(" ")
     if low_number and high.endswith(" " + low_unit):
@@ -208,3 +206,37 @@ def format_with_unit(value, unit: str) -> str:
     if formatter:
         return formatter(value)
     return f"{significant(value)} {unit}".strip()
+
+
+# A saved figure's kind (calculator/snapshots.py, Figure.kind) -> its filter.
+FIGURE_FORMATS = {
+    "seconds": format_duration,
+    "rate": format_tokens_per_second,
+    "usd": format_usd,
+    "bytes": format_bytes,
+    "int": format_count,
+    "percent": format_percent,
+}
+
+
+@register.filter(name="figure")
+def format_figure(value, kind: str) -> str:
+    """A figure by its kind: {{ 0.43|figure:"seconds" }} -> "430 ms"."""
+    if kind == "bool":
+        return MISSING if value is None else ("Yes" if value else "No")
+    formatter = FIGURE_FORMATS.get(kind)
+    if formatter:
+        return formatter(value)
+    return MISSING if value in (None, "") else str(value)
+
+
+@register.filter(name="band_of")
+def band_of(figure, result) -> dict | None:
+    """A snapshots.Figure's error band in a result: {{ figure|band_of:result }}."""
+    return figure.band_in(result)
+
+
+@register.filter(name="show")
+def show_figure(figure, result) -> str:
+    """A snapshots.Figure's value in a result, formatted: {{ figures.ttft|show:result }}."""
+    return format_figure(figure.of(result), figure.kind)

@@ -1,19 +1,27 @@
 """The calculator page: the form on the left, the results on the right.
 
-One view. A GET renders the whole page (the query string, if any, is the form's
-state, so a URL reproduces a view); htmx POSTs every change and gets back the results
-partial only, swapped in place, while the form the user is typing in stays untouched.
+One view answers the page and each keystroke. A GET renders the whole page (the query
+string, if any, is the form's state, so a URL reproduces a view); htmx POSTs every
+change and gets back the results partial only (headline, memory, performance, cost,
+warnings), swapped in place, while the form the user is typing in stays untouched.
+
+What costs more estimates (the charts against batch size, the GPU comparison) or more
+HTML (the API table, "show the math") loads as its own fragment: a small GET endpoint
+keyed by the form's query string, fetched when the section scrolls into view (or, for
+the math, when it is opened), and cacheable, since the URL carries the catalog version.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
@@ -31,7 +39,8 @@ from calculator.estimates import (
 )
 from calculator.estimator import pricing
 from calculator.forms import DEFAULTS, CalculatorForm, CustomModel
-from calculator.models import ApiOffering, GpuType, LlmModel
+from calculator.models import GpuType, LlmModel
+from calculator.results_context import api_rows, form_inputs, offering_dicts, results_context
 from calculator.templatetags import calc_format
 
 
@@ -59,8 +68,8 @@ def calculator(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         context.update(oob=True, refresh=refresh)
         response = render(request, "calculator/calculator.html#results", context)
-        if context["estimate"] is not None:
-            push_url(response, f"{request.path}?{urlencode(form.inputs())}")
+        if context["result"] is not None:
+            push_url(response, f"{request.path}?{context['query']}")
         return response
     return render(request, "calculator/calculator.html", context)
 
@@ -90,13 +99,13 @@ def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
 
 def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
     """Everything the page and the results partial show, for any state of the form."""
-    active = form.catalog
     estimate = price = None
-    offerings: tuple[ApiOffering, ...] = ()
     if form.is_valid():
         price = form_price(form)
-        offerings, specs = compared_offerings(form, everything=all_apis)
-        estimate = estimate_form(form, specs, price)
+        # The keystroke compares the default offerings (the model's own and the closed
+        # references): its break-even figure; the API table is a fragment.
+        _, specs = compared_offerings(form)
+        estimate = estimate_form(form, specs, price, trace=False)
     # The fields that passed validation are here even when others failed.
     gpu = form.cleaned_data.get("gpu")
     model = form.cleaned_data.get("model")
@@ -106,7 +115,7 @@ def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
     _describe_linked_fields(form, gpu, model, offer_price)
     context = {
         "form": form,
-        "estimate": estimate,
+        "result": None,
         "gpu": gpu,
         "model": model,
         "accuracy": accuracy_summary(),
@@ -117,22 +126,118 @@ def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
     }
     if estimate is None:
         return context
-    api_rows = _api_rows(estimate, offerings, model)
+    query = urlencode(form.inputs())  # the state as a URL: pushed, and keys the fragments
     context.update(
-        engine=form.cleaned_data["engine"],
-        price=price,
-        memory_bar=charts.memory_bar(estimate.memory),
-        charts=_batch_charts(form, estimate, price),
-        gpu_rows=_gpu_comparison(form, estimate, active.gpus),
-        api_rows=api_rows,
-        # The active offerings left out unless asked for (the link says how many).
-        api_rows_hidden=0 if all_apis else len(active.offerings) - len(api_rows),
-        all_apis_url=f"{reverse('calculator:calculator')}?"
-        + urlencode({**form.inputs(), ALL_APIS_PARAM: "all"})
-        + "#apis-title",
-        confidence=confidence(form, estimate),
+        results_context(
+            {**estimate.as_dict(), "confidence": confidence(form, estimate)},
+            form_inputs(form, price),
+        ),
+        fragment_urls=_fragment_urls(form, query, all_apis),
+        query=query,
+        compare_url=f"{reverse('calculator:scenario-list')}?{query}&current=1",
     )
     return context
+
+
+# Fragments: the sections that load on their own
+
+
+# Fragment URLs carry the catalog version, so an admin edit gives new URLs and a
+# cached fragment is never stale; a day bounds what a browser keeps.
+FRAGMENT_MAX_AGE = 24 * 60 * 60  # seconds
+FRAGMENTS = ("apis", "charts", "gpus", "trace")
+CATALOG_KEY = "cv"
+
+
+def _catalog_key(form: CalculatorForm) -> str:
+    """A short name for the catalog's version, for fragment URLs."""
+    return hashlib.blake2b(repr(form.catalog.version).encode(), digest_size=6).hexdigest()
+
+
+def _fragment_urls(form: CalculatorForm, query: str, all_apis: bool) -> dict[str, str]:
+    query += f"&{CATALOG_KEY}={_catalog_key(form)}"
+    urls = {name: f"{reverse(f'calculator:fragment-{name}')}?{query}" for name in FRAGMENTS}
+    if all_apis:  # the page was asked for every offering (?apis=all)
+        urls["apis"] += f"&{ALL_APIS_PARAM}=all"
+    return urls
+
+
+def _fragment(request: HttpRequest, template: str, extra, *, trace: bool = False) -> HttpResponse:
+    """Validate the query string, estimate, and render one section with `extra(form,
+    estimate, price)` added to the result partials' context."""
+    data = request.GET.copy()
+    asked_for = data.pop(CATALOG_KEY, [None])[-1]
+    for key, value in DEFAULTS.items():
+        data.setdefault(key, str(value))
+    form = CalculatorForm(data)
+    estimate = None
+    if form.is_valid():
+        price = form_price(form)
+        _, specs = compared_offerings(form, everything=data.get(ALL_APIS_PARAM) == "all")
+        estimate = estimate_form(form, specs, price, trace=trace)
+    if estimate is None:
+        # The page never asks for this; a hand-edited URL gets the reason, not a 500.
+        response = render(request, "calculator/_results/fragment_error.html", {"form": form})
+    else:
+        context = results_context(estimate.as_dict(), form_inputs(form, price))
+        context.update(extra(form, estimate, price))
+        response = render(request, template, context)
+    if asked_for == _catalog_key(form):
+        patch_cache_control(response, public=True, max_age=FRAGMENT_MAX_AGE)
+    else:  # a URL from before a catalog edit, or typed by hand: today's answer, not kept
+        patch_cache_control(response, no_cache=True)
+    return response
+
+
+@require_GET
+def fragment_charts(request: HttpRequest) -> HttpResponse:
+    return _fragment(
+        request,
+        "calculator/_results/charts.html",
+        lambda form, estimate, price: {"charts": _batch_charts(form, estimate, price)},
+    )
+
+
+@require_GET
+def fragment_gpus(request: HttpRequest) -> HttpResponse:
+    return _fragment(
+        request,
+        "calculator/_results/gpus.html",
+        lambda form, estimate, price: {
+            "gpu_rows": _gpu_comparison(form, estimate, form.catalog.gpus),
+            "price": price,
+        },
+    )
+
+
+@require_GET
+def fragment_apis(request: HttpRequest) -> HttpResponse:
+    all_apis = request.GET.get(ALL_APIS_PARAM) == "all"
+
+    def rows(form: CalculatorForm, estimate: estimator.Estimate, price) -> dict:
+        model = form.cleaned_data["model"]
+        offerings, _ = compared_offerings(form, everything=all_apis)
+        rows = api_rows(
+            estimate.as_dict(),
+            offering_dicts(offerings, lambda offering: same_model(offering, model)),
+        )
+        query = urlencode({**form.inputs(), ALL_APIS_PARAM: "all"})
+        return {
+            "api_rows": rows,
+            # The active offerings left out unless asked for (the link says how many).
+            "api_rows_hidden": 0 if all_apis else len(form.catalog.offerings) - len(rows),
+            "all_apis_url": f"{reverse('calculator:calculator')}?{query}#apis-title",
+            "all_apis_fragment_url": f"{reverse('calculator:fragment-apis')}?{query}",
+        }
+
+    return _fragment(request, "calculator/_results/apis.html", rows)
+
+
+@require_GET
+def fragment_trace(request: HttpRequest) -> HttpResponse:
+    return _fragment(
+        request, "calculator/_results/trace_steps.html", lambda form, e, p: {}, trace=True
+    )
 
 
 def _describe_linked_fields(
@@ -277,36 +382,3 @@ def _gpu_comparison(
         )
         for option in options
     ]
-
-
-# Versus commercial APIs
-
-
-@dataclasses.dataclass(frozen=True)
-class ApiRow:
-    comparison: estimator.ApiComparison
-    offering: ApiOffering
-    same_model: bool  # the API serves the model being estimated
-    shown: bool  # listed before "show all": same model, or a closed reference model
-
-
-def _api_rows(
-    estimate: estimator.Estimate,
-    offerings: tuple[ApiOffering, ...],
-    model: LlmModel | CustomModel,
-) -> list[ApiRow]:
-    """This model's hosted offerings first, cheapest first (deprecated ones after), then
-    the closed reference models, cheapest first; the rest after them (behind "show
-    all" on the page), cheapest first."""
-    by_slug = {offering.slug: offering for offering in offerings}
-    rows = []
-    for comparison in estimate.api_comparison:
-        offering = by_slug[comparison.slug]
-        same = same_model(offering, model)
-        rows.append(ApiRow(comparison, offering, same, same or offering.is_reference))
-
-    def order(row: ApiRow) -> tuple:
-        group = 0 if row.same_model else 1 if row.offering.is_reference else 2
-        return (group, row.offering.is_deprecated, row.comparison.total_usd, row.offering.slug)
-
-    return sorted(rows, key=order)

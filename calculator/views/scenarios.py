@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
@@ -26,11 +27,12 @@ from django_htmx.middleware import HtmxDetails
 from calculator import ratelimit
 from calculator.forms import CalculatorForm
 from calculator.models import Scenario, ScenarioQuerySet
+from calculator.results_context import api_rows, results_context, saved_inputs, saved_offerings
 from calculator.scenario_forms import ScenarioForm
 from calculator.snapshots import (
     COMPARE_FIGURES,
+    FIGURES,
     HEADLINE_FIGURES,
-    SUMMARY_FIGURES,
     catalog_changes,
     compute,
     figure_rows,
@@ -133,13 +135,19 @@ def _rate_limited(
     return response
 
 
+@require_GET
+def scenario_save_form(request: HttpRequest) -> HttpResponse:
+    """A blank save form for the calculator's current inputs (after a save)."""
+    return render(request, "calculator/_save_scenario.html", {"form": CalculatorForm(request.GET)})
+
+
 # Section: permalink
 
 
 def _now(scenario: Scenario) -> dict:
     """The saved headline figures against today's catalog and estimator."""
     form = CalculatorForm(scenario.inputs)
-    computed = compute(form) if form.is_valid() else None
+    computed = compute(form, trace=False) if form.is_valid() else None
     if computed is None:
         problems = []
         for field, messages in form.errors.items():
@@ -165,27 +173,52 @@ def _now(scenario: Scenario) -> dict:
 @_noindex
 def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     scenario = get_object_or_404(Scenario.objects.select_related("author"), public_id=public_id)
-    results = scenario.results
-    dates = {api["slug"]: api["price_as_of"] for api in scenario.snapshot["apis"]}
-    apis = sorted(
-        ({**api, "price_as_of": dates.get(api["slug"])} for api in results["api_comparison"]),
-        key=lambda api: api["total_usd"],
+    results, snapshot = scenario.results, scenario.snapshot
+    inputs = saved_inputs(scenario.inputs, snapshot)
+    # The calculator's result partials, drawn from what was saved.
+    context = results_context(results, inputs)
+    context.update(
+        scenario=scenario,
+        snapshot=snapshot,
+        input_rows=input_rows([(scenario.inputs, snapshot)]),
+        fragment_urls={
+            name: reverse("calculator:scenario-fragment", args=[public_id, name])
+            for name in SCENARIO_FRAGMENTS
+        },
+        now=_now(scenario),
+        price_override=scenario.inputs.get("gpu_hourly_usd"),
+        recalculate_url=_calculator_url({**scenario.inputs, "gpu_hourly_usd": ""}),
+        duplicate_url=_calculator_url(scenario.inputs),
+        permalink=request.build_absolute_uri(scenario.get_absolute_url()),
+        can_archive=scenario.can_archive(request.user),
     )
-    context = {
-        "scenario": scenario,
-        "results": results,
-        "snapshot": scenario.snapshot,
-        "inputs": input_rows([(scenario.inputs, scenario.snapshot)]),
-        "headline": figure_rows(SUMMARY_FIGURES, [results]),
-        "apis": apis,
-        "now": _now(scenario),
-        "price_override": scenario.inputs.get("gpu_hourly_usd"),
-        "recalculate_url": _calculator_url({**scenario.inputs, "gpu_hourly_usd": ""}),
-        "duplicate_url": _calculator_url(scenario.inputs),
-        "permalink": request.build_absolute_uri(scenario.get_absolute_url()),
-        "can_archive": scenario.can_archive(request.user),
-    }
     return render(request, "calculator/scenario_detail.html", context)
+
+
+# The permalink's larger sections, loaded as the calculator's are: the API table when
+# it scrolls into view, the saved trace when "show the math" is opened. A saved
+# scenario never changes, so a browser may keep them.
+SCENARIO_FRAGMENTS = {
+    "apis": "calculator/_results/apis.html",
+    "trace": "calculator/_results/trace_steps.html",
+}
+SCENARIO_FRAGMENT_MAX_AGE = 7 * 24 * 60 * 60  # seconds
+
+
+@require_GET
+@_noindex
+def scenario_fragment(request: HttpRequest, public_id: str, name: str) -> HttpResponse:
+    if name not in SCENARIO_FRAGMENTS:
+        raise Http404("No such section.")
+    scenario = get_object_or_404(Scenario, public_id=public_id)
+    results = scenario.results
+    inputs = saved_inputs(scenario.inputs, scenario.snapshot)
+    context = results_context(results, inputs)
+    if name == "apis":
+        context["api_rows"] = api_rows(results, saved_offerings(scenario.snapshot))
+    response = render(request, SCENARIO_FRAGMENTS[name], context)
+    patch_cache_control(response, public=True, max_age=SCENARIO_FRAGMENT_MAX_AGE)
+    return response
 
 
 @require_POST
@@ -223,6 +256,7 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "mine": mine,
         "current_inputs": current.inputs() if current and current.is_valid() else None,
+        "figures": FIGURES,
     }
     return render(request, "calculator/scenario_list.html", context)
 
@@ -262,7 +296,7 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
     ]
     current = _current_form(request)
     if current is not None and current.is_valid():
-        computed = compute(current)
+        computed = compute(current, trace=False)
         if computed is not None:
             columns.append(
                 Column(

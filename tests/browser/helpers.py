@@ -18,3 +18,11 @@ def watch_errors(page: Page, errors: list[str] | None = None) -> list[str]:
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
     return errors
+
+
+def reveal(page: Page, section_id: str) -> None:
+    """Scroll a section of the results into view, so that a lazy one loads itself.
+
+    In one step in the page: a section that loads swaps itself out, which a
+    Playwright scroll action waiting on the old element would trip over."""
+    page.evaluate("id => document.getElementById(id).scrollIntoView()", section_id)

@@ -80,7 +80,7 @@ def test_picking_another_model_shows_its_context_on_the_sequence_length(
 
     expect(seq_len).to_have_attribute("max", "131072")
     expect(page.locator("#id_seq_len_helptext")).to_contain_text("131,072")
-    assert seq_len.input_value() == "2048"
+    assert seq_len.input_value() == ""  # prompt + completion, as the API
     assert console_errors == []
 
 

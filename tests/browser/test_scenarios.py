@@ -39,7 +39,7 @@ def test_a_saved_scenario_opens_from_its_permalink_in_a_fresh_browser(
     assert re.fullmatch(re.escape(live_server.url) + r"/s/[A-Za-z0-9_-]{11,16}/", url)
     assert page.evaluate("window.__marker") == 1  # swapped in place, no page load
     page.get_by_role("button", name="Copy link").click()
-    expect(page.locator("#save-scenario [data-copy-status]")).not_to_be_empty()
+    expect(page.locator("#save-scenario-saved [data-copy-status]")).not_to_be_empty()
     assert errors == []
 
     context = browser.new_context()  # no cookies, no history: someone else's browser
@@ -50,11 +50,28 @@ def test_a_saved_scenario_opens_from_its_permalink_in_a_fresh_browser(
         expect(other.locator("#scenario-name")).to_have_text("Chat <b>bot</b>")
         expect(other.locator("#scenario-notes")).to_have_text("Four at a time.")
         expect(other.locator("#scenario-as-of")).to_contain_text("Prices and specs as of")
-        expect(other.locator("#saved-tokens_per_second")).to_have_text(throughput)
+        expect(other.locator("#figure-throughput")).to_have_text(throughput)
         expect(other.locator("#now-same")).to_be_visible()
         assert other_errors == []
     finally:
         context.close()
+
+
+def test_a_name_being_typed_survives_a_change_of_the_inputs(page: Page, live_server):
+    page.goto(live_server.url + CALCULATOR_QUERY)
+    page.get_by_label("Scenario name").fill("Half typed")
+    before = page.locator("#figure-throughput").inner_text()
+    page.locator("#id_batch").fill("8")
+    expect(page.locator("#figure-throughput")).not_to_have_text(before)
+    expect(page.get_by_label("Scenario name")).to_have_value("Half typed")
+    expect(page.locator("#compare-saved a")).to_have_attribute("href", re.compile("batch=8"))
+
+    # Once saved, the next change brings a blank form back, to save the new inputs.
+    page.get_by_role("button", name="Save scenario").click()
+    expect(page.locator("#scenario-permalink")).to_be_visible()
+    page.locator("#id_batch").fill("4")
+    expect(page.get_by_label("Scenario name")).to_have_value("")
+    expect(page.get_by_role("button", name="Save scenario")).to_be_visible()
 
 
 def test_saving_works_without_javascript(browser: Browser, live_server):

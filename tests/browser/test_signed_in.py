@@ -56,7 +56,7 @@ def test_the_journey_with_sign_in_required(page: Page, browser: Browser, live_se
     url = permalink.input_value()
     page.goto(url)
     expect(page.locator("#scenario-author")).to_have_text("alice")
-    expect(page.locator("#saved-tokens_per_second")).to_have_text(saved_throughput)
+    expect(page.locator("#figure-throughput")).to_have_text(saved_throughput)
 
     # The author archives it: out of the list, still at its link, marked.
     page.locator("#archive").click()

@@ -1,32 +1,37 @@
-"""Estimate one scenario from the command line: a readable summary, or --json."""
+"""Estimate one scenario from the command line: a readable summary, or --json.
+
+Figures are written by the page's filters (calculator/templatetags/calc_format.py), so
+the CLI and the page show the same text: memory in GB of 10^9 bytes.
+"""
 
 from __future__ import annotations
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.template.defaultfilters import filesizeformat
 
 from calculator.estimates import answer, confidence, estimate_form, form_price, model_summary
 from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.snapshots import price_label
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.1f} ms" if seconds < 1 else f"{seconds:,.2f} s"
+from calculator.templatetags.calc_format import (
+    format_bytes,
+    format_count,
+    format_duration,
+    format_likely,
+    format_ratio,
+    format_tokens_per_second,
+    format_usd,
+)
 
 
 def _usd(value: float | None) -> str:
-    return "n/a (no price)" if value is None else f"${value:,.4f}"
+    return "n/a (no price)" if value is None else format_usd(value)
 
 
-def _n(value: float) -> str:
-    return f"{value:,.1f}"
-
-
-def _likely(band: dict, fmt) -> str:
-    """ "  (likely 15.0 ms-22.0 ms; 12 measurements of vllm on H100)"."""
-    return f"  (likely {fmt(band['low'])}-{fmt(band['high'])}; {band['basis']})"
+def _likely(band: dict, kind: str) -> str:
+    """ "  (likely 15.0–22.0 ms; 12 measurements of vllm on H100, ...)", or ""."""
+    bounds = format_likely(band, kind)
+    return f"  (likely {bounds}; {band['basis']})" if bounds else ""
 
 
 class Command(BaseCommand):
@@ -71,31 +76,38 @@ class Command(BaseCommand):
             f"{inputs['model'].name} on {inputs['gpus']} x {inputs['gpu'].name} "
             f"({inputs['engine'].name}, {inputs['weights']} weights, {inputs['parallelism']})"
         )
-        out(f"  batch {result.batch}, sequence length {result.seq_len:,}")
-        out("Memory per GPU")
-        out(f"  weights      {filesizeformat(m.weights_bytes_per_gpu)}")
-        out(f"  KV cache     {filesizeformat(m.kv_cache_bytes_per_gpu)}")
-        out(f"  activations  {filesizeformat(m.activation_bytes_per_gpu)}")
-        out(f"  runtime      {filesizeformat(m.overhead_bytes_per_gpu)}")
+        out(f"  batch {format_count(result.batch)}, sequence length {format_count(result.seq_len)}")
+        out("Memory per GPU (1 GB = 10^9 bytes)")
+        out(f"  weights      {format_bytes(m.weights_bytes_per_gpu)}")
+        out(f"  KV cache     {format_bytes(m.kv_cache_bytes_per_gpu)}")
+        out(f"  activations  {format_bytes(m.activation_bytes_per_gpu)}")
+        out(f"  runtime      {format_bytes(m.overhead_bytes_per_gpu)}")
         out(
-            f"  total        {filesizeformat(m.total_bytes_per_gpu)} of "
-            f"{filesizeformat(m.capacity_bytes_per_gpu)} usable: "
+            f"  total        {format_bytes(m.total_bytes_per_gpu)} of "
+            f"{format_bytes(m.capacity_bytes_per_gpu)} usable: "
             + ("fits" if m.fits else f"DOES NOT FIT (needs {m.min_gpus or '>64'} GPUs)")
         )
-        out(f"  largest batch that fits: {m.max_batch:,}")
+        out(f"  largest batch that fits: {format_count(m.max_batch)}")
         out("Performance")
         ttft, tpot = bands["time_to_first_token_seconds"], bands["seconds_per_output_token"]
         per_seq, total = bands["tokens_per_second_per_sequence"], bands["tokens_per_second"]
-        out(f"  time to first token   {_ms(p.seconds)} ({p.bound}-bound){_likely(ttft, _ms)}")
         out(
-            f"  time per output token {_ms(d.seconds_per_token)} ({d.bound}-bound)"
-            + _likely(tpot, _ms)
+            f"  time to first token   {format_duration(p.seconds)} ({p.bound}-bound)"
+            + _likely(ttft, "seconds")
         )
         out(
-            f"  tokens/s per sequence {d.tokens_per_second_per_sequence:,.1f}{_likely(per_seq, _n)}"
+            f"  time per output token {format_duration(d.seconds_per_token)} ({d.bound}-bound)"
+            + _likely(tpot, "seconds")
         )
-        out(f"  tokens/s in total     {d.tokens_per_second:,.1f}{_likely(total, _n)}")
-        out(f"  end to end            {_ms(result.end_to_end_seconds)}")
+        out(
+            f"  per sequence          {format_tokens_per_second(d.tokens_per_second_per_sequence)}"
+            + _likely(per_seq, "rate")
+        )
+        out(
+            f"  in total              {format_tokens_per_second(d.tokens_per_second)}"
+            + _likely(total, "rate")
+        )
+        out(f"  end to end            {format_duration(result.end_to_end_seconds)}")
         out("Cost")
         if price.usd_per_gpu_hour is not None:
             dated = price.as_of.isoformat() if price.as_of else "undated"
@@ -109,10 +121,10 @@ class Command(BaseCommand):
         cost = bands["usd_per_1m_output_tokens"]
         out(
             f"  per 1M output tokens  {_usd(c.usd_per_1m_output_tokens)} at full load"
-            + (_likely(cost, _usd) if c.usd_per_1m_output_tokens is not None else "")
+            + _likely(cost, "usd")
         )
         for api in result.api_comparison[:5]:
-            ratio = "n/a" if api.ratio is None else f"{api.ratio:,.2f}x"
+            ratio = "n/a" if api.ratio is None else format_ratio(api.ratio)
             out(f"  vs {api.name}: {_usd(api.total_usd)} per run, self-hosted / API = {ratio}")
         for warning in (*price.warnings, *result.warnings):
             out(self.style.WARNING(f"Warning: {warning}"))
