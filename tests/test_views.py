@@ -484,3 +484,11 @@ def test_each_headline_figure_says_how_far_off_it_is_likely_to_be(client):
     # End to end has no band of its own.
     tile = html[html.index('id="figure-end_to_end"') :]
     assert "likely" not in tile[: tile.index("</dd>")]
+
+
+def test_the_accuracy_statement_says_how_often_the_bands_held(client):
+    html = client.get(URL).content.decode()
+    coverage = calibration_report.accuracy_summary()["band_coverage"]
+    statement = html[html.index('id="band-coverage"') :]
+    for c in coverage.values():
+        assert f"of {c['rows']}" in statement
