@@ -12,17 +12,15 @@ of each answer.
 
 from __future__ import annotations
 
-import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from html import unescape
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+from seeded import seeded_database
+
 REQUESTS = 200
 FORM = "application/x-www-form-urlencoded"
 WARM_UP = 10
@@ -58,20 +56,12 @@ def _line(name: str, times: list[float], cpu: list[float], size: int) -> str:
 
 
 def main(requests: int = REQUESTS) -> None:
-    sys.path.insert(0, str(ROOT))
-    with tempfile.TemporaryDirectory() as directory:
-        os.environ["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-        import django
-
-        django.setup()
+    with seeded_database():
         from django.conf import settings
-        from django.core.management import call_command
         from django.test import Client
 
         from calculator.forms import DEFAULTS
 
-        call_command("migrate", verbosity=0)
         data = {key: str(value) for key, value in DEFAULTS.items()}
         data.update(price_gpu=data["gpu"], context_model=data["model"])
         body = urlencode(data)

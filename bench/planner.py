@@ -11,31 +11,20 @@ time. The target: under 3 s.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from seeded import seeded_database
+
 RUNS = 3
 BUDGET_S = 3.0
 
 
 def main(runs: int = RUNS) -> None:
-    sys.path.insert(0, str(ROOT))
-    with tempfile.TemporaryDirectory() as directory:
-        os.environ["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
+    with seeded_database():
         from calculator.plan_forms import PLAN_DEFAULTS, PlanForm
 
-        call_command("migrate", verbosity=0)
         times = []
         for _ in range(runs):
             form = PlanForm(PLAN_DEFAULTS)

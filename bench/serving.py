@@ -10,33 +10,22 @@ The target: under 50 ms.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from seeded import seeded_database
+
 RUNS = 20
 REQUESTS = 1000
 BUDGET_MS = 50
 
 
 def main(runs: int = RUNS) -> None:
-    sys.path.insert(0, str(ROOT))
-    with tempfile.TemporaryDirectory() as directory:
-        os.environ["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
+    with seeded_database():
         from calculator.estimator import Workload, saturation_rate, simulate
         from calculator.models import EngineProfile, GpuType, LlmModel
 
-        call_command("migrate", verbosity=0)
         model = LlmModel.objects.get(slug="llama-3.1-70b").to_spec()
         gpu = GpuType.objects.get(slug="h100-sxm").to_spec()
         engine = EngineProfile.objects.get(slug="vllm").to_spec()

@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .constants import ESTIMATOR_VERSION
 from .memory import kv_dtype_of, plan_memory
 from .specs import EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 from .step import StepContext, make_context, step_time
@@ -152,6 +153,7 @@ class ServingResult:
             "completed": self.completed,
             "rejected": self.rejected,
             "duration_s": self.duration_s,
+            "estimator_version": ESTIMATOR_VERSION,
             "warnings": list(self.warnings),
         }
 

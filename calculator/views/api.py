@@ -22,7 +22,6 @@ from calculator.estimates import (
     form_price,
     model_summary,
 )
-from calculator.estimator import ESTIMATOR_VERSION
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
 from calculator.models import CloudOffer, EngineProfile, GpuType, LlmModel
 from calculator.plan_forms import PLAN_DEFAULTS, PlanForm, ServeForm
@@ -121,20 +120,9 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
 def api_serve(request: HttpRequest) -> JsonResponse:
     """The serving simulator for one configuration under a rate or a number of users."""
     data = request.GET.copy()
-    data.setdefault("engine", "vllm")
-    data.setdefault("parallelism", "tensor")
-    data.setdefault("weights", "fp16")
-    form = ServeForm(data)
-    unknown = [key for key in request.GET if key not in SERVE_PARAMETERS]
-    if unknown or not form.is_valid():
-        form.is_valid()
-        return _errors(form, unknown, SERVE_PARAMETERS)
-    result = form.simulate()
-    if result is None:
-        return _errors(form, [], SERVE_PARAMETERS)
-    return JsonResponse(
-        {"inputs": form.inputs(), **result.as_dict(), "estimator_version": ESTIMATOR_VERSION}
-    )
+    for key, value in API_DEFAULTS.items():
+        data.setdefault(key, value)
+    return _computed(ServeForm(data), request, SERVE_PARAMETERS, ServeForm.simulate)
 
 
 @require_GET
@@ -143,14 +131,18 @@ def api_plan(request: HttpRequest) -> JsonResponse:
     data = request.GET.copy()
     for key in ("engine", "percentile", "max_gpus_per_replica"):
         data.setdefault(key, PLAN_DEFAULTS[key])
-    form = PlanForm(data)
-    unknown = [key for key in request.GET if key not in PLAN_PARAMETERS]
+    return _computed(PlanForm(data), request, PLAN_PARAMETERS, PlanForm.plan)
+
+
+def _computed(form, request: HttpRequest, known: list[str], compute) -> JsonResponse:
+    """Validate the query, run the form's estimator door, answer its JSON or the errors."""
+    unknown = [key for key in request.GET if key not in known]
     if unknown or not form.is_valid():
         form.is_valid()
-        return _errors(form, unknown, PLAN_PARAMETERS)
-    result = form.plan()
+        return _errors(form, unknown, known)
+    result = compute(form)
     if result is None:
-        return _errors(form, [], PLAN_PARAMETERS)
+        return _errors(form, [], known)
     return JsonResponse({"inputs": form.inputs(), **result.as_dict()})
 
 
