@@ -6,19 +6,14 @@ into form errors, so the page, the API and the CLI take the same path.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 
-from calculator import catalog, estimator
-from calculator.estimator import calibration as cal
-from calculator.estimator import pricing
+from calculator import calibration_report, catalog, estimator
+from calculator.estimator import bands, pricing
 from calculator.forms import CalculatorForm, CustomModel
-from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel
+from calculator.models import ApiOffering, GpuType
 
 # Workload field -> form field, for errors the estimator finds.
 FORM_FIELDS = {
@@ -196,79 +191,35 @@ def estimate_json(
     return result
 
 
-# Calibration
+# Section: error bands
 
 
-DEFAULT_CALIBRATION_PATH = Path(settings.BASE_DIR) / "data" / "measured-calibration.csv"
-
-
-@dataclass
-class Report:
-    cases: list[cal.Case]
-    skips: list[cal.Skip]
-    outcomes: list[cal.Outcome]
-    scores: dict[cal.Regime, cal.RegimeScore]
-    roofline_scores: dict[cal.Regime, cal.RegimeScore]
-    models: dict
-    gpus: dict
-    engines: dict
-
-
-def run_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Report:
-    """Map every row of the calibration file, predict it with the catalog as it is in
-    the database, and score the result per regime."""
-    models = {m.slug: m.to_spec() for m in LlmModel.objects.all()}
-    gpus = {g.slug: g.to_spec() for g in GpuType.objects.all()}
-    engines = {e.slug: e.to_spec() for e in EngineProfile.objects.all()}
-    cases, skips = [], []
-    with open(path, newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            mapped = cal.map_row(row, line, models, gpus, engines)
-            (cases if isinstance(mapped, cal.Case) else skips).append(mapped)
-            online = cal.map_online_row(row, line, models, gpus, engines)
-            if online is not None:
-                cases.append(online)
-    outcomes = cal.evaluate(cases, models, gpus, engines)
-    roofline = {slug: cal.plain_roofline_engine(e) for slug, e in engines.items()}
-    plain_gpus = {slug: cal.plain_roofline_gpu(g) for slug, g in gpus.items()}
-    return Report(
-        cases=cases,
-        skips=skips,
-        outcomes=outcomes,
-        scores=cal.score(outcomes),
-        roofline_scores=cal.score(cal.evaluate(cases, models, plain_gpus, roofline)),
-        models=models,
-        gpus=gpus,
-        engines=engines,
+def confidence(form: CalculatorForm, estimate: estimator.Estimate) -> dict:
+    """Error bands for the estimate's headline figures, from the calibration report's
+    measurements most like this query (see calculator.estimator.bands)."""
+    data = form.cleaned_data
+    model = data["model"].to_spec()
+    query = bands.features(
+        data["gpu"].slug,
+        data["engine"].slug,
+        model.slug,
+        model.num_experts > 0,
+        estimate.batch,
+        data["prompt"],
     )
+    evidence, margin = calibration_report.evidence()
+    figures = {
+        "time_to_first_token_seconds": estimate.prefill.seconds,
+        "seconds_per_output_token": estimate.decode.seconds_per_token,
+        "tokens_per_second_per_sequence": estimate.decode.tokens_per_second_per_sequence,
+        "tokens_per_second": estimate.decode.tokens_per_second,
+        "saturated_output_tokens_per_second": estimate.cost.saturated_output_tokens_per_second,
+        "usd_per_1m_output_tokens": estimate.cost.usd_per_1m_output_tokens,
+    }
+    return bands.confidence(query, figures, evidence, margin)
 
 
-_accuracy_cache: dict[tuple, dict] = {}
-
-
-def accuracy_summary(version: tuple | None = None) -> dict:
-    """Rows and median error per regime for the page's accuracy statement.
-
-    Computed from the catalog as it is now and kept per process until the catalog
-    changes (see calculator.catalog), so an admin edit shows up on the next request of
-    every worker. Pass the catalog version when the caller has it already.
-    """
-    key = version if version is not None else catalog.catalog_version()
-    if key not in _accuracy_cache:
-        report = run_calibration()
-        _accuracy_cache.clear()
-        _accuracy_cache[key] = {
-            "rows": len({case.row for case in report.cases}),  # a row may count in two regimes
-            "regimes": [
-                {
-                    "title": cal.REGIME_TITLES[regime],
-                    "rows": s.count,
-                    "median_ape": s.median_ape,
-                    "roofline_median_ape": report.roofline_scores[regime].median_ape,
-                }
-                for regime, s in report.scores.items()
-            ],
-            # The worst regime's median; None when nothing could be mapped (empty catalog).
-            "median_ape": max((s.median_ape for s in report.scores.values()), default=None),
-        }
-    return _accuracy_cache[key]
+def answer(form: CalculatorForm, estimate: estimator.Estimate, price: pricing.PriceUsed) -> dict:
+    """The estimate as the API, the CLI and a saved scenario give it: every figure
+    (estimate_json), and the error bands under "confidence"."""
+    return {**estimate_json(form, estimate, price), "confidence": confidence(form, estimate)}

@@ -20,7 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
 from calculator import estimator
-from calculator.estimates import compared_offerings, estimate_form, estimate_json, form_price
+from calculator.estimates import answer, compared_offerings, estimate_form, form_price
 from calculator.estimator import pricing
 from calculator.forms import (
     BATCH_MAX_KEYWORD,
@@ -134,7 +134,7 @@ def compute(form: CalculatorForm, *, trace: bool = True) -> Computed | None:
         snapshot=catalog_snapshot(
             model=data["model"], gpu=data["gpu"], engine=data["engine"], apis=apis, price=price
         ),
-        results=as_json(estimate_json(form, estimate, price)),
+        results=as_json(answer(form, estimate, price)),
     )
 
 
@@ -185,6 +185,13 @@ class Figure:
     label: str
     path: tuple[str, ...]  # keys into the estimate's JSON
     kind: str  # how templates format it: seconds, rate, usd, usd_hour, bytes, int, ...
+    band: str = ""  # its error band's key under the answer's "confidence", if it has one
+
+    def band_in(self, results: dict) -> dict | None:
+        """Its error band in a result (the answer's "confidence"), or None: no band for
+        this figure, or a result saved before bands existed."""
+        confidence = results.get("confidence") if isinstance(results, dict) else None
+        return confidence.get(self.band) if self.band and confidence else None
 
     def of(self, results: dict) -> Any:
         value: Any = results
@@ -198,18 +205,41 @@ class Figure:
 # Each figure's label lives here: the result partials' headline tiles, the permalink's
 # "today's catalog gives different numbers" table and the compare page all use these.
 FITS = Figure("fits", "Fits in memory", ("memory", "fits"), "bool")
-TTFT = Figure("ttft", "Time to first token", ("prefill", "seconds"), "seconds")
-TPOT = Figure("tpot", "Time per output token", ("decode", "seconds_per_token"), "seconds")
-PER_SEQUENCE = Figure(
-    "per_sequence", "Speed per sequence", ("decode", "tokens_per_second_per_sequence"), "rate"
+TTFT = Figure(
+    "ttft",
+    "Time to first token",
+    ("prefill", "seconds"),
+    "seconds",
+    band="time_to_first_token_seconds",
 )
-THROUGHPUT = Figure("throughput", "Total throughput", ("decode", "tokens_per_second"), "rate")
+TPOT = Figure(
+    "tpot",
+    "Time per output token",
+    ("decode", "seconds_per_token"),
+    "seconds",
+    band="seconds_per_output_token",
+)
+PER_SEQUENCE = Figure(
+    "per_sequence",
+    "Speed per sequence",
+    ("decode", "tokens_per_second_per_sequence"),
+    "rate",
+    band="tokens_per_second_per_sequence",
+)
+THROUGHPUT = Figure(
+    "throughput",
+    "Total throughput",
+    ("decode", "tokens_per_second"),
+    "rate",
+    band="tokens_per_second",
+)
 END_TO_END = Figure("end_to_end", "End to end", ("end_to_end_seconds",), "seconds")
 USD_PER_1M = Figure(
     "usd_per_1m",
     "Cost per 1M output tokens",
     ("cost", "usd_per_1m_output_tokens"),
     "usd",
+    band="usd_per_1m_output_tokens",
 )
 COST_PER_RUN = Figure("cost_per_run", "Cost of one run", ("cost", "total_usd"), "usd")
 USD_PER_HOUR = Figure("usd_per_hour", "Cost per hour, all GPUs", ("cost", "usd_per_hour"), "usd")

@@ -276,3 +276,31 @@ def test_the_catalog_endpoints_list_slugs(client):
     assert {"h100-sxm", "mi300x", "a10g"} <= {g["slug"] for g in gpus}
     assert {"llama-3.1-405b", "mixtral-8x7b"} <= {m["slug"] for m in models["models"]}
     assert {"vllm", "llama.cpp"} <= {e["slug"] for e in models["engines"]}
+
+
+def test_every_headline_figure_comes_with_its_error_band(client):
+    _, body = get(client, **SEED)
+    confidence = body["confidence"]
+    assert confidence["level"] == 0.8
+    tpot = confidence["seconds_per_output_token"]
+    assert tpot["estimate"] == body["decode"]["seconds_per_token"]
+    # The band is where the truth likely lies: it needn't contain a biased estimate.
+    assert 0 < tpot["low"] < tpot["high"]
+    assert tpot["measurements"] > 0
+    assert "measurements of" in tpot["basis"]
+    for name in (
+        "time_to_first_token_seconds",
+        "tokens_per_second_per_sequence",
+        "tokens_per_second",
+        "saturated_output_tokens_per_second",
+        "usd_per_1m_output_tokens",
+    ):
+        band = confidence[name]
+        assert 0 < band["low"] < band["high"], name
+
+
+def test_a_gpu_nothing_was_measured_on_says_so(client):
+    _, body = get(client, **{**SEED, "gpu": "b200", "gpus": "1", "weights": "fp8"})
+    band = body["confidence"]["seconds_per_output_token"]
+    assert band["measured_like"] is False
+    assert band["basis"].startswith("nothing like this was measured")

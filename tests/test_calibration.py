@@ -8,20 +8,30 @@ import statistics
 
 import pytest
 
-from calculator.estimates import DEFAULT_CALIBRATION_PATH, run_calibration
+from calculator import calibration_report
+from calculator.calibration_report import DEFAULT_CALIBRATION_PATH
 from calculator.estimator import Dtype, Parallelism
 from calculator.estimator import calibration as cal
 from calculator.models import EngineProfile
 
-# The gate: no regime's median absolute error on the calibration set may rise above the
-# 20% target (19.9% for time to first token when this was written: it is the closest to
-# the line). Lower it when the estimator improves; never raise it to make a change pass.
-MEDIAN_APE_GATE = dict.fromkeys(cal.Regime, cal.TARGET_MEDIAN_APE)
+# The gates: no regime's median absolute error on the calibration set may rise above
+# what it was when the gate was set (cal.MEDIAN_APE_GATES; the target is 15%, met by
+# decode only). Lower them when the estimator improves; never raise one to make a change
+# pass, except with new data, saying so.
+MEDIAN_APE_GATE = cal.MEDIAN_APE_GATES
+# The sources the online regime was built on (the serving simulator's issue); the
+# IOG-Foundation runs at 1-8 requests/s are scored too but not gated (README).
+ONLINE_GATED_SOURCES = {
+    "TensorRT-LLM perf overview",
+    "SGLang 0.3 vs vLLM 0.6",
+    "datacrunch-research/h200-benchmarks",
+}
+ONLINE_TARGET = 0.20  # per metric (TTFT, ITL), the serving issue's target
 
 
 @pytest.fixture
 def report(db):
-    return run_calibration()
+    return calibration_report.run()
 
 
 def test_no_regime_gets_worse_than_its_gate(report):
@@ -30,17 +40,72 @@ def test_no_regime_gets_worse_than_its_gate(report):
 
 
 def test_every_regime_has_enough_rows_to_mean_something(report):
-    assert {r: s.count for r, s in report.scores.items()} == {
-        cal.Regime.DECODE: 26,
-        cal.Regime.SATURATION: 56,
-        cal.Regime.TTFT: 16,
-        cal.Regime.ONLINE: 23,
-    }
+    assert set(report.scores) == set(cal.Regime)
+    static = {r: s for r, s in report.scores.items() if r is not cal.Regime.ONLINE}
+    assert all(s.count >= 60 for s in static.values()), report.scores
+    assert report.scores[cal.Regime.ONLINE].count >= 20
+
+
+def test_the_committed_report_matches_a_fresh_run(report):
+    # Fingerprints of the csv, the seeded catalog, the settings and every in-sample
+    # prediction, and the in-sample summary: rerun `manage.py calibrate` when this fails.
+    assert calibration_report.check(report) == []
+
+
+def committed():
+    return calibration_report.load()["report"]
+
+
+def test_held_out_errors_stay_within_their_gates():
+    # From the committed report (which the test above keeps in step with the code).
+    for entry in committed()["regimes"]:
+        regime = cal.Regime(entry["regime"])
+        for name, gates in cal.HOLDOUT_MEDIAN_APE_GATES.items():
+            if regime in gates:
+                assert entry[f"{name}_holdout_median_ape"] <= gates[regime], (name, entry)
+
+
+def test_eighty_percent_bands_hold_seventy_five_to_eighty_five_percent_held_out():
+    coverage = committed()["bands"]["coverage"]
+    assert set(coverage) == {"decode", "ttft", "saturation"}
+    for regime, c in coverage.items():
+        assert 0.75 <= c["share"] <= 0.85, (regime, c)
+        assert c["rows"] >= 60
+
+
+def test_the_readme_tables_are_the_committed_report():
+    readme = (DEFAULT_CALIBRATION_PATH.parent.parent / "README.md").read_text()
+    assert calibration_report.markdown(committed()) in readme
 
 
 def test_it_beats_a_plain_roofline_in_every_regime(report):
     for regime, score in report.scores.items():
         assert score.median_ape < report.roofline_scores[regime].median_ape
+
+
+def test_a_closed_loop_row_maps_to_a_batch_of_that_many_clients():
+    case = map_one(
+        batch_size_or_concurrency="concurrency=8",
+        metric="tpot_ms_median",
+        input_tokens="~206 (derived mean)",
+        output_tokens="~199 (derived mean)",
+        value="30",
+    )
+    assert case.closed_loop
+    assert case.workload.batch_size == 8
+    assert (case.workload.prompt_tokens, case.workload.completion_tokens) == (206, 199)
+    assert case.regime is cal.Regime.DECODE
+    assert case.measured == pytest.approx(0.030)
+
+
+def test_a_fixed_batch_latency_row_maps_to_decode_at_that_batch():
+    case = map_one(
+        batch_size_or_concurrency="batch=16 (offline, fixed)",
+        metric="e2e_latency_s_mean",
+        value="4.4",
+    )
+    assert case.workload.batch_size == 16
+    assert case.regime is cal.Regime.DECODE
 
 
 def test_every_row_is_either_mapped_or_skipped_with_a_reason(report):
@@ -143,11 +208,15 @@ def test_rows_it_cannot_model_are_skipped_with_the_reason(overrides, reason):
 def test_online_rows_are_reproduced_through_the_serving_simulator(report):
     """The online regime: TTFT and ITL of runs at a rate, per metric within the target,
     and time to first token with every request sent at once no longer far too low."""
-    online = [o for o in report.outcomes if o.case.regime is cal.Regime.ONLINE]
+    online = [
+        o
+        for o in report.outcomes
+        if o.case.regime is cal.Regime.ONLINE and o.case.source in ONLINE_GATED_SOURCES
+    ]
     ttft = [o.ape for o in online if o.case.metric.startswith("ttft")]
     itl = [o.ape for o in online if not o.case.metric.startswith("ttft")]
-    assert statistics.median(ttft) <= cal.TARGET_MEDIAN_APE
-    assert statistics.median(itl) <= cal.TARGET_MEDIAN_APE
+    assert statistics.median(ttft) <= ONLINE_TARGET
+    assert statistics.median(itl) <= ONLINE_TARGET
     flat_out = [
         o for o in online if o.case.request_rate == math.inf and o.case.metric.startswith("ttft")
     ]
@@ -178,3 +247,10 @@ def test_an_online_row_maps_to_a_simulated_run_with_the_sources_request_count():
     assert case.requests == 500
     assert case.measured == pytest.approx(3.335)
     assert case.workload.prompt_tokens == 467
+
+
+def test_a_source_is_named_by_who_published_it():
+    assert cal._source_label("sgl-project/sglang benchmark/x.md") == "SGLang 0.3 vs vLLM 0.6"
+    # A repository whose files mention sglang is its own source.
+    path = "datacrunch-research/h200-benchmarks sglang/outputs/x.jsonl @ c091ef5"
+    assert cal._source_label(path) == "datacrunch-research/h200-benchmarks"

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from calculator.calibration_report import DEFAULT_CALIBRATION_PATH
+
 pytestmark = pytest.mark.django_db
 
 
@@ -68,16 +70,44 @@ def test_estimate_warns_when_it_does_not_fit():
     assert "Warning: Does not fit" in text
 
 
-def test_calibrate_prints_rows_skips_and_the_summary():
-    text = run("calibrate")
+def small_calibration_file(tmp_path):
+    """The first rows of each source kind, so the full run (with hold-outs) is quick."""
+    lines = DEFAULT_CALIBRATION_PATH.read_text().splitlines(keepends=True)
+    path = tmp_path / "calibration.csv"
+    path.write_text("".join(lines[:3] + lines[120:123] + lines[135:140]))
+    return path
+
+
+def test_calibrate_prints_rows_skips_the_summary_and_writes_the_report(tmp_path):
+    report = tmp_path / "report.json"
+    text = run(
+        "calibrate",
+        str(small_calibration_file(tmp_path)),
+        "--report",
+        str(report),
+        "--workers",
+        "1",
+    )
     assert "Predicted vs measured" in text
     assert "Rows skipped" in text
-    for title in (
-        "Batch-1 / light-load decode speed",
-        "Time to first token",
-        "Throughput at saturation",
-    ):
-        assert title in text
+    assert "Throughput under load" in text
+    assert "Error bands (80%)" in text
+    written = json.loads(report.read_text())
+    assert written["rows_mapped"] + written["rows_skipped"] == 10
+    assert {"fingerprints", "regimes", "lines", "bands", "evidence"} <= set(written)
+    assert "up to date" in run(
+        "calibrate", str(small_calibration_file(tmp_path)), "--report", str(report), "--check"
+    )
+
+
+def test_calibrate_check_passes_on_the_committed_report():
+    assert "up to date" in run("calibrate", "--check")
+
+
+def test_calibrate_check_fails_when_the_data_changed(tmp_path):
+    path = small_calibration_file(tmp_path)
+    with pytest.raises(CommandError, match="calibration_csv_sha256 differs"):
+        run("calibrate", str(path), "--check")
 
 
 def test_calibrate_refuses_a_missing_file(tmp_path):

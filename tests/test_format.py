@@ -116,3 +116,18 @@ def test_a_missing_figure_shows_a_dash(value):
 def test_the_filters_load_in_templates():
     template = Template("{% load calc_format %}{{ s|duration }} {{ b|bytes }} {{ u|usd }}")
     assert template.render(Context({"s": 2.5, "b": 1e9, "u": 1.5})) == "2.50 s 1.00 GB $1.50"
+
+
+@pytest.mark.parametrize(
+    ("band", "kind", "expected"),
+    [
+        ({"low": 0.0152, "high": 0.0221}, "duration", "15.2–22.1 ms"),
+        ({"low": 0.8, "high": 1.3}, "duration", "800 ms–1.30 s"),
+        ({"low": 45.0, "high": 66.0}, "tokens_per_s", "45.0–66.0 tokens/s"),
+        ({"low": 0.21, "high": 0.34}, "usd", "$0.210–$0.340"),
+        ({"low": None, "high": None}, "usd", ""),
+        (None, "duration", ""),
+    ],
+)
+def test_a_band_reads_as_a_range_with_its_unit_once(band, kind, expected):
+    assert fmt.format_likely(band, kind) == expected

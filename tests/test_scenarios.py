@@ -622,3 +622,13 @@ def test_the_permalink_names_the_offer_it_was_priced_from(client, make_scenario)
     page = client.get(detail_url(scenario)).text
     assert 'id="saved-price-offer"' in page
     assert f"{price['provider']} {price['instance_type']}" in page
+
+
+def test_a_scenario_saved_before_error_bands_shows_its_figures_without_them(client, make_scenario):
+    scenario = make_scenario()
+    assert "confidence" in scenario.results
+    scenario.results.pop("confidence")
+    scenario.save()
+    html = client.get(detail_url(scenario)).text
+    assert 'id="figure-tpot"' in html
+    assert 'class="likely' not in html

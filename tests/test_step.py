@@ -9,7 +9,9 @@ import math
 import pytest
 
 from calculator.estimator import Workload, estimate, make_context, step_time, timing
-from calculator.estimator.specs import Dtype, Parallelism
+from calculator.estimator import constants as C
+from calculator.estimator.specs import Dtype, Interconnect, Parallelism
+from calculator.estimator.step import link
 from tests.estimator_fixtures import (
     A100_80GB,
     H100_SXM,
@@ -62,7 +64,7 @@ def test_time_per_output_token_is_the_mean_decode_step_over_the_completion(model
     assert math.fsum(s.total for s in steps) / points == pytest.approx(
         e.decode.seconds_per_token, rel=1e-12
     )
-    assert steps[0].overhead == ROUND_ENGINE.step_overhead_s
+    assert steps[0].overhead == ctx.step_overhead_s
 
 
 def test_batch_one_decode_step_hand_worked():
@@ -121,3 +123,58 @@ def test_the_estimate_without_its_trace_has_the_same_figures():
     lean = estimate(LLAMA_2_70B, H100_SXM, ROUND_ENGINE, workload, trace=False)
     assert full.trace and not lean.trace
     assert dataclasses.replace(full, trace=()) == lean
+
+
+# Effects the second calibration pass measured (constants.py, issue 11).
+
+
+def test_each_moe_layer_adds_routing_overhead_to_every_step():
+    dense = make_context(LLAMA_3_8B, H100_SXM, ROUND_ENGINE, Workload())
+    moe = make_context(MIXTRAL_8X7B, H100_SXM, ROUND_ENGINE, Workload(num_gpus=2))
+    assert dense.step_overhead_s == ROUND_ENGINE.step_overhead_s
+    assert moe.step_overhead_s == pytest.approx(
+        ROUND_ENGINE.step_overhead_s + 32 * C.MOE_LAYER_STEP_OVERHEAD_S
+    )
+
+
+def test_routed_expert_flops_run_at_the_grouped_gemm_rate(monkeypatch):
+    ctx = make_context(MIXTRAL_8X7B, H100_SXM, ROUND_ENGINE, Workload(num_gpus=2))
+    # Two of eight experts per token, each three 4096 x 14336 projections, 32 layers.
+    routed = 2 * 32 * 2 * 3 * 4096 * 14336
+    assert ctx.routed_flops_per_token == routed
+    with_grouped = step_time(ctx, prefill_tokens=8000, prefill_sequences=1).compute
+    extra = 8000 * routed * (1 / C.MOE_GROUPED_GEMM_EFFICIENCY - 1)
+    monkeypatch.setattr(C, "MOE_GROUPED_GEMM_EFFICIENCY", 1.0)
+    plain = step_time(ctx, prefill_tokens=8000, prefill_sequences=1).compute
+    rate = ctx.divisor * ctx.peak_flops * ROUND_ENGINE.prefill_compute_utilization
+    assert with_grouped - plain == pytest.approx(extra / rate, rel=1e-9)
+
+
+def test_amd_instinct_steps_pay_a_launch_cost_per_layer():
+    mi300x = dataclasses.replace(
+        H100_SXM, slug="mi300x", name="MI300X", interconnect=Interconnect.INFINITY_FABRIC
+    )
+    nvidia = make_context(LLAMA_3_8B, H100_SXM, ROUND_ENGINE, Workload())
+    amd = make_context(LLAMA_3_8B, mi300x, ROUND_ENGINE, Workload())
+    assert amd.step_overhead_s - nvidia.step_overhead_s == pytest.approx(
+        32 * C.ROCM_LAYER_STEP_OVERHEAD_S
+    )
+
+
+def test_geforce_cards_all_reduce_through_the_host():
+    rtx = dataclasses.replace(
+        H100_SXM, slug="rtx", name="RTX", interconnect=Interconnect.PCIE, fp16_acc16_tflops=330
+    )
+    pcie = dataclasses.replace(rtx, fp16_acc16_tflops=None)
+    assert link(rtx, 2)[1:] == (C.PCIE_NO_PEER_ALLREDUCE_LATENCY_S, "PCIe via host")
+    assert link(pcie, 2)[1:] == (C.ALLREDUCE_LATENCY_S[Interconnect.PCIE], "PCIe")
+
+
+def test_int4_weights_read_slower_than_their_bytes():
+    fp16 = make_context(LLAMA_3_8B, H100_SXM, ROUND_ENGINE, Workload())
+    int4 = make_context(LLAMA_3_8B, H100_SXM, ROUND_ENGINE, Workload(weights_dtype=Dtype.INT4))
+    assert fp16.weight_read_factor == 1.0
+    assert int4.weight_read_factor == pytest.approx(1 / C.INT4_WEIGHT_READ_EFFICIENCY)
+    a = step_time(fp16, decode_sequences=1, decode_context=0).memory
+    b = step_time(int4, decode_sequences=1, decode_context=0).memory
+    assert a / 4 < b < a

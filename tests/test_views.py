@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from django.utils.html import escape
 
+from calculator import calibration_report
 from calculator.estimates import estimate_form, form_price
 from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.models import ApiOffering, GpuType
@@ -468,6 +469,26 @@ def test_show_the_math_lists_the_trace_formula_by_formula(client):
 
 def test_the_accuracy_statement_is_shown(client):
     html = client.get(URL).content.decode()
-    assert "Calibrated on 104 published measurements" in html
+    rows = calibration_report.accuracy_summary()["rows"]
+    assert f"Calibrated on {rows} published measurements" in html
     assert "Time to first token: " in html
     assert 'id="accuracy"' in html
+
+
+def test_each_headline_figure_says_how_far_off_it_is_likely_to_be(client):
+    html = client.get(URL).content.decode()
+    tile = html[html.index('id="figure-tpot"') :]
+    tile = tile[: tile.index("</dd>")]
+    assert "likely " in tile and "–" in tile
+    assert "measurements like this" in tile or "nothing like this was measured" in tile
+    # End to end has no band of its own.
+    tile = html[html.index('id="figure-end_to_end"') :]
+    assert "likely" not in tile[: tile.index("</dd>")]
+
+
+def test_the_accuracy_statement_says_how_often_the_bands_held(client):
+    html = client.get(URL).content.decode()
+    coverage = calibration_report.accuracy_summary()["band_coverage"]
+    statement = html[html.index('id="band-coverage"') :]
+    for c in coverage.values():
+        assert f"of {c['rows']}" in statement

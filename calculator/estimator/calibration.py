@@ -21,13 +21,18 @@ import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import partial
 
-from .core import estimate
+from . import bands
+from .core import estimate as _estimate
 from .results import Estimate
 from .serving import LengthSpread, simulate
 from .specs import Dtype, EngineSpec, GpuSpec, ModelSpec, Parallelism, Workload
 from .step import make_context
 from .timing import prefill_gpu_seconds_per_request
+
+# Calibration needs the figures only, not "show the math".
+estimate = partial(_estimate, trace=False)
 
 
 class Regime(StrEnum):
@@ -38,14 +43,30 @@ class Regime(StrEnum):
 
 
 REGIME_TITLES = {
-    Regime.DECODE: "Batch-1 / light-load decode speed",
+    Regime.DECODE: "Decode speed (one stream or a set batch)",
     Regime.TTFT: "Time to first token",
-    Regime.SATURATION: "Throughput at saturation",
+    Regime.SATURATION: "Throughput under load",
     Regime.ONLINE: "Online serving (TTFT, ITL at a rate)",
 }
 
-# The regression gate: a test fails when a regime's median error rises above this.
-TARGET_MEDIAN_APE = 0.20
+# What the estimator aims at: a median error of 15% or less in every regime, in sample
+# and with each source held out (issue 11), 20% with each GPU family held out.
+TARGET_MEDIAN_APE = 0.15
+TARGET_HOLDOUT_MEDIAN_APE = {"source": 0.15, "gpu": 0.20}
+# The regression gates: a test fails when a regime's median error rises above these.
+# They are the errors reached on the 433-row set (data/calibration-report.json),
+# rounded up: only decode meets the target; time to first token is furthest from it
+# (engine builds differ by more than the per-request constant can follow).
+MEDIAN_APE_GATES = {
+    Regime.DECODE: 0.11,
+    Regime.TTFT: 0.30,
+    Regime.SATURATION: 0.22,
+    Regime.ONLINE: 0.16,
+}
+HOLDOUT_MEDIAN_APE_GATES = {
+    "source": {Regime.DECODE: 0.17, Regime.TTFT: 0.37, Regime.SATURATION: 0.33},
+    "gpu": {Regime.DECODE: 0.15, Regime.TTFT: 0.39, Regime.SATURATION: 0.23},
+}
 
 # Lengths the sources don't state. llama-bench's defaults are pp512 and tg128 (its
 # README); the Dec 2023 llama.cpp tables don't say which they ran.
@@ -75,6 +96,8 @@ GPU_ALIASES = {
     "a100-80gb": "a100-80gb-sxm",
     "h100": "h100-sxm",
 }
+# Metrics that are rates (bigger is faster); the others are times.
+RATE_METRICS = ("tokens_per_s", "output_throughput", "total_throughput", "prefill_tok_s")
 FRAMEWORK_ENGINES = {
     "tensorrt-llm": "tensorrt-llm",
     "vllm": "vllm",
@@ -97,6 +120,7 @@ class Case:
     workload: Workload
     measured: float
     request_rate: float | None = None  # online runs at a Poisson rate (online: inf too)
+    closed_loop: bool = False  # `batch_size` clients each sending the next request on completion
     assumptions: str = ""
     requests: int = ONLINE_DEFAULT_REQUESTS  # online regime: how many the run sent
     length_spread: LengthSpread = LengthSpread.FIXED  # online regime: request lengths
@@ -107,6 +131,8 @@ class Case:
         batch = "max" if w.batch_size is None else w.batch_size
         if self.request_rate:
             batch = f"{self.request_rate:g} req/s"
+        elif self.closed_loop:
+            batch = f"{w.batch_size} clients"
         return (
             f"{self.engine} {self.model} {w.weights_dtype.value} {w.num_gpus}x {self.gpu} "
             f"in/out {w.prompt_tokens}/{w.completion_tokens} batch {batch}"
@@ -135,6 +161,15 @@ class Outcome:
     def ape(self) -> float:
         return abs(self.error)
 
+    @property
+    def ratio(self) -> float:
+        """Measured / estimated, as a time in the decode and time-to-first-token regimes
+        and as a rate in the throughput one (the orientation ``bands`` uses)."""
+        rate_metric = self.case.metric.startswith(RATE_METRICS)
+        if rate_metric == (self.case.regime is Regime.SATURATION):
+            return self.case.measured / self.predicted
+        return self.predicted / self.case.measured
+
 
 @dataclass(frozen=True)
 class RegimeScore:
@@ -144,17 +179,27 @@ class RegimeScore:
     mean_ape: float
 
 
+def case_features(case: Case, model: ModelSpec) -> bands.Features:
+    """What the error bands compare a query with (see ``bands.features``)."""
+    w = case.workload
+    return bands.features(
+        case.gpu, case.engine, case.model, model.num_experts > 0, w.batch_size, w.prompt_tokens
+    )
+
+
 # Mapping rows
 
 
 def _source_label(path: str) -> str:
-    if "TensorRT-LLM" in path:
+    """Who published the row: the first sources by name, the others by repository or
+    URL (a path that merely mentions sglang is not the SGLang team's benchmark)."""
+    if path.startswith("NVIDIA/TensorRT-LLM"):
         return "TensorRT-LLM perf overview"
-    if "sglang" in path:
+    if path.startswith("sgl-project/sglang"):
         return "SGLang 0.3 vs vLLM 0.6"
-    if "XiongjieDai" in path:
+    if path.startswith("XiongjieDai/"):
         return "llama.cpp GPU benchmarks"
-    if "mlc-ai" in path:
+    if path.startswith("mlc-ai/"):
         return "MLC llm-perf-bench"
     return path.split()[0]
 
@@ -178,6 +223,19 @@ def _kv_dtype(text: str) -> Dtype | None:
 
 def _int(text: str) -> int | None:
     match = re.fullmatch(r"\s*(\d+)\s*", text or "")
+    return int(match.group(1)) if match else None
+
+
+def _tokens(text: str) -> int | None:
+    """'128' -> 128; '~509 (derived mean)' -> 509; '1000 (max_tokens)' -> 1000; a length
+    the source doesn't give as a number ('ShareGPT (variable)', '') -> None."""
+    match = re.match(r"\s*~?\s*(\d+)", text or "")
+    return int(match.group(1)) if match else None
+
+
+def _setting(name: str, text: str) -> int | None:
+    """'concurrency=8' -> 8 for name 'concurrency'; 'batch=16 (offline, fixed)' -> 16."""
+    match = re.match(rf"\s*{name}=(\d+)", text or "")
     return int(match.group(1)) if match else None
 
 
@@ -218,7 +276,7 @@ def map_row(
     model = row["model"].strip()
     if model not in models:
         return skip(f"model {model!r} is not in the catalog")
-    weights = _weights_dtype(row["weight_dtype"])
+    weights = _weights_dtype(row["weight_dtype"].removeprefix("mx"))
     kv = _kv_dtype(row["kv_dtype"])
     if weights is None or kv is None:
         return skip(f"unknown dtype {row['weight_dtype']!r} / {row['kv_dtype']!r}")
@@ -226,17 +284,17 @@ def map_row(
     parallelism = Parallelism.PIPELINE if pp > 1 else Parallelism.TENSOR
     concurrency = row["batch_size_or_concurrency"].strip()
     rate = _rate(concurrency)
-    prompt, completion = _int(row["input_tokens"]), _int(row["output_tokens"])
+    clients = _setting("concurrency", concurrency)
+    fixed_batch = _setting("batch", concurrency)
+    prompt, completion = _tokens(row["input_tokens"]), _tokens(row["output_tokens"])
     value = float(row["value"])
     assumptions = []
-    sharegpt = "ShareGPT" in row["input_tokens"]
+    sharegpt = "ShareGPT" in row["input_tokens"] and prompt is None
     if sharegpt:
         prompt, completion = SHAREGPT_MEAN_INPUT_TOKENS, SHAREGPT_MEAN_OUTPUT_TOKENS
         assumptions.append(
             f"ShareGPT mean lengths {prompt}/{completion} (input assumed, output derived)"
         )
-    if row["input_tokens"].startswith("~"):
-        prompt = _int(row["input_tokens"].lstrip("~").split()[0])
 
     def case(regime: Regime, workload: Workload, measured: float) -> Case:
         return Case(
@@ -250,6 +308,7 @@ def map_row(
             workload=workload,
             measured=measured,
             request_rate=rate if rate and math.isfinite(rate) else None,
+            closed_loop=clients is not None,
             assumptions="; ".join(assumptions),
         )
 
@@ -260,6 +319,15 @@ def map_row(
         kv_dtype=kv,
         parallelism=parallelism,
     )
+    if clients is not None:
+        return _closed_loop_case(metric, clients, prompt, completion, value, base, case, skip)
+    if fixed_batch is not None and metric == "e2e_latency_s_mean":
+        if prompt is None or completion is None:
+            return skip("input or output length not stated")
+        workload = replace(
+            base, batch_size=fixed_batch, prompt_tokens=prompt, completion_tokens=completion
+        )
+        return case(Regime.DECODE, workload, value)
     if metric == "tokens_per_s_per_user (decode)":
         if completion is None:
             completion = LLAMA_BENCH_GENERATED_TOKENS
@@ -293,6 +361,23 @@ def map_row(
     if metric.startswith("itl_ms"):
         return skip("this source's TPOT is used instead (vLLM's multi-step ITL is bursty)")
     return skip(f"metric {metric!r} duplicates another row of the same run")
+
+
+def _closed_loop_case(metric, clients, prompt, completion, value, base, case, skip):
+    """A run with `clients` concurrent clients, each sending its next request when the
+    last one ends (vLLM's --max-concurrency, llmperf, most load tools)."""
+    if prompt is None or completion is None:
+        return skip("input or output length not stated")
+    workload = replace(base, batch_size=clients, prompt_tokens=prompt, completion_tokens=completion)
+    if metric.startswith("ttft_ms"):
+        return case(Regime.TTFT, workload, value / 1000)
+    if metric.startswith(("tpot_ms", "itl_ms")):
+        return case(Regime.DECODE, workload, value / 1000)
+    if metric.startswith("tokens_per_s_per_user"):
+        return case(Regime.DECODE, workload, value)
+    if metric == "output_throughput_tok_s_total":
+        return case(Regime.SATURATION, workload, value)
+    return skip(f"metric {metric!r} at a set concurrency is not modelled")
 
 
 def map_online_row(
@@ -379,11 +464,55 @@ def _online_concurrency(
     return result, batch
 
 
+def _closed_loop(
+    model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, case: Case
+) -> tuple[float, float]:
+    """(time to first token, decode step) with `batch_size` clients in a closed loop.
+
+    One client alone sees the plain estimate. With more, requests arrive at the rate
+    the loop sustains (clients / time per request, Little's law, iterated); each prompt
+    takes the GPU from decoding for its prefill, and a new prompt waits half a step for
+    the running one and then runs fused with the batch's decode, as online runs do.
+    """
+    w = case.workload
+    clients = w.batch_size
+    result = estimate(model, gpu, engine, w)
+    if clients == 1:
+        return result.prefill.seconds, result.decode.seconds_per_token
+    alone = estimate(model, gpu, engine, replace(w, batch_size=1)).prefill
+    ctx = make_context(model, gpu, engine, w)
+    prefill_request = prefill_gpu_seconds_per_request(ctx, w.prompt_tokens)
+    decode = result.decode
+    fused = max(alone.memory_seconds, alone.compute_seconds + decode.compute_seconds)
+    step = decode.seconds_per_token
+    ttft = engine.request_overhead_s + step / 2 + fused + alone.communication_seconds
+    for _ in range(LITTLE_ITERATIONS):
+        per_request = ttft + (w.completion_tokens - 1) * step
+        share = min(clients / per_request * prefill_request, 0.9)
+        step = decode.seconds_per_token / (1 - share)
+        ttft = engine.request_overhead_s + step / 2 + fused + alone.communication_seconds
+    return ttft, step
+
+
 def predict(case: Case, model: ModelSpec, gpu: GpuSpec, engine: EngineSpec) -> float:
     """The estimator's figure for the case's metric, in the measurement's unit."""
     w = case.workload
     if case.regime is Regime.ONLINE:
         return _online(case, model, gpu, engine)
+    if case.closed_loop:
+        ttft, step = _closed_loop(model, gpu, engine, case)
+        per_request = ttft + (w.completion_tokens - 1) * step
+        if case.regime is Regime.TTFT:
+            return ttft
+        if case.regime is Regime.SATURATION:
+            return w.batch_size * w.completion_tokens / per_request
+        if case.metric.endswith("incl_ttft"):
+            return w.completion_tokens / per_request
+        if case.metric.startswith("tokens_per_s"):
+            return 1 / step
+        return step
+    if case.metric == "e2e_latency_s_mean":
+        return estimate(model, gpu, engine, w).end_to_end_seconds
     if case.regime is Regime.SATURATION:
         return estimate(model, gpu, engine, w).cost.saturated_output_tokens_per_second
     if case.metric == "prefill_tok_s":

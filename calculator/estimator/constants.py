@@ -10,7 +10,7 @@ from .specs import Dtype, Interconnect
 
 # Bump whenever a formula or a constant here changes: saved scenarios record it, and a
 # permalink says when today's estimator would answer differently.
-ESTIMATOR_VERSION = "1.1.0"
+ESTIMATOR_VERSION = "1.2.0"
 
 BYTES_PER_GB = 1e9  # vendors sell memory and quote bandwidth in decimal units
 BYTES_PER_GIB = 2**30  # drivers report capacity in binary units
@@ -145,3 +145,50 @@ MAX_GPUS_SEARCHED = 64
 
 # The hourly price is for GPUs rented whole: a run that takes seconds is still billed by
 # the second here (cloud per-second billing); no minimums.
+
+# Effects the second calibration pass measured (issue 11). Each was fitted on the rows
+# of data/measured-calibration.csv named next to it, with the engine constants held at
+# their seeded values, then the engines refitted around them (fitting.py).
+
+# Mixture of experts. Every MoE layer adds kernels to each step beyond its GEMMs:
+# routing (gate, top-k), permuting tokens to their experts and back, and one grouped
+# GEMM launch per projection. Seconds per MoE layer per step: fitted on vLLM's
+# gpt-oss-20b decode at one to sixteen clients on H100 PCIe, H200 and B200
+# (sariekr/gpu_conc: 4.5 ms a token on H200 and B200 alike, where reading the active
+# weights takes under 1.5 ms) and gpt-oss-120b at four clients on A100/H100 (gpustack).
+MOE_LAYER_STEP_OVERHEAD_S = 1.3e-4
+# Expert FLOPs run in grouped GEMMs: many small matrices, each expert seeing its share
+# of the batch's tokens, so they reach a fraction of the dense GEMMs' rate. Fitted on
+# the 75 MoE throughput-under-load rows (gpt-oss-20b/120b, Qwen3-30B-A3B and 235B-A22B
+# at 2K-32K prompts from gpustack, Mixtral from TensorRT-LLM's perf overview and
+# Baseten): 0.25-0.3 centres them, 1.0 overestimates them by half.
+MOE_GROUPED_GEMM_EFFICIENCY = 0.3
+
+# Long-context attention: FlashAttention's forward pass reaches a smaller share of the
+# tensor peak than large GEMMs do (samuel-bohman/AI-benchmarking-guide, Azure_Results:
+# FlashAttention-2 forward 328.6 TFLOPS on MI300X against 955-1159 TFLOPS for its GEMMs;
+# Shah et al. 2024, FlashAttention-3: FA2 reaches 35% of H100's peak). Prompt attention
+# FLOPs run at this fraction of the GEMM rate; the 19 rows with prompts of 8K tokens
+# or more (gpustack, datacrunch) are centred by 0.5-0.6.
+ATTENTION_KERNEL_EFFICIENCY = 0.5
+
+# Weight-only int4 (AWQ/GPTQ, llama.cpp Q4) decode: the kernels unpack and scale every
+# weight, so they read their 4-bit weights at a fraction of the bandwidth a 16-bit GEMV
+# reaches. Fitted on vLLM 0.4-0.7 AWQ rows (France-Travail: Mistral 7B AWQ 1.2x faster
+# than BF16 on A100, where bytes alone would give 3.5x) and llama.cpp Q4_0 70B on A100
+# and H100 (XiongjieDai).
+INT4_WEIGHT_READ_EFFICIENCY = 0.6
+
+# ROCm: each layer's kernels cost more to launch and synchronise than CUDA's with graphs
+# (HIP graphs, RCCL). Seconds per layer per step on AMD Instinct parts, fitted on vLLM
+# on MI300X: Llama 3.1 405B FP8 at batch 1-256 (Oracle, 27 ms a token where the
+# roofline gives 19) and gpt-oss-20b at one to sixteen clients (sariekr/gpu_conc:
+# 7.3 ms a token where H200 takes 4.5).
+ROCM_LAYER_STEP_OVERHEAD_S = 1e-4
+
+# GeForce cards have no peer-to-peer over PCIe (NVIDIA disables it on consumer parts),
+# so NCCL stages every all-reduce through host memory: a much higher fixed latency than
+# between data-centre PCIe cards. Seconds per all-reduce, fitted on vLLM TP=2 and TP=4
+# over RTX 4090s (IOG-Foundation: 15.5 ms a token for an 8B model on four cards, where
+# one card takes 22).
+PCIE_NO_PEER_ALLREDUCE_LATENCY_S = 7e-5

@@ -68,6 +68,17 @@ def compute_dtype(
     raise EstimatorInputError("gpu", f"{gpu.name} has no compute throughput on record.")
 
 
+def is_rocm(gpu: GpuSpec) -> bool:
+    """AMD Instinct parts: the ones joined by Infinity Fabric (xGMI)."""
+    return gpu.interconnect is Interconnect.INFINITY_FABRIC
+
+
+def has_peer_to_peer(gpu: GpuSpec) -> bool:
+    """GeForce cards (the parts with an FP16-accumulate rate of their own) have no PCIe
+    peer-to-peer."""
+    return gpu.fp16_acc16_tflops is None
+
+
 def link(gpu: GpuSpec, n: int) -> tuple[float, float, str]:
     """(one-way bandwidth bytes/s, latency s, description) for an all-reduce over n GPUs."""
     domain = C.SCALE_UP_DOMAIN_GPUS[gpu.interconnect]
@@ -76,6 +87,8 @@ def link(gpu: GpuSpec, n: int) -> tuple[float, float, str]:
     if gpu.interconnect is not Interconnect.PCIE and n <= domain and gpu.interconnect_gb_s:
         one_way = gpu.interconnect_gb_s / 2 * C.BYTES_PER_GB
         return one_way, C.ALLREDUCE_LATENCY_S[gpu.interconnect], gpu.interconnect.value
+    if not has_peer_to_peer(gpu):
+        return gpu.pcie_gb_s * C.BYTES_PER_GB, C.PCIE_NO_PEER_ALLREDUCE_LATENCY_S, "PCIe via host"
     return gpu.pcie_gb_s * C.BYTES_PER_GB, C.ALLREDUCE_LATENCY_S[Interconnect.PCIE], "PCIe"
 
 
@@ -167,6 +180,12 @@ class StepContext:
     # How many times one GPU's share of the cache is read per token (latent attention:
     # every tensor-parallel GPU reads the whole latent).
     kv_read_copies: int = field(init=False)
+    # FLOPs per token in the routed experts' grouped GEMMs (MoE; 0 for dense models).
+    routed_flops_per_token: float = field(init=False)
+    # Weight reads take this many times their bytes' time (int4 unpacking; else 1).
+    weight_read_factor: float = field(init=False)
+    # The fixed cost of one step: the engine's, MoE routing, the platform's launches.
+    step_overhead_s: float = field(init=False)
     matmul_params: int = field(init=False)  # params.matmul_active
     head_params: int = field(init=False)  # params.head
     # All-reduce seconds by token count, filled as steps ask (the serving simulator asks
@@ -184,6 +203,24 @@ class StepContext:
         put(self, "dense_weight_bytes", (p.blocks - expert_total) * bytes_per_param(dtype))
         put(self, "expert_bytes", p.moe_layers * p.expert_mlp * expert_bytes_per_param(m, dtype))
         put(self, "head_bytes", p.head * outer_bytes_per_param(dtype))
+        put(
+            self,
+            "routed_flops_per_token",
+            C.FLOPS_PER_MULTIPLY_ADD * p.moe_layers * m.experts_per_token * p.expert_mlp
+            if m.num_experts
+            else 0.0,
+        )
+        put(
+            self,
+            "weight_read_factor",
+            1 / C.INT4_WEIGHT_READ_EFFICIENCY if dtype is Dtype.INT4 else 1.0,
+        )
+        overhead = self.engine.step_overhead_s
+        if m.num_experts:
+            overhead += p.moe_layers * C.MOE_LAYER_STEP_OVERHEAD_S
+        if is_rocm(self.gpu):
+            overhead += m.num_layers * C.ROCM_LAYER_STEP_OVERHEAD_S
+        put(self, "step_overhead_s", overhead)
         heads = m.num_layers * m.num_attention_heads
         if m.is_mla:
             # Decode absorbs kv_b_proj into the query and output (vLLM's MLA decode path):
@@ -284,7 +321,8 @@ def step_time(
     Prompt tokens beyond the engine's token budget take further passes over the weights
     (chunked prefill), so a whole batch of prompts can be timed as one call. An
     iteration with prompt tokens reads every weight; a decode-only one reads the
-    experts its batch routes to. The fixed per-step cost is the engine's.
+    experts its batch routes to. The fixed per-step cost is the engine's, plus MoE
+    routing per MoE layer and ROCm's launches per layer (constants.py).
     """
     model, engine = ctx.model, ctx.engine
     matmul, head = ctx.matmul_params, ctx.head_params
@@ -311,16 +349,21 @@ def step_time(
     kv_read = decode_context * ctx.kv_bytes_per_token_model
     if ctx.kv_read_copies > 1:
         kv_read *= ctx.kv_read_copies
-    memory = (weights + kv_read) / (ctx.divisor * ctx.bandwidth)
-    # FLOPs: prompt tokens at the prefill utilisation, decode at the decode one.
+    memory = (weights * ctx.weight_read_factor + kv_read) / (ctx.divisor * ctx.bandwidth)
+    # FLOPs: prompt tokens at the prefill utilisation, decode at the decode one. Routed
+    # experts' grouped GEMMs and prompt attention count at their kernels' lower rates.
+    routed = ctx.routed_flops_per_token / C.MOE_GROUPED_GEMM_EFFICIENCY
+    dense = 2 * (matmul - head) - ctx.routed_flops_per_token
     prefill_flops = (
-        2 * (matmul - head) * prefill_tokens
+        (dense + routed) * prefill_tokens
         + 2 * head * prefill_sequences
-        + ctx.prefill_attention_flops_per_context_token * prefill_attention
+        + ctx.prefill_attention_flops_per_context_token
+        * prefill_attention
+        / C.ATTENTION_KERNEL_EFFICIENCY
     )
     decode_flops = (
-        2 * matmul * decode_sequences + ctx.attention_flops_per_context_token * decode_context
-    )
+        dense + routed + 2 * head
+    ) * decode_sequences + ctx.attention_flops_per_context_token * decode_context
     compute = 0.0
     if prefill_flops:
         compute += prefill_flops / (
@@ -331,4 +374,4 @@ def step_time(
     # All-reduces over the tokens of each pass.
     tokens = min(prefill_tokens, budget) + decode_sequences
     communication = max(passes, 1) * ctx.communication(tokens)
-    return StepTimes(memory, compute, communication, engine.step_overhead_s)
+    return StepTimes(memory, compute, communication, ctx.step_overhead_s)

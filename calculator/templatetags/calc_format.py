@@ -138,6 +138,25 @@ def format_tokens_per_second(value) -> str:
     return f"{significant(value)} tokens/s"
 
 
+@register.filter(name="likely")
+def format_likely(band, kind: str) -> str:
+    """An error band's bounds, in the figure's own format (a filter's name or a figure
+    kind), the unit once: {"low": 0.0152, "high": 0.0221} with "duration" or "seconds"
+    -> "15.2–22.1 ms"; "" without a band."""
+    if not band or band.get("low") is None or band.get("high") is None:
+        return ""
+    fmt = {
+        "duration": format_duration,
+        "tokens_per_s": format_tokens_per_second,
+        **FIGURE_FORMATS,
+    }[kind]
+    low, high = fmt(band["low"]), fmt(band["high"])
+    low_number, _, low_unit = low.rpartition(" ")
+    if low_number and high.endswith(" " + low_unit):
+        low = low_number
+    return f"{low}–{high}"
+
+
 @register.filter(name="ratio")
 def format_ratio(value) -> str:
     """A multiple: 19.34 -> "19.3×", 0.46 -> "0.46×"."""
@@ -209,6 +228,12 @@ def format_figure(value, kind: str) -> str:
     if formatter:
         return formatter(value)
     return MISSING if value in (None, "") else str(value)
+
+
+@register.filter(name="band_of")
+def band_of(figure, result) -> dict | None:
+    """A snapshots.Figure's error band in a result: {{ figure|band_of:result }}."""
+    return figure.band_in(result)
 
 
 @register.filter(name="show")

@@ -16,9 +16,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from calculator.estimates import (
+    answer,
     compared_offerings,
     estimate_form,
-    estimate_json,
     form_price,
     model_summary,
 )
@@ -73,7 +73,7 @@ def _answer(
         {
             "inputs": form.inputs(),
             "model": model_summary(model, result),
-            **estimate_json(form, result, price),
+            **answer(form, result, price),
         }
     )
 

@@ -27,9 +27,10 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from calculator import charts, estimator
+from calculator.calibration_report import accuracy_summary
 from calculator.estimates import (
-    accuracy_summary,
     compared_offerings,
+    confidence,
     estimate_form,
     form_price,
     gpu_price,
@@ -98,7 +99,6 @@ def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
 
 def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
     """Everything the page and the results partial show, for any state of the form."""
-    active = form.catalog
     estimate = price = None
     if form.is_valid():
         price = form_price(form)
@@ -118,7 +118,7 @@ def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
         "result": None,
         "gpu": gpu,
         "model": model,
-        "accuracy": accuracy_summary(active.version),
+        "accuracy": accuracy_summary(),
         "oob": False,
         "refresh": set(),
         "price_gpu_name": PRICE_GPU,
@@ -128,7 +128,10 @@ def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
         return context
     query = urlencode(form.inputs())  # the state as a URL: pushed, and keys the fragments
     context.update(
-        results_context(estimate.as_dict(), form_inputs(form, price)),
+        results_context(
+            {**estimate.as_dict(), "confidence": confidence(form, estimate)},
+            form_inputs(form, price),
+        ),
         fragment_urls=_fragment_urls(form, query, all_apis),
         query=query,
         compare_url=f"{reverse('calculator:scenario-list')}?{query}&current=1",

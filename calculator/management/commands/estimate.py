@@ -10,13 +10,14 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from calculator.estimates import estimate_form, estimate_json, form_price, model_summary
+from calculator.estimates import answer, confidence, estimate_form, form_price, model_summary
 from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.snapshots import price_label
 from calculator.templatetags.calc_format import (
     format_bytes,
     format_count,
     format_duration,
+    format_likely,
     format_ratio,
     format_tokens_per_second,
     format_usd,
@@ -25,6 +26,12 @@ from calculator.templatetags.calc_format import (
 
 def _usd(value: float | None) -> str:
     return "n/a (no price)" if value is None else format_usd(value)
+
+
+def _likely(band: dict, kind: str) -> str:
+    """ "  (likely 15.0–22.0 ms; 12 measurements of vllm on H100, ...)", or ""."""
+    bounds = format_likely(band, kind)
+    return f"  (likely {bounds}; {band['basis']})" if bounds else ""
 
 
 class Command(BaseCommand):
@@ -58,13 +65,10 @@ class Command(BaseCommand):
             raise CommandError("Invalid input:\n" + "\n".join(lines))
         if options["json"]:
             model = model_summary(form.cleaned_data["model"], result)
-            answer = {
-                "inputs": form.inputs(),
-                "model": model,
-                **estimate_json(form, result, price),
-            }
-            self.stdout.write(json.dumps(answer, indent=2))
+            body = {"inputs": form.inputs(), "model": model, **answer(form, result, price)}
+            self.stdout.write(json.dumps(body, indent=2))
             return
+        bands = confidence(form, result)
         m, p, d, c = result.memory, result.prefill, result.decode, result.cost
         inputs = form.cleaned_data
         out = self.stdout.write
@@ -85,10 +89,24 @@ class Command(BaseCommand):
         )
         out(f"  largest batch that fits: {format_count(m.max_batch)}")
         out("Performance")
-        out(f"  time to first token   {format_duration(p.seconds)} ({p.bound}-bound)")
-        out(f"  time per output token {format_duration(d.seconds_per_token)} ({d.bound}-bound)")
-        out(f"  per sequence          {format_tokens_per_second(d.tokens_per_second_per_sequence)}")
-        out(f"  in total              {format_tokens_per_second(d.tokens_per_second)}")
+        ttft, tpot = bands["time_to_first_token_seconds"], bands["seconds_per_output_token"]
+        per_seq, total = bands["tokens_per_second_per_sequence"], bands["tokens_per_second"]
+        out(
+            f"  time to first token   {format_duration(p.seconds)} ({p.bound}-bound)"
+            + _likely(ttft, "seconds")
+        )
+        out(
+            f"  time per output token {format_duration(d.seconds_per_token)} ({d.bound}-bound)"
+            + _likely(tpot, "seconds")
+        )
+        out(
+            f"  per sequence          {format_tokens_per_second(d.tokens_per_second_per_sequence)}"
+            + _likely(per_seq, "rate")
+        )
+        out(
+            f"  in total              {format_tokens_per_second(d.tokens_per_second)}"
+            + _likely(total, "rate")
+        )
         out(f"  end to end            {format_duration(result.end_to_end_seconds)}")
         out("Cost")
         if price.usd_per_gpu_hour is not None:
@@ -100,7 +118,11 @@ class Command(BaseCommand):
         out(f"  per hour              {_usd(c.usd_per_hour)}")
         out(f"  per run               {_usd(c.total_usd)}")
         out(f"  per 1k tokens         {_usd(c.usd_per_1k_tokens)}")
-        out(f"  per 1M output tokens  {_usd(c.usd_per_1m_output_tokens)} at full load")
+        cost = bands["usd_per_1m_output_tokens"]
+        out(
+            f"  per 1M output tokens  {_usd(c.usd_per_1m_output_tokens)} at full load"
+            + _likely(cost, "usd")
+        )
         for api in result.api_comparison[:5]:
             ratio = "n/a" if api.ratio is None else format_ratio(api.ratio)
             out(f"  vs {api.name}: {_usd(api.total_usd)} per run, self-hosted / API = {ratio}")

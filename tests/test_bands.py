@@ -1,0 +1,127 @@
+"""Error bands from measurements like the query (pure estimator code)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from calculator.estimator import bands
+from calculator.estimator.bands import Evidence, Features
+
+
+def feats(gpu="H100", engine="vllm", moe=False, load="one", context="short", family="llama"):
+    return Features(
+        gpu_family=gpu, engine=engine, model_family=family, moe=moe, load=load, context=context
+    )
+
+
+def spread(n, centre=1.0, width=0.2, **kw):
+    """n measurements whose ratios spread evenly over centre x (1 +- width)."""
+    return [
+        Evidence(
+            "decode",
+            f"source {i % 3}",
+            feats(**kw),
+            centre * (1 - width + 2 * width * i / (n - 1)),
+        )
+        for i in range(n)
+    ]
+
+
+def test_gpu_and_model_families_read_from_slugs():
+    assert bands.gpu_family("h100-sxm") == "H100"
+    assert bands.gpu_family("a100-80gb-pcie") == "A100"
+    assert bands.gpu_family("rtx-4090") == "RTX 4090"
+    assert bands.gpu_family("mi300x") == "MI300X"
+    assert bands.model_family("llama-3.1-70b") == "llama"
+    assert bands.model_family("gpt-oss-120b") == "gpt-oss"
+    assert bands.model_family("qwen2.5-7b") == "qwen"
+    assert bands.model_family("mixtral-8x7b") == "mixtral"
+
+
+def test_load_and_context_buckets():
+    assert [bands.load_bucket(b) for b in (1, 8, 16, 17, None)] == [
+        "one",
+        "light",
+        "light",
+        "heavy",
+        "heavy",
+    ]
+    assert bands.context_bucket(8191) == "short"
+    assert bands.context_bucket(32000) == "long"
+
+
+def test_a_band_holds_most_similar_measurements_either_side_of_the_estimate():
+    evidence = spread(21)  # measured / estimated from 0.80 to 1.20
+    b = bands.band("decode", feats(), evidence)
+    assert b.measured_like
+    assert b.count == 21
+    inside = [e for e in evidence if b.low <= e.ratio <= b.high]
+    assert len(inside) == pytest.approx(bands.LEVEL * 21, abs=1)
+    assert b.low * b.high == pytest.approx(1.0)
+    assert "21 measurements of vllm on H100" in b.basis
+
+
+def test_the_most_alike_measurements_win_when_there_are_enough():
+    near = spread(8, centre=2.0, width=0.05, engine="sglang")
+    far = spread(30, centre=1.0, width=0.4)
+    b = bands.band("decode", feats(engine="sglang"), near + far)
+    assert b.count == 8
+    # Those measurements ran about twice the estimate: the band reaches that far.
+    assert 2.0 < b.high < 2.2
+
+
+def test_a_gpu_nothing_was_measured_on_gets_a_wide_band_that_says_so():
+    evidence = spread(30, width=0.2)
+    b = bands.band("decode", feats(gpu="B200"), evidence)
+    measured = bands.band("decode", feats(), evidence)
+    assert not b.measured_like
+    assert "nothing like this was measured" in b.basis
+    assert b.high / b.low > measured.high / measured.low
+
+
+def test_too_few_alike_measurements_fall_back_to_a_broader_set():
+    evidence = spread(3, engine="tensorrt-llm") + spread(10, engine="vllm")
+    b = bands.band("decode", feats(engine="tensorrt-llm"), evidence)
+    assert b.count == 13
+    assert b.basis.endswith("measurements of setups on H100")
+
+
+def test_no_band_is_narrower_than_the_floor():
+    evidence = spread(10, width=0.0001)
+    b = bands.band("decode", feats(), evidence)
+    assert b.high / b.low >= (1 + bands.MIN_HALF_WIDTH) ** 2 - 1e-9
+
+
+def test_the_inverse_band_turns_a_time_band_into_a_rate_band():
+    b = bands.Band(0.8, 1.25, 10, "x", True)
+    inverse = b.inverse()
+    assert inverse.low == pytest.approx(0.8)
+    assert inverse.high == pytest.approx(1.25)
+    assert bands.Band(0.5, 1.5, 3, "x", True).inverse().around(10) == pytest.approx((10 / 1.5, 20))
+
+
+def test_the_margin_reaches_the_level_on_held_out_sources():
+    evidence = spread(30, width=0.3) + spread(30, centre=1.2, width=0.3, gpu="A100")
+    margin = bands.calibrate_margin(evidence, "decode")
+    share, count = bands.coverage(evidence, "decode", margin)
+    assert count == 60
+    assert share >= bands.LEVEL
+    if margin > bands.MARGIN_STEPS[0]:
+        narrower, _ = bands.coverage(evidence, "decode", round(margin - 0.025, 3))
+        assert narrower < bands.LEVEL
+
+
+def test_the_margin_moves_both_ends_out_by_the_same_factor():
+    evidence = spread(20)
+    tight = bands.band("decode", feats(), evidence)
+    wide = bands.band("decode", feats(), evidence, margin=0.2)
+    assert wide.low == pytest.approx(tight.low / math.exp(0.2))
+    assert wide.high == pytest.approx(tight.high * math.exp(0.2))
+
+
+def test_no_measurements_in_a_regime_give_a_factor_of_two():
+    b = bands.band("ttft", feats(), spread(10))
+    assert (b.low, b.high, b.count) == (0.5, 2.0, 0)
+    assert math.isnan(bands.coverage(spread(10), "ttft", 0.0)[0])
