@@ -210,6 +210,9 @@ class PlanForm(forms.Form):
         self.fields["provider"].choices = [("", CHEAPEST_PROVIDER_LABEL)] + [
             (provider, provider) for provider in self.catalog.providers
         ]
+        for field in self.fields.values():  # Bootstrap's look, as crispy gives the calculator
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault("class", "form-select" if select else "form-control")
 
     def price(self, gpu, num_gpus: int) -> tuple[float | None, str]:
         """The planner's price function: the offers' rule for this GPU and count."""
