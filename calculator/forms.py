@@ -203,6 +203,39 @@ class BatchField(forms.Field):
         return number
 
 
+# The price basis (estimator/pricing.py decides which price applies): the calculator's
+# and the planner's forms declare the same two fields.
+
+
+def provider_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        required=False,
+        label="Price",
+        help_text="The cheapest cloud offer, or one cloud's.",
+    )
+
+
+def pricing_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=PRICING_CHOICES, required=False, label="Rate", help_text="Spot: interruptible."
+    )
+
+
+def use_catalog(form: forms.Form, catalog: Catalog | None) -> Catalog:
+    """Bind a form's catalog choices (models, GPUs, engines, providers) to the catalog
+    this process holds, or to the one given; returns it."""
+    catalog = catalog or current_catalog()
+    for field in form.fields.values():
+        if isinstance(field, CatalogChoiceField):
+            field.use(getattr(catalog, field.kind))
+    if "provider" in form.fields:
+        providers = catalog.providers
+        form.fields["provider"].choices = lambda: (
+            [("", CHEAPEST_PROVIDER_LABEL)] + [(provider, provider) for provider in providers]
+        )
+    return catalog
+
+
 class CalculatorForm(forms.Form):
     model = ModelField("models", label="Model")
     model_config = forms.CharField(
@@ -228,14 +261,8 @@ class CalculatorForm(forms.Form):
     )
     prompt = forms.IntegerField(min_value=1, max_value=MAX_TOKENS, label="Prompt tokens")
     completion = forms.IntegerField(min_value=1, max_value=MAX_TOKENS, label="Completion tokens")
-    provider = forms.ChoiceField(
-        required=False,
-        label="Price",
-        help_text="The cheapest cloud offer, or one cloud's.",
-    )
-    pricing = forms.ChoiceField(
-        choices=PRICING_CHOICES, required=False, label="Rate", help_text="Spot: interruptible."
-    )
+    provider = provider_field()
+    pricing = pricing_field()
     gpu_hourly_usd = forms.DecimalField(
         min_value=0,
         max_value=MAX_HOURLY_USD,
@@ -256,14 +283,7 @@ class CalculatorForm(forms.Form):
 
     def __init__(self, *args, catalog: Catalog | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.catalog = catalog or current_catalog()
-        for field in self.fields.values():
-            if isinstance(field, CatalogChoiceField):
-                field.use(getattr(self.catalog, field.kind))
-        providers = self.catalog.providers
-        self.fields["provider"].choices = lambda: (
-            [("", CHEAPEST_PROVIDER_LABEL)] + [(provider, provider) for provider in providers]
-        )
+        self.catalog = use_catalog(self, catalog)
         for name, field in self.fields.items():
             # The error container is always on the page (htmx fills it out of band),
             # so the input points at it whether or not it holds a message yet.

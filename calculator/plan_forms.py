@@ -11,19 +11,19 @@ from django.utils.functional import cached_property
 
 from calculator import estimator
 from calculator.catalog import Catalog
-from calculator.catalog import current as current_catalog
 from calculator.estimates import price_for, price_label
 from calculator.estimator import Dtype, Parallelism, Workload
 from calculator.estimator import planner as P
 from calculator.estimator import serving as S
 from calculator.estimator.pricing import Pricing
 from calculator.forms import (
-    CHEAPEST_PROVIDER_LABEL,
     DTYPE_CHOICES,
     MAX_TOKENS,
-    PRICING_CHOICES,
     CalculatorForm,
     CatalogChoiceField,
+    pricing_field,
+    provider_field,
+    use_catalog,
 )
 
 SPREAD_CHOICES = [
@@ -194,22 +194,12 @@ class PlanForm(forms.Form):
     )
     # The price basis, as on the calculator: the cheapest cloud offer or one cloud's,
     # on-demand or spot (estimator/pricing.py decides which price applies).
-    provider = forms.ChoiceField(
-        required=False, label="Price", help_text="The cheapest cloud offer, or one cloud's."
-    )
-    pricing = forms.ChoiceField(
-        choices=PRICING_CHOICES, required=False, label="Rate", help_text="Spot: interruptible."
-    )
+    provider = provider_field()
+    pricing = pricing_field()
 
     def __init__(self, *args, catalog: Catalog | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.catalog = catalog or current_catalog()
-        for field in self.fields.values():
-            if isinstance(field, CatalogChoiceField):
-                field.use(getattr(self.catalog, field.kind))
-        self.fields["provider"].choices = [("", CHEAPEST_PROVIDER_LABEL)] + [
-            (provider, provider) for provider in self.catalog.providers
-        ]
+        self.catalog = use_catalog(self, catalog)
         for field in self.fields.values():  # Bootstrap's look, as crispy gives the calculator
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs.setdefault("class", "form-select" if select else "form-control")
