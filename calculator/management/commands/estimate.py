@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from calculator.estimates import answer, confidence, estimate_form, form_price, model_summary
 from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.management.cli import invalid_input
 from calculator.snapshots import price_label
 from calculator.templatetags.calc_format import (
     format_bytes,
@@ -58,11 +59,7 @@ class Command(BaseCommand):
         price = form_price(form) if form.is_valid() else None
         result = estimate_form(form, price=price) if price is not None else None
         if result is None:
-            lines = [
-                f"  --{field.replace('_', '-')}: {' '.join(messages)}"
-                for field, messages in form.errors.items()
-            ]
-            raise CommandError("Invalid input:\n" + "\n".join(lines))
+            raise invalid_input(form)
         if options["json"]:
             model = model_summary(form.cleaned_data["model"], result)
             body = {"inputs": form.inputs(), "model": model, **answer(form, result, price)}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from calculator.management.cli import invalid_input
 from calculator.plan_forms import PLAN_DEFAULTS, PlanForm
 
 
@@ -38,11 +39,7 @@ class Command(BaseCommand):
         form = PlanForm(data)
         result = form.plan() if form.is_valid() else None
         if result is None:
-            lines = [
-                f"  --{field.replace('_', '-')}: {' '.join(messages)}"
-                for field, messages in form.errors.items()
-            ]
-            raise CommandError("Invalid input:\n" + "\n".join(lines))
+            raise invalid_input(form)
         if options["json"]:
             self.stdout.write(json.dumps({"inputs": form.inputs(), **result.as_dict()}, indent=2))
             return
