@@ -72,17 +72,6 @@ def price_for(
     )
 
 
-def price_label(price: pricing.PriceUsed) -> str:
-    """Where a price came from, in a few words (the planner's price_source)."""
-    if price.basis is None:
-        return "no price"
-    if price.provider:
-        kind = "spot" if price.spot else "on-demand"
-        dated = price.as_of.isoformat() if price.as_of else "undated"
-        return f"{price.provider} {price.instance_type} {kind} ({dated})"
-    return str(price.basis)
-
-
 def form_price(form: CalculatorForm) -> pricing.PriceUsed:
     """The price a valid form's estimate uses: one path for the page, the API, the CLI
     and saved scenarios."""

@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 
 from calculator import estimator
 from calculator.catalog import Catalog
-from calculator.estimates import price_for, price_label
+from calculator.estimates import price_for
 from calculator.estimator import Dtype, Parallelism, Workload
 from calculator.estimator import planner as P
 from calculator.estimator import serving as S
@@ -25,6 +25,7 @@ from calculator.forms import (
     provider_field,
     use_catalog,
 )
+from calculator.snapshots import price_label
 
 SPREAD_CHOICES = [
     (S.LengthSpread.FIXED.value, "Fixed: every request at the mean"),
@@ -213,7 +214,10 @@ class PlanForm(forms.Form):
             provider=self.cleaned_data.get("provider") or None,
             basis=self.cleaned_data.get("pricing") or Pricing.ON_DEMAND,
         )
-        return used.effective_usd_per_gpu_hour, price_label(used)
+        label = price_label(used.as_dict())
+        if used.provider:
+            label += f" ({used.as_of.isoformat() if used.as_of else 'undated'})"
+        return used.effective_usd_per_gpu_hour, label
 
     def clean_gpus(self) -> list:
         text = self.cleaned_data.get("gpus") or ""
