@@ -20,9 +20,18 @@ def watch_errors(page: Page, errors: list[str] | None = None) -> list[str]:
     return errors
 
 
+LAZY_LOAD_TIMEOUT_MS = 20_000
+
+
 def reveal(page: Page, section_id: str) -> None:
     """Scroll a section of the results into view, so that a lazy one loads itself.
 
     In one step in the page: a section that loads swaps itself out, which a
     Playwright scroll action waiting on the old element would trip over."""
     page.evaluate("id => document.getElementById(id).scrollIntoView()", section_id)
+    # Wait for the placeholder to be swapped out: on a machine busy with other work
+    # (CI runs two suites on 2 cores) the fragment can take longer than an assertion's
+    # default 5 s.
+    page.locator(f"#{section_id}[aria-busy='true']").wait_for(
+        state="detached", timeout=LAZY_LOAD_TIMEOUT_MS
+    )
