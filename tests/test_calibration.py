@@ -167,6 +167,22 @@ def test_a_max_throughput_row_maps_to_saturation_at_the_largest_batch():
     assert case.workload.parallelism is Parallelism.TENSOR
 
 
+@pytest.mark.parametrize(
+    ("weight_dtype", "expected"),
+    [
+        # gpt-oss as released: bf16 outside its MXFP4 experts, which keep their format
+        # through the model's expert_format (not 4-bit throughout, not fp4 arithmetic).
+        ("mxfp4 (as released)", Dtype.BF16),
+        ("fp4 (NVFP4)", Dtype.FP4),
+        ("int4 (AWQ)", Dtype.INT4),
+        ("Q4_0", Dtype.INT4),
+        ("fp8", Dtype.FP8),
+    ],
+)
+def test_weight_formats_map_to_the_dtype_the_model_runs_in(weight_dtype, expected):
+    assert map_one(weight_dtype=weight_dtype).workload.weights_dtype is expected
+
+
 def test_a_layer_split_row_maps_to_pipeline_parallelism():
     case = map_one(
         framework="tensorrt-llm",

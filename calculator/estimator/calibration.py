@@ -56,16 +56,16 @@ TARGET_HOLDOUT_MEDIAN_APE = {"source": 0.15, "gpu": 0.20}
 # The regression gates: a test fails when a regime's median error rises above these.
 # They are the errors reached on the 433-row set (data/calibration-report.json),
 # rounded up: only decode meets the target; time to first token is furthest from it
-# (engine builds differ by more than the per-request constant can follow).
+# (the sources' fixed costs differ by more than the per-request constant can follow).
 MEDIAN_APE_GATES = {
     Regime.DECODE: 0.11,
-    Regime.TTFT: 0.30,
-    Regime.SATURATION: 0.22,
-    Regime.ONLINE: 0.16,
+    Regime.TTFT: 0.25,
+    Regime.SATURATION: 0.19,
+    Regime.ONLINE: 0.17,
 }
 HOLDOUT_MEDIAN_APE_GATES = {
-    "source": {Regime.DECODE: 0.17, Regime.TTFT: 0.37, Regime.SATURATION: 0.33},
-    "gpu": {Regime.DECODE: 0.15, Regime.TTFT: 0.39, Regime.SATURATION: 0.23},
+    "source": {Regime.DECODE: 0.17, Regime.TTFT: 0.32, Regime.SATURATION: 0.32},
+    "gpu": {Regime.DECODE: 0.15, Regime.TTFT: 0.30, Regime.SATURATION: 0.19},
 }
 
 # Lengths the sources don't state. llama-bench's defaults are pp512 and tg128 (its
@@ -96,6 +96,11 @@ GPU_ALIASES = {
     "a100-80gb": "a100-80gb-sxm",
     "h100": "h100-sxm",
 }
+# Weight formats a checkpoint ships its routed experts in (gpt-oss: "mxfp4 (as
+# released)"); the rest of such a checkpoint is bf16, and so is its arithmetic on the
+# GPUs measured: vLLM runs MXFP4 experts as weight-only (w4a16) kernels on Hopper and
+# Ampere (vLLM's gpt-oss recipe; the Marlin and Triton MoE backends).
+RELEASED_NATIVE_FORMATS = ("mxfp4",)
 # Metrics that are rates (bigger is faster); the others are times.
 RATE_METRICS = ("tokens_per_s", "output_throughput", "total_throughput", "prefill_tok_s")
 FRAMEWORK_ENGINES = {
@@ -206,6 +211,10 @@ def _source_label(path: str) -> str:
 
 def _weights_dtype(text: str) -> Dtype | None:
     text = text.lower()
+    if text.startswith(RELEASED_NATIVE_FORMATS):
+        # The checkpoint as released: 16-bit outside the experts, which keep their own
+        # format (the model's expert_format; memory.expert_bytes_per_param).
+        return Dtype.BF16
     if text.startswith(("q4", "int4")):
         return Dtype.INT4
     for dtype in Dtype:
@@ -276,7 +285,7 @@ def map_row(
     model = row["model"].strip()
     if model not in models:
         return skip(f"model {model!r} is not in the catalog")
-    weights = _weights_dtype(row["weight_dtype"].removeprefix("mx"))
+    weights = _weights_dtype(row["weight_dtype"])
     kv = _kv_dtype(row["kv_dtype"])
     if weights is None or kv is None:
         return skip(f"unknown dtype {row['weight_dtype']!r} / {row['kv_dtype']!r}")

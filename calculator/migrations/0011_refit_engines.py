@@ -43,7 +43,15 @@ SEEDED = {
 }
 
 
-def _apply(apps, values: dict[str, tuple[float, ...]], refit: bool) -> None:
+def _apply(
+    apps,
+    values: dict[str, tuple[float, ...]],
+    refit: bool,
+    note: str = NOTE,
+    reason: str = REASON,
+) -> None:
+    """Set the engines' five fitted constants; on a refit append `note` to their source
+    notes and record a history entry with `reason` (0012 reuses this for its refit)."""
     EngineProfile = apps.get_model("calculator", "EngineProfile")
     HistoricalEngineProfile = apps.get_model("calculator", "HistoricalEngineProfile")
     fields = [field.attname for field in EngineProfile._meta.concrete_fields]
@@ -51,17 +59,17 @@ def _apply(apps, values: dict[str, tuple[float, ...]], refit: bool) -> None:
     for engine in EngineProfile.objects.filter(slug__in=values):
         for name, value in zip(FIELDS, values[engine.slug], strict=True):
             setattr(engine, name, value)
-        if refit and NOTE not in engine.source_notes:
-            engine.source_notes += NOTE
+        if refit and note not in engine.source_notes:
+            engine.source_notes += note
         elif not refit:
-            engine.source_notes = engine.source_notes.replace(NOTE, "")
+            engine.source_notes = engine.source_notes.replace(note, "")
         engine.save()
         if refit:
             HistoricalEngineProfile.objects.create(
                 **{name: getattr(engine, name) for name in fields},
                 history_date=now,
                 history_type="~",
-                history_change_reason=REASON,
+                history_change_reason=reason,
             )
 
 
