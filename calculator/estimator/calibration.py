@@ -97,9 +97,11 @@ GPU_ALIASES = {
     "h100": "h100-sxm",
 }
 # Weight formats a checkpoint ships its routed experts in (gpt-oss: "mxfp4 (as
-# released)"); the rest of such a checkpoint is bf16, and so is its arithmetic on the
-# GPUs measured: vLLM runs MXFP4 experts as weight-only (w4a16) kernels on Hopper and
-# Ampere (vLLM's gpt-oss recipe; the Marlin and Triton MoE backends).
+# released)"); the rest of such a checkpoint is bf16, and so is its arithmetic where it
+# was measured on Hopper and Ampere: vLLM runs MXFP4 experts there as weight-only (w4a16)
+# Marlin/Triton MoE kernels. On Blackwell vLLM has FlashInfer MXFP4 x MXFP8 MoE kernels
+# (vllm-project/vllm issue 35528) whose expert GEMMs run at the fp8 rate: read as bf16
+# too here, an approximation on sariekr's B200 rows that errs on the slow side.
 RELEASED_NATIVE_FORMATS = ("mxfp4",)
 # Metrics that are rates (bigger is faster); the others are times.
 RATE_METRICS = ("tokens_per_s", "output_throughput", "total_throughput", "prefill_tok_s")

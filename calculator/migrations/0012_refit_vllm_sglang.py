@@ -10,7 +10,7 @@ the corrected mapping gave the values below; TensorRT-LLM and llama.cpp came out
 0011 left them.
 
 Written out as literals, as in 0011: a migration must not import code that changes
-later. Reversing restores 0011's values.
+later (it imports only 0011's writer, which does not). Reversing restores 0011's values.
 """
 
 from __future__ import annotations
