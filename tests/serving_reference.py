@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from calculator.estimator.serving import BLOCK_TOKENS, Engine, Request, Run
+from calculator.estimator.scheduler import BLOCK_TOKENS, Replica, Request, Run
 from calculator.estimator.step import step_time
 
 
@@ -31,7 +31,7 @@ def blocks_for(tokens: int) -> int:
     return -(-tokens // BLOCK_TOKENS)
 
 
-def reference_run(replica: Engine, drawn: list[Request], concurrency: int | None) -> Run:
+def reference_run(replica: Replica, drawn: list[Request], concurrency: int | None) -> Run:
     n = len(drawn)
     seqs = [Seq(i, r) for i, r in enumerate(drawn)]
     arrival = [math.nan] * n

@@ -9,14 +9,12 @@ import math
 import pytest
 
 from calculator.estimator import EstimatorInputError, Workload, estimate, simulate
+from calculator.estimator.scheduler import BLOCK_TOKENS, make_replica, run_replica
 from calculator.estimator.serving import (
-    BLOCK_TOKENS,
     LengthSpread,
     Percentiles,
     draw_requests,
-    make_engine,
     percentile,
-    run_engine,
     saturation_rate,
 )
 from tests.estimator_fixtures import (
@@ -33,6 +31,8 @@ W70 = Workload(num_gpus=4, prompt_tokens=2000, completion_tokens=300)
 W8 = Workload(num_gpus=1, prompt_tokens=500, completion_tokens=200)
 # An engine whose KV cache holds only a few thousand tokens of Llama 2 70B on 4 H100s.
 TIGHT = dataclasses.replace(ROUND_ENGINE, memory_fraction=0.46)
+# One whose cache (3,568 tokens) is shorter than the long tail of 1,500-token prompts.
+TINY = dataclasses.replace(ROUND_ENGINE, memory_fraction=0.43)
 
 
 # One request alone
@@ -83,6 +83,18 @@ CASES = [
         "uniform",
         id="moe-chunked-prefill",
     ),
+    # Requests longer than the whole cache reach the head of the queue while others run
+    # and are refused there at once (the scheduler once waited for room first).
+    pytest.param(
+        LLAMA_2_70B,
+        H100_SXM,
+        TINY,
+        dataclasses.replace(W70, prompt_tokens=1500),
+        1.0,
+        None,
+        "exponential",
+        id="refusals-while-running",
+    ),
 ]
 
 
@@ -90,9 +102,9 @@ CASES = [
 def test_the_event_jumping_simulator_matches_the_plain_one(
     model, gpu, engine, workload, rate, users, spread
 ):
-    replica, _ = make_engine(model, gpu, engine, workload)
+    replica = make_replica(model, gpu, engine, workload)
     drawn = draw_requests(workload, rate=rate, requests=150, spread=LengthSpread(spread), seed=7)
-    fast = run_engine(replica, drawn, users)
+    fast = run_replica(replica, drawn, users)
     plain = reference_run(replica, drawn, users)
     assert fast.first == pytest.approx(plain.first, rel=1e-9, nan_ok=True)
     assert fast.finish == pytest.approx(plain.finish, rel=1e-9, nan_ok=True)
@@ -163,7 +175,7 @@ def test_the_analytic_capacity_bounds_what_the_simulator_serves_flat_out():
 
 
 def test_requests_are_preempted_when_the_kv_cache_runs_out_and_still_finish():
-    replica, _ = make_engine(LLAMA_2_70B, H100_SXM, TIGHT, W70)
+    replica = make_replica(LLAMA_2_70B, H100_SXM, TIGHT, W70)
     # Fewer blocks than 256 sequences of 2,300 tokens need.
     assert replica.kv_blocks * BLOCK_TOKENS < 40 * 2300
     result = simulate(LLAMA_2_70B, H100_SXM, TIGHT, W70, rate=math.inf, requests=100)
@@ -179,11 +191,10 @@ def test_a_roomy_cache_never_preempts():
 
 
 def test_a_request_longer_than_the_whole_cache_is_refused_not_looped_on():
-    tiny = dataclasses.replace(ROUND_ENGINE, memory_fraction=0.43)
-    replica, _ = make_engine(LLAMA_2_70B, H100_SXM, tiny, W70)
+    replica = make_replica(LLAMA_2_70B, H100_SXM, TINY, W70)
     longest = replica.kv_blocks * BLOCK_TOKENS
     workload = dataclasses.replace(W70, prompt_tokens=longest, completion_tokens=10)
-    result = simulate(LLAMA_2_70B, H100_SXM, tiny, workload, rate=1, requests=3)
+    result = simulate(LLAMA_2_70B, H100_SXM, TINY, workload, rate=1, requests=3)
     assert result.rejected == 3
     assert any("refused" in w for w in result.warnings)
 

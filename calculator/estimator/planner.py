@@ -16,15 +16,8 @@ from dataclasses import dataclass, replace
 
 from . import constants as C
 from .memory import kv_dtype_of
-from .serving import (
-    BLOCK_TOKENS,
-    Engine,
-    LengthSpread,
-    ServingResult,
-    make_engine,
-    replica_saturation_rate,
-    simulate_replica,
-)
+from .scheduler import BLOCK_TOKENS, Replica, make_replica
+from .serving import LengthSpread, ServingResult, replica_saturation_rate, simulate_replica
 from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 from .step import step_time
 
@@ -268,7 +261,7 @@ def tpot_bound_rate(replica, completion: int, prompt: int, tpot_s: float) -> flo
     return low / (completion * step(low))
 
 
-def trial(replica: Engine, workload: Workload, rate: float, lifetime_s: float) -> ServingResult:
+def trial(replica: Replica, workload: Workload, rate: float, lifetime_s: float) -> ServingResult:
     """One replica at a rate, run to steady state (see RUN_LIFETIMES)."""
     warmup = math.ceil(rate * lifetime_s)
     requests = min(
@@ -286,7 +279,7 @@ def trial(replica: Engine, workload: Workload, rate: float, lifetime_s: float) -
 
 
 def max_rate_within(
-    replica: Engine,
+    replica: Replica,
     workload: Workload,
     targets: Targets,
     high: float,
@@ -439,7 +432,7 @@ def _option(
         )
 
     try:
-        replica, _ = make_engine(model, gpu, engine, workload)
+        replica = make_replica(model, gpu, engine, workload)
     except EstimatorInputError as error:
         if error.field == "num_gpus":
             return failed(Reason.DOES_NOT_FIT, f"Does not fit: {error.message}")
@@ -503,7 +496,7 @@ def _option(
 
 
 def _search(
-    replica: Engine,
+    replica: Replica,
     gpu: GpuSpec,
     traffic: Traffic,
     targets: Targets,
