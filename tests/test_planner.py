@@ -1,4 +1,5 @@
-"""The capacity planner: options, replicas, costs, reasons and the trade-off front."""
+"""The capacity planner: options, replicas, costs, reasons and the trade-off front, and
+the fast plan against the exhaustive reference."""
 
 from __future__ import annotations
 
@@ -8,17 +9,38 @@ import math
 import pytest
 
 from calculator.estimator import Dtype, EstimatorInputError, Workload, simulate
+from calculator.estimator import capacity as K
 from calculator.estimator import planner as P
-from tests.estimator_fixtures import A100_80GB, GPT_35, H100_SXM, L4, LLAMA_3_8B, ROUND_ENGINE
+from tests.estimator_fixtures import (
+    A100_80GB,
+    GPT_35,
+    H100_SXM,
+    L4,
+    LLAMA_2_70B,
+    LLAMA_3_8B,
+    ROUND_ENGINE,
+)
 
 TRAFFIC = P.Traffic.at_peak(4.0, 1000, 200)
 TARGETS = P.Targets(ttft_s=1.0, tpot_s=0.05)
+GPUS = [A100_80GB, H100_SXM, L4]
+
+
+def cold_plan(*args, **kwargs) -> P.PlanResult:
+    """A plan with nothing remembered from the tests before it."""
+    K.forget_loads()
+    return P.plan(*args, **kwargs)
 
 
 @pytest.fixture(scope="module")
 def result():
-    return P.plan(
-        LLAMA_3_8B, [A100_80GB, H100_SXM, L4], ROUND_ENGINE, TRAFFIC, TARGETS, apis=(GPT_35,)
+    return cold_plan(LLAMA_3_8B, GPUS, ROUND_ENGINE, TRAFFIC, TARGETS, apis=(GPT_35,))
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return cold_plan(
+        LLAMA_3_8B, GPUS, ROUND_ENGINE, TRAFFIC, TARGETS, apis=(GPT_35,), reference=True
     )
 
 
@@ -69,6 +91,110 @@ def test_the_max_rate_found_meets_the_targets_in_a_longer_run(result):
     )
     assert run.ttft_s.p95 <= TARGETS.ttft_s * 1.15
     assert run.tpot_s.p95 <= TARGETS.tpot_s * 1.15
+
+
+def key(option: P.Option) -> tuple:
+    return (option.gpu, option.gpus_per_replica, option.weights)
+
+
+def assert_agrees_with_the_reference(fast: P.PlanResult, reference: P.PlanResult) -> None:
+    """The same best option; every capacity the fast plan reports within 2% of the
+    reference's, with the same replicas; every bound it gives one the reference keeps."""
+    assert key(fast.best) == key(reference.best)
+    assert fast.best.replicas == reference.best.replicas
+    assert fast.best.usd_per_month == reference.best.usd_per_month
+    theirs = {key(o): o for o in reference.options}
+    searched = 0
+    for option in fast.options:
+        other = theirs[key(option)]
+        if option.reason_codes == (P.Reason.COSTS_MORE,):
+            assert other.meets_targets
+            assert other.usd_per_month >= option.usd_per_month_at_least * (1 - 1e-9)
+            assert other.usd_per_month >= reference.best.usd_per_month
+            continue
+        assert option.reason_codes == other.reason_codes
+        assert option.replicas == other.replicas
+        assert option.max_rate_per_replica == pytest.approx(other.max_rate_per_replica, rel=0.02)
+        searched += option.max_rate_per_replica > 0
+    assert searched
+
+
+def test_the_fast_plan_agrees_with_the_exhaustive_reference(result, reference):
+    assert_agrees_with_the_reference(result, reference)
+    assert not any(o.reason_codes == (P.Reason.COSTS_MORE,) for o in reference.options)
+
+
+@pytest.mark.slow
+def test_the_fast_plan_agrees_with_the_reference_when_the_peak_needs_replicas():
+    traffic = P.Traffic.at_peak(12.0, 2000, 300)
+    targets = P.Targets(ttft_s=1.0, tpot_s=0.06, percentile="p90")
+    args = (LLAMA_2_70B, [A100_80GB, H100_SXM], ROUND_ENGINE, traffic, targets)
+    fast = cold_plan(*args)
+    assert fast.best.replicas > 1
+    assert_agrees_with_the_reference(fast, cold_plan(*args, reference=True))
+
+
+def test_an_option_not_searched_says_what_it_would_cost_at_least(result):
+    pruned = [o for o in result.options if o.reason_codes == (P.Reason.COSTS_MORE,)]
+    assert pruned
+    best = result.best.usd_per_month
+    for option in pruned:
+        assert not option.meets_targets
+        assert option.usd_per_month is None and option.replicas is None
+        assert option.usd_per_month_at_least >= best
+        assert option.reasons[0].startswith("Costs more than the best")
+        assert f"${option.usd_per_month_at_least:,.0f} a month" in option.reasons[0]
+    # After those that meet the targets, cheapest first, before those that fail.
+    groups = [
+        0 if o.meets_targets else 1 if o.usd_per_month_at_least is not None else 2
+        for o in result.options
+    ]
+    assert groups == sorted(groups)
+    least = [o.usd_per_month_at_least for o in pruned]
+    assert least == sorted(least)
+
+
+def test_each_option_shown_is_the_one_planned_alone(result):
+    """Every option a plan searched is the option its GPU and precision give when planned
+    alone, and one it did not search costs at least what it says there (once, 4 x H100
+    bf16 cost twice as much in a plan as alone: options that could not be the cheapest
+    were searched coarsely). The searched ones and the first few not searched."""
+    searched = [o for o in result.options if o.max_rate_per_replica and o.usd_per_gpu_hour]
+    pruned = [o for o in result.options if o.usd_per_month_at_least is not None]
+    assert searched and pruned
+    for option in searched + pruned[:3]:
+        gpu = {g.slug: g for g in GPUS}[option.gpu]
+        alone = cold_plan(
+            LLAMA_3_8B,
+            [gpu],
+            ROUND_ENGINE,
+            TRAFFIC,
+            TARGETS,
+            weights=[option.weights],
+            max_gpus_per_replica=option.gpus_per_replica,
+        )
+        same = next(o for o in alone.options if key(o) == key(option))
+        if option.usd_per_month_at_least is not None:
+            if same.meets_targets:
+                assert same.usd_per_month >= option.usd_per_month_at_least
+            continue
+        assert same.max_rate_per_replica == option.max_rate_per_replica
+        assert same.replicas == option.replicas
+        assert same.usd_per_month == option.usd_per_month
+
+
+def test_planning_again_at_another_rate_reuses_the_capacities(result):
+    K.forget_loads()
+    first = P.plan(LLAMA_3_8B, GPUS, ROUND_ENGINE, TRAFFIC, TARGETS)
+    simulated = sum(load.simulated for load in K._memo.values())
+    again = P.plan(LLAMA_3_8B, GPUS, ROUND_ENGINE, TRAFFIC, TARGETS)
+    assert again == first
+    assert sum(load.simulated for load in K._memo.values()) == simulated
+    busier = P.Traffic.at_peak(8.0, 1000, 200)
+    P.plan(LLAMA_3_8B, GPUS, ROUND_ENGINE, busier, TARGETS)
+    # The capacities stand; only the loads the new peak puts on a replica are new runs.
+    searched = [load for load in K._memo.values() if load.capacities]
+    assert sum(load.simulated for load in K._memo.values()) - simulated <= 3 * len(searched) + 4
 
 
 def test_options_without_a_price_say_so_and_are_never_best(result):
@@ -214,3 +340,18 @@ def test_the_answer_has_the_apis_shape(result):
     ):
         assert key in option
     assert not math.isnan(option["ttft_ms"])
+
+
+def test_a_plan_spends_its_work_in_steps_and_stops_at_its_limit():
+    K.forget_loads()
+    args = (LLAMA_3_8B, GPUS, ROUND_ENGINE, TRAFFIC, TARGETS)
+    with pytest.raises(P.WorkLimitExceeded) as error:
+        P.plan(*args, max_steps=2_000)
+    assert error.value.field == "gpus"
+    K.forget_loads()
+    planned = P.plan(*args)
+    assert 0 < planned.steps <= P.planning_work(*args[:4])
+    K.forget_loads()
+    assert P.plan(*args, max_steps=planned.steps) == planned
+    # Remembered runs cost nothing.
+    assert P.plan(*args).steps == len(planned.options) * P.OPTION_STEPS

@@ -9,13 +9,19 @@ import math
 import pytest
 
 from calculator.estimator import EstimatorInputError, Workload, estimate, simulate
-from calculator.estimator.scheduler import BLOCK_TOKENS, make_replica, run_replica
+from calculator.estimator.scheduler import (
+    BLOCK_TOKENS,
+    WorkLimitExceeded,
+    make_replica,
+    run_replica,
+)
 from calculator.estimator.serving import (
     LengthSpread,
     Percentiles,
     draw_requests,
     percentile,
     saturation_rate,
+    simulation_work,
 )
 from tests.estimator_fixtures import (
     A100_80GB,
@@ -256,3 +262,48 @@ def test_as_dict_answers_in_the_apis_units():
         "output_tokens_per_second",
         "total_tokens_per_second",
     }
+
+
+# Work
+
+
+def test_a_run_takes_no_more_steps_than_its_inputs_allow_when_nothing_is_preempted():
+    """simulation_work bounds the scheduler steps of runs that do not preempt, over
+    random engines, lengths, spreads and arrivals."""
+    import random
+
+    rng = random.Random(5)
+    checked = 0
+    for case in range(80):
+        engine = dataclasses.replace(
+            ROUND_ENGINE,
+            max_num_seqs=rng.choice([4, 64, 256]),
+            max_batched_tokens=rng.choice([512, 2048, 8192]),
+        )
+        workload = Workload(
+            num_gpus=rng.choice([1, 2, 4]),
+            prompt_tokens=rng.choice([10, 500, 2000, 9000]),
+            completion_tokens=rng.choice([1, 2, 50, 300]),
+        )
+        spread = rng.choice(list(LengthSpread))
+        rate = rng.choice([None, 0.5, 3, 20, math.inf])
+        users = None if rate is not None else rng.choice([1, 8, 64])
+        replica = make_replica(LLAMA_3_8B, H100_SXM, engine, workload)
+        drawn = draw_requests(workload, rate=rate, requests=60, spread=spread, seed=case)
+        run = run_replica(replica, drawn, users)
+        if run.preemptions:
+            continue
+        checked += 1
+        assert run.steps <= simulation_work(engine, workload, 60, spread), case
+    assert checked > 60
+
+
+def test_a_run_past_its_step_limit_is_refused_by_name():
+    with pytest.raises(WorkLimitExceeded) as error:
+        simulate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8, rate=5, requests=500, max_steps=100)
+    assert error.value.field == "requests"
+    assert isinstance(error.value, EstimatorInputError)
+    within = simulate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8, rate=5, requests=50)
+    assert within == simulate(
+        LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8, rate=5, requests=50, max_steps=within.steps
+    )

@@ -1,52 +1,72 @@
 """The capacity planner: what to rent for a given traffic, and what it costs a month.
 
-For every GPU x GPUs per replica (tensor parallel) x weight precision it finds the
-highest request rate one replica sustains within the latency targets (a bisection on
-the serving simulator, bounded above by the analytic capacity and skipped when one
-request alone already misses a target), then the replicas the peak needs and their cost,
-next to what each API would charge for the same tokens. Options are ranked by cost; the
-best is the cheapest that meets the targets; the others say why not.
+For every GPU x GPUs per replica (tensor parallel) x weight precision it checks that the
+model fits and that one request alone meets the targets (if it misses one, no load
+meets it), then, cheapest first by the least each could cost (the replicas its
+analytic capacity bound allows), it finds how many replicas the peak needs:
+
+- the capacity of one replica (``capacity.py``: the highest Poisson rate within the
+  targets, by simulation), then replicas = peak / capacity, rounded up, checked at the
+  load they will carry;
+- unless the option cannot be cheaper than the best found so far: its least cost is
+  already higher, or the load of as many replicas as it could afford misses the
+  targets (one run). It is then not searched: it says so, with the least it costs.
+
+Options are ranked by cost; the best is the cheapest that meets the targets. With
+``reference=True`` every option is searched in full, more finely, nothing pruned: the
+tests and ``bench/planner.py --check`` hold the fast plan to it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from . import constants as C
+from .capacity import (
+    REFERENCE_TOLERANCE,
+    SEARCH_MAX_REQUESTS,
+    SEARCH_TOLERANCE,
+    Capacity,
+    ReplicaLoad,
+    Trial,
+    Work,
+    replica_load,
+)
+from .core import MAX_TOKENS
 from .memory import kv_dtype_of
-from .scheduler import BLOCK_TOKENS, Replica, make_replica
-from .serving import LengthSpread, ServingResult, replica_saturation_rate, simulate_replica
+from .scheduler import BLOCK_TOKENS, WorkLimitExceeded
+from .serving import MIN_RATE, LengthSpread, Targets, simulation_work
 from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
-from .step import step_time
 
 HOURS_PER_MONTH = 730  # 8,760 hours a year / 12: the month cloud price pages quote
 SECONDS_PER_DAY = 86_400
 DEFAULT_MAX_GPUS_PER_REPLICA = 8  # one 8-GPU server: tensor parallel stays on NVLink
 DEFAULT_PERCENTILE = "p95"  # the percentile SLOs are usually written at
 PERCENTILE_CHOICES = ("p50", "p90", "p95", "p99")
-# Each trial rate (and the planned load) is simulated long enough to reach steady
-# state: the requests arriving in RUN_LIFETIMES lifetimes of a request that just meets
-# the targets (TTFT + (completion - 1) x TPOT), within these bounds, the first
-# lifetime's arrivals left out of the latencies as warm-up; the same seed throughout, so
-# the figures reported are those the search judged. Assumption, checked against
-# 3,000-request runs in tests/test_planner.py.
-RUN_LIFETIMES = 6
-SEARCH_MIN_REQUESTS = 200
-SEARCH_MAX_REQUESTS = 1200
-# Bisection steps between no load and the upper bound: 2^-6, 1.6% of it; options that
-# cannot be the cheapest even at their bound get 2^-3, 12.5% (they are never the best).
-SEARCH_STEPS = 6
-PRUNED_STEPS = 3
-SEARCH_SEED = 0
+# Latency is not quite monotone in the rate over a finite run: if the planned load
+# misses where a higher one passed, add a replica (this many times at most).
 EXTRA_REPLICA_TRIES = 3
-# The search trusts the analytic capacity as an upper bound up to this margin (the
-# simulator batches prompts the static formula charges one by one).
-CAPACITY_MARGIN = 1.1
 MAX_RATE = 1e5  # peak requests/s the planner accepts
 MAX_REQUESTS_PER_DAY = MAX_RATE * SECONDS_PER_DAY
 MAX_PEAK_FACTOR = 100.0
+# The least peak is the simulator's least rate (serving.MIN_RATE, one request in 11.6
+# days); the month may average down to a hundredth of it (MAX_PEAK_FACTOR), which keeps
+# the cost per 1M tokens a finite number.
+MIN_AVERAGE_RATE = MIN_RATE / MAX_PEAK_FACTOR
+MAX_TARGET_S = 3600.0  # an hour: the form's MAX_TARGET_MS; beyond it is a typo
+MAX_GPUS_PER_REPLICA = 64  # eight 8-GPU servers; the form's limit
+# Costs equal to within this (relative) count as equal: an option that could only tie
+# the best is searched, for the tie-break.
+SAME_COST = 1e-9
+# Work, in scheduler steps (Run.steps; bench/planner.py prints the CPU a step takes).
+# Considering one option (its replica, price and bounds) costs about what 20 steps do:
+# 0.15 ms against ~8 us a step on the 2-core machine of bench/planner.py.
+OPTION_STEPS = 20
+# The searches of a plan took at most 8.3 runs of SEARCH_MAX_REQUESTS requests on the
+# benchmark set (bench/planner.py); planning_work allows 12.
+PLAN_FULL_RUNS = 12
 
 
 class Reason:
@@ -57,6 +77,7 @@ class Reason:
     MISSES_TTFT = "misses_ttft"
     MISSES_TPOT = "misses_tpot"
     UNSUPPORTED = "unsupported"
+    COSTS_MORE = "costs_more"  # cannot be cheaper than the best: not searched
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,7 @@ class Traffic:
     average_rate: float  # requests/s averaged over the month (what tokens are billed on)
     prompt_tokens: int
     completion_tokens: int
+    given_as: str = "rate"  # the input the rates come from: "rate" or "requests_per_day"
 
     @classmethod
     def at_peak(cls, rate: float, prompt: int, completion: int) -> Traffic:
@@ -74,18 +96,11 @@ class Traffic:
     @classmethod
     def per_day(cls, requests: float, peak_factor: float, prompt: int, completion: int) -> Traffic:
         average = requests / SECONDS_PER_DAY
-        return cls(average * peak_factor, average, prompt, completion)
+        return cls(average * peak_factor, average, prompt, completion, "requests_per_day")
 
     @property
     def tokens_per_request(self) -> int:
         return self.prompt_tokens + self.completion_tokens
-
-
-@dataclass(frozen=True)
-class Targets:
-    ttft_s: float
-    tpot_s: float
-    percentile: str = DEFAULT_PERCENTILE
 
 
 @dataclass(frozen=True)
@@ -113,6 +128,9 @@ class Option:
     tokens_per_second_per_gpu: float | None
     tokens_per_second_per_user: float | None
     on_pareto_front: bool = False
+    # For an option not searched because it cannot be cheaper than the best
+    # (Reason.COSTS_MORE): the least it would cost a month. None otherwise.
+    usd_per_month_at_least: float | None = None
 
     @property
     def label(self) -> str:
@@ -141,6 +159,7 @@ class Option:
             "tokens_per_second_per_gpu": self.tokens_per_second_per_gpu,
             "tokens_per_second_per_user": self.tokens_per_second_per_user,
             "on_pareto_front": self.on_pareto_front,
+            "usd_per_month_at_least": self.usd_per_month_at_least,
         }
 
 
@@ -161,6 +180,7 @@ class PlanResult:
     api_comparison: tuple[ApiMonthly, ...]
     estimator_version: str
     warnings: tuple[str, ...]
+    steps: int = field(default=0, compare=False)  # simulation steps this plan ran
 
     def as_dict(self) -> dict:
         best = self.best
@@ -207,6 +227,37 @@ def price_per_gpu_hour(gpu: GpuSpec, gpus: int) -> tuple[float | None, str]:
     return gpu.hourly_usd, "catalog"
 
 
+# Work
+
+
+def planning_work(
+    model: ModelSpec,
+    gpus: list[GpuSpec],
+    engine: EngineSpec,
+    traffic: Traffic,
+    *,
+    weights: list[Dtype] | None = None,
+    max_gpus_per_replica: int = DEFAULT_MAX_GPUS_PER_REPLICA,
+) -> float:
+    """The scheduler steps a plan takes, from its inputs alone (the unit of
+    ``serving.simulation_work``): each option considered (``OPTION_STEPS`` and one
+    request alone), and the searches, as ``PLAN_FULL_RUNS`` runs of the longest length.
+    An estimate (the most the benchmark set took, with a margin), not a bound: where
+    nothing is priced, or many options could each be the cheapest, a plan searches
+    more; ``plan(max_steps=...)`` bounds it."""
+    options = sum(
+        len(weights or native_weights(gpu)) * len(replica_sizes(model, max_gpus_per_replica))
+        for gpu in gpus
+    )
+    lengths = Workload(
+        num_gpus=1, prompt_tokens=traffic.prompt_tokens, completion_tokens=traffic.completion_tokens
+    )
+    per_request = simulation_work(engine, lengths, 1)
+    return options * (OPTION_STEPS + per_request) + PLAN_FULL_RUNS * SEARCH_MAX_REQUESTS * (
+        per_request
+    )
+
+
 # Choices
 
 
@@ -228,84 +279,7 @@ def replica_sizes(model: ModelSpec, max_gpus: int) -> list[int]:
     return sizes
 
 
-# The search
-
-
-def _meets(result: ServingResult, targets: Targets) -> tuple[bool, bool]:
-    ttft = result.ttft_s.at(targets.percentile)
-    tpot = result.tpot_s.at(targets.percentile)
-    return ttft <= targets.ttft_s, (math.isnan(tpot) or tpot <= targets.tpot_s)
-
-
-def tpot_bound_rate(replica, completion: int, prompt: int, tpot_s: float) -> float:
-    """An upper bound on the rate at which decode steps stay within the TPOT target:
-    the largest batch b whose decode step fits the target, turned into a rate by Little's
-    law (b sequences in flight, each for completion x step seconds)."""
-    ctx = replica.ctx
-    context = prompt + completion / 2
-
-    def step(b: int) -> float:
-        return step_time(ctx, decode_sequences=b, decode_context=b * context).total
-
-    if step(1) > tpot_s:
-        return 0.0
-    low, high = 1, replica.max_seqs
-    if step(high) <= tpot_s:
-        low = high
-    while low < high:
-        mid = (low + high + 1) // 2
-        if step(mid) <= tpot_s:
-            low = mid
-        else:
-            high = mid - 1
-    return low / (completion * step(low))
-
-
-def trial(replica: Replica, workload: Workload, rate: float, lifetime_s: float) -> ServingResult:
-    """One replica at a rate, run to steady state (see RUN_LIFETIMES)."""
-    warmup = math.ceil(rate * lifetime_s)
-    requests = min(
-        max(SEARCH_MIN_REQUESTS, math.ceil(rate * lifetime_s * RUN_LIFETIMES)),
-        SEARCH_MAX_REQUESTS,
-    )
-    return simulate_replica(
-        replica,
-        workload,
-        rate=rate,
-        requests=requests,
-        seed=SEARCH_SEED,
-        warmup=min(warmup, requests // 2),
-    )
-
-
-def max_rate_within(
-    replica: Replica,
-    workload: Workload,
-    targets: Targets,
-    high: float,
-    steps: int = 0,
-    lifetime_s: float = 0.0,
-) -> tuple[float, ServingResult | None]:
-    """The highest Poisson rate (requests/s) at which one replica meets both targets,
-    by bisection between no load and ``high`` (an upper bound), with the run there
-    (None when no rate tried meets them)."""
-
-    def run(rate: float) -> tuple[bool, ServingResult]:
-        result = trial(replica, workload, rate, lifetime_s)
-        ttft_ok, tpot_ok = _meets(result, targets)
-        return ttft_ok and tpot_ok, result
-
-    # The bound is rarely met: bisect below it at once (if it were, the answer comes
-    # within one step of it).
-    low, best = 0.0, None
-    for _ in range(steps or SEARCH_STEPS):
-        mid = (low + high) / 2
-        ok, result = run(mid)
-        if ok:
-            low, best = mid, result
-        else:
-            high = mid
-    return low, best
+# The plan
 
 
 def plan(
@@ -319,48 +293,37 @@ def plan(
     max_gpus_per_replica: int = DEFAULT_MAX_GPUS_PER_REPLICA,
     apis: tuple[ApiOffering, ...] = (),
     price: PriceFunction = price_per_gpu_hour,
+    reference: bool = False,
+    max_steps: int | None = None,
 ) -> PlanResult:
-    """Every option for the traffic, cheapest first, and the best one."""
+    """Every option for the traffic, cheapest first, and the best one. ``reference``:
+    search every option in full (slow; the fast plan's yardstick). ``max_steps``: refuse
+    (WorkLimitExceeded) a plan that needs more simulation steps (runs remembered from
+    earlier plans cost none)."""
     _validate(traffic, targets, max_gpus_per_replica)
-    warnings: list[str] = []
-    options, pending = [], []
-    for gpu in gpus:
-        for dtype in weights or native_weights(gpu):
-            for n in replica_sizes(model, max_gpus_per_replica):
-                found = _option(model, gpu, engine, traffic, targets, dtype, n, price)
-                (pending if isinstance(found, _Pending) else options).append(found)
-    # Pruned by the analytic capacity: search the options in order of the least they
-    # could cost; one that cannot beat the best found so far, even at its bound, is
-    # searched coarsely (its figures are then within 1/2^PRUNED_SEARCH_STEPS of it).
-    best_month = math.inf
-    for candidate in sorted(pending, key=lambda p: p.least_usd_per_month):
-        steps = SEARCH_STEPS if candidate.least_usd_per_month <= best_month else PRUNED_STEPS
-        option = candidate.finish(steps)
-        if option.meets_targets and option.usd_per_month is not None:
-            best_month = min(best_month, option.usd_per_month)
-        options.append(option)
+    work = Work(max_steps)
+    try:
+        options = _options(
+            model,
+            gpus,
+            engine,
+            traffic,
+            targets,
+            weights,
+            max_gpus_per_replica,
+            price,
+            work,
+            reference,
+        )
+    except WorkLimitExceeded:
+        raise WorkLimitExceeded(
+            "gpus",
+            f"This plan needs more than {max_steps:,} simulation steps, the most allowed: "
+            "plan fewer GPUs, precisions or GPUs per replica at once.",
+        ) from None
     options = _rank(_mark_front(options))
     best = next((o for o in options if o.meets_targets), None)
-    reason = "" if best else _no_best_reason(options)
-    monthly = traffic.average_rate * SECONDS_PER_DAY * HOURS_PER_MONTH / 24
-    api_rows = tuple(
-        sorted(
-            (
-                ApiMonthly(
-                    api.slug,
-                    api.name,
-                    monthly
-                    * (
-                        traffic.prompt_tokens * api.input_usd_per_1m
-                        + traffic.completion_tokens * api.output_usd_per_1m
-                    )
-                    / C.TOKENS_PER_MILLION,
-                )
-                for api in apis
-            ),
-            key=lambda row: row.usd_per_month,
-        )
-    )
+    warnings = []
     if traffic.average_rate < traffic.peak_rate:
         warnings.append(
             "Replicas are sized for the peak and billed all month; the cost per 1M tokens "
@@ -371,22 +334,70 @@ def plan(
         targets=targets,
         options=tuple(options),
         best=best,
-        best_reason=reason,
-        api_comparison=api_rows,
+        best_reason="" if best else _no_best_reason(options),
+        api_comparison=_api_comparison(traffic, apis),
         estimator_version=C.ESTIMATOR_VERSION,
         warnings=tuple(warnings),
+        steps=work.spent,
     )
 
 
-@dataclass(frozen=True)
-class _Pending:
-    """An option that fits and meets the targets alone, waiting for its rate search."""
+def _options(
+    model: ModelSpec,
+    gpus: list[GpuSpec],
+    engine: EngineSpec,
+    traffic: Traffic,
+    targets: Targets,
+    weights: list[Dtype] | None,
+    max_gpus_per_replica: int,
+    price: PriceFunction,
+    work: Work,
+    reference: bool,
+) -> list[Option]:
+    """Every option, searched cheapest first (by the least each could cost), those that
+    cannot be cheaper than the best found so far left unsearched; every option searched
+    in full for the reference."""
+    options: list[Option] = []
+    candidates: list[_Candidate] = []
+    for gpu in gpus:
+        for dtype in weights or native_weights(gpu):
+            for n in replica_sizes(model, max_gpus_per_replica):
+                found = _consider(model, gpu, engine, traffic, targets, dtype, n, price, work)
+                (candidates if isinstance(found, _Candidate) else options).append(found)
+    best_month = math.inf
+    for candidate in sorted(candidates, key=lambda c: c.least_usd_per_month):
+        if reference:
+            option = candidate.searched(REFERENCE_TOLERANCE, work)
+        else:
+            option = candidate.pruned(best_month, work) or candidate.searched(
+                SEARCH_TOLERANCE, work
+            )
+        if option.meets_targets and option.usd_per_month is not None:
+            best_month = min(best_month, option.usd_per_month)
+        options.append(option)
+    return options
 
-    least_usd_per_month: float  # at its analytic bound (inf without a price)
-    finish: Callable[[int], Option]  # the search, given its bisection steps
+
+def _api_comparison(traffic: Traffic, apis: tuple[ApiOffering, ...]) -> tuple[ApiMonthly, ...]:
+    """What each API would charge a month for the same tokens, cheapest first."""
+    requests = traffic.average_rate * SECONDS_PER_DAY * HOURS_PER_MONTH / 24
+    rows = (
+        ApiMonthly(
+            api.slug,
+            api.name,
+            requests
+            * (
+                traffic.prompt_tokens * api.input_usd_per_1m
+                + traffic.completion_tokens * api.output_usd_per_1m
+            )
+            / C.TOKENS_PER_MILLION,
+        )
+        for api in apis
+    )
+    return tuple(sorted(rows, key=lambda row: row.usd_per_month))
 
 
-def _option(
+def _consider(
     model: ModelSpec,
     gpu: GpuSpec,
     engine: EngineSpec,
@@ -395,32 +406,105 @@ def _option(
     dtype: Dtype,
     n: int,
     price: PriceFunction,
-) -> Option | _Pending:
+    work: Work,
+) -> Option | _Candidate:
+    """One GPU x replica size x precision: an option already decided (does not fit, or
+    one request alone misses a target), or a candidate for the search."""
     workload = Workload(
         num_gpus=n,
         prompt_tokens=traffic.prompt_tokens,
         completion_tokens=traffic.completion_tokens,
         weights_dtype=dtype,
     )
+    work.spend(OPTION_STEPS)
     hourly, source = price(gpu, n)
-    common = {
-        "gpu": gpu.slug,
-        "gpu_name": gpu.name,
-        "gpus_per_replica": n,
-        "weights": dtype,
-        "kv": kv_dtype_of(workload),
-        "engine": engine.slug,
-        "usd_per_gpu_hour": hourly,
-        "price_source": source,
-    }
+    option = _OptionMaker(
+        common={
+            "gpu": gpu.slug,
+            "gpu_name": gpu.name,
+            "gpus_per_replica": n,
+            "weights": dtype,
+            "kv": kv_dtype_of(workload),
+            "engine": engine.slug,
+            "usd_per_gpu_hour": hourly,
+            "price_source": source,
+        },
+        gpu_name=gpu.name,
+        n=n,
+        hourly=hourly,
+    )
+    try:
+        load = replica_load(model, gpu, engine, workload, targets)
+    except EstimatorInputError as error:
+        if error.field == "num_gpus":
+            return option.failed(Reason.DOES_NOT_FIT, f"Does not fit: {error.message}")
+        return option.failed(Reason.UNSUPPORTED, error.message)
+    kv_tokens = load.replica.kv_blocks * BLOCK_TOKENS
+    if kv_tokens < traffic.tokens_per_request:
+        return option.failed(
+            Reason.DOES_NOT_FIT,
+            f"Does not fit: the KV cache holds {kv_tokens:,} tokens, "
+            f"less than one request's {traffic.tokens_per_request:,}.",
+        )
+    missed = _missed_alone(load, targets, work)
+    if missed is not None:
+        return missed(option)
+    least = (
+        math.ceil(traffic.peak_rate / load.bound) * n * hourly * HOURS_PER_MONTH
+        if hourly is not None and load.bound > 0
+        else math.inf
+    )
+    return _Candidate(load, traffic, option, least)
 
-    def failed(code: str, reason: str, **figures) -> Option:
+
+def _missed_alone(
+    load: ReplicaLoad, targets: Targets, work: Work
+) -> Callable[[_OptionMaker], Option] | None:
+    """If one request alone misses a target, the option that says so."""
+    alone = load.alone(work)
+    ttft_ok, tpot_ok = targets.met_by(alone)
+    if ttft_ok and tpot_ok:
+        return None
+    codes, reasons = [], []
+    if not ttft_ok:
+        codes.append(Reason.MISSES_TTFT)
+        reasons.append(
+            f"Misses TTFT: {alone.ttft_s.mean * 1e3:,.0f} ms for one request alone "
+            f"(target {targets.ttft_s * 1e3:,.0f} ms)."
+        )
+    if not tpot_ok:
+        codes.append(Reason.MISSES_TPOT)
+        reasons.append(
+            f"Misses TPOT: {alone.tpot_s.mean * 1e3:,.1f} ms per token for one request "
+            f"alone (target {targets.tpot_s * 1e3:,.1f} ms)."
+        )
+    pct = targets.percentile
+
+    def option(maker: _OptionMaker) -> Option:
+        failed = maker.failed(codes[0], reasons[0], ttft_s=alone.ttft_s.at(pct))
+        return replace(
+            failed, reasons=tuple(reasons), reason_codes=tuple(codes), tpot_s=alone.tpot_s.at(pct)
+        )
+
+    return option
+
+
+@dataclass(frozen=True)
+class _OptionMaker:
+    """What every option of one configuration shares, and the options it can become."""
+
+    common: dict
+    gpu_name: str
+    n: int
+    hourly: float | None
+
+    def failed(self, code: str, reason: str, **figures) -> Option:
         values = {
             "max_rate_per_replica": 0.0,
             "replicas": None,
             "ttft_s": None,
             "tpot_s": None,
-            "usd_per_hour": None if hourly is None else hourly * n,
+            "usd_per_hour": None if self.hourly is None else self.hourly * self.n,
             "usd_per_month": None,
             "usd_per_1m_tokens": None,
             "tokens_per_second_per_gpu": None,
@@ -428,133 +512,115 @@ def _option(
         }
         values.update(figures)
         return Option(
-            **common, meets_targets=False, reasons=(reason,), reason_codes=(code,), **values
+            **self.common, meets_targets=False, reasons=(reason,), reason_codes=(code,), **values
         )
 
-    try:
-        replica = make_replica(model, gpu, engine, workload)
-    except EstimatorInputError as error:
-        if error.field == "num_gpus":
-            return failed(Reason.DOES_NOT_FIT, f"Does not fit: {error.message}")
-        return failed(Reason.UNSUPPORTED, error.message)
-    if replica.kv_blocks * BLOCK_TOKENS < traffic.tokens_per_request:
-        return failed(
-            Reason.DOES_NOT_FIT,
-            f"Does not fit: the KV cache holds {replica.kv_blocks * BLOCK_TOKENS:,} tokens, "
-            f"less than one request's {traffic.tokens_per_request:,}.",
+    def costs_more(self, replicas: int, why: str) -> Option:
+        """Not searched: at least ``replicas`` replicas, more than the best costs."""
+        month = replicas * self.n * self.hourly * HOURS_PER_MONTH
+        return self.failed(
+            Reason.COSTS_MORE,
+            f"Costs more than the best: {why}, so at least {replicas:,} "
+            f"replica{'s' if replicas != 1 else ''}, ${month:,.0f} a month (not simulated "
+            "further).",
+            usd_per_month_at_least=month,
         )
-    # One request alone: if it misses a target, no load will meet it.
-    alone = simulate_replica(replica, workload, concurrency=1, requests=1)
-    ttft_ok, tpot_ok = _meets(alone, targets)
-    pct = targets.percentile
-    if not (ttft_ok and tpot_ok):
-        codes, reasons = [], []
-        if not ttft_ok:
-            codes.append(Reason.MISSES_TTFT)
-            reasons.append(
-                f"Misses TTFT: {alone.ttft_s.mean * 1e3:,.0f} ms for one request alone "
-                f"(target {targets.ttft_s * 1e3:,.0f} ms)."
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A configuration that fits and meets the targets alone, waiting for its search."""
+
+    load: ReplicaLoad
+    traffic: Traffic
+    option: _OptionMaker
+    least_usd_per_month: float  # at its analytic bound (inf without a price)
+
+    def pruned(self, best_month: float, work: Work) -> Option | None:
+        """The option, if it cannot be cheaper than ``best_month``: its least cost is
+        higher, or as many replicas as it could afford miss the targets (one run)."""
+        maker, peak = self.option, self.traffic.peak_rate
+        if maker.hourly is None or best_month == math.inf:
+            return None
+        replica_month = maker.n * maker.hourly * HOURS_PER_MONTH
+        if self.least_usd_per_month > best_month * (1 + SAME_COST):
+            fewest = math.ceil(peak / self.load.bound)
+            return maker.costs_more(
+                fewest, f"one replica sustains at most {self.load.bound:,.3g} requests/s"
             )
-        if not tpot_ok:
-            codes.append(Reason.MISSES_TPOT)
-            reasons.append(
-                f"Misses TPOT: {alone.tpot_s.mean * 1e3:,.1f} ms per token for one request "
-                f"alone (target {targets.tpot_s * 1e3:,.1f} ms)."
+        affordable = math.floor(best_month / replica_month * (1 + SAME_COST))
+        share = peak / affordable
+        if self.load.trial(share, work).ok:
+            return None
+        return maker.costs_more(
+            affordable + 1,
+            f"{affordable:,} replica{'s' if affordable != 1 else ''} at "
+            f"{share:,.3g} requests/s each miss the targets",
+        )
+
+    def searched(self, tolerance: float, work: Work) -> Option:
+        """The option with its capacity, replicas and cost."""
+        load, maker, traffic = self.load, self.option, self.traffic
+        pct = load.targets.percentile
+        capacity = load.capacity(tolerance, work)
+        if not capacity.meets_at_some_load:
+            return maker.failed(
+                Reason.MISSES_TTFT,
+                f"Misses the targets at any load: queueing alone pushes the {pct} past them.",
             )
-        option = failed(codes[0], reasons[0], ttft_s=alone.ttft_s.at(pct))
-        return replace(
-            option, reasons=tuple(reasons), reason_codes=tuple(codes), tpot_s=alone.tpot_s.at(pct)
+        replicas, at_load = _replicas(load, capacity, traffic.peak_rate, work)
+        if not at_load.ok:
+            code = Reason.MISSES_TPOT if at_load.ttft_ok else Reason.MISSES_TTFT
+            return maker.failed(
+                code, f"Misses the targets at the planned load ({pct}), replicas added."
+            )
+        at_best = capacity.at_rate.result
+        figures = {
+            "max_rate_per_replica": capacity.rate,
+            "replicas": replicas,
+            "ttft_s": at_load.result.ttft_s.at(pct),
+            "tpot_s": at_load.result.tpot_s.at(pct),
+            "tokens_per_second_per_gpu": at_best.output_tokens_per_second / maker.n,
+            "tokens_per_second_per_user": (
+                1 / at_best.tpot_s.p50 if at_best.tpot_s.p50 > 0 else None
+            ),
+        }
+        if maker.hourly is None:
+            return maker.failed(
+                Reason.NO_PRICE,
+                f"No price per GPU-hour for {maker.gpu_name}: enter one.",
+                **figures,
+            )
+        per_hour = maker.hourly * maker.n * replicas
+        tokens_per_hour = traffic.average_rate * C.SECONDS_PER_HOUR * traffic.tokens_per_request
+        return Option(
+            **maker.common,
+            meets_targets=True,
+            reasons=(),
+            reason_codes=(),
+            usd_per_hour=per_hour,
+            usd_per_month=per_hour * HOURS_PER_MONTH,
+            usd_per_1m_tokens=per_hour / tokens_per_hour * C.TOKENS_PER_MILLION,
+            **figures,
         )
-    capacity = replica_saturation_rate(replica, workload)
-    by_tpot = tpot_bound_rate(
-        replica, traffic.completion_tokens, traffic.prompt_tokens, targets.tpot_s
-    )
-    high = min(capacity, by_tpot) * CAPACITY_MARGIN
-    least = (
-        math.ceil(traffic.peak_rate / high) * n * hourly * HOURS_PER_MONTH
-        if hourly is not None and high > 0
-        else math.inf
-    )
-
-    def finish(steps: int) -> Option:
-        return _search(
-            replica,
-            gpu,
-            traffic,
-            targets,
-            workload,
-            replica_n=n,
-            high=high,
-            lifetime_s=targets.ttft_s + (traffic.completion_tokens - 1) * targets.tpot_s,
-            hourly=hourly,
-            steps=steps,
-            failed=failed,
-            common=common,
-        )
-
-    return _Pending(least, finish)
 
 
-def _search(
-    replica: Replica,
-    gpu: GpuSpec,
-    traffic: Traffic,
-    targets: Targets,
-    workload: Workload,
-    *,
-    replica_n: int,
-    high: float,
-    lifetime_s: float,
-    hourly: float | None,
-    steps: int,
-    failed: Callable[..., Option],
-    common: dict,
-) -> Option:
-    n, pct = replica_n, targets.percentile
-    best_rate, at_best = max_rate_within(replica, workload, targets, high, steps, lifetime_s)
-    if best_rate <= 0 or at_best is None:
-        return failed(
-            Reason.MISSES_TTFT,
-            f"Misses the targets at any load: queueing alone pushes the {pct} past them.",
-        )
-    replicas = max(1, math.ceil(traffic.peak_rate / best_rate))
-    # Latency is not quite monotone in the rate over a finite run: if the planned load
-    # happens to miss where a higher one passed, add a replica (a few times at most).
-    for _ in range(EXTRA_REPLICA_TRIES):
-        at_load = trial(replica, workload, traffic.peak_rate / replicas, lifetime_s)
-        if all(_meets(at_load, targets)):
+def _replicas(load: ReplicaLoad, capacity: Capacity, peak: float, work: Work) -> tuple[int, Trial]:
+    """Replicas for the peak: peak / capacity rounded up, unless the capacity search
+    left the share of one replica fewer undecided (between the rate found to meet the
+    targets and the lowest found to miss them), which is then tried; then checked at
+    the load they will carry, adding one while it misses (a few times at most). The
+    replicas and the run at their load (missing the targets when every try did)."""
+    replicas = max(1, math.ceil(peak / capacity.rate))
+    for fewer in range(max(1, math.ceil(peak / capacity.missed)), replicas):
+        if load.trial(peak / fewer, work).ok:
+            replicas = fewer
             break
-        replicas += 1
-    else:
-        ttft_ok, _ = _meets(at_load, targets)
-        code = Reason.MISSES_TPOT if ttft_ok else Reason.MISSES_TTFT
-        return failed(code, f"Misses the targets at the planned load ({pct}), replicas added.")
-    per_gpu = at_best.output_tokens_per_second / n
-    per_user = 1 / at_best.tpot_s.p50 if at_best.tpot_s.p50 > 0 else None
-    figures = {
-        "max_rate_per_replica": best_rate,
-        "replicas": replicas,
-        "ttft_s": at_load.ttft_s.at(pct),
-        "tpot_s": at_load.tpot_s.at(pct),
-        "tokens_per_second_per_gpu": per_gpu,
-        "tokens_per_second_per_user": per_user,
-    }
-    if hourly is None:
-        return failed(
-            Reason.NO_PRICE, f"No price per GPU-hour for {gpu.name}: enter one.", **figures
-        )
-    per_hour = hourly * n * replicas
-    tokens_per_hour = traffic.average_rate * C.SECONDS_PER_HOUR * traffic.tokens_per_request
-    return Option(
-        **common,
-        meets_targets=True,
-        reasons=(),
-        reason_codes=(),
-        usd_per_hour=per_hour,
-        usd_per_month=per_hour * HOURS_PER_MONTH,
-        usd_per_1m_tokens=per_hour / tokens_per_hour * C.TOKENS_PER_MILLION,
-        **figures,
-    )
+    for attempt in range(EXTRA_REPLICA_TRIES):
+        at_load = load.trial(peak / (replicas + attempt), work)
+        if at_load.ok:
+            return replicas + attempt, at_load
+    return replicas + EXTRA_REPLICA_TRIES, at_load
 
 
 def _mark_front(options: list[Option]) -> list[Option]:
@@ -582,11 +648,19 @@ def _mark_front(options: list[Option]) -> list[Option]:
 
 
 def _rank(options: list[Option]) -> list[Option]:
+    """Those meeting the targets by cost a month, then those that cost more than the
+    best by the least they would, then the rest by the price of one replica an hour."""
+
     def key(o: Option) -> tuple:
-        cost = o.usd_per_month if o.meets_targets else o.usd_per_hour
+        if o.meets_targets:
+            group, cost = 0, o.usd_per_month
+        elif o.usd_per_month_at_least is not None:
+            group, cost = 1, o.usd_per_month_at_least
+        else:
+            group, cost = 2, o.usd_per_hour
         # At the same cost, the option with more headroom (replicas x rate) first.
         headroom = -(o.replicas or 0) * o.max_rate_per_replica
-        return (not o.meets_targets, cost is None, cost or 0.0, headroom, o.gpu)
+        return (group, cost is None, cost or 0.0, headroom, o.gpu)
 
     return sorted(options, key=key)
 
@@ -603,24 +677,60 @@ def _no_best_reason(options: list[Option]) -> str:
 
 
 def _validate(traffic: Traffic, targets: Targets, max_gpus: int) -> None:
-    if not 0 < traffic.peak_rate <= MAX_RATE:
-        raise EstimatorInputError("rate", f"Must be above 0 and at most {MAX_RATE:,.0f}.")
+    """Every number plan() takes, in range (NaN fails every comparison, so it is out)."""
+    given = traffic.given_as
+    per_day = " (requests per day x peak factor / 86,400)" if given != "rate" else ""
+    if not _is_number(traffic.peak_rate) or not MIN_RATE <= traffic.peak_rate <= MAX_RATE:
+        raise EstimatorInputError(
+            given,
+            f"The peak{per_day} must be from {MIN_RATE:g} (one request in 11 days) to "
+            f"{MAX_RATE:,.0f} requests/s.",
+        )
+    average = traffic.average_rate
+    if not _is_number(average) or not MIN_AVERAGE_RATE <= average <= traffic.peak_rate:
+        raise EstimatorInputError(
+            given,
+            f"The average must be from {MIN_AVERAGE_RATE:g} requests/s to the peak "
+            f"(a peak factor from 1 to {MAX_PEAK_FACTOR:,.0f}).",
+        )
+    for name, tokens in (
+        ("prompt", traffic.prompt_tokens),
+        ("completion", traffic.completion_tokens),
+    ):
+        if not _is_count(tokens) or not 1 <= tokens <= MAX_TOKENS:
+            raise EstimatorInputError(name, f"Must be a whole number from 1 to {MAX_TOKENS:,}.")
     if targets.percentile not in PERCENTILE_CHOICES:
         raise EstimatorInputError("percentile", f"One of {', '.join(PERCENTILE_CHOICES)}.")
-    if targets.ttft_s <= 0 or targets.tpot_s <= 0:
-        raise EstimatorInputError("ttft_ms", "Targets must be above 0.")
-    if not 1 <= max_gpus <= 64:
-        raise EstimatorInputError("max_gpus_per_replica", "Must be from 1 to 64.")
+    for name, seconds in (("ttft_ms", targets.ttft_s), ("tpot_ms", targets.tpot_s)):
+        if not _is_number(seconds) or not 0 < seconds <= MAX_TARGET_S:
+            raise EstimatorInputError(
+                name, f"Targets must be above 0 and at most {MAX_TARGET_S * 1e3:,.0f} ms."
+            )
+    if not _is_count(max_gpus) or not 1 <= max_gpus <= MAX_GPUS_PER_REPLICA:
+        raise EstimatorInputError(
+            "max_gpus_per_replica", f"Must be from 1 to {MAX_GPUS_PER_REPLICA}."
+        )
+
+
+def _is_number(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float)
+
+
+def _is_count(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int)
 
 
 __all__ = [
     "HOURS_PER_MONTH",
+    "WorkLimitExceeded",
     "LengthSpread",
+    "Reason",
     "Option",
     "PlanResult",
     "Targets",
     "Traffic",
     "native_weights",
     "plan",
+    "planning_work",
     "price_per_gpu_hour",
 ]

@@ -109,12 +109,42 @@ class Run:
     peak_blocks: int = 0
     queue_time_integral: float = 0.0  # sum of waiting requests x seconds
     queue_max: int = 0
+    # Ended early: "ttft" or "tpot", sure to miss that target (StopRule); "steps", past
+    # the most steps it was allowed.
+    stopped: str = ""
+    steps: int = 0  # iterations simulated one by one, plus decode stretches jumped over
 
 
-def run_replica(replica: Replica, drawn: Sequence[Request], concurrency: int | None) -> Run:
+@dataclass(frozen=True)
+class StopRule:
+    """End a run as soon as it is sure to miss a latency target: once ``ttft_misses`` of
+    the requests from ``first_index`` on got their first token more than ``ttft_s``
+    after arriving (the per-request cost included), or ``tpot_misses`` of them took more
+    than ``tpot_s`` per output token after the first. ``serving.stop_rule`` works out
+    the counts that decide a percentile."""
+
+    first_index: int
+    ttft_s: float
+    ttft_misses: int
+    tpot_s: float
+    tpot_misses: int
+
+
+class WorkLimitExceeded(EstimatorInputError):
+    """A run (or a plan) needed more scheduler steps than it was allowed."""
+
+
+def run_replica(
+    replica: Replica,
+    drawn: Sequence[Request],
+    concurrency: int | None,
+    stop: StopRule | None = None,
+    max_steps: int | None = None,
+) -> Run:
     """Serve the drawn requests on the replica: open loop at their arrival times, or
-    closed loop from ``concurrency`` users."""
-    return ReplicaScheduler(replica, drawn, concurrency).run()
+    closed loop from ``concurrency`` users; ended early by ``stop`` if given, or after
+    ``max_steps`` steps (the unit of the simulator's work, see ``Run.steps``)."""
+    return ReplicaScheduler(replica, drawn, concurrency, stop, max_steps).run()
 
 
 # Requests in the engine
@@ -288,9 +318,21 @@ class ReplicaScheduler:
         "t",
         "it",
         "closed",
+        "overhead",
+        "stop",
+        "ttft_missed",
+        "tpot_missed",
+        "max_steps",
     )
 
-    def __init__(self, replica: Replica, drawn: Sequence[Request], concurrency: int | None):
+    def __init__(
+        self,
+        replica: Replica,
+        drawn: Sequence[Request],
+        concurrency: int | None,
+        stop: StopRule | None = None,
+        max_steps: int | None = None,
+    ):
         n = len(drawn)
         self.ctx = replica.ctx
         self.total_blocks = replica.kv_blocks
@@ -312,11 +354,15 @@ class ReplicaScheduler:
         self.t = 0.0
         self.it = 0  # iterations so far
         self.closed = concurrency is not None
+        self.overhead = replica.request_overhead_s
+        self.stop = stop
+        self.ttft_missed = self.tpot_missed = 0
+        self.max_steps = math.inf if max_steps is None else max_steps
 
     def run(self) -> Run:
-        arrivals, seqs, waiting = self.arrivals, self.seqs, self.waiting
+        arrivals, seqs, waiting, record = self.arrivals, self.seqs, self.waiting, self.record
         total = len(seqs)
-        while arrivals.taken < total or waiting or self.running:
+        while (arrivals.taken < total or waiting or self.running) and not record.stopped:
             arrive = arrivals.next_time()
             while arrive <= self.t:  # arrivals up to now join the queue
                 waiting.append(seqs[arrivals.taken])
@@ -477,6 +523,9 @@ class ReplicaScheduler:
         if not decoders and not chunks:
             return  # nothing could run (only when everything waiting was refused)
         run = self.record
+        run.steps += 1
+        if run.steps > self.max_steps:
+            run.stopped = "steps"
         if self.used > run.peak_blocks:
             run.peak_blocks = self.used
         prefill_tokens = 0
@@ -508,11 +557,15 @@ class ReplicaScheduler:
             seq.generated += 1
             if seq.generated == 1:
                 run.first[seq.index] = t
+                if self.stop is not None:
+                    self.judge_first_token(seq.index)
             if seq.generated >= seq.completion:
                 del self.running[seq.index]
                 self.used -= seq.blocks
                 seq.state = DONE
                 run.finish[seq.index] = t
+                if self.stop is not None:
+                    self.judge_finish(seq)
                 if self.closed:
                     self.arrivals.ask_again(t)
                 continue
@@ -534,8 +587,35 @@ class ReplicaScheduler:
             del running[index]
             seq.state = DONE
             finish[index] = t
+            if self.stop is not None:
+                self.judge_finish(seq)
             if self.closed:
                 self.arrivals.ask_again(t)
+
+    # Ending early (StopRule)
+
+    def judge_first_token(self, index: int) -> None:
+        """Count a late first token; stop once they decide the percentile. The same
+        arithmetic as ``serving.summarize``, so the verdict is the full run's."""
+        stop, record = self.stop, self.record
+        if index >= stop.first_index and (
+            record.first[index] - record.arrival[index] + self.overhead > stop.ttft_s
+        ):
+            self.ttft_missed += 1
+            if self.ttft_missed >= stop.ttft_misses:
+                record.stopped = "ttft"
+
+    def judge_finish(self, seq: _Seq) -> None:
+        """Count a slow stream of tokens; stop once they decide the percentile."""
+        stop, record, index = self.stop, self.record, seq.index
+        if (
+            index >= stop.first_index
+            and seq.completion > 1
+            and (record.finish[index] - record.first[index]) / (seq.completion - 1) > stop.tpot_s
+        ):
+            self.tpot_missed += 1
+            if self.tpot_missed >= stop.tpot_misses and not record.stopped:
+                record.stopped = "tpot"
 
     def account(self, seconds: float) -> None:
         """The clock moves on; requests left waiting wait through it."""
@@ -591,6 +671,9 @@ class ReplicaScheduler:
         self.account(seconds)
         self.it = it + k
         run = self.record
+        run.steps += 1
+        if run.steps > self.max_steps:
+            run.stopped = "steps"
         if used > run.peak_blocks:
             run.peak_blocks = used
         self.finish_decoders()
@@ -603,6 +686,8 @@ __all__ = [
     "ReplicaScheduler",
     "Request",
     "Run",
+    "StopRule",
+    "WorkLimitExceeded",
     "make_replica",
     "run_replica",
 ]

@@ -18,18 +18,37 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .constants import ESTIMATOR_VERSION
-from .scheduler import BLOCK_TOKENS, Replica, Request, Run, make_replica, run_replica
+from .core import validate
+from .scheduler import (
+    BLOCK_TOKENS,
+    Replica,
+    Request,
+    Run,
+    StopRule,
+    WorkLimitExceeded,
+    make_replica,
+    run_replica,
+)
 from .specs import EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 from .timing import saturated_output_tokens_per_second
 
 DEFAULT_REQUESTS = 1000  # requests simulated unless asked otherwise
 MAX_REQUESTS = 20_000  # the API's limit: beyond it, ask for fewer (it takes seconds)
 MAX_RATE = 1e6  # requests/s; anything above is a typo (use rate=inf for "all at once")
+# requests/s: one request every 11.6 days. Rarer requests never meet (each is one request
+# alone), and the simulated clock (a double) still resolves 4 microseconds at the end of
+# the longest run, MAX_REQUESTS / MIN_RATE = 2e10 s; at 1e-308 arrivals overflowed.
+MIN_RATE = 1e-6
 MAX_CONCURRENCY = 100_000  # users
 # Uniform lengths spread +-50% around the mean: vLLM's benchmark_serving random dataset
 # draws lengths uniformly in [mean x (1 - ratio), mean x (1 + ratio)] (--random-range-ratio).
 UNIFORM_RANGE_RATIO = 0.5
 PERCENTILES = (50, 90, 95, 99)
+# Scheduler steps a request takes besides its prompt's chunks: its admission, its first
+# token, its completion and the decode stretches jumped over between them. Measured:
+# runs take at most 0.9 x simulation_work over 300 random configurations that do not
+# preempt (tests/test_serving.py); preemptions add a recomputed prompt each.
+STEPS_PER_REQUEST = 3
 
 
 class LengthSpread(StrEnum):
@@ -66,10 +85,57 @@ class Percentiles:
 
 def percentile(ordered: Sequence[float], q: float) -> float:
     """The q-th percentile of sorted values, interpolated linearly (numpy's default)."""
+    low = _below(len(ordered), q)
     position = (len(ordered) - 1) * q / 100
-    low = math.floor(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _below(count: int, q: float) -> int:
+    """The index of the sorted value the q-th percentile of ``count`` values starts from
+    (it interpolates towards the next one)."""
+    return math.floor((count - 1) * q / 100)
+
+
+def misses_deciding(count: int, q: float) -> int:
+    """How many of ``count`` values above a limit put their q-th percentile above it: the
+    value the percentile starts from is then one of them, and the interpolation only
+    adds to it. (None of zero values: their percentile is not a number.)"""
+    return count - _below(count, q) if count else count + 1
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Latency targets at a percentile of the requests (``"p95"``: 95% within them)."""
+
+    ttft_s: float
+    tpot_s: float
+    percentile: str = "p95"
+
+    @property
+    def q(self) -> int:
+        return int(self.percentile.removeprefix("p"))
+
+    def met_by(self, result: ServingResult) -> tuple[bool, bool]:
+        """Whether the run's time to first token and time per output token (if it has
+        any) are within the targets at the percentile."""
+        ttft = result.ttft_s.at(self.percentile)
+        tpot = result.tpot_s.at(self.percentile)
+        return ttft <= self.ttft_s, (math.isnan(tpot) or tpot <= self.tpot_s)
+
+    def stop_rule(self, drawn: Sequence[Request], warmup: int) -> StopRule:
+        """The rule that ends a run of ``drawn`` as soon as it is sure to miss a target
+        (latencies leave out the first ``warmup`` requests, as ``summarize`` does). Refused
+        requests only lower the counts, and with them the misses that decide."""
+        measured = drawn[warmup:]
+        streams = sum(1 for r in measured if r.completion > 1)
+        return StopRule(
+            first_index=warmup,
+            ttft_s=self.ttft_s,
+            ttft_misses=misses_deciding(len(measured), self.q),
+            tpot_s=self.tpot_s,
+            tpot_misses=misses_deciding(streams, self.q),
+        )
 
 
 @dataclass(frozen=True)
@@ -99,6 +165,7 @@ class ServingResult:
     duration_s: float  # first arrival to last completion
     warnings: tuple[str, ...]
     timeline: Timeline = field(repr=False, compare=False)
+    steps: int = field(default=0, compare=False)  # the run's work (Run.steps)
 
     def as_dict(self) -> dict:
         """The API's JSON shape (milliseconds for TTFT and TPOT, seconds end to end)."""
@@ -192,12 +259,15 @@ def simulate(
     length_spread: LengthSpread | str = LengthSpread.FIXED,
     seed: int = 0,
     warmup: int = 0,
+    max_steps: int | None = None,
 ) -> ServingResult:
     """Serve ``requests`` requests of the workload's mean lengths on one replica (the
     workload's GPUs, precision and parallelism), arriving open-loop at ``rate`` requests/s
     (Poisson; ``math.inf``: all at once) or closed-loop from ``concurrency`` users who each
     send their next request when the last one ends. The same seed gives the same run.
-    Latency figures leave out the first ``warmup`` requests (throughput counts them)."""
+    Latency figures leave out the first ``warmup`` requests (throughput counts them).
+    ``max_steps``: refuse (WorkLimitExceeded) a run that needs more scheduler steps."""
+    validate(model, gpu, workload)
     return simulate_replica(
         make_replica(model, gpu, engine, workload),
         workload,
@@ -207,6 +277,7 @@ def simulate(
         length_spread=length_spread,
         seed=seed,
         warmup=warmup,
+        max_steps=max_steps,
     )
 
 
@@ -220,6 +291,7 @@ def simulate_replica(
     length_spread: LengthSpread | str = LengthSpread.FIXED,
     seed: int = 0,
     warmup: int = 0,
+    max_steps: int | None = None,
 ) -> ServingResult:
     """``simulate`` on a replica made once (``make_replica``) for many runs."""
     if (rate is None) == (concurrency is None):
@@ -234,8 +306,10 @@ def simulate_replica(
             raise EstimatorInputError(name, "Must be a whole number.")
     if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)):
         raise EstimatorInputError("rate", "Must be a number.")
-    if rate is not None and not (0 < rate <= MAX_RATE or rate == math.inf):
-        raise EstimatorInputError("rate", f"Must be above 0 and at most {MAX_RATE:,.0f}.")
+    if rate is not None and not (MIN_RATE <= rate <= MAX_RATE or rate == math.inf):
+        raise EstimatorInputError(
+            "rate", f"Must be from {MIN_RATE:g} (one request in 11 days) to {MAX_RATE:,.0f}."
+        )
     if concurrency is not None and not 1 <= concurrency <= MAX_CONCURRENCY:
         raise EstimatorInputError("concurrency", f"Must be from 1 to {MAX_CONCURRENCY:,}.")
     if not 1 <= requests <= MAX_REQUESTS:
@@ -245,7 +319,13 @@ def simulate_replica(
     spread = LengthSpread(length_spread)
     warnings = list(replica.warnings)
     drawn = draw_requests(workload, rate=rate, requests=requests, spread=spread, seed=seed)
-    run = run_replica(replica, drawn, concurrency)
+    run = run_replica(replica, drawn, concurrency, max_steps=max_steps)
+    if run.stopped == "steps":
+        raise WorkLimitExceeded(
+            "requests",
+            f"This run needs more than {max_steps:,} simulation steps, the most allowed: "
+            "ask for fewer requests, or shorter prompts.",
+        )
     return summarize(replica, drawn, run, warnings, warmup)
 
 
@@ -298,7 +378,33 @@ def summarize(
         duration_s=duration,
         warnings=tuple(warnings),
         timeline=Timeline(tuple(run.arrival), tuple(run.first), tuple(run.finish)),
+        steps=run.steps,
     )
+
+
+# Work
+
+
+def simulation_work(
+    engine: EngineSpec,
+    workload: Workload,
+    requests: int,
+    length_spread: LengthSpread | str = LengthSpread.FIXED,
+) -> float:
+    """The scheduler steps a run of ``requests`` requests takes at most, from its inputs
+    alone (the unit of the simulator's CPU time: bench/serving.py prints the seconds a
+    step takes): each prompt in chunks of the token budget the running decoders leave
+    (at worst ``max_num_seqs`` of them), each chunk an iteration of its own, plus
+    ``STEPS_PER_REQUEST``. Not counted: preemptions, each of which recomputes a prompt;
+    a KV cache that thrashes can multiply the work (``max_steps`` bounds it)."""
+    budget = engine.max_batched_tokens
+    chunk = max(1, budget - min(engine.max_num_seqs, budget))
+    prompt = workload.prompt_tokens
+    if LengthSpread(length_spread) is LengthSpread.FIXED:
+        chunks = math.ceil(prompt / chunk)
+    else:  # E[ceil(X / c)] <= E[X] / c + 1
+        chunks = prompt / chunk + 1
+    return requests * (chunks + STEPS_PER_REQUEST)
 
 
 # Capacity without simulating
@@ -334,8 +440,10 @@ __all__ = [
     "Percentiles",
     "Request",
     "ServingResult",
+    "Targets",
     "draw_requests",
     "percentile",
     "saturation_rate",
     "simulate",
+    "simulation_work",
 ]
