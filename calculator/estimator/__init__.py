@@ -3,12 +3,15 @@
 The doors everything else uses, with the dataclasses from ``specs``:
 - ``estimate(model, gpu, engine, workload)``: one configuration at one batch;
 - ``sweep_batches()`` and ``compare_gpus()``: what-ifs around it;
-- ``simulate()`` (in ``serving``): one replica under a stream of requests;
+- ``simulate()`` (in ``serving``): one replica under a stream of requests, scheduled by
+  ``scheduler``; ``planner.plan()``: what to rent for a traffic, on ``capacity`` (the
+  highest rate one replica sustains within latency targets);
 - ``step_time()`` (in ``step``): one engine iteration, the seam timing is built on.
 
 Modules, each a stage of the physics (arrows point down the list only): ``specs`` and
 ``constants``; ``params`` (parameter counts); ``memory``; ``step``; ``timing`` (prefill
-and decode of a static batch); ``cost``; ``core`` (``estimate``); ``sweeps``;
+and decode of a static batch); ``cost``; ``core`` (``estimate``); ``scheduler``,
+``serving``, ``capacity`` and ``planner`` (under load); ``sweeps``;
 ``calibration`` and ``fitting``. ``hf_config`` reads a Hugging Face config.json into a
 ``ModelSpec`` (``model_from_config``).
 """

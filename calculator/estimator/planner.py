@@ -554,8 +554,9 @@ class _Candidate:
             return None
         return maker.costs_more(
             affordable + 1,
-            f"{affordable:,} replica{'s' if affordable != 1 else ''} at "
-            f"{share:,.3g} requests/s each miss the targets",
+            f"1 replica at {share:,.3g} requests/s misses the targets"
+            if affordable == 1
+            else f"{affordable:,} replicas at {share:,.3g} requests/s each miss the targets",
         )
 
     def searched(self, tolerance: float, work: Work) -> Option:
