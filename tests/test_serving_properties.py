@@ -190,3 +190,23 @@ def test_the_serve_api_answers_finite_json_or_named_errors(values):
         assert_finite(body)
     else:
         assert set(body["errors"]) <= set(ServeForm.base_fields) | {"__all__"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("endpoint", "change", "field"),
+    [
+        ("calculator:api-serve", {"rate": "1e-308"}, "rate"),
+        ("calculator:api-plan", {"rate": "1e-308"}, "rate"),
+        ("calculator:api-plan", {"rate": "", "requests_per_day": "1e-308"}, "requests_per_day"),
+    ],
+)
+def test_tiny_rates_answer_400_naming_the_field(client, endpoint, change, field):
+    if endpoint.endswith("plan"):
+        params = {"gpus": "h100-sxm", "ttft_ms": "1000", "tpot_ms": "50"}
+    else:
+        params = {"gpu": "h100-sxm", "gpus": "1", "requests": "20"}
+    params.update(model="llama-3.1-8b", prompt="500", completion="50", **change)
+    response = client.get(reverse(endpoint), params)
+    assert response.status_code == 400, response.content[:300]
+    assert field in json.loads(response.content)["errors"]
