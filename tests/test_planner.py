@@ -355,3 +355,14 @@ def test_a_plan_spends_its_work_in_steps_and_stops_at_its_limit():
     assert P.plan(*args, max_steps=planned.steps) == planned
     # Remembered runs cost nothing.
     assert P.plan(*args).steps == len(planned.options) * P.OPTION_STEPS
+
+
+def test_a_free_gpu_is_searched_and_best():
+    def price(gpu, n):
+        return (0.0, "typed") if gpu.slug == H100_SXM.slug else (1.0, "typed")
+
+    result = cold_plan(
+        LLAMA_3_8B, [A100_80GB, H100_SXM], ROUND_ENGINE, TRAFFIC, TARGETS, price=price
+    )
+    assert result.best.gpu == H100_SXM.slug
+    assert result.best.usd_per_month == 0

@@ -540,7 +540,7 @@ class _Candidate:
         """The option, if it cannot be cheaper than ``best_month``: its least cost is
         higher, or as many replicas as it could afford miss the targets (one run)."""
         maker, peak = self.option, self.traffic.peak_rate
-        if maker.hourly is None or best_month == math.inf:
+        if not maker.hourly or best_month == math.inf:  # no price, or free: search it
             return None
         replica_month = maker.n * maker.hourly * HOURS_PER_MONTH
         if self.least_usd_per_month > best_month * (1 + SAME_COST):
