@@ -44,6 +44,7 @@ MAX_CONCURRENCY = 100_000  # users
 # draws lengths uniformly in [mean x (1 - ratio), mean x (1 + ratio)] (--random-range-ratio).
 UNIFORM_RANGE_RATIO = 0.5
 PERCENTILES = (50, 90, 95, 99)
+DEFAULT_PERCENTILE = "p95"  # the percentile SLOs are usually written at
 # Scheduler steps a request takes besides its prompt's chunks: its admission, its first
 # token, its completion and the decode stretches jumped over between them. Measured:
 # runs take at most 0.9 x simulation_work over 300 random configurations that do not
@@ -110,7 +111,7 @@ class Targets:
 
     ttft_s: float
     tpot_s: float
-    percentile: str = "p95"
+    percentile: str = DEFAULT_PERCENTILE
 
     @property
     def q(self) -> int:
