@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import sys
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -223,34 +224,37 @@ class _Arrivals:
 
 
 class _DecodeLine:
-    """Decode-only step times as lines in the summed context: memory = m0 + m1 x,
-    compute = c0 + c1 x, plus a constant (all-reduces and the step's fixed cost)."""
+    """Decode-only step times of n sequences in their summed context x: memory and
+    compute each a line in x, plus a constant (all-reduces and the step's fixed cost).
+    With local (sliding-window) layers the lines bend where x reaches n x window (those
+    layers see no more of it: ``step_time`` takes min(x, n x window) for them), so there
+    are two pieces, each (from x, memory at 0, memory slope, compute at 0, compute slope)."""
 
-    __slots__ = ("m0", "m1", "c0", "c1", "rest")
+    __slots__ = ("pieces", "rest")
 
     def __init__(self, ctx: StepContext, n: int) -> None:
+        bend = n * ctx.model.attention_window if ctx.model.local_share else 0
+        if bend:
+            self.pieces = (
+                _piece(ctx, n, 0, bend),
+                _piece(ctx, n, bend, bend + DECODE_LINE_PROBE_TOKENS),
+            )
+        else:
+            self.pieces = (_piece(ctx, n, 0, DECODE_LINE_PROBE_TOKENS),)
         at0 = step_time(ctx, decode_sequences=n, decode_context=0.0)
-        at1 = step_time(ctx, decode_sequences=n, decode_context=DECODE_LINE_PROBE_TOKENS)
-        self.m0, self.c0 = at0.memory, at0.compute
-        self.m1 = (at1.memory - at0.memory) / DECODE_LINE_PROBE_TOKENS
-        self.c1 = (at1.compute - at0.compute) / DECODE_LINE_PROBE_TOKENS
         self.rest = at0.communication + at0.overhead
 
-    def total(self, x0: float, slope: float, k: int) -> float:
+    def total(self, x0: int, slope: int, k: int) -> float:
         """Seconds of k iterations whose summed contexts are x0, x0 + slope, ..."""
         if k <= 0:
             return 0.0
-        m0, ms = self.m0 + self.m1 * x0, self.m1 * slope
-        c0, cs = self.c0 + self.c1 * x0, self.c1 * slope
-        rest = self.rest * k
-        diff0, diff_slope = m0 - c0, ms - cs
-        if diff_slope == 0:
-            return rest + _line_sum(m0, ms, 0, k) if diff0 >= 0 else rest + _line_sum(c0, cs, 0, k)
-        cross = -diff0 / diff_slope
-        split = min(max(math.ceil(cross), 0), k)
-        if diff_slope > 0:  # compute first, memory from the crossing on
-            return rest + _line_sum(c0, cs, 0, split) + _line_sum(m0, ms, split, k)
-        return rest + _line_sum(m0, ms, 0, split) + _line_sum(c0, cs, split, k)
+        if len(self.pieces) == 1:
+            return _piece_sum(self.pieces[0], x0, slope, k, self.rest * k)
+        low, high = self.pieces
+        # Iterations before the bend: j < ceil((bend - x0) / slope), in integers.
+        before = min(max(-((x0 - high[0]) // slope), 0), k)
+        seconds = _piece_sum(low, x0, slope, before, self.rest * k)
+        return _piece_sum(high, x0 + slope * before, slope, k - before, seconds)
 
     def iterations_before(self, x0: float, slope: float, k: int, gap: float) -> int:
         """The fewest of the k iterations that take at least ``gap`` seconds (k when
@@ -260,8 +264,10 @@ class _DecodeLine:
         # Each iteration takes at least the line it starts on (the step is the larger of
         # two lines), so the k solving that quadratic is an upper bound on the answer;
         # it is the answer unless the step turns bound on the way. Checked either way.
-        first = self.rest + max(self.m0 + self.m1 * x0, self.c0 + self.c1 * x0)
-        grow = (self.m1 if self.m0 + self.m1 * x0 >= self.c0 + self.c1 * x0 else self.c1) * slope
+        pieces = self.pieces
+        _, m0, m1, c0, c1 = pieces[-1] if x0 >= pieces[-1][0] else pieces[0]
+        first = self.rest + max(m0 + m1 * x0, c0 + c1 * x0)
+        grow = (m1 if m0 + m1 * x0 >= c0 + c1 * x0 else c1) * slope
         if grow > 0:
             b = first - grow / 2
             guess = math.ceil((math.sqrt(b * b + 2 * grow * gap) - b) / grow)
@@ -280,6 +286,33 @@ class _DecodeLine:
             else:
                 low = mid + 1
         return low
+
+
+def _piece(ctx: StepContext, n: int, start: int, end: float) -> tuple[float, ...]:
+    """The lines through the decode step times at summed contexts ``start`` and ``end``."""
+    at0 = step_time(ctx, decode_sequences=n, decode_context=float(start))
+    at1 = step_time(ctx, decode_sequences=n, decode_context=float(end))
+    m1 = (at1.memory - at0.memory) / (end - start)
+    c1 = (at1.compute - at0.compute) / (end - start)
+    return (start, at0.memory - m1 * start, m1, at0.compute - c1 * start, c1)
+
+
+def _piece_sum(piece: tuple[float, ...], x0: int, slope: int, k: int, plus: float) -> float:
+    """``plus`` and the larger of memory and compute summed over k iterations at summed
+    contexts x0, x0 + slope, ... (the step turns from one to the other at most once)."""
+    if k <= 0:
+        return plus
+    _, m0, m1, c0, c1 = piece
+    m0, ms = m0 + m1 * x0, m1 * slope
+    c0, cs = c0 + c1 * x0, c1 * slope
+    diff0, diff_slope = m0 - c0, ms - cs
+    if diff_slope == 0:
+        return plus + _line_sum(m0, ms, 0, k) if diff0 >= 0 else plus + _line_sum(c0, cs, 0, k)
+    cross = -diff0 / diff_slope
+    split = min(max(math.ceil(cross), 0), k)
+    if diff_slope > 0:  # compute first, memory from the crossing on
+        return plus + _line_sum(c0, cs, 0, split) + _line_sum(m0, ms, split, k)
+    return plus + _line_sum(m0, ms, 0, split) + _line_sum(c0, cs, split, k)
 
 
 def _line_sum(a: float, b: float, j0: int, j1: int) -> float:
@@ -357,12 +390,15 @@ class ReplicaScheduler:
         self.overhead = replica.request_overhead_s
         self.stop = stop
         self.ttft_missed = self.tpot_missed = 0
-        self.max_steps = math.inf if max_steps is None else max_steps
+        self.max_steps = sys.maxsize if max_steps is None else max_steps
 
     def run(self) -> Run:
         arrivals, seqs, waiting, record = self.arrivals, self.seqs, self.waiting, self.record
-        total = len(seqs)
+        total, max_steps = len(seqs), self.max_steps
         while (arrivals.taken < total or waiting or self.running) and not record.stopped:
+            if record.steps > max_steps:
+                record.stopped = "steps"
+                break
             arrive = arrivals.next_time()
             while arrive <= self.t:  # arrivals up to now join the queue
                 waiting.append(seqs[arrivals.taken])
@@ -409,7 +445,7 @@ class ReplicaScheduler:
                     self.arrivals.ask_again(self.t)
                 acted = True
                 continue
-            chunk = min(seq.target, left)
+            chunk = seq.target if seq.target < left else left
             need = -(-chunk // BLOCK_TOKENS)
             if used + need > total:
                 break
@@ -524,8 +560,6 @@ class ReplicaScheduler:
             return  # nothing could run (only when everything waiting was refused)
         run = self.record
         run.steps += 1
-        if run.steps > self.max_steps:
-            run.stopped = "steps"
         if self.used > run.peak_blocks:
             run.peak_blocks = self.used
         prefill_tokens = 0
@@ -672,8 +706,6 @@ class ReplicaScheduler:
         self.it = it + k
         run = self.record
         run.steps += 1
-        if run.steps > self.max_steps:
-            run.stopped = "steps"
         if used > run.peak_blocks:
             run.peak_blocks = used
         self.finish_decoders()
