@@ -21,7 +21,8 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from calculator.estimator.specs import Dtype
+from calculator.estimator.planner import Option, Traffic
+from calculator.estimator.specs import Dtype, EngineSpec, ModelSpec
 
 # Section: engines and their releases
 
@@ -208,6 +209,38 @@ class DeployInputs:
             raise DeployInputError("memory_fraction", "Must be above 0 and at most 1.")
         if not 1 <= self.port <= 65535:
             raise DeployInputError("port", "Must be from 1 to 65535.")
+
+
+def for_option(
+    option: Option,
+    *,
+    model: ModelSpec,
+    engine: EngineSpec,
+    traffic: Traffic,
+    model_repo: str,
+    gpu_vendor: str,
+) -> DeployInputs:
+    """The inputs for one planner option: its GPUs, replicas and precisions, the engine
+    profile's limits (what the simulation ran with), and the plan's longest request.
+    model_repo is the catalog row's ``hf_repo`` ("" for a pasted config.json); gpu_vendor
+    the GPU row's ``vendor``. An option with no replica count (it misses the targets) is
+    given one replica."""
+    return DeployInputs(
+        engine=option.engine,
+        model_name=model.name,
+        model_repo=model_repo,
+        gpu_vendor=gpu_vendor,
+        gpus_per_replica=option.gpus_per_replica,
+        replicas=option.replicas or 1,
+        weights=option.weights,
+        kv=option.kv,
+        max_model_len=max_model_len(
+            traffic.prompt_tokens, traffic.completion_tokens, model.max_context
+        ),
+        max_num_seqs=engine.max_num_seqs,
+        memory_fraction=engine.memory_fraction,
+        token_budget=engine.max_batched_tokens,
+    )
 
 
 # Section: the recipe
@@ -593,6 +626,7 @@ __all__ = [
     "DeployInputs",
     "Recipe",
     "Release",
+    "for_option",
     "kubernetes_name",
     "max_model_len",
     "recipe",

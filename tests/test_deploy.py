@@ -13,7 +13,9 @@ import pytest
 import yaml
 
 from calculator import deploy as D
+from calculator.estimator import planner as P
 from calculator.estimator.specs import Dtype
+from tests.estimator_fixtures import H100_SXM, LLAMA_3_8B, ROUND_ENGINE
 
 # Section: the flags each engine's parser defines, transcribed by hand from its source.
 # A flag the module emits that is not here (a typo, or one from another version) fails.
@@ -514,3 +516,75 @@ def test_as_dict_carries_the_command_manifest_version_and_notes():
     assert data["engine_version"] == "vLLM 0.33.0"
     assert data["image"] == "vllm/vllm-openai:v0.33.0"
     assert data["notes"] == list(recipe.notes)
+
+
+# Section: from a planner option
+
+
+def option(**changes) -> P.Option:
+    values = {
+        "gpu": H100_SXM.slug,
+        "gpu_name": H100_SXM.name,
+        "gpus_per_replica": 2,
+        "weights": Dtype.FP8,
+        "kv": Dtype.FP8,
+        "engine": D.VLLM,
+        "meets_targets": True,
+        "reasons": (),
+        "reason_codes": (),
+        "max_rate_per_replica": 3.0,
+        "replicas": 3,
+        "ttft_s": 0.5,
+        "tpot_s": 0.03,
+        "usd_per_gpu_hour": 2.0,
+        "usd_per_hour": 12.0,
+        "usd_per_month": 8760.0,
+        "usd_per_1m_tokens": 1.0,
+        "price_source": "catalog",
+        "tokens_per_second_per_gpu": 1000.0,
+        "tokens_per_second_per_user": 30.0,
+    }
+    return P.Option(**{**values, **changes})
+
+
+def test_a_planner_option_becomes_the_inputs_the_engine_needs():
+    traffic = P.Traffic.at_peak(9.0, 2000, 300)
+    inputs = D.for_option(
+        option(),
+        model=LLAMA_3_8B,
+        engine=ROUND_ENGINE,
+        traffic=traffic,
+        model_repo="meta-llama/Llama-3.1-8B-Instruct",
+        gpu_vendor="nvidia",
+    )
+    assert (inputs.gpus_per_replica, inputs.replicas) == (2, 3)
+    assert (inputs.weights, inputs.kv) == (Dtype.FP8, Dtype.FP8)
+    assert inputs.max_model_len == 2300
+    assert inputs.max_num_seqs == ROUND_ENGINE.max_num_seqs
+    assert inputs.memory_fraction == ROUND_ENGINE.memory_fraction
+    assert inputs.token_budget == ROUND_ENGINE.max_batched_tokens
+    assert inputs.model_name == LLAMA_3_8B.name
+    # A request longer than the model's context is capped at it.
+    long = P.Traffic.at_peak(1.0, LLAMA_3_8B.max_context, 500)
+    capped = D.for_option(
+        option(),
+        model=LLAMA_3_8B,
+        engine=ROUND_ENGINE,
+        traffic=long,
+        model_repo="",
+        gpu_vendor="amd",
+    )
+    assert capped.max_model_len == LLAMA_3_8B.max_context
+
+
+def test_an_option_that_misses_the_targets_still_gets_one_replica():
+    missing = option(meets_targets=False, replicas=None)
+    inputs = D.for_option(
+        missing,
+        model=LLAMA_3_8B,
+        engine=ROUND_ENGINE,
+        traffic=P.Traffic.at_peak(1.0, 100, 10),
+        model_repo="",
+        gpu_vendor="nvidia",
+    )
+    assert inputs.replicas == 1
