@@ -114,8 +114,6 @@ MAX_TEXT_CHARS = 200  # a model name or repo id (LlmModel.hf_repo is max_length 
 # each part starting with a letter or digit. Checked so that a repo can never read as a
 # flag (a repo "--trust-remote-code" would be one to vLLM's parser, quoted or not).
 REPO_ID = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
-MAX_GPUS_PER_REPLICA = 64  # the planner's most GPUs per replica (planner._validate)
-MAX_REPLICAS = 100_000  # far above any plan; bounds the number rendered, nothing more
 # Kubernetes names are DNS-1035 labels: lower-case letters, digits and '-', starting with a
 # letter, at most 63 characters. Room is left for the "-" + engine suffix.
 K8S_NAME_CHARS = 40
@@ -196,11 +194,9 @@ class DeployInputs:
             raise DeployInputError(
                 "model_repo", "Not a Hugging Face repo id (namespace/name: letters, digits, . _ -)."
             )
-        if not 1 <= self.gpus_per_replica <= MAX_GPUS_PER_REPLICA:
-            raise DeployInputError("gpus_per_replica", f"Must be from 1 to {MAX_GPUS_PER_REPLICA}.")
-        if not 1 <= self.replicas <= MAX_REPLICAS:
-            raise DeployInputError("replicas", f"Must be from 1 to {MAX_REPLICAS:,}.")
-        for name in ("max_model_len", "max_num_seqs"):
+        # The numbers are the plan's (the planner bounds GPUs per replica); the work here
+        # does not grow with them, so only their sign is checked.
+        for name in ("gpus_per_replica", "replicas", "max_model_len", "max_num_seqs"):
             if getattr(self, name) < 1:
                 raise DeployInputError(name, "Must be at least 1.")
         if self.token_budget is not None and self.token_budget < 1:
