@@ -404,7 +404,7 @@ def _day_plan(profile, rates, billed, met, ready, queued) -> DayPlan:
                 replicas=math.fsum(billed[span]) / STEPS_PER_HOUR,
                 replicas_max=max(billed[span]),
                 ready_min=min(ready[span]),
-                slo_attainment=math.fsum(met[span]) / arriving if arriving > 0 else None,
+                slo_attainment=_share(math.fsum(met[span]), arriving),
                 queued_max=max(queued[span]),
             )
         )
@@ -413,9 +413,15 @@ def _day_plan(profile, rates, billed, met, ready, queued) -> DayPlan:
         hours=tuple(hours),
         replica_hours=math.fsum(billed) * STEP_S / SECONDS_PER_HOUR,
         requests=requests,
-        slo_attainment=math.fsum(met) / requests if requests > 0 else None,
+        slo_attainment=_share(math.fsum(met), requests),
         billed=tuple(billed),
     )
+
+
+def _share(met: float, arriving: float) -> float | None:
+    """The share of requests that met the targets (None: none arrived), rounding kept
+    from taking it past 1."""
+    return min(met / arriving, 1.0) if arriving > 0 else None
 
 
 # The month
