@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from .core import MAX_TOKENS
 from .specs import EstimatorInputError
 from .traffic import (
     DAYS_PER_WEEK,
@@ -44,8 +45,8 @@ MAX_LOG_LINES = 250_000
 MAX_LOG_BYTES = 16 * 2**20  # 16 MiB: 250,000 lines of up to 67 bytes
 # A log spanning more than a year is a timestamp out of place (or a log to cut).
 MAX_LOG_SPAN_DAYS = 366
-# Token counts, as the estimator's largest prompt (core.MAX_TOKENS: 10M tokens).
-MAX_LOG_TOKENS = 10_485_760
+# Token counts: at most the estimator's largest prompt or completion (10M tokens).
+MAX_LOG_TOKENS = MAX_TOKENS
 # Weekdays and weekend days are read apart once the log covers a whole week.
 WEEKLY_MIN_DAYS = DAYS_PER_WEEK
 # The lengths kept for the simulator to draw from: a seeded sample of (prompt,
