@@ -15,6 +15,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from calculator import jsonbody
 from calculator.estimates import (
     answer,
     compared_offerings,
@@ -33,7 +34,6 @@ API_PARAMETERS = [*CalculatorForm.base_fields, ALL_APIS_PARAM]
 # Spot-only offers (no on-demand price) last on every database.
 CHEAPEST_FIRST = F("on_demand_usd_per_gpu_hour").asc(nulls_last=True)
 API_DEFAULTS = {"engine": "vllm", "parallelism": "tensor", "weights": "fp16"}
-MAX_BODY_BYTES = 200_000  # a config.json and the inputs; released configs are a few KB
 SERVE_PARAMETERS = list(ServeForm.base_fields)
 PLAN_PARAMETERS = list(PlanForm.base_fields)
 
@@ -52,8 +52,8 @@ def _errors(
     return JsonResponse({"errors": errors}, status=400)
 
 
-def _bad_body(message: str) -> JsonResponse:
-    return JsonResponse({"errors": {"__all__": [message]}}, status=400)
+def _bad_body(message: str, field: str = "") -> JsonResponse:
+    return JsonResponse({"errors": {field or "__all__": [message]}}, status=400)
 
 
 def _answer(
@@ -88,16 +88,10 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
             data.setdefault(key, value)
         unknown = [key for key in request.GET if key not in API_PARAMETERS]
         return _answer(CalculatorForm(data), unknown, apis=request.GET.get(ALL_APIS_PARAM))
-    if len(request.body) > MAX_BODY_BYTES:
-        return _bad_body(f"The body is over {MAX_BODY_BYTES:,} bytes.")
     try:
-        body = json.loads(request.body)
-    except ValueError:
-        return _bad_body(
-            'The body must be a JSON object, e.g. {"model": "llama-3.1-8b", "gpu": "h100-sxm"}.'
-        )
-    if not isinstance(body, dict):
-        return _bad_body("The body must be a JSON object.")
+        body = jsonbody.parse(request)
+    except jsonbody.JsonError as error:
+        return _bad_body(error.message, error.field)
     data = {**API_DEFAULTS}
     config_field = ""
     for key, value in body.items():
