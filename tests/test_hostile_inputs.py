@@ -373,3 +373,17 @@ def test_a_tiny_or_huge_number_answers_200_or_a_400_naming_the_field(
     assert response.status_code in (200, 400), response.content[:300]
     if response.status_code == 400:
         assert field in response.json()["errors"] or "rate" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"prompt": "1", "completion": "1"},  # one-token answers: no time per output token
+        {"model": "llama-3.1-405b", "gpu": "a100-80gb-sxm", "gpus": "16", "prompt": "100000"},
+    ],
+)
+def test_under_load_with_no_latency_to_chart_is_not_a_500(client, shape):
+    query = {**{k: str(v) for k, v in DEFAULTS.items()}, **shape}
+    response = client.get("/under-load/?" + urlencode(query))
+    assert response.status_code == 200
