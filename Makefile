@@ -51,13 +51,17 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser and not slow" -q $(PYTEST_ARGS)
 
 # Production: DEBUG off unless the environment says otherwise; DJANGO_SECRET_KEY,
-# DJANGO_ALLOWED_HOSTS and DATABASE_URL come from the environment (README, Production).
+# DJANGO_ALLOWED_HOSTS and DATABASE_URL come from the environment (docs/operations.md).
+# gthread workers: THREADS requests per process at once, so a cheap request never
+# waits behind a simulation or a plan (calculator/shedding.py bounds those per process).
 WORKERS ?= 4
+THREADS ?= 8
+GUNICORN_ARGS = --workers $(WORKERS) --worker-class gthread --threads $(THREADS) --timeout 60
 serve: export DJANGO_DEBUG ?= False
 serve: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/gunicorn config.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
+	$(BIN)/gunicorn config.wsgi $(GUNICORN_ARGS) --bind $(HOST):$(PORT) --access-logfile -
 
 # The load benchmark (not a test): SQLite, then PostgreSQL unless BENCH_POSTGRES is empty.
 BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/postgres

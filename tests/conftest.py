@@ -35,8 +35,11 @@ def fresh_catalog():
 
 @pytest.fixture(autouse=True)
 def no_save_rate_limit(settings):
-    """Tests save far more often than people do; tests of the limit turn it back on."""
+    """Tests save and compute far more often than people do; tests of the limits turn
+    them back on. The live server's threads may plan and simulate at once: no shedding."""
     settings.CALCULATOR_SAVE_RATE = "off"
+    settings.CALCULATOR_COMPUTE_RATE = "off"
+    settings.CALCULATOR_HEAVY_SLOTS = 8
 
 
 @pytest.fixture(scope="session")

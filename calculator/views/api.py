@@ -26,6 +26,7 @@ from calculator.estimates import (
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
 from calculator.models import CloudOffer, EngineProfile, GpuType, LlmModel
 from calculator.plan_forms import PLAN_DEFAULTS, PlanForm, ServeForm
+from calculator.shedding import heavy
 
 # "apis=all": compare with every active API offering, not only the model's own and the
 # closed reference models.
@@ -111,6 +112,7 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@heavy
 def api_serve(request: HttpRequest) -> JsonResponse:
     """The serving simulator for one configuration under a rate or a number of users."""
     data = request.GET.copy()
@@ -120,6 +122,7 @@ def api_serve(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@heavy
 def api_plan(request: HttpRequest) -> JsonResponse:
     """The capacity plan: every GPU x replica size x precision for the traffic."""
     data = request.GET.copy()
