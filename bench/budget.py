@@ -53,15 +53,22 @@ PLAN_SHAPES = [
     {"model": "llama-3.1-70b", "weights": "", "prompt": "14000"},
 ]
 CALCULATOR_SHAPES = [
-    {"model": "llama-3.1-405b", "gpu": "h100-sxm", "gpus": "8", "batch": "max"},
+    # Under load at long lengths just within the budget (1,000 + 2,400 chart requests).
     {
-        "model": "llama-3.1-405b",
-        "gpu": "a100-80gb-sxm",
-        "gpus": "16",
-        "batch": "max",
-        "prompt": "100000",
-        "completion": "20000",
+        "model": "llama-3.1-8b",
+        "gpu": "h100-sxm",
+        "gpus": "1",
+        "prompt": "20000",
+        "completion": "2000",
     },
+    {
+        "model": "llama-3.1-70b",
+        "gpu": "h100-sxm",
+        "gpus": "4",
+        "prompt": "2000",
+        "completion": "300",
+    },
+    {"model": "llama-3.1-405b", "gpu": "h100-sxm", "gpus": "8", "weights": "fp8", "batch": "max"},
     {
         "model": "llama-3.2-1b",
         "gpu": "l4",
