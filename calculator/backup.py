@@ -27,7 +27,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core import serializers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
@@ -222,6 +222,22 @@ def _row_key(label: str, row: dict) -> tuple[str, Any] | None:
     return None
 
 
+def _check_fields(model: type[models.Model], label: str, number: int, fields: dict) -> None:
+    """Every field is one of the table's, and every plain value reads as its type."""
+    for name, value in fields.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            raise BackupError(f"Row {number} ({label}) has no field {_shown(name)}.") from None
+        if field.is_relation or value is None:
+            continue
+        try:
+            field.to_python(value)
+        except ValidationError as error:
+            problem = _one_line(" ".join(error.messages))
+            raise BackupError(f"Row {number} ({label}) is not valid: {name}: {problem}") from None
+
+
 def check(data: dict[str, Any]) -> None:
     """Refuse a file whose shape, tables, counts or keys are wrong (BackupError naming
     the first problem), before the database is touched."""
@@ -251,6 +267,7 @@ def check(data: dict[str, Any]) -> None:
         if label not in known:
             raise BackupError(f"Row {number} is of {_shown(label)}, not a table a backup holds.")
         found[label] = found.get(label, 0) + 1
+        _check_fields(apps.get_model(label), label, number, row["fields"])
         key = _row_key(label, row)
         if key is None:
             raise BackupError(f"Row {number} ({label}) has no primary key.")
@@ -337,7 +354,15 @@ def import_objects(
             connection.check_constraints(table_names=[model._meta.db_table for model in backup])
         except BackupError:
             raise
-        except (DeserializationError, DatabaseError, ValueError, TypeError, LookupError) as error:
+        except (
+            DeserializationError,
+            DatabaseError,
+            FieldDoesNotExist,
+            ValidationError,
+            ValueError,
+            TypeError,
+            LookupError,
+        ) as error:
             where = f"Row {number}" if number else "The file's rows"
             raise BackupError(f"{where} can't be restored: {_one_line(error)[:300]}") from None
         _reset_sequences(backup, using)
