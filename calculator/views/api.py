@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.db.models import F, Prefetch
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -92,7 +93,7 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
     try:
         body = jsonbody.parse(request)
     except jsonbody.JsonError as error:
-        return _bad_body(error.message, error.field)
+        return _bad_body(error.message, error.field if error.field in API_PARAMETERS else "")
     data = {**API_DEFAULTS}
     config_field = ""
     for key, value in body.items():
@@ -141,6 +142,16 @@ def _computed(form, request: HttpRequest, known: list[str], compute) -> JsonResp
     if result is None:
         return _errors(form, [], known)
     return JsonResponse({"inputs": form.inputs(), **result.as_dict()})
+
+
+OPENAPI_PATH = settings.BASE_DIR / "docs" / "openapi.json"
+
+
+@require_GET
+def api_openapi(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI 3.1 description of this API: docs/openapi.json, as the repository
+    has it (tests/test_openapi.py keeps it true to the forms)."""
+    return HttpResponse(OPENAPI_PATH.read_bytes(), content_type="application/json")
 
 
 def _number(value) -> float | None:
