@@ -52,16 +52,17 @@ test-fast: $(STAMP)
 
 # Production: DEBUG off unless the environment says otherwise; DJANGO_SECRET_KEY,
 # DJANGO_ALLOWED_HOSTS and DATABASE_URL come from the environment (docs/operations.md).
-# gthread workers: THREADS requests per process at once, so a cheap request never
-# waits behind a simulation or a plan (calculator/shedding.py bounds those per process).
+# gunicorn's settings (gthread workers, WORKERS processes of THREADS threads) are in
+# config/gunicorn.py.
 WORKERS ?= 4
 THREADS ?= 8
-GUNICORN_ARGS = --workers $(WORKERS) --worker-class gthread --threads $(THREADS) --timeout 60
 serve: export DJANGO_DEBUG ?= False
+serve: export WORKERS := $(WORKERS)
+serve: export THREADS := $(THREADS)
 serve: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/gunicorn config.wsgi $(GUNICORN_ARGS) --bind $(HOST):$(PORT) --access-logfile -
+	$(BIN)/gunicorn config.wsgi --config config/gunicorn.py --bind $(HOST):$(PORT)
 
 # The load benchmark (not a test): SQLite, then PostgreSQL unless BENCH_POSTGRES is empty.
 BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/postgres

@@ -271,7 +271,6 @@ def flood(port: int, seconds: float, clients: int) -> dict[str, list[Timed]]:
     """``clients`` threads send FLOOD_PLAN without pause for ``seconds`` (not honouring
     Retry-After, as a flood wouldn't), while one thread each asks /healthz and
     /api/estimate in turn; every answer's latency and status."""
-    deadline = time.monotonic() + seconds
     results: dict[str, list[Timed]] = {"plan": [], "healthz": [], "estimate": []}
     lock = threading.Lock()
     plan = Request("GET", "/api/plan?" + urlencode(FLOOD_PLAN))
@@ -294,6 +293,10 @@ def flood(port: int, seconds: float, clients: int) -> dict[str, list[Timed]]:
         with lock:
             results[name].extend(mine)
 
+    # Warm every worker first (the catalog, templates, the accuracy summary), as the
+    # other scenarios do: a cold first request is not what the flood measures.
+    drive("warm-up", port, lambda i: list(cheap.values())[i % 2], 64, 8)
+    deadline = time.monotonic() + seconds
     threads = [threading.Thread(target=loop, args=("plan", plan)) for _ in range(clients)]
     threads += [threading.Thread(target=loop, args=item) for item in cheap.items()]
     for thread in threads:
@@ -328,16 +331,17 @@ def report_flood(label: str, results: dict[str, list[Timed]], options) -> None:
             f"| {codes.count(503)} | {bad} "
             f"| {sum(t.retry_after for t in refused)}/{len(refused)} | {p50:.0f} | {p99:.0f} |"
         )
-    cheap = results["healthz"] + results["estimate"]
-    latencies = sorted(t.seconds for t in cheap)
-    p99 = 1000 * latencies[max(0, math.ceil(0.99 * len(latencies)) - 1)] if cheap else math.inf
-    errors = sum(1 for t in cheap if t.status != 200)
+    aims = []
+    for name in ("healthz", "estimate"):
+        latencies = sorted(t.seconds for t in results[name]) or [math.inf]
+        p99 = 1000 * latencies[max(0, math.ceil(0.99 * len(latencies)) - 1)]
+        errors = sum(1 for t in results[name] if t.status != 200)
+        verdict = "met" if p99 < FLOOD_P99_MS and errors == 0 else "MISSED"
+        aims.append(f"{name} p99 {p99:.0f} ms and {errors} not 200 {verdict}")
     plan_bad = sum(1 for t in results["plan"] if t.status not in (200, 429, 503))
     print(
-        f"\nAims: /healthz and /api/estimate p99 {p99:.0f} ms (aim < {FLOOD_P99_MS} ms) "
-        f"{'met' if p99 < FLOOD_P99_MS else 'MISSED'}, {errors} not 200 (aim 0) "
-        f"{'met' if errors == 0 else 'MISSED'}; plans answered 200, 429 or 503 only: "
-        f"{'met' if plan_bad == 0 else f'MISSED ({plan_bad} others)'}."
+        f"\nAims (p99 < {FLOOD_P99_MS} ms, no error): {'; '.join(aims)}; plans answered "
+        f"200, 429 or 503 only: {'met' if plan_bad == 0 else f'MISSED ({plan_bad} others)'}."
     )
     sys.stdout.flush()
 
@@ -412,19 +416,19 @@ def sqlite_database(workdir: Path) -> Iterator[str]:
 
 
 @contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    """A fresh BENCH_DATABASE on the server of ``server_url``, dropped afterwards."""
+def postgres_database(server_url: str, name: str = BENCH_DATABASE) -> Iterator[str]:
+    """A fresh database `name` on the server of ``server_url``, dropped afterwards."""
     import psycopg
 
     with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
     try:
         parts = urlsplit(server_url)
-        yield urlunsplit((parts.scheme, parts.netloc, f"/{BENCH_DATABASE}", "", ""))
+        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
     finally:
         with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 # Section: the benchmark
@@ -459,8 +463,11 @@ def bench(label: str, database: Callable[[Path], object], options: argparse.Name
                 with gunicorn(env, options.workers, workdir / "gunicorn.log") as port:
                     results = measure(port, options)
                 check_log(workdir / "gunicorn.log")
-            # The flood on a server as deployed: the compute rate limit on, at its default.
+            # The flood on a server as deployed: the compute rate limit on, at its default
+            # unless asked otherwise (--flood-compute-rate off: load shedding alone).
             env.pop("CALCULATOR_COMPUTE_RATE", None)
+            if options.flood_compute_rate:
+                env["CALCULATOR_COMPUTE_RATE"] = options.flood_compute_rate
             print(f"  flood ({options.flood_seconds:.0f} s) ...", file=sys.stderr)
             with gunicorn(env, options.workers, workdir / "flood.log") as port:
                 flooded = flood(port, options.flood_seconds, options.flood_clients)
@@ -547,13 +554,27 @@ def main() -> None:
     parser.add_argument("--flood-seconds", type=float, default=20, help="the flood's length (20)")
     parser.add_argument("--flood-clients", type=int, default=16, help="flooding clients (16)")
     parser.add_argument("--flood-only", action="store_true", help="only the flood scenario")
+    parser.add_argument(
+        "--flood-compute-rate",
+        metavar="RATE",
+        help="CALCULATOR_COMPUTE_RATE during the flood (default: the app's; off: shedding alone)",
+    )
+    parser.add_argument(
+        "--database-name",
+        default=BENCH_DATABASE,
+        help=f"the PostgreSQL database created and dropped ({BENCH_DATABASE})",
+    )
     options = parser.parse_args()
     if not shutil.which("gunicorn", path=str(BIN)):
         raise SystemExit(f"gunicorn is not installed next to {sys.executable}")
     if not options.no_sqlite:
         bench("SQLite", sqlite_database, options)
     if options.postgres:
-        bench("PostgreSQL", lambda _: postgres_database(options.postgres), options)
+        bench(
+            "PostgreSQL",
+            lambda _: postgres_database(options.postgres, options.database_name),
+            options,
+        )
 
 
 if __name__ == "__main__":

@@ -167,3 +167,15 @@ def test_the_compute_rate_setting_is_checked_at_start_up():
     result = manage("check", CALCULATOR_HEAVY_SLOTS="0")
     assert result.returncode != 0
     assert "CALCULATOR_HEAVY_SLOTS must be at least 1" in result.stderr
+
+
+def test_make_serve_runs_gthread_workers_that_never_time_out_on_a_computation():
+    from config import gunicorn
+
+    assert gunicorn.worker_class == "gthread"
+    assert gunicorn.threads > 1
+    assert gunicorn.timeout >= 30
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    assert "--config config/gunicorn.py" in makefile
