@@ -35,11 +35,20 @@ def fresh_catalog():
 
 @pytest.fixture(autouse=True)
 def no_save_rate_limit(settings):
-    """Tests save and compute far more often than people do; tests of the limits turn
-    them back on. The live server's threads may plan and simulate at once: no shedding."""
+    """Tests save far more often than people do; tests of the limit turn it back on."""
     settings.CALCULATOR_SAVE_RATE = "off"
-    settings.CALCULATOR_COMPUTE_RATE = "off"
-    settings.CALCULATOR_HEAVY_SLOTS = 8
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_compute_limits():
+    """Tests simulate and plan far more often than people do, some in module-scoped
+    fixtures outside any test's transaction (a count there would be committed): the
+    compute rate is off for the whole session, and the live server's threads may plan
+    and simulate at once. Tests of the limits turn them back on (settings fixture)."""
+    from django.test import override_settings
+
+    with override_settings(CALCULATOR_COMPUTE_RATE="off", CALCULATOR_HEAVY_SLOTS=8):
+        yield
 
 
 @pytest.fixture(scope="session")
