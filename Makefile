@@ -52,12 +52,17 @@ test-fast: $(STAMP)
 
 # Production: DEBUG off unless the environment says otherwise; DJANGO_SECRET_KEY,
 # DJANGO_ALLOWED_HOSTS and DATABASE_URL come from the environment (docs/operations.md).
+# gunicorn's settings (gthread workers, WORKERS processes of THREADS threads) are in
+# config/gunicorn.py.
 WORKERS ?= 4
+THREADS ?= 8
 serve: export DJANGO_DEBUG ?= False
+serve: export WORKERS := $(WORKERS)
+serve: export THREADS := $(THREADS)
 serve: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/gunicorn config.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
+	$(BIN)/gunicorn config.wsgi --config config/gunicorn.py --bind $(HOST):$(PORT)
 
 # The load benchmark (not a test): SQLite, then PostgreSQL unless BENCH_POSTGRES is empty.
 BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/postgres

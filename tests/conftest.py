@@ -39,6 +39,18 @@ def no_save_rate_limit(settings):
     settings.CALCULATOR_SAVE_RATE = "off"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_compute_limits():
+    """Tests simulate and plan far more often than people do, some in module-scoped
+    fixtures outside any test's transaction (a count there would be committed): the
+    compute rate is off for the whole session, and the live server's threads may plan
+    and simulate at once. Tests of the limits turn them back on (settings fixture)."""
+    from django.test import override_settings
+
+    with override_settings(CALCULATOR_COMPUTE_RATE="off", CALCULATOR_HEAVY_SLOTS=8):
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     # `playwright install` cannot download browsers here: use Debian's chromium.
