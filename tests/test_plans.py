@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import secrets
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError
 from django.urls import reverse
 
 from calculator import catalog
@@ -284,6 +286,27 @@ def saved(client):
     response = client.post(reverse("calculator:plan-save"), {**PLAN, "name": "Peak chat"})
     assert response.status_code == 302
     return Plan.objects.get()
+
+
+def test_a_plan_public_id_collision_is_retried(client, saved, monkeypatch):
+    ids = iter([saved.public_id, "fresh-plan-id1"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda nbytes: next(ids))
+
+    response = client.post(reverse("calculator:plan-save"), {**PLAN, "name": "Second"})
+
+    assert response.status_code == 302
+    assert Plan.objects.get(name="Second").public_id == "fresh-plan-id1"
+
+
+def test_a_public_id_that_keeps_colliding_fails_after_three_tries(client, saved, monkeypatch):
+    tries = []
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda nbytes: tries.append(1) or saved.public_id)
+
+    with pytest.raises(IntegrityError):
+        client.post(reverse("calculator:plan-save"), {**PLAN, "name": "Second"})
+
+    assert len(tries) == 3
+    assert Plan.objects.count() == 1
 
 
 def test_saving_a_plan_redirects_to_its_permalink(client, saved):
