@@ -8,9 +8,10 @@ import dataclasses
 import pytest
 
 from calculator.estimator import EstimatorInputError, Workload, estimate
+from calculator.estimator.memory import local_context, local_prefill_pairs
 from calculator.estimator.specs import Dtype
 from calculator.estimator.step import compute_dtype
-from tests.estimator_fixtures import A100_80GB, LLAMA_3_8B, ROUND_ENGINE
+from tests.estimator_fixtures import A100_80GB, GPT_35, LLAMA_3_8B, ROUND_ENGINE
 
 NO_TENSOR_CORES = dataclasses.replace(
     A100_80GB,
@@ -52,3 +53,73 @@ def test_a_gpu_without_any_compute_figure_is_refused_by_name():
         compute_dtype(blank, ROUND_ENGINE, Dtype.BF16)
     assert error.value.field == "gpu"
     assert error.value.message == "FP32-only card has no compute throughput on record."
+
+
+# Section: local attention's edges
+
+
+def test_a_model_without_a_window_computes_the_full_causal_triangle():
+    assert local_prefill_pairs(LLAMA_3_8B, 1000) == 1000 * 1000 / 2
+    assert local_context(LLAMA_3_8B, 70_000) == 70_000
+
+
+# Section: "show the math" shows the result's own numbers
+
+
+def test_the_trace_names_every_step_and_shows_the_results_figures():
+    """Llama 3.1 8B on 2 x A100, batch 4, 1,000 + 100 tokens, with a price and an API:
+    each step of the trace carries the figure the result reports, under its label."""
+    workload = Workload(
+        num_gpus=2, batch_size=4, prompt_tokens=1000, completion_tokens=100, apis=(GPT_35,)
+    )
+    e = estimate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, workload)
+    m, p, d, c = e.memory, e.prefill, e.decode, e.cost
+    expected = [
+        ("parameters", "Total parameters", "parameters", e.total_params),
+        ("memory", "Weights per GPU", "bytes", m.weights_bytes_per_gpu),
+        ("memory", "KV cache per token per GPU", "bytes", m.kv_bytes_per_token_per_gpu),
+        ("memory", "KV cache per GPU", "bytes", m.kv_cache_bytes_per_gpu),
+        ("memory", "Activations per GPU", "bytes", m.activation_bytes_per_gpu),
+        ("memory", "Capacity per GPU", "bytes", m.capacity_bytes_per_gpu),
+        ("memory", "Largest batch that fits", "sequences", m.max_batch),
+        ("prefill", "Prefill compute", "seconds", p.compute_seconds),
+        ("prefill", "Prefill weight reads", "seconds", p.memory_seconds),
+        ("prefill", "Time to first token", "seconds", p.seconds),
+        ("decode", "Decode memory time per step", "seconds", d.memory_seconds),
+        ("decode", "Decode compute time per step", "seconds", d.compute_seconds),
+        ("decode", "All-reduces per step", "seconds", d.communication_seconds),
+        ("decode", "Time per output token", "seconds", d.seconds_per_token),
+        ("decode", "End-to-end time", "seconds", p.seconds + 99 * d.seconds_per_token),
+        ("cost", "Cost of one run", "USD", c.total_usd),
+        ("cost", "Cost per 1M output tokens at full load", "USD", c.usd_per_1m_output_tokens),
+        ("cost", "Break-even utilisation (cheapest API)", "fraction", c.break_even_utilization),
+    ]
+    assert [(s.section, s.label, s.unit) for s in e.trace] == [row[:3] for row in expected]
+    for step, (*_, value) in zip(e.trace, expected, strict=True):
+        assert step.value == pytest.approx(value), step.label
+    text = {s.label: s.substituted for s in e.trace}
+    assert text["KV cache per GPU"] == "65,536 B x 1,100 x 4"
+    assert text["KV cache per token per GPU"] == "2 x 32 x max(8/2, 1) x 128 x 2 B (fp16)"
+    assert text["Capacity per GPU"] == "80.0 GiB x 0.90"
+    assert text["Cost of one run"].startswith("2 x $1.79 x 1.11 s / 3,600")
+    assert text["End-to-end time"].endswith(" + 99 x 9.152 ms")
+    assert text["Prefill weight reads"].startswith("1 chunk(s), 2,039 GB/s")
+    assert text["Decode memory time per step"] == "batch 4, context 1,000 to 1,100"
+
+
+def test_without_a_price_the_trace_has_no_cost_steps():
+    workload = Workload(num_gpus=1, batch_size=1, prompt_tokens=100, completion_tokens=10)
+    e = estimate(
+        LLAMA_3_8B, dataclasses.replace(A100_80GB, hourly_usd=None), ROUND_ENGINE, workload
+    )
+    assert "cost" not in {s.section for s in e.trace}
+    assert e.cost.usd_per_hour is None
+
+
+def test_without_an_api_the_trace_has_no_break_even_step():
+    workload = Workload(num_gpus=1, batch_size=1, prompt_tokens=100, completion_tokens=10)
+    e = estimate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, workload)
+    assert [s.label for s in e.trace if s.section == "cost"] == [
+        "Cost of one run",
+        "Cost per 1M output tokens at full load",
+    ]
