@@ -70,8 +70,11 @@ bench: $(STAMP)
 # (mutmut's name globs), e.g. make mutate MUTATE='calculator.estimator.cost*'.
 MUTATE ?=
 MUTATE_JOBS ?= 2
+MUTATE_DB := $(CURDIR)/mutants/template.sqlite3
 mutate: $(STAMP)
-	$(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTATE)
+	@mkdir -p mutants && rm -f $(MUTATE_DB)
+	DATABASE_URL=sqlite:///$(MUTATE_DB) $(BIN)/python manage.py migrate --noinput -v 0
+	CALCULATOR_MUTATION_DB=$(MUTATE_DB) $(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTATE)
 	$(BIN)/python -m tests.mutation_report
 
 # The summary again (score per module, survivors not judged equivalent), from mutants/.

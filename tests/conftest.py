@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,35 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "client", "admin_client"}
+
+
+def pytest_configure(config):
+    """Under `make mutate` each mutant's tests run in a process forked from mutmut's,
+    whose settings named the test database after mutmut's own pid: give each its own
+    SQLite file, copied from the migrated template `make mutate` builds
+    (CALCULATOR_MUTATION_DB), so mutants neither share a database nor migrate from
+    scratch."""
+    if not os.environ.get("MUTANT_UNDER_TEST"):
+        return
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    name = Path(tempfile.gettempdir()) / f"calculator-mutant-{os.getpid()}.sqlite3"
+    database["TEST"]["NAME"] = str(name)
+    template = os.environ.get("CALCULATOR_MUTATION_DB", "")
+    if template and Path(template).exists():
+        shutil.copyfile(template, name)
+        config.option.reuse_db = True
+    config.calculator_mutant_db = name
+
+
+def pytest_unconfigure(config):
+    name = getattr(config, "calculator_mutant_db", None)
+    if name is not None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
 def pytest_collection_modifyitems(config, items):
