@@ -9,7 +9,7 @@ import pytest
 
 from calculator.estimator import EstimatorInputError, Workload, estimate
 from calculator.estimator.memory import local_context, local_prefill_pairs
-from calculator.estimator.specs import Dtype
+from calculator.estimator.specs import ApiOffering, Dtype
 from calculator.estimator.step import compute_dtype
 from tests.estimator_fixtures import A100_80GB, GPT_35, LLAMA_3_8B, ROUND_ENGINE
 
@@ -105,6 +105,20 @@ def test_the_trace_names_every_step_and_shows_the_results_figures():
     assert text["End-to-end time"].endswith(" + 99 x 9.152 ms")
     assert text["Prefill weight reads"].startswith("1 chunk(s), 2,039 GB/s")
     assert text["Decode memory time per step"] == "batch 4, context 1,000 to 1,100"
+    assert text["Cost per 1M output tokens at full load"] == "$3.58 / (3,600 x 362.9)"
+    assert text["Break-even utilisation (cheapest API)"] == (
+        "$3.58 / API cost of 1,306,447 output tokens"
+    )
+    formula = {s.label: s.formula for s in e.trace if s.section == "cost"}
+    assert formula == {
+        "Cost of one run": "GPUs x price per GPU-hour x end-to-end time",
+        "Cost per 1M output tokens at full load": (
+            "price per hour / (3,600 x saturated output tokens/s) x 1M"
+        ),
+        "Break-even utilisation (cheapest API)": (
+            "price per hour / API price of the tokens served in an hour at full load"
+        ),
+    }
 
 
 def test_without_a_price_the_trace_has_no_cost_steps():
@@ -123,3 +137,23 @@ def test_without_an_api_the_trace_has_no_break_even_step():
         "Cost of one run",
         "Cost per 1M output tokens at full load",
     ]
+
+
+# Section: the API comparison
+
+
+def test_each_api_is_compared_by_name_and_a_free_one_has_no_ratio():
+    free = ApiOffering("free-api", "Free API", 0.0, 0.0)
+    workload = Workload(
+        num_gpus=1, batch_size=2, prompt_tokens=100, completion_tokens=10, apis=(GPT_35, free)
+    )
+    e = estimate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, workload)
+
+    paid, gratis = e.api_comparison
+    assert (paid.slug, paid.name) == (GPT_35.slug, GPT_35.name)
+    assert paid.total_usd == pytest.approx(2 * (100 * 0.5 + 10 * 1.5) / 1e6)
+    assert paid.ratio == pytest.approx(e.cost.total_usd / paid.total_usd)
+    assert (gratis.slug, gratis.name) == ("free-api", "Free API")
+    assert (gratis.total_usd, gratis.ratio, gratis.break_even_utilization) == (0.0, None, None)
+    # The break-even is the cheapest API's that has one: the free API has none.
+    assert e.cost.break_even_utilization == paid.break_even_utilization

@@ -255,6 +255,23 @@ def test_the_key_names_the_action_and_the_client():
     }
 
 
+def test_an_allowed_hit_carries_its_rate():
+    verdict = ratelimit.hit("save", anonymous("192.0.2.1"), "5/m")
+    assert verdict == ratelimit.Verdict(allowed=True, rate=ratelimit.Rate(5, "m"))
+
+
+def test_a_key_is_cut_to_the_columns_length():
+    ratelimit.hit("a" * 300, anonymous("192.0.2.1"), "5/m")
+    assert RateCounter.objects.get().key == "a" * 200
+
+
+def test_a_request_without_a_user_or_an_address_still_has_a_key():
+    request = RequestFactory().post("/")
+    del request.META["REMOTE_ADDR"]
+    assert not hasattr(request, "user")
+    assert ratelimit.client_key(request) == "ip:"
+
+
 def test_off_counts_nothing():
     verdict = ratelimit.hit("save", anonymous("192.0.2.1"), "off")
     assert (verdict.allowed, verdict.rate) == (True, None)
