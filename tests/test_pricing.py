@@ -228,11 +228,31 @@ def test_the_stale_limit_is_named():
 
 def test_the_price_used_is_plain_data_for_json():
     plain = resolve(provider="aws", num_gpus=3).as_dict()
-    assert plain["basis"] == "offer"
-    assert plain["provider"] == "aws"
-    assert plain["as_of"] == FRESH.isoformat()
-    assert plain["gpus_billed"] == 8
-    assert isinstance(plain["warnings"], list)
+    assert plain == {
+        "usd_per_gpu_hour": 12.29,
+        "effective_usd_per_gpu_hour": pytest.approx(8 * 12.29 / 3),
+        "usd_per_hour": pytest.approx(8 * 12.29),
+        "basis": "offer",
+        "provider": "aws",
+        "instance_type": "p5.48xlarge",
+        "region": "us-east-1",
+        "gpus_per_instance": 8,
+        "num_gpus": 3,
+        "gpus_billed": 8,
+        "instances": 1,
+        "spot": False,
+        "as_of": FRESH.isoformat(),
+        "source": "skypilot aws",
+        "notes": "",
+        "stale": False,
+        "warnings": ["aws rents this GPU 8 to an instance (p5.48xlarge): 3 GPUs are billed as 8."],
+    }
+
+
+def test_no_price_at_all_is_plain_data_too():
+    plain = resolve(offers=(), catalog_usd=None).as_dict()
+    assert (plain["basis"], plain["as_of"], plain["usd_per_hour"]) == (None, None, None)
+    assert (plain["gpus_billed"], plain["instances"], plain["warnings"]) == (1, 0, [])
 
 
 def test_offers_of_zero_gpus_are_rejected():
