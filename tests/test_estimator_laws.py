@@ -7,11 +7,19 @@ import dataclasses
 
 import pytest
 
-from calculator.estimator import EstimatorInputError, Workload, estimate
+from calculator.estimator import EstimatorInputError, Parallelism, Workload, estimate
 from calculator.estimator.memory import local_context, local_prefill_pairs
 from calculator.estimator.specs import ApiOffering, Dtype
 from calculator.estimator.step import compute_dtype
-from tests.estimator_fixtures import A100_80GB, GPT_35, LLAMA_3_8B, ROUND_ENGINE
+from tests.estimator_fixtures import (
+    A100_80GB,
+    GPT_35,
+    H100_SXM,
+    LLAMA_2_70B,
+    LLAMA_3_8B,
+    ROUND_ENGINE,
+)
+from tests.test_architectures import DEEPSEEK_V3, LLAMA_4_SCOUT_TEXT, MISTRAL_7B
 
 NO_TENSOR_CORES = dataclasses.replace(
     A100_80GB,
@@ -157,3 +165,153 @@ def test_each_api_is_compared_by_name_and_a_free_one_has_no_ratio():
     assert (gratis.total_usd, gratis.ratio, gratis.break_even_utilization) == (0.0, None, None)
     # The break-even is the cheapest API's that has one: the free API has none.
     assert e.cost.break_even_utilization == paid.break_even_utilization
+
+
+# Section: "show the math" reads as the formulas it computes
+
+FORMULAS_AND_NUMBERS = {
+    "Total parameters": (
+        "embedding + LM head + layers x (attention + norms) + MLPs (all experts)",
+        "525,336,576 + 525,336,576 + 32 x (41,943,040 + 8,192) + MLPs",
+    ),
+    "Weights per GPU": (
+        "blocks x bytes/param + embedding and head at 16-bit, split across GPUs",
+        "6,979,588,096 x 2 B (fp16) / 2",
+    ),
+    "KV cache per token per GPU": (
+        "2 x layers x max(KV heads / TP, 1) x head_dim x bytes",
+        "2 x 32 x max(8/2, 1) x 128 x 2 B (fp16)",
+    ),
+    "KV cache per GPU": ("KV per token x sequence length x batch", "65,536 B x 1,100 x 4"),
+    "Activations per GPU": (
+        "engine chunk x (4 x hidden + 3 x MLP width / TP) x 2 B + max seqs x vocab / TP x 4 B",
+        "8,192 tokens x (4 x 4,096 + 3 x 14,336 / 2) x 2 B + 256 x 128,256 / 2 x 4 B",
+    ),
+    "Capacity per GPU": ("usable memory x engine memory fraction", "80.0 GiB x 0.90"),
+    "Largest batch that fits": (
+        "(capacity - weights - activations - runtime) / (KV per token x sequence length)",
+        "(77.31 GB - 8.03 GB - 0.69 GB - 1.07 GB) / (65,536 B x 1,100)",
+    ),
+    "Prefill compute": (
+        "(2 x active params x tokens + 2 x layers x heads x head_dim x prompt^2 x batch) "
+        "/ (GPUs x peak x GPU efficiency x engine utilisation)",
+        "4,000 tokens, 312 TFLOPS fp16 x 2 x 1.00 x 0.50",
+    ),
+    "Prefill weight reads": (
+        "chunks x weights / (GPUs x bandwidth x GPU efficiency x engine utilisation)",
+        "1 chunk(s), 2,039 GB/s x 1.00 x 0.50",
+    ),
+    "Time to first token": (
+        "max(compute, memory) + all-reduces + per-request overhead",
+        "max(185.699 ms, 7.877 ms) + 9.250 ms + 10.000 ms",
+    ),
+    "Decode memory time per step": (
+        "(weights read + batch x context x KV per token) "
+        "/ (GPUs x bandwidth x GPU efficiency x engine utilisation)",
+        "batch 4, context 1,000 to 1,100",
+    ),
+    "Decode compute time per step": (
+        "(2 x active params + 4 x layers x heads x head_dim x context) x batch "
+        "/ (GPUs x peak x GPU efficiency x engine utilisation)",
+        "312 TFLOPS x 1.00 x 0.50",
+    ),
+    "All-reduces per step": (
+        "2 x layers x (latency + 2(n-1)/n x message / (link bandwidth x 0.8))",
+        "2 x 32 x (8 us over nvlink + 32,768 B)",
+    ),
+    "Time per output token": (
+        "max(memory, compute) + communication + engine step overhead",
+        "max(7.631 ms, 0.199 ms) + 0.521 ms + 1.000 ms",
+    ),
+    "End-to-end time": (
+        "time to first token + (completion - 1) x time per output token",
+        "204.949 ms + 99 x 9.152 ms",
+    ),
+    "Cost of one run": (
+        "GPUs x price per GPU-hour x end-to-end time",
+        "2 x $1.79 x 1.11 s / 3,600",
+    ),
+    "Cost per 1M output tokens at full load": (
+        "price per hour / (3,600 x saturated output tokens/s) x 1M",
+        "$3.58 / (3,600 x 362.9)",
+    ),
+    "Break-even utilisation (cheapest API)": (
+        "price per hour / API price of the tokens served in an hour at full load",
+        "$3.58 / API cost of 1,306,447 output tokens",
+    ),
+}
+
+
+def test_every_step_shows_its_formula_and_the_numbers_put_in_it():
+    """The same estimate as above, hand-checked against its figures: 2 x 32 x 4 x 128
+    x 2 B = 65,536 B of KV per token on each of 2 GPUs, 4 x 1,000 prompt tokens,
+    1,100-token sequences, $1.79 x 2 GPUs = $3.58 an hour."""
+    workload = Workload(
+        num_gpus=2, batch_size=4, prompt_tokens=1000, completion_tokens=100, apis=(GPT_35,)
+    )
+    e = estimate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, workload)
+    assert {s.label: (s.formula, s.substituted) for s in e.trace} == FORMULAS_AND_NUMBERS
+
+
+@pytest.mark.parametrize(
+    ("model", "formula", "numbers"),
+    [
+        (
+            DEEPSEEK_V3,
+            "KV per token x sequence length x batch",
+            "70,272 B x 9,100 x 2",
+        ),
+        (
+            MISTRAL_7B,
+            "(KV per token x sequence length - local layers' share x (sequence length - "
+            "window)) x batch: 32 of 32 layers hold at most a window of 4,096 tokens",
+            "(16,384 B x 9,100 - 16,384 B x 5,004) x 2",
+        ),
+        (
+            LLAMA_4_SCOUT_TEXT,
+            "(KV per token x sequence length - local layers' share x (sequence length - "
+            "chunk)) x batch: 36 of 48 layers hold at most a chunk of 8,192 tokens",
+            "(24,576 B x 9,100 - 18,432 B x 908) x 2",
+        ),
+    ],
+)
+def test_the_kv_cache_step_says_how_local_layers_cap_it(model, formula, numbers):
+    workload = Workload(num_gpus=8, batch_size=2, prompt_tokens=9000, completion_tokens=100)
+    step = {s.label: s for s in estimate(model, H100_SXM, ROUND_ENGINE, workload).trace}
+    assert (step["KV cache per GPU"].formula, step["KV cache per GPU"].substituted) == (
+        formula,
+        numbers,
+    )
+
+
+def test_latent_attention_says_every_gpu_holds_the_latent():
+    workload = Workload(num_gpus=8, batch_size=2, prompt_tokens=9000, completion_tokens=100)
+    step = {s.label: s for s in estimate(DEEPSEEK_V3, H100_SXM, ROUND_ENGINE, workload).trace}
+    kv = step["KV cache per token per GPU"]
+    assert (kv.section, kv.unit, kv.value) == ("memory", "bytes", 61 * (512 + 64) * 2)
+    assert kv.formula == (
+        "layers x (kv_lora_rank + qk_rope_head_dim) x bytes, on every GPU (latent "
+        "attention: one latent per token and layer, shared by all heads)"
+    )
+    assert kv.substituted == "61 x (512 + 64) x 2 B (fp16)"
+
+
+def test_a_window_exactly_as_long_as_the_sequence_caps_nothing():
+    """At seq_len == window no layer has dropped a token: the plain formula applies."""
+    workload = Workload(num_gpus=1, batch_size=1, prompt_tokens=4000, completion_tokens=96)
+    step = {s.label: s for s in estimate(MISTRAL_7B, H100_SXM, ROUND_ENGINE, workload).trace}
+    assert step["KV cache per GPU"].formula == "KV per token x sequence length x batch"
+
+
+def test_pipeline_stages_are_named_in_the_weights_step():
+    workload = Workload(
+        num_gpus=4,
+        batch_size=2,
+        prompt_tokens=1000,
+        completion_tokens=100,
+        parallelism=Parallelism.PIPELINE,
+    )
+    step = {s.label: s for s in estimate(LLAMA_2_70B, H100_SXM, ROUND_ENGINE, workload).trace}
+    assert step["Weights per GPU"].substituted == (
+        "68,452,360,192 x 2 B (fp16) / 1, largest of 4 pipeline stages"
+    )
