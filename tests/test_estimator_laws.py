@@ -8,9 +8,10 @@ import dataclasses
 import pytest
 
 from calculator.estimator import EstimatorInputError, Parallelism, Workload, estimate
+from calculator.estimator import constants as C
 from calculator.estimator.memory import local_context, local_prefill_pairs
-from calculator.estimator.specs import ApiOffering, Dtype
-from calculator.estimator.step import compute_dtype
+from calculator.estimator.specs import ApiOffering, Dtype, Interconnect
+from calculator.estimator.step import allreduce_seconds, compute_dtype, link
 from tests.estimator_fixtures import (
     A100_80GB,
     GPT_35,
@@ -314,4 +315,33 @@ def test_pipeline_stages_are_named_in_the_weights_step():
     step = {s.label: s for s in estimate(LLAMA_2_70B, H100_SXM, ROUND_ENGINE, workload).trace}
     assert step["Weights per GPU"].substituted == (
         "68,452,360,192 x 2 B (fp16) / 1, largest of 4 pipeline stages"
+    )
+
+
+# Section: the links all-reduces cross
+
+
+def test_eight_nvlink_gpus_talk_over_nvlink_and_a_ninth_crosses_nodes():
+    """An HGX board joins 8 GPUs: 8 all-reduce over NVLink (half the quoted bidirectional
+    900 GB/s each way), 9 or 16 over the network between nodes."""
+    assert link(H100_SXM, 8) == (
+        450 * C.BYTES_PER_GB,
+        C.ALLREDUCE_LATENCY_S[Interconnect.NVLINK],
+        "nvlink",
+    )
+    between = (C.INTER_NODE_GB_S * C.BYTES_PER_GB, C.INTER_NODE_LATENCY_S, "between nodes")
+    assert link(H100_SXM, 9) == between
+    assert link(H100_SXM, 16) == between
+
+
+def test_one_gpu_all_reduces_nothing():
+    assert allreduce_seconds(H100_SXM, 1, 1e9) == 0.0
+
+
+def test_a_ring_all_reduce_moves_twice_the_message_times_n_minus_one_over_n():
+    bandwidth, latency, _ = link(H100_SXM, 4)
+    message = 1e6
+    moved = 2 * 3 / 4 * message
+    assert allreduce_seconds(H100_SXM, 4, message) == pytest.approx(
+        latency + moved / (bandwidth * C.ALLREDUCE_BANDWIDTH_EFFICIENCY)
     )
