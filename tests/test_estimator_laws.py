@@ -345,3 +345,9 @@ def test_a_ring_all_reduce_moves_twice_the_message_times_n_minus_one_over_n():
     assert allreduce_seconds(H100_SXM, 4, message) == pytest.approx(
         latency + moved / (bandwidth * C.ALLREDUCE_BANDWIDTH_EFFICIENCY)
     )
+
+
+def test_pcie_all_reduces_run_at_the_cards_pcie_bandwidth_with_or_without_peer_to_peer():
+    card = dataclasses.replace(H100_SXM, interconnect=Interconnect.PCIE, pcie_gb_s=32)
+    geforce = dataclasses.replace(card, fp16_acc16_tflops=330)
+    assert link(card, 2)[0] == link(geforce, 2)[0] == 32 * C.BYTES_PER_GB
