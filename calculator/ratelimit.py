@@ -55,7 +55,7 @@ class Verdict:
 
 def client_key(request: HttpRequest) -> str:
     """A signed-in user counts as one client wherever they connect from; anyone else
-    by the address our nearest trusted proxy saw (client_address)."""
+    by the address the outermost trusted proxy saw (client_address)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
