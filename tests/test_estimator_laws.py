@@ -9,7 +9,13 @@ import pytest
 
 from calculator.estimator import EstimatorInputError, Parallelism, Workload, estimate
 from calculator.estimator import constants as C
-from calculator.estimator.memory import local_context, local_prefill_pairs
+from calculator.estimator.memory import (
+    UNBOUNDED_TOKENS,
+    MemoryPlan,
+    gpu_counts,
+    local_context,
+    local_prefill_pairs,
+)
 from calculator.estimator.specs import ApiOffering, Dtype, Interconnect
 from calculator.estimator.step import allreduce_seconds, compute_dtype, link
 from tests.estimator_fixtures import (
@@ -351,3 +357,106 @@ def test_pcie_all_reduces_run_at_the_cards_pcie_bandwidth_with_or_without_peer_t
     card = dataclasses.replace(H100_SXM, interconnect=Interconnect.PCIE, pcie_gb_s=32)
     geforce = dataclasses.replace(card, fp16_acc16_tflops=330)
     assert link(card, 2)[0] == link(geforce, 2)[0] == 32 * C.BYTES_PER_GB
+
+
+# Section: cost
+
+
+def test_the_cost_per_million_output_tokens_is_an_hour_over_an_hours_output():
+    workload = Workload(num_gpus=2, batch_size=8, prompt_tokens=500, completion_tokens=200)
+    c = estimate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, workload).cost
+    tokens_an_hour = c.saturated_output_tokens_per_second * 3600
+    assert c.usd_per_1m_output_tokens == pytest.approx(2 * 1.79 / tokens_an_hour * 1e6)
+
+
+def test_without_a_price_the_full_load_throughput_is_still_reported():
+    workload = Workload(num_gpus=1, batch_size=8, prompt_tokens=500, completion_tokens=200)
+    priced = estimate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, workload).cost
+    unpriced = estimate(
+        LLAMA_3_8B, dataclasses.replace(A100_80GB, hourly_usd=None), ROUND_ENGINE, workload
+    ).cost
+    assert unpriced.saturated_output_tokens_per_second == pytest.approx(
+        priced.saturated_output_tokens_per_second
+    )
+    assert (
+        unpriced.usd_per_hour,
+        unpriced.total_usd,
+        unpriced.usd_per_1k_tokens,
+        unpriced.usd_per_1m_output_tokens,
+        unpriced.break_even_utilization,
+        unpriced.usd_per_gpu_hour,
+    ) == (None,) * 6
+
+
+# Section: memory plans, hand-worked in bytes
+
+# 100 B usable; weights 50, activations 10, runtime 10: 30 B left for the KV cache at
+# 2 B a token; a windowed variant holds at most 10 tokens on its local layers (1 B of
+# the 2 B a token).
+PLAN = MemoryPlan(
+    weights=50, activations=10, overhead=10, kv_per_token=2, capacity=100, physical=120
+)
+WINDOWED = dataclasses.replace(PLAN, kv_local_per_token=1, window=10)
+
+
+def test_a_batch_that_exactly_fills_the_cache_fits_and_one_more_token_does_not():
+    assert PLAN.free_for_kv() == 30
+    assert PLAN.max_batch(15) == 1  # 15 tokens x 2 B = 30 B: exactly fits
+    assert PLAN.max_batch(16) == 0  # one token over
+    assert PLAN.max_batch(5) == 3
+    assert PLAN.max_seq_len(1) == 15
+    assert PLAN.max_seq_len(2) == 7
+    assert PLAN.total(15, 1) == 100
+
+
+def test_nothing_fits_when_the_weights_take_the_whole_memory():
+    full = dataclasses.replace(PLAN, weights=95)
+    assert (full.max_batch(1), full.max_seq_len(1)) == (0, 0)
+
+
+def test_local_layers_stop_growing_at_the_window():
+    assert WINDOWED.kv_per_sequence(10) == 20
+    assert WINDOWED.kv_per_sequence(20) == 20 * 2 - 1 * (20 - 10)
+    # 20 tokens need 30 B: exactly the cache; 21 need 31 B.
+    assert WINDOWED.max_seq_len(1) == 20
+    assert WINDOWED.kv_per_sequence(21) == 31
+    assert dataclasses.replace(WINDOWED, capacity=130).max_seq_len(2) == 20
+    # Below the window the plain count applies: 10 B hold 5 tokens.
+    assert dataclasses.replace(WINDOWED, capacity=80).max_seq_len(1) == 5
+
+
+def test_a_model_whose_every_layer_is_local_fits_any_length_once_a_window_fits():
+    all_local = dataclasses.replace(WINDOWED, kv_local_per_token=2)
+    assert all_local.max_seq_len(1) == UNBOUNDED_TOKENS
+
+
+@pytest.mark.parametrize(
+    ("parallelism", "counts"),
+    [
+        (Parallelism.TENSOR, [1, 2, 3, 4, 8, 16, 32, 64]),
+        (Parallelism.PIPELINE, list(range(1, 33))),
+    ],
+)
+def test_the_gpu_counts_searched_for_the_fewest_that_fit(parallelism, counts):
+    """Powers of two up to 64 for tensor parallelism, every count up to the layers (32)
+    for pipeline stages; always with the count asked (3 here)."""
+    workload = Workload(num_gpus=3, parallelism=parallelism)
+    assert gpu_counts(LLAMA_3_8B, workload) == counts
+
+
+def test_pipeline_stages_can_fit_on_fewer_gpus_than_tensor_parallelism_searches():
+    """Llama 2 70B with 64 sequences of 2,500 tokens on A100s: tensor parallelism goes
+    from 2 to 4 GPUs, pipeline stages stop at 3."""
+    tensor = Workload(num_gpus=1, batch_size=64, prompt_tokens=2000, completion_tokens=500)
+    pipeline = dataclasses.replace(tensor, parallelism=Parallelism.PIPELINE)
+    assert estimate(LLAMA_2_70B, A100_80GB, ROUND_ENGINE, tensor).memory.min_gpus == 4
+    assert estimate(LLAMA_2_70B, A100_80GB, ROUND_ENGINE, pipeline).memory.min_gpus == 3
+
+
+def test_the_largest_batch_fits_on_one_gpu_and_one_more_needs_two():
+    workload = Workload(num_gpus=1, prompt_tokens=2000, completion_tokens=500)
+    largest = estimate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, workload).memory.max_batch
+    fits = dataclasses.replace(workload, batch_size=largest)
+    over = dataclasses.replace(workload, batch_size=largest + 1)
+    assert estimate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, fits).memory.min_gpus == 1
+    assert estimate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, over).memory.min_gpus == 2
