@@ -226,7 +226,7 @@ def test_the_stale_limit_is_named():
 # Shape
 
 
-def test_the_price_used_is_plain_data_for_json():
+def test_the_price_used_is_plain_json_with_every_field():
     plain = resolve(provider="aws", num_gpus=3).as_dict()
     assert plain == {
         "usd_per_gpu_hour": 12.29,
