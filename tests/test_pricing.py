@@ -357,3 +357,15 @@ def test_a_stale_catalog_price_says_how_old_it_is():
 def test_offers_of_zero_gpus_are_rejected_by_name():
     with pytest.raises(ValueError, match="^lambda gpu_1x_h100_sxm5: no GPUs per instance.$"):
         resolve(offers=(dataclasses.replace(LAMBDA_1X, gpus_per_instance=0),))
+
+
+def test_a_catalog_price_given_no_source_has_an_empty_one():
+    assert resolve(offers=()).source == ""
+
+
+def test_an_old_offer_names_its_provider_and_age():
+    old = dataclasses.replace(LAMBDA_1X, as_of=TODAY - timedelta(days=200))
+    assert resolve(offers=(old,)).warnings == (
+        f"The lambda price is 200 days old (as of {old.as_of.isoformat()}): check it is "
+        "still current.",
+    )
