@@ -72,7 +72,10 @@ MUTATE ?=
 MUTATE_JOBS ?= 2
 MUTATE_DB := $(CURDIR)/mutants/template.sqlite3
 mutate: $(STAMP)
-	@mkdir -p mutants && rm -f $(MUTATE_DB)
+	@# Always from scratch: mutmut 3.8.1 collects coverage again only for tests it has
+	@# not seen (and then maps the functions they reach to those tests alone), and keeps
+	@# old verdicts, so a reused mutants/ misjudges changed code and tests.
+	rm -rf mutants && mkdir mutants
 	DATABASE_URL=sqlite:///$(MUTATE_DB) $(BIN)/python manage.py migrate --noinput -v 0
 	CALCULATOR_MUTATION_DB=$(MUTATE_DB) $(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTATE)
 	$(BIN)/python -m tests.mutation_report
