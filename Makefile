@@ -51,7 +51,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser and not slow" -q $(PYTEST_ARGS)
 
 # Production: DEBUG off unless the environment says otherwise; DJANGO_SECRET_KEY,
-# DJANGO_ALLOWED_HOSTS and DATABASE_URL come from the environment (README, Production).
+# DJANGO_ALLOWED_HOSTS and DATABASE_URL come from the environment (docs/operations.md).
 WORKERS ?= 4
 serve: export DJANGO_DEBUG ?= False
 serve: $(STAMP)

@@ -14,7 +14,7 @@ For each database (SQLite always; PostgreSQL with --postgres) it
 5. stops gunicorn and removes what it created.
 
 It is a measurement, not a test: it fails only when it cannot run. Figures depend on
-the machine; the README's Load section records a run.
+the machine; docs/operations.md's Load section records a run.
 
     python bench/load.py                                   # SQLite
     python bench/load.py --postgres postgres://postgres@127.0.0.1:5432/postgres

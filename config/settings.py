@@ -2,7 +2,7 @@
 
 One module, read from environment variables. The defaults are safe for development on
 a laptop (SQLite file, DEBUG on); production sets DJANGO_DEBUG=False and the variables
-named in the README's production section.
+named in docs/operations.md (Environment variables).
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Section: who may use the calculator (README, Production: "Access")
+# Section: who may use the calculator (docs/operations.md, "Who may use it")
 # open: anyone who reaches it (the default, as for `make run`); login: sign in with a
 # username and password first; proxy: the company's sign-in proxy names the user in
 # CALCULATOR_PROXY_USER_HEADER. In login and proxy modes the API wants a signed-in
@@ -260,7 +260,7 @@ if not DEBUG:
     # Load balancers probe /healthz over plain HTTP on the private network; a redirect
     # to HTTPS would read as "down".
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    # check --deploy warnings we silence, each for a reason (see the README, Production):
+    # check --deploy warnings we silence, each for a reason (see docs/operations.md, Production):
     # W021: HSTS preload is a commitment for the whole registered domain and every
     # subdomain, hard to undo, and only possible when the app is served on the apex
     # domain; the operator opts in with DJANGO_SECURE_HSTS_PRELOAD=True.
