@@ -14,6 +14,9 @@ from calculator.models import Plan
 
 # OWASP's list (owasp.org/www-community/attacks/CSV_Injection) and ASVS 5.0 1.2.10's NUL.
 OWASP_PREFIXES = ["=", "+", "-", "@", "\t", "\r", "\n", "\0"]
+# PostgreSQL's text and JSON cannot hold NUL, so only SQLite can store a name that
+# starts with it; the guard itself is checked for NUL above the database tests.
+STORABLE_PREFIXES = ["=", "+", "-", "@", "\t", "\r", "\n"]
 PAYLOAD = 'cmd|" /C calc"!A0'
 
 
@@ -37,7 +40,7 @@ def test_none_is_an_empty_cell_and_numbers_are_their_text():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("prefix", OWASP_PREFIXES)
+@pytest.mark.parametrize("prefix", STORABLE_PREFIXES)
 def test_a_scenario_named_as_a_formula_exports_as_text(client, make_scenario, prefix):
     name = prefix + "HYPERLINK(1)"
     notes = prefix + "notes"
@@ -54,7 +57,7 @@ def test_a_scenario_named_as_a_formula_exports_as_text(client, make_scenario, pr
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("prefix", OWASP_PREFIXES)
+@pytest.mark.parametrize("prefix", STORABLE_PREFIXES)
 def test_a_plan_exports_catalog_text_through_the_same_guard(client, prefix):
     """The plan CSV carries GPU names and price sources from the catalog, which staff
     (or an import file) write: the same guard as the scenarios' exports applies."""
