@@ -185,10 +185,19 @@ if CALCULATOR_HEAVY_SLOTS < 1 or CALCULATOR_HEAVY_QUEUE < 0:
     raise ImproperlyConfigured(
         "CALCULATOR_HEAVY_SLOTS must be at least 1 and CALCULATOR_HEAVY_QUEUE at least 0"
     )
-# The header the reverse proxy puts the client's address in (X-Forwarded-For: its
-# last entry, the one the proxy appended), so anonymous clients behind one proxy are
-# counted apart. Empty: the connection's address (no proxy in front).
-CALCULATOR_CLIENT_IP_HEADER = os.getenv("CALCULATOR_CLIENT_IP_HEADER", "")
+# How many reverse proxies in front append to X-Forwarded-For (docs/operations.md): the
+# rate limit counts anonymous clients by the address the outermost one saw. 0: no
+# proxy, the connection's address (a client's X-Forwarded-For is never read).
+CALCULATOR_TRUSTED_PROXIES = envint("CALCULATOR_TRUSTED_PROXIES", "0")
+if CALCULATOR_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(
+        f"CALCULATOR_TRUSTED_PROXIES must be 0 or more, not {CALCULATOR_TRUSTED_PROXIES}"
+    )
+if os.getenv("CALCULATOR_CLIENT_IP_HEADER"):
+    raise ImproperlyConfigured(
+        "CALCULATOR_CLIENT_IP_HEADER is gone: set CALCULATOR_TRUSTED_PROXIES to the number "
+        "of reverse proxies in front of the app (1 for one proxy appending X-Forwarded-For)"
+    )
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

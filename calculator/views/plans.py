@@ -8,7 +8,6 @@ the JSON saved, and "saved vs now" is a lazy fragment that plans again.
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from django_htmx.middleware import HtmxDetails
 from calculator import plan_charts, ratelimit
 from calculator.estimator import EstimatorInputError, saturation_rate, simulate
 from calculator.estimator import serving as S
+from calculator.exports import csv_response
 from calculator.models import Plan
 from calculator.plan_forms import PLAN_DEFAULTS, PlanForm, ServeForm
 from calculator.shedding import heavy
@@ -213,15 +213,16 @@ CSV_COLUMNS = (
 @require_GET
 def plan_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     plan = get_object_or_404(Plan, public_id=public_id)
-    response = HttpResponse(content_type="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="plan-{plan.public_id}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for option in plan.results["options"]:
-        row = [option.get(column) for column in CSV_COLUMNS]
-        row[-1] = " ".join(option["reasons"])
-        writer.writerow(["" if value is None else value for value in row])
-    return response
+
+    def rows():
+        yield CSV_COLUMNS
+        for option in plan.results["options"]:
+            yield (
+                *(option.get(column) for column in CSV_COLUMNS[:-1]),
+                " ".join(option["reasons"]),
+            )
+
+    return csv_response(f"plan-{plan.public_id}.csv", rows())
 
 
 # Section: "Under load" on the calculator page
