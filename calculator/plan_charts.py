@@ -7,6 +7,7 @@ estimator; the templates draw the SVG (no inline styles: colours come from CSS c
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -152,7 +153,12 @@ def tradeoff_chart(options: Sequence[dict], best_key: tuple | None) -> XYChart |
 def latency_chart(
     slug: str, title: str, rows: Sequence[tuple[float, float, float]], unit: str, current: float
 ) -> XYChart | None:
-    """p50 and p95 latency against the request rate: rows of (rate, p50, p95)."""
+    """p50 and p95 latency against the request rate: rows of (rate, p50, p95). Rates
+    with no latency to show (every request refused; one-token answers have no TPOT) are
+    left out; None when none is left."""
+    rows = [row for row in rows if all(math.isfinite(value) for value in row)]
+    if not rows:
+        return None
 
     def series(index: int) -> list[tuple[float, float, str, bool]]:
         return [

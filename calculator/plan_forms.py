@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from calculator import estimator
 from calculator.catalog import Catalog
 from calculator.estimates import price_for
-from calculator.estimator import Dtype, Parallelism, Workload
+from calculator.estimator import Dtype, Parallelism, Workload, budget
 from calculator.estimator import planner as P
 from calculator.estimator import serving as S
 from calculator.estimator.pricing import Pricing
@@ -76,7 +76,25 @@ class ServeForm(CalculatorForm):
                 self.add_error("rate", "Give a rate or a concurrency, not both.")
             elif rate is not None and rate <= 0:
                 self.add_error("rate", "Must be above 0.")
+        # "Under load" picks its own rate when none is given: check the rest regardless.
+        if not set(self.errors) - {"rate"}:
+            self._check_budget(cleaned)
         return cleaned
+
+    # Requests simulated besides the run asked for ("Under load" adds its chart's).
+    also_simulates = 0
+
+    def _check_budget(self, cleaned: dict) -> None:
+        """Refuse a simulation over the work budget (estimator/budget.py)."""
+        try:
+            budget.check_simulation(
+                (cleaned.get("requests") or S.DEFAULT_REQUESTS) + self.also_simulates,
+                cleaned["prompt"],
+                cleaned["completion"],
+                cleaned["engine"].max_batched_tokens,
+            )
+        except budget.WorkBudgetError as error:
+            self.add_error(error.field, error.message)
 
     def workload(self, apis=()) -> Workload:
         data = self.cleaned_data
@@ -262,7 +280,29 @@ class PlanForm(forms.Form):
         for name in ("ttft_ms", "tpot_ms"):
             if cleaned.get(name) is not None and cleaned[name] <= 0:
                 self.add_error(name, "Must be above 0.")
+        if not self.errors:
+            self._check_budget(cleaned)
         return cleaned
+
+    def _check_budget(self, cleaned: dict) -> None:
+        """Refuse a plan over the work budget (estimator/budget.py)."""
+        most = cleaned.get("max_gpus_per_replica") or P.DEFAULT_MAX_GPUS_PER_REPLICA
+        options = budget.plan_options(
+            cleaned["model"].to_spec(),
+            [gpu.to_spec() for gpu in self.gpu_rows],
+            cleaned["weights"] or None,
+            most,
+        )
+        try:
+            budget.check_planning(
+                options,
+                cleaned["prompt"],
+                cleaned["completion"],
+                cleaned["engine"].max_batched_tokens,
+                max_gpus_per_replica=most,
+            )
+        except budget.WorkBudgetError as error:
+            self.add_error(error.field, error.message)
 
     def traffic(self) -> P.Traffic:
         data = self.cleaned_data

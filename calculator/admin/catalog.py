@@ -9,7 +9,6 @@ as a preview of what changes, and nothing is saved until it is confirmed.
 from __future__ import annotations
 
 import datetime
-import json
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -29,7 +28,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from calculator import estimator
+from calculator import estimator, jsonbody
 from calculator.estimator import count_parameters, pricing
 from calculator.estimator.hf_config import ConfigError, model_from_config
 from calculator.estimator.params import official_count_gap
@@ -206,9 +205,9 @@ class ModelFromConfigForm(forms.Form):
         if not text:
             return cleaned
         try:
-            config = json.loads(text)
-        except ValueError as error:
-            self.add_error("config", f"Not valid JSON ({error.msg}, line {error.lineno}).")
+            config = jsonbody.loads(text)
+        except jsonbody.JsonError as error:
+            self.add_error("config", error.message)
             return cleaned
         try:
             spec, warnings = model_from_config(config)

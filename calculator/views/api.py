@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.db.models import F, Prefetch
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from calculator import jsonbody
 from calculator.estimates import (
     answer,
     compared_offerings,
@@ -25,6 +27,7 @@ from calculator.estimates import (
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
 from calculator.models import CloudOffer, EngineProfile, GpuType, LlmModel
 from calculator.plan_forms import PLAN_DEFAULTS, PlanForm, ServeForm
+from calculator.shedding import heavy
 
 # "apis=all": compare with every active API offering, not only the model's own and the
 # closed reference models.
@@ -33,7 +36,6 @@ API_PARAMETERS = [*CalculatorForm.base_fields, ALL_APIS_PARAM]
 # Spot-only offers (no on-demand price) last on every database.
 CHEAPEST_FIRST = F("on_demand_usd_per_gpu_hour").asc(nulls_last=True)
 API_DEFAULTS = {"engine": "vllm", "parallelism": "tensor", "weights": "fp16"}
-MAX_BODY_BYTES = 200_000  # a config.json and the inputs; released configs are a few KB
 SERVE_PARAMETERS = list(ServeForm.base_fields)
 PLAN_PARAMETERS = list(PlanForm.base_fields)
 
@@ -52,8 +54,8 @@ def _errors(
     return JsonResponse({"errors": errors}, status=400)
 
 
-def _bad_body(message: str) -> JsonResponse:
-    return JsonResponse({"errors": {"__all__": [message]}}, status=400)
+def _bad_body(message: str, field: str = "") -> JsonResponse:
+    return JsonResponse({"errors": {field or "__all__": [message]}}, status=400)
 
 
 def _answer(
@@ -88,16 +90,10 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
             data.setdefault(key, value)
         unknown = [key for key in request.GET if key not in API_PARAMETERS]
         return _answer(CalculatorForm(data), unknown, apis=request.GET.get(ALL_APIS_PARAM))
-    if len(request.body) > MAX_BODY_BYTES:
-        return _bad_body(f"The body is over {MAX_BODY_BYTES:,} bytes.")
     try:
-        body = json.loads(request.body)
-    except ValueError:
-        return _bad_body(
-            'The body must be a JSON object, e.g. {"model": "llama-3.1-8b", "gpu": "h100-sxm"}.'
-        )
-    if not isinstance(body, dict):
-        return _bad_body("The body must be a JSON object.")
+        body = jsonbody.parse(request)
+    except jsonbody.JsonError as error:
+        return _bad_body(error.message, error.field if error.field in API_PARAMETERS else "")
     data = {**API_DEFAULTS}
     config_field = ""
     for key, value in body.items():
@@ -117,6 +113,7 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@heavy
 def api_serve(request: HttpRequest) -> JsonResponse:
     """The serving simulator for one configuration under a rate or a number of users."""
     data = request.GET.copy()
@@ -126,6 +123,7 @@ def api_serve(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@heavy
 def api_plan(request: HttpRequest) -> JsonResponse:
     """The capacity plan: every GPU x replica size x precision for the traffic."""
     data = request.GET.copy()
@@ -144,6 +142,16 @@ def _computed(form, request: HttpRequest, known: list[str], compute) -> JsonResp
     if result is None:
         return _errors(form, [], known)
     return JsonResponse({"inputs": form.inputs(), **result.as_dict()})
+
+
+OPENAPI_PATH = settings.BASE_DIR / "docs" / "openapi.json"
+
+
+@require_GET
+def api_openapi(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI 3.1 description of this API: docs/openapi.json, as the repository
+    has it (tests/test_openapi.py keeps it true to the forms)."""
+    return HttpResponse(OPENAPI_PATH.read_bytes(), content_type="application/json")
 
 
 def _number(value) -> float | None:

@@ -8,7 +8,6 @@ the JSON saved, and "saved vs now" is a lazy fragment that plans again.
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -23,8 +22,10 @@ from django_htmx.middleware import HtmxDetails
 from calculator import plan_charts, ratelimit
 from calculator.estimator import EstimatorInputError, saturation_rate, simulate
 from calculator.estimator import serving as S
+from calculator.exports import csv_response
 from calculator.models import Plan
 from calculator.plan_forms import PLAN_DEFAULTS, PlanForm, ServeForm
+from calculator.shedding import heavy
 
 # "Under load": the default rate is this share of the analytic capacity (the issue's
 # 70%: busy, short of the knee), and the chart runs up to the capacity in this many rates.
@@ -58,6 +59,7 @@ def _results_context(data: dict | None) -> dict:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@heavy(when=lambda request: bool(request.GET))  # the bare page plans nothing
 def plan_page(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx:
         form = PlanForm(_with_defaults(request.GET))
@@ -105,6 +107,7 @@ def _snapshot(form: PlanForm) -> dict:
 
 
 @require_POST
+@heavy
 def plan_save(request: HttpRequest) -> HttpResponse:
     # Plans count against the same save limit as scenarios (CALCULATOR_SAVE_RATE).
     verdict = ratelimit.hit("save", request, settings.CALCULATOR_SAVE_RATE)
@@ -155,6 +158,7 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
+@heavy
 def plan_now(request: HttpRequest, public_id: str) -> HttpResponse:
     """Saved vs now: the same inputs planned with today's catalog and estimator."""
     plan = get_object_or_404(Plan, public_id=public_id)
@@ -209,26 +213,29 @@ CSV_COLUMNS = (
 @require_GET
 def plan_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     plan = get_object_or_404(Plan, public_id=public_id)
-    response = HttpResponse(content_type="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="plan-{plan.public_id}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for option in plan.results["options"]:
-        row = [option.get(column) for column in CSV_COLUMNS]
-        row[-1] = " ".join(option["reasons"])
-        writer.writerow(["" if value is None else value for value in row])
-    return response
+
+    def rows():
+        yield CSV_COLUMNS
+        for option in plan.results["options"]:
+            yield (
+                *(option.get(column) for column in CSV_COLUMNS[:-1]),
+                " ".join(option["reasons"]),
+            )
+
+    return csv_response(f"plan-{plan.public_id}.csv", rows())
 
 
 # Section: "Under load" on the calculator page
 
 
 @require_GET
+@heavy
 def under_load(request: HttpRequest) -> HttpResponse:
     """The simulator's latencies for the calculator's configuration at a rate (default
     70% of its capacity) and a latency-vs-rate chart up to the capacity."""
     data = request.GET.copy()
     form = ServeForm(data)
+    form.also_simulates = CHART_RATES * CHART_REQUESTS  # the chart's runs, in the budget
     context: dict = {"form": form, "result": None}
     # The calculator's form is posted along (hx-include): only the fields the simulator
     # knows are read; the rate field is this fragment's own.

@@ -7,7 +7,6 @@ now answer differently.
 
 from __future__ import annotations
 
-import csv
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from calculator import ratelimit
+from calculator.exports import csv_response
 from calculator.forms import CalculatorForm
 from calculator.models import Scenario, ScenarioQuerySet
 from calculator.results_context import api_rows, results_context, saved_inputs, saved_offerings
@@ -325,26 +325,6 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
 
 # Section: export
 
-# A cell that starts with one of these runs as a formula in spreadsheet programs
-# (OWASP, "CSV Injection"); a leading apostrophe makes it text.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def _csv_response(filename: str, rows: Iterable[Iterable]) -> HttpResponse:
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-    writer = csv.writer(response)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-    return response
-
 
 def _export(request: HttpRequest, scenario: Scenario) -> dict:
     return {
@@ -391,7 +371,7 @@ def scenario_json(request: HttpRequest, public_id: str) -> JsonResponse:
 def scenario_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     scenario = get_object_or_404(Scenario.objects.select_related("author"), public_id=public_id)
     rows = [("key", "value"), *_flatten(_export(request, scenario), "")]
-    return _csv_response(f"scenario-{public_id}.csv", rows)
+    return csv_response(f"scenario-{public_id}.csv", rows)
 
 
 LIST_CSV_COLUMNS = (
@@ -437,4 +417,4 @@ def scenario_list_csv(request: HttpRequest) -> HttpResponse:
             permalink = request.build_absolute_uri(s.get_absolute_url())
             yield (*(value(s) for _, value in LIST_CSV_COLUMNS), permalink)
 
-    return _csv_response("scenarios.csv", rows())
+    return csv_response("scenarios.csv", rows())
