@@ -34,14 +34,13 @@ from .capacity import (
     Work,
     replica_load,
 )
+from .constants import HOURS_PER_MONTH, SECONDS_PER_DAY
 from .core import MAX_TOKENS
 from .memory import kv_dtype_of
 from .scheduler import BLOCK_TOKENS, WorkLimitExceeded
 from .serving import DEFAULT_PERCENTILE, MIN_RATE, LengthSpread, Targets, simulation_work
 from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 
-HOURS_PER_MONTH = 730  # 8,760 hours a year / 12: the month cloud price pages quote
-SECONDS_PER_DAY = 86_400
 DEFAULT_MAX_GPUS_PER_REPLICA = 8  # one 8-GPU server: tensor parallel stays on NVLink
 PERCENTILE_CHOICES = ("p50", "p90", "p95", "p99")
 # Latency is not quite monotone in the rate over a finite run: if the planned load
