@@ -15,7 +15,7 @@ from calculator.estimates import price_for
 from calculator.estimator import Dtype, Parallelism, Workload
 from calculator.estimator import planner as P
 from calculator.estimator import serving as S
-from calculator.estimator.pricing import Pricing
+from calculator.estimator.pricing import PriceFunction, PriceUsed, Pricing
 from calculator.forms import (
     DTYPE_CHOICES,
     MAX_TOKENS,
@@ -25,7 +25,6 @@ from calculator.forms import (
     provider_field,
     use_catalog,
 )
-from calculator.snapshots import price_label
 
 SPREAD_CHOICES = [
     (S.LengthSpread.FIXED.value, "Fixed: every request at the mean"),
@@ -205,19 +204,15 @@ class PlanForm(forms.Form):
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs.setdefault("class", "form-select" if select else "form-control")
 
-    def price(self, gpu, num_gpus: int) -> tuple[float | None, str]:
+    def price(self, gpu, num_gpus: int) -> PriceUsed:
         """The planner's price function: the offers' rule for this GPU and count."""
-        used = price_for(
+        return price_for(
             self.catalog,
             gpu,
             num_gpus,
             provider=self.cleaned_data.get("provider") or None,
             basis=self.cleaned_data.get("pricing") or Pricing.ON_DEMAND,
         )
-        label = price_label(used.as_dict())
-        if used.provider:
-            label += f" ({used.as_of.isoformat() if used.as_of else 'undated'})"
-        return used.effective_usd_per_gpu_hour, label
 
     def clean_gpus(self) -> list:
         text = self.cleaned_data.get("gpus") or ""
@@ -314,7 +309,7 @@ class PlanForm(forms.Form):
             self.add_error(error.field if error.field in self.fields else None, error.message)
             return None
 
-    def _spec_price(self) -> P.PriceFunction:
+    def _spec_price(self) -> PriceFunction:
         rows = {gpu.slug: gpu for gpu in self.gpu_rows}
         return lambda spec, n: self.price(rows[spec.slug], n)
 

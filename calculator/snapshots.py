@@ -393,21 +393,10 @@ def _field_label(part: str, key: str) -> str:
         return key.replace("_", " ")
 
 
-def price_label(price: dict | None) -> str:
-    """Where a snapshot's price came from, as people read it: "aws p5.48xlarge spot"."""
-    if not price or price.get("basis") is None:
-        return "no price"
-    if price["basis"] == pricing.Basis.TYPED:
-        return "entered"
-    if price["basis"] == pricing.Basis.CATALOG:
-        return "catalog"
-    rate = "spot" if price.get("spot") else "on-demand"
-    return f"{price['provider']} {price['instance_type']} {rate}"
-
-
 def price_change(saved: dict | None, now: dict | None) -> dict | None:
     """The GPU price used then and now, when the offer or its price changed."""
     saved, now = saved or {}, now or {}
+    price_label = pricing.source_label
     keys = ("usd_per_gpu_hour", "provider", "instance_type", "spot", "basis")
     if all(saved.get(key) == now.get(key) for key in keys):
         return None

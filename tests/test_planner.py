@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from calculator.estimator import Dtype, EstimatorInputError, Workload, simulate
+from calculator.estimator import Dtype, EstimatorInputError, Workload, pricing, simulate
 from calculator.estimator import planner as P
 from tests.estimator_fixtures import A100_80GB, GPT_35, H100_SXM, L4, LLAMA_3_8B, ROUND_ENGINE
 
@@ -149,7 +149,7 @@ def test_the_planner_asks_one_function_for_prices():
 
     def price(gpu, n):
         asked.append((gpu.slug, n))
-        return 10.0, "offer"
+        return pricing.typed_price(10.0, n)
 
     result = P.plan(
         LLAMA_3_8B,
@@ -163,7 +163,7 @@ def test_the_planner_asks_one_function_for_prices():
     )
     assert asked == [("h100-sxm", 1)]
     assert result.best.usd_per_gpu_hour == 10.0
-    assert result.best.price_source == "offer"
+    assert result.best.price_source == "entered"
 
 
 def test_native_weights_are_the_gpus_own_16_and_8_bit_types():

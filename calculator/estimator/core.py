@@ -84,8 +84,7 @@ def estimate(
 
     # Cost
     saturated = timing.saturated_output_tokens_per_second(ctx, batch, prompt, completion, step)
-    hourly = cost_stage.hourly_price(gpu, workload)
-    cost, comparisons = cost_stage.costs(workload, hourly, batch, end_to_end, saturated, warnings)
+    cost, comparisons = cost_stage.costs(workload, batch, end_to_end, saturated, warnings)
 
     if trace:
         steps += params.trace(model, counts)

@@ -1,30 +1,25 @@
-"""What the run costs at the price per GPU-hour that applies, and what each commercial
-API would charge for the same tokens."""
+"""What the run costs at the price per GPU-hour it is given, and what each commercial
+API would charge for the same tokens. Which price applies is pricing.py's rule: this
+bills ``Workload.gpu_hourly_usd`` as it is, and nothing without one."""
 
 from __future__ import annotations
 
 from . import constants as C
 from .results import ApiComparison, Cost, TraceStep
-from .specs import ApiOffering, GpuSpec, Workload
+from .specs import ApiOffering, Workload
 
 NO_PRICE_WARNING = "No hourly price for this GPU: enter one to see costs."
 
 
-def hourly_price(gpu: GpuSpec, workload: Workload) -> float | None:
-    """The price per GPU-hour that applies: the one given with the workload, else the
-    GPU's catalog price (None: neither)."""
-    return workload.gpu_hourly_usd if workload.gpu_hourly_usd is not None else gpu.hourly_usd
-
-
 def costs(
     workload: Workload,
-    hourly: float | None,
     batch: int,
     end_to_end: float,
     saturated: float,
     warnings: list[str],
 ) -> tuple[Cost, tuple[ApiComparison, ...]]:
     prompt, completion = workload.prompt_tokens, workload.completion_tokens
+    hourly = workload.gpu_hourly_usd
     if hourly is None:
         warnings.append(NO_PRICE_WARNING)
         return Cost(None, None, None, None, None, saturated, None), ()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from . import constants as C
 from .memory import kv_dtype_of
+from .pricing import PriceFunction, catalog_price
 from .serving import (
     BLOCK_TOKENS,
     Engine,
@@ -200,20 +201,6 @@ def _ms(seconds: float | None) -> float | None:
     return None if seconds is None or math.isnan(seconds) else seconds * 1e3
 
 
-# Prices
-
-
-# The price of one GPU-hour of this GPU when renting `gpus` of them (whole instances
-# billed, spread over the GPUs asked for), and where it comes from.
-PriceFunction = Callable[[GpuSpec, int], tuple[float | None, str]]
-
-
-def price_per_gpu_hour(gpu: GpuSpec, gpus: int) -> tuple[float | None, str]:
-    """The default price: the GPU's catalog price. The app passes the cloud offers'
-    rule (``pricing.resolve_price``) instead."""
-    return gpu.hourly_usd, "catalog"
-
-
 # Choices
 
 
@@ -325,7 +312,7 @@ def plan(
     weights: list[Dtype] | None = None,
     max_gpus_per_replica: int = DEFAULT_MAX_GPUS_PER_REPLICA,
     apis: tuple[ApiOffering, ...] = (),
-    price: PriceFunction = price_per_gpu_hour,
+    price: PriceFunction = catalog_price,
 ) -> PlanResult:
     """Every option for the traffic, cheapest first, and the best one."""
     _validate(traffic, targets, max_gpus_per_replica)
@@ -409,7 +396,8 @@ def _option(
         completion_tokens=traffic.completion_tokens,
         weights_dtype=dtype,
     )
-    hourly, source = price(gpu, n)
+    used = price(gpu, n)  # whole instances billed, spread over the GPUs asked for
+    hourly, source = used.effective_usd_per_gpu_hour, used.label
     common = {
         "gpu": gpu.slug,
         "gpu_name": gpu.name,
@@ -629,5 +617,4 @@ __all__ = [
     "Traffic",
     "native_weights",
     "plan",
-    "price_per_gpu_hour",
 ]

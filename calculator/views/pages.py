@@ -13,7 +13,6 @@ the math, when it is opened), and cacheable, since the URL carries the catalog v
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from urllib.parse import urlencode
 
@@ -331,18 +330,9 @@ def _batch_charts(
 # Compare GPUs
 
 
-@dataclasses.dataclass(frozen=True)
-class GpuRow:
-    gpu: GpuType
-    current: bool
-    num_gpus: int | None  # fewest that hold the workload; None: more than the search
-    price: pricing.PriceUsed | None  # for num_gpus of it; None: fits on none
-    estimate: estimator.Estimate | None
-
-
 def _gpu_comparison(
     form: CalculatorForm, estimate: estimator.Estimate, gpus: tuple[GpuType, ...]
-) -> list[GpuRow]:
+) -> list[estimator.GpuOption]:
     """Every active GPU that can be estimated, on the fewest of it that hold this
     workload, at the price the form's choice gives for that many, cheapest first."""
     specs = []
@@ -354,15 +344,12 @@ def _gpu_comparison(
     model, engine = _specs(form)
     chosen = form.cleaned_data["gpu"].slug
     rows_by_slug = {gpu.slug: gpu for gpu in gpus}
-    prices: dict[str, pricing.PriceUsed] = {}
 
-    def price(spec: estimator.GpuSpec, count: int) -> float | None:
+    def price(spec: estimator.GpuSpec, count: int) -> pricing.PriceUsed:
         # The same price choice for every GPU; a typed price is for the chosen one.
-        used = gpu_price(form, rows_by_slug[spec.slug], count, typed=spec.slug == chosen)
-        prices[spec.slug] = used
-        return used.effective_usd_per_gpu_hour
+        return gpu_price(form, rows_by_slug[spec.slug], count, typed=spec.slug == chosen)
 
-    options = estimator.compare_gpus(
+    return estimator.compare_gpus(
         model,
         specs,
         engine,
@@ -372,13 +359,3 @@ def _gpu_comparison(
         chosen=chosen,
         price=price,
     )
-    return [
-        GpuRow(
-            gpu=rows_by_slug[option.gpu.slug],
-            current=option.current,
-            num_gpus=option.num_gpus,
-            price=prices.get(option.gpu.slug),
-            estimate=option.estimate,
-        )
-        for option in options
-    ]

@@ -11,9 +11,9 @@ import json
 from django.core.management.base import BaseCommand
 
 from calculator.estimates import answer, confidence, estimate_form, form_price, model_summary
+from calculator.estimator.pricing import source_label
 from calculator.forms import DEFAULTS, CalculatorForm
 from calculator.management.cli import invalid_input
-from calculator.snapshots import price_label
 from calculator.templatetags.calc_format import (
     format_bytes,
     format_count,
@@ -110,7 +110,7 @@ class Command(BaseCommand):
             dated = price.as_of.isoformat() if price.as_of else "undated"
             out(
                 f"  price                 {_usd(price.usd_per_gpu_hour)}/GPU-hour "
-                f"({price_label(price.as_dict())}, {dated}), {price.gpus_billed} GPUs billed"
+                f"({source_label(price.as_dict())}, {dated}), {price.gpus_billed} GPUs billed"
             )
         out(f"  per hour              {_usd(c.usd_per_hour)}")
         out(f"  per run               {_usd(c.total_usd)}")
