@@ -18,7 +18,7 @@ from django.utils.functional import cached_property
 from calculator import estimator
 from calculator.catalog import Catalog
 from calculator.catalog import current as current_catalog
-from calculator.estimator import Dtype, Parallelism, Workload
+from calculator.estimator import Dtype, Parallelism
 from calculator.estimator.hf_config import ConfigError, model_from_config
 from calculator.estimator.pricing import Pricing
 
@@ -47,25 +47,6 @@ PRICING_CHOICES = [
     (Pricing.SPOT.value, "Spot"),
 ]
 CHEAPEST_PROVIDER_LABEL = "Cheapest offer"
-
-# The seed calculator's scenario: Llama-2-70B on 2 x A100-80GB, fp16. An empty sequence
-# length means prompt + completion, as in the API, so a URL without one (an API query
-# string pasted into the page) gives the API's estimate.
-DEFAULTS = {
-    "model": "llama-2-70b",
-    "gpu": "a100-80gb-sxm",
-    "gpus": 2,
-    "batch": "1",
-    "seq_len": "",
-    "prompt": 1000,
-    "completion": 500,
-    "weights": Dtype.FP16.value,
-    "kv": "",
-    "engine": "vllm",
-    "parallelism": Parallelism.TENSOR.value,
-    "provider": "",
-    "pricing": Pricing.ON_DEMAND.value,
-}
 
 
 class CatalogChoiceField(forms.ChoiceField):
@@ -383,23 +364,6 @@ class CalculatorForm(forms.Form):
                 f"Must be at least prompt + completion ({prompt + completion:,} tokens).",
             )
         return cleaned
-
-    def workload(self, apis: tuple[estimator.ApiOffering, ...] = ()) -> Workload:
-        """The cleaned input as the estimator's Workload (call after is_valid())."""
-        data = self.cleaned_data
-        hourly = data.get("gpu_hourly_usd")
-        return Workload(
-            num_gpus=data["gpus"],
-            batch_size=None if data["batch"] == BATCH_MAX_KEYWORD else data["batch"],
-            prompt_tokens=data["prompt"],
-            completion_tokens=data["completion"],
-            seq_len=data.get("seq_len"),
-            weights_dtype=Dtype(data["weights"]),
-            kv_dtype=Dtype(data["kv"]) if data.get("kv") else None,
-            parallelism=Parallelism(data["parallelism"]),
-            gpu_hourly_usd=float(hourly) if hourly is not None else None,
-            apis=apis,
-        )
 
     def inputs(self) -> dict[str, str]:
         """The cleaned input as query parameters (for permalinks and the API)."""

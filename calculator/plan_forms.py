@@ -11,7 +11,6 @@ from django.utils.functional import cached_property
 
 from calculator import estimator
 from calculator.catalog import Catalog
-from calculator.estimates import price_for
 from calculator.estimator import Dtype, Parallelism, Workload
 from calculator.estimator import planner as P
 from calculator.estimator import serving as S
@@ -206,12 +205,20 @@ class PlanForm(forms.Form):
 
     def price(self, gpu, num_gpus: int) -> PriceUsed:
         """The planner's price function: the offers' rule for this GPU and count."""
-        return price_for(
-            self.catalog,
-            gpu,
-            num_gpus,
+        from django.utils import timezone
+
+        from calculator.estimator.pricing import resolve_price
+
+        return resolve_price(
+            typed=None,
+            offers=self.catalog.offers_for(gpu),
             provider=self.cleaned_data.get("provider") or None,
-            basis=self.cleaned_data.get("pricing") or Pricing.ON_DEMAND,
+            pricing=self.cleaned_data.get("pricing") or Pricing.ON_DEMAND,
+            num_gpus=num_gpus,
+            catalog_usd=None if gpu.hourly_price_usd is None else float(gpu.hourly_price_usd),
+            catalog_as_of=gpu.price_as_of,
+            today=timezone.localdate(),
+            catalog_source=gpu.price_source,
         )
 
     def clean_gpus(self) -> list:

@@ -9,6 +9,7 @@ not maths: every figure comes out of the estimator.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -20,7 +21,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
 from calculator import estimator
-from calculator.estimates import answer, compared_offerings, estimate_form, form_price
 from calculator.estimator import pricing
 from calculator.forms import (
     BATCH_MAX_KEYWORD,
@@ -117,41 +117,19 @@ class Computed:
     results: dict
 
 
-def compute(form: CalculatorForm, *, trace: bool = True) -> Computed | None:
-    """Estimate a valid form with today's catalog; None (with form errors) if the
-    estimator rejects the input. A saved scenario keeps the trace; a comparison of
-    figures (`trace=False`) needs none."""
-    # The offerings the page compares against by default (the model's own and the
-    # closed references).
-    apis, specs = compared_offerings(form)
-    price = form_price(form)
-    estimate = estimate_form(form, specs, price, trace=trace)
-    if estimate is None:
-        return None
-    data = form.cleaned_data
-    return Computed(
-        inputs=form.inputs(),
-        snapshot=catalog_snapshot(
-            model=data["model"], gpu=data["gpu"], engine=data["engine"], apis=apis, price=price
-        ),
-        results=as_json(answer(form, estimate, price)),
-    )
-
-
 def scenario_create(
+    computed: Computed,
     *,
-    form: CalculatorForm,
     name: str,
     notes: str,
     author=None,
     visibility: str = Visibility.LISTED,
-) -> Scenario | None:
-    """Save a valid form's scenario, or return None with the estimator's objection
-    added to the form. `author`: the signed-in user, if any."""
-    computed = compute(form)
-    if computed is None:
-        return None
-    data = form.cleaned_data
+    gpu: GpuType,
+    llm_model: LlmModel | None,
+    engine: EngineProfile,
+) -> Scenario:
+    """Save what an estimate computed (answers.estimate.save). `author`: the signed-in
+    user, if any; `llm_model`: None for a pasted config."""
     attempts_left = PUBLIC_ID_ATTEMPTS
     while True:
         try:
@@ -164,9 +142,9 @@ def scenario_create(
                     snapshot=computed.snapshot,
                     results=computed.results,
                     estimator_version=computed.results["estimator_version"],
-                    gpu=data["gpu"],
-                    llm_model=data["model"] if isinstance(data["model"], LlmModel) else None,
-                    engine=data["engine"],
+                    gpu=gpu,
+                    llm_model=llm_model,
+                    engine=engine,
                     author=author,
                     visibility=visibility,
                 )
@@ -174,6 +152,69 @@ def scenario_create(
             attempts_left -= 1
             if not attempts_left:
                 raise
+
+
+# Section: replaying: a saved scenario as the result partials read it
+
+
+def as_date(value) -> datetime.date | None:
+    """A date saved as ISO text (or already a date) as a date, for the |date filter."""
+    if isinstance(value, str) and value:
+        return datetime.date.fromisoformat(value)
+    return value or None
+
+
+def dated_price(price: dict | None) -> dict | None:
+    """A PriceUsed.as_dict() with its date as a date."""
+    return None if price is None else {**price, "as_of": as_date(price.get("as_of"))}
+
+
+def saved_inputs(inputs: dict, snapshot: dict) -> dict:
+    """A saved scenario's inputs (its form data and catalog snapshot) as the result
+    partials read them (answers.estimate.Estimated.shown_inputs for a live one)."""
+    gpu = snapshot["gpu"]
+    price = snapshot.get("price")
+    if price is None:  # saved before scenarios kept the price: typed, or the catalog's
+        typed = inputs.get("gpu_hourly_usd") or None
+        price = {
+            "basis": pricing.Basis.TYPED if typed is not None else pricing.Basis.CATALOG,
+            "usd_per_gpu_hour": float(typed) if typed is not None else gpu.get("hourly_usd"),
+            "source": gpu.get("price_source", ""),
+            "as_of": gpu.get("price_as_of"),
+            "num_gpus": int(inputs["gpus"]),
+            "gpus_billed": int(inputs["gpus"]),
+            "warnings": [],
+        }
+    return {
+        "model_name": snapshot["model"]["name"],
+        "model_slug": snapshot["model"]["slug"],
+        "gpu_name": gpu["name"],
+        "gpus": int(inputs["gpus"]),
+        "prompt": int(inputs["prompt"]),
+        "completion": int(inputs["completion"]),
+        "weights": inputs["weights"],
+        "engine_name": snapshot["engine"]["name"],
+        "pricing": inputs.get("pricing", ""),
+        "provider": inputs.get("provider", ""),
+        "price": dated_price(price),
+    }
+
+
+def saved_offerings(snapshot: dict) -> list[dict]:
+    """A snapshot's API offerings in the shape answers.api_table.api_rows() reads."""
+    model = snapshot["model"].get("slug")
+    return [
+        {
+            "slug": api["slug"],
+            "title": api["name"].removeprefix(f"{api.get('provider', '')}: "),
+            "provider": api.get("provider", ""),
+            "price_as_of": api.get("price_as_of"),
+            "same_model": api.get("model") is not None and api.get("model") == model,
+            "reference": api.get("reference", False),
+            "deprecated": api.get("deprecated", False),
+        }
+        for api in snapshot["apis"]
+    ]
 
 
 # Section: figures

@@ -20,7 +20,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from calculator import litellm
-from calculator.forms import DEFAULTS
+from calculator.answers.estimate import DEFAULTS
 from calculator.models import ApiOffering, CloudOffer, GpuType, LlmModel
 
 pytestmark = pytest.mark.django_db

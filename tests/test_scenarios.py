@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from calculator import estimator, snapshots
-from calculator.estimates import estimate_form
-from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.answers.estimate import DEFAULTS, answer
+from calculator.forms import CalculatorForm
 from calculator.models import ApiOffering, CloudOffer, GpuType, LlmModel, Scenario
 from calculator.snapshots import differs
 from calculator.templatetags.calc_format import format_duration, format_usd
@@ -296,7 +296,7 @@ def test_a_catalog_price_change_in_the_admin_leaves_the_saved_figures_and_shows_
     scenario.refresh_from_db()
     now = CalculatorForm(scenario.inputs)
     assert now.is_valid()
-    now_cost = format_usd(estimate_form(now).cost.usd_per_1m_output_tokens)
+    now_cost = format_usd(answer(now).estimate.cost.usd_per_1m_output_tokens)
     assert scenario.results == saved_results
     assert "Today’s catalog gives different numbers" in page
     assert saved_cost in page

@@ -10,8 +10,8 @@ import pytest
 from django.utils.html import escape
 
 from calculator import calibration_report
-from calculator.estimates import estimate_form, form_price
-from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.answers.estimate import DEFAULTS, answer
+from calculator.forms import CalculatorForm
 from calculator.models import ApiOffering, GpuType
 from calculator.templatetags import calc_format as fmt
 
@@ -32,13 +32,13 @@ def inputs(**changes) -> dict[str, str]:
 def expected_price(**changes):
     form = CalculatorForm(inputs(**changes))
     assert form.is_valid(), form.errors
-    return form_price(form)
+    return answer(form).price
 
 
 def expected_estimate(**changes):
     form = CalculatorForm(inputs(**changes))
     assert form.is_valid(), form.errors
-    return estimate_form(form)
+    return answer(form, trace=True).estimate
 
 
 def key_figures(estimate) -> list[str]:

@@ -15,13 +15,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from calculator.estimates import (
-    answer,
-    compared_offerings,
-    estimate_form,
-    form_price,
-    model_summary,
-)
+from calculator.answers import estimate
+from calculator.answers.shared import FieldErrors
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
 from calculator.models import CloudOffer, EngineProfile, GpuType, LlmModel
 from calculator.plan_forms import PLAN_DEFAULTS, PlanForm, ServeForm
@@ -32,16 +27,19 @@ ALL_APIS_PARAM = "apis"
 API_PARAMETERS = [*CalculatorForm.base_fields, ALL_APIS_PARAM]
 # Spot-only offers (no on-demand price) last on every database.
 CHEAPEST_FIRST = F("on_demand_usd_per_gpu_hour").asc(nulls_last=True)
-API_DEFAULTS = {"engine": "vllm", "parallelism": "tensor", "weights": "fp16"}
 MAX_BODY_BYTES = 200_000  # a config.json and the inputs; released configs are a few KB
 SERVE_PARAMETERS = list(ServeForm.base_fields)
 PLAN_PARAMETERS = list(PlanForm.base_fields)
 
 
 def _errors(
-    form, unknown: list[str], known: list[str] = API_PARAMETERS, *, config_field: str = ""
+    errors: dict[str, list[str]],
+    unknown: list[str],
+    known: list[str] = API_PARAMETERS,
+    *,
+    config_field: str = "",
 ) -> JsonResponse:
-    errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+    errors = dict(errors)
     if config_field and "model_config" in errors:
         # The config came as the "model" object: its problems are the model's.
         errors.setdefault(config_field, []).extend(errors.pop("model_config"))
@@ -60,22 +58,13 @@ def _answer(
     form: CalculatorForm, unknown: list[str], config_field: str = "", apis: str | None = None
 ) -> JsonResponse:
     if unknown or not form.is_valid():
-        form.is_valid()
-        return _errors(form, unknown, config_field=config_field)
+        return _errors(FieldErrors.of(form).errors, unknown, config_field=config_field)
     if apis not in (None, "all"):
         return JsonResponse({"errors": {ALL_APIS_PARAM: ['Only "all" is accepted.']}}, status=400)
-    price = form_price(form)
-    result = estimate_form(form, compared_offerings(form, apis == "all")[1], price)
-    if result is None:
-        return _errors(form, [], config_field=config_field)
-    model = form.cleaned_data["model"]
-    return JsonResponse(
-        {
-            "inputs": form.inputs(),
-            "model": model_summary(model, result),
-            **answer(form, result, price),
-        }
-    )
+    result = estimate.answer(form, all_apis=apis == "all", trace=True)
+    if isinstance(result, FieldErrors):
+        return _errors(result.errors, [], config_field=config_field)
+    return JsonResponse(result.as_json())
 
 
 # Scripts post JSON without a CSRF token: the endpoint computes, it changes nothing.
@@ -83,9 +72,7 @@ def _answer(
 @require_http_methods(["GET", "POST"])
 def api_estimate(request: HttpRequest) -> JsonResponse:
     if request.method == "GET":
-        data = request.GET.copy()
-        for key, value in API_DEFAULTS.items():
-            data.setdefault(key, value)
+        data = estimate.with_defaults(request.GET, estimate.API_DEFAULTS)
         unknown = [key for key in request.GET if key not in API_PARAMETERS]
         return _answer(CalculatorForm(data), unknown, apis=request.GET.get(ALL_APIS_PARAM))
     if len(request.body) > MAX_BODY_BYTES:
@@ -98,7 +85,7 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
         )
     if not isinstance(body, dict):
         return _bad_body("The body must be a JSON object.")
-    data = {**API_DEFAULTS}
+    data = {**estimate.API_DEFAULTS}
     config_field = ""
     for key, value in body.items():
         if key == "model" and isinstance(value, dict):
@@ -119,9 +106,7 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
 @require_GET
 def api_serve(request: HttpRequest) -> JsonResponse:
     """The serving simulator for one configuration under a rate or a number of users."""
-    data = request.GET.copy()
-    for key, value in API_DEFAULTS.items():
-        data.setdefault(key, value)
+    data = estimate.with_defaults(request.GET, estimate.API_DEFAULTS)
     return _computed(ServeForm(data), request, SERVE_PARAMETERS, ServeForm.simulate)
 
 
@@ -138,11 +123,10 @@ def _computed(form, request: HttpRequest, known: list[str], compute) -> JsonResp
     """Validate the query, run the form's estimator door, answer its JSON or the errors."""
     unknown = [key for key in request.GET if key not in known]
     if unknown or not form.is_valid():
-        form.is_valid()
-        return _errors(form, unknown, known)
+        return _errors(FieldErrors.of(form).errors, unknown, known)
     result = compute(form)
     if result is None:
-        return _errors(form, [], known)
+        return _errors(FieldErrors.of(form).errors, [], known)
     return JsonResponse({"inputs": form.inputs(), **result.as_dict()})
 
 

@@ -26,20 +26,13 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from calculator import charts, estimator
+from calculator.answers import api_table, estimate
+from calculator.answers.estimate import Estimated
+from calculator.answers.shared import FieldErrors, PriceChoice, specs, workload
 from calculator.calibration_report import accuracy_summary
-from calculator.estimates import (
-    compared_offerings,
-    confidence,
-    estimate_form,
-    form_price,
-    gpu_price,
-    priced_workload,
-    same_model,
-)
 from calculator.estimator import pricing
-from calculator.forms import DEFAULTS, CalculatorForm, CustomModel
+from calculator.forms import CalculatorForm, CustomModel
 from calculator.models import GpuType, LlmModel
-from calculator.results_context import api_rows, form_inputs, offering_dicts, results_context
 from calculator.templatetags import calc_format
 
 
@@ -78,12 +71,9 @@ def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
     if request.method == "POST":
         data = request.POST.copy()
     elif request.GET:
-        # A shortened URL (?model=llama-3-8b) fills the rest from the defaults.
-        data = request.GET.copy()
-        for key, value in DEFAULTS.items():
-            data.setdefault(key, str(value))
+        data = estimate.with_defaults(request.GET)
     else:
-        return dict(DEFAULTS), set()
+        return dict(estimate.DEFAULTS), set()
     refresh = set()
     # htmx posts each change on its own, so a GPU or model that differs from the one
     # recorded in the form was picked just now. Without JavaScript, several fields may
@@ -98,20 +88,13 @@ def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
 
 def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
     """Everything the page and the results partial show, for any state of the form."""
-    estimate = price = None
-    if form.is_valid():
-        price = form_price(form)
-        # The keystroke compares the default offerings (the model's own and the closed
-        # references): its break-even figure; the API table is a fragment.
-        _, specs = compared_offerings(form)
-        estimate = estimate_form(form, specs, price, trace=False)
+    # The keystroke compares the default offerings (the model's own and the closed
+    # references): its break-even figure; the API table is a fragment.
+    result = estimate.answer(form)
     # The fields that passed validation are here even when others failed.
     gpu = form.cleaned_data.get("gpu")
     model = form.cleaned_data.get("model")
-    offer_price = price
-    if price is not None and price.basis == pricing.Basis.TYPED:
-        offer_price = gpu_price(form, gpu, form.cleaned_data["gpus"], typed=False)
-    _describe_linked_fields(form, gpu, model, offer_price)
+    _describe_linked_fields(form, gpu, model, estimate.price_hint(form, result))
     context = {
         "form": form,
         "result": None,
@@ -123,14 +106,11 @@ def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
         "price_gpu_name": PRICE_GPU,
         "context_model_name": CONTEXT_MODEL,
     }
-    if estimate is None:
+    if isinstance(result, FieldErrors):
         return context
-    query = urlencode(form.inputs())  # the state as a URL: pushed, and keys the fragments
+    query = urlencode(result.inputs)  # the state as a URL: pushed, and keys the fragments
     context.update(
-        results_context(
-            {**estimate.as_dict(), "confidence": confidence(form, estimate)},
-            form_inputs(form, price),
-        ),
+        estimate.partials_context(result.results(), result.shown_inputs()),
         fragment_urls=_fragment_urls(form, query, all_apis),
         query=query,
         compare_url=f"{reverse('calculator:scenario-list')}?{query}&current=1",
@@ -161,25 +141,19 @@ def _fragment_urls(form: CalculatorForm, query: str, all_apis: bool) -> dict[str
     return urls
 
 
-def _fragment(request: HttpRequest, template: str, extra, *, trace: bool = False) -> HttpResponse:
-    """Validate the query string, estimate, and render one section with `extra(form,
-    estimate, price)` added to the result partials' context."""
+def _fragment(request: HttpRequest, template: str, section, *, trace: bool = False) -> HttpResponse:
+    """Validate the query string, estimate, and render one section with
+    `section(estimated)` added to the result partials' context."""
     data = request.GET.copy()
     asked_for = data.pop(CATALOG_KEY, [None])[-1]
-    for key, value in DEFAULTS.items():
-        data.setdefault(key, str(value))
-    form = CalculatorForm(data)
-    estimate = None
-    if form.is_valid():
-        price = form_price(form)
-        _, specs = compared_offerings(form, everything=data.get(ALL_APIS_PARAM) == "all")
-        estimate = estimate_form(form, specs, price, trace=trace)
-    if estimate is None:
+    form = CalculatorForm(estimate.with_defaults(data))
+    result = estimate.answer(form, all_apis=data.get(ALL_APIS_PARAM) == "all", trace=trace)
+    if isinstance(result, FieldErrors):
         # The page never asks for this; a hand-edited URL gets the reason, not a 500.
         response = render(request, "calculator/_results/fragment_error.html", {"form": form})
     else:
-        context = results_context(estimate.as_dict(), form_inputs(form, price))
-        context.update(extra(form, estimate, price))
+        context = estimate.partials_context(result.estimate.as_dict(), result.shown_inputs())
+        context.update(section(result))
         response = render(request, template, context)
     if asked_for == _catalog_key(form):
         patch_cache_control(response, public=True, max_age=FRAGMENT_MAX_AGE)
@@ -193,7 +167,7 @@ def fragment_charts(request: HttpRequest) -> HttpResponse:
     return _fragment(
         request,
         "calculator/_results/charts.html",
-        lambda form, estimate, price: {"charts": _batch_charts(form, estimate, price)},
+        lambda result: {"charts": _batch_charts(result)},
     )
 
 
@@ -202,10 +176,7 @@ def fragment_gpus(request: HttpRequest) -> HttpResponse:
     return _fragment(
         request,
         "calculator/_results/gpus.html",
-        lambda form, estimate, price: {
-            "gpu_rows": _gpu_comparison(form, estimate, form.catalog.gpus),
-            "price": price,
-        },
+        lambda result: {"gpu_rows": _gpu_comparison(result), "price": result.price},
     )
 
 
@@ -213,18 +184,10 @@ def fragment_gpus(request: HttpRequest) -> HttpResponse:
 def fragment_apis(request: HttpRequest) -> HttpResponse:
     all_apis = request.GET.get(ALL_APIS_PARAM) == "all"
 
-    def rows(form: CalculatorForm, estimate: estimator.Estimate, price) -> dict:
-        model = form.cleaned_data["model"]
-        offerings, _ = compared_offerings(form, everything=all_apis)
-        rows = api_rows(
-            estimate.as_dict(),
-            offering_dicts(offerings, lambda offering: same_model(offering, model)),
-        )
-        query = urlencode({**form.inputs(), ALL_APIS_PARAM: "all"})
+    def rows(result: Estimated) -> dict:
+        query = urlencode({**result.inputs, ALL_APIS_PARAM: "all"})
         return {
-            "api_rows": rows,
-            # The active offerings left out unless asked for (the link says how many).
-            "api_rows_hidden": 0 if all_apis else len(form.catalog.offerings) - len(rows),
+            **api_table.answer(result, all_apis=all_apis),
             "all_apis_url": f"{reverse('calculator:calculator')}?{query}#apis-title",
             "all_apis_fragment_url": f"{reverse('calculator:fragment-apis')}?{query}",
         }
@@ -234,9 +197,7 @@ def fragment_apis(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def fragment_trace(request: HttpRequest) -> HttpResponse:
-    return _fragment(
-        request, "calculator/_results/trace_steps.html", lambda form, e, p: {}, trace=True
-    )
+    return _fragment(request, "calculator/_results/trace_steps.html", lambda result: {}, trace=True)
 
 
 def _describe_linked_fields(
@@ -266,26 +227,19 @@ def _describe_linked_fields(
         )
 
 
-def _specs(form: CalculatorForm) -> tuple[estimator.ModelSpec, estimator.EngineSpec]:
-    data = form.cleaned_data
-    return data["model"].to_spec(), data["engine"].to_spec()
-
-
 # Charts against batch size
 
 
-def _batch_charts(
-    form: CalculatorForm, estimate: estimator.Estimate, price: pricing.PriceUsed
-) -> list[charts.LineChart]:
+def _batch_charts(result: Estimated) -> list[charts.LineChart]:
     """Throughput, per-sequence speed and cost from batch 1 to the largest that fits."""
+    estimate = result.estimate
     if estimate.memory.max_batch < 1:
         return []  # not one sequence fits: there is no range of batches to chart
-    model, engine = _specs(form)
-    gpu = form.cleaned_data["gpu"].to_spec()
-    workload = priced_workload(form.workload(), price)  # no API offerings: the charts compare none
+    # No API offerings: the charts compare none.
+    priced = workload(result.data, result.price)
     top = min(estimate.memory.max_batch, estimator.MAX_BATCH)
     series = estimator.sweep_batches(
-        model, gpu, engine, workload, charts.batch_sizes(top, estimate.batch), known=estimate
+        *specs(result.data), priced, charts.batch_sizes(top, estimate.batch), known=estimate
     )
     common = {
         "x_label": "batch size (sequences)",
@@ -330,32 +284,26 @@ def _batch_charts(
 # Compare GPUs
 
 
-def _gpu_comparison(
-    form: CalculatorForm, estimate: estimator.Estimate, gpus: tuple[GpuType, ...]
-) -> list[estimator.GpuOption]:
+def _gpu_comparison(result: Estimated) -> list[estimator.GpuOption]:
     """Every active GPU that can be estimated, on the fewest of it that hold this
     workload, at the price the form's choice gives for that many, cheapest first."""
-    specs = []
-    for gpu in gpus:
+    gpus = []
+    for gpu in result.form.catalog.gpus:
         try:
-            specs.append(gpu.to_spec())
+            gpus.append(gpu.to_spec())
         except ValueError:  # no bandwidth figure: it cannot be estimated
             continue
-    model, engine = _specs(form)
-    chosen = form.cleaned_data["gpu"].slug
-    rows_by_slug = {gpu.slug: gpu for gpu in gpus}
-
-    def price(spec: estimator.GpuSpec, count: int) -> pricing.PriceUsed:
-        # The same price choice for every GPU; a typed price is for the chosen one.
-        return gpu_price(form, rows_by_slug[spec.slug], count, typed=spec.slug == chosen)
-
+    model, chosen, engine = specs(result.data)
+    estimate_ = result.estimate
     return estimator.compare_gpus(
         model,
-        specs,
+        gpus,
         engine,
-        form.workload(),
-        batch=estimate.batch,
-        seq_len=estimate.seq_len,
-        chosen=chosen,
-        price=price,
+        workload(result.data),
+        batch=estimate_.batch,
+        seq_len=estimate_.seq_len,
+        chosen=chosen.slug,
+        price=PriceChoice.of(result.data).function(
+            result.form.catalog, result.form.catalog.gpus, typed_for=chosen.slug
+        ),
     )

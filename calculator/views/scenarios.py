@@ -25,20 +25,19 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from calculator import ratelimit
+from calculator.answers import estimate
+from calculator.answers.api_table import api_rows
+from calculator.answers.shared import FieldErrors
 from calculator.forms import CalculatorForm
 from calculator.models import Scenario, ScenarioQuerySet
-from calculator.results_context import api_rows, results_context, saved_inputs, saved_offerings
 from calculator.scenario_forms import ScenarioForm
 from calculator.snapshots import (
     COMPARE_FIGURES,
     FIGURES,
-    HEADLINE_FIGURES,
-    catalog_changes,
-    compute,
     figure_rows,
-    input_label,
     input_rows,
-    scenario_create,
+    saved_inputs,
+    saved_offerings,
 )
 
 SCENARIOS_PER_PAGE = 25
@@ -92,13 +91,14 @@ def scenario_save(request: HtmxHttpRequest) -> HttpResponse:
     scenario = None
     # Both forms validate, so every error shows at once.
     if all([form.is_valid(), scenario_form.is_valid()]):
-        scenario = scenario_create(
-            form=form,
+        saved = estimate.save(
+            form,
             name=scenario_form.cleaned_data["name"],
             notes=scenario_form.cleaned_data["notes"],
             author=request.user if request.user.is_authenticated else None,
             visibility=scenario_form.cleaned_data["visibility"],
         )
+        scenario = None if isinstance(saved, FieldErrors) else saved
     if scenario is not None and not request.htmx:
         return redirect(scenario)
     context = {
@@ -144,31 +144,6 @@ def scenario_save_form(request: HttpRequest) -> HttpResponse:
 # Section: permalink
 
 
-def _now(scenario: Scenario) -> dict:
-    """The saved headline figures against today's catalog and estimator."""
-    form = CalculatorForm(scenario.inputs)
-    computed = compute(form, trace=False) if form.is_valid() else None
-    if computed is None:
-        problems = []
-        for field, messages in form.errors.items():
-            if field in ("model", "gpu", "engine"):
-                name = scenario.snapshot[field]["name"]
-                problems.append(
-                    f"{input_label(field)} “{name}” is no longer offered in the calculator; "
-                    "pick another after Recalculate."
-                )
-            else:
-                label = input_label(field) if field in form.fields else "Input"
-                problems.extend(f"{label}: {message}" for message in messages)
-        return {"problems": problems, "differs": True}
-    rows = figure_rows(HEADLINE_FIGURES, [scenario.results, computed.results])
-    return {
-        "rows": rows,
-        "differs": any(row.any_differs for row in rows),
-        "changes": catalog_changes(scenario.snapshot, computed.snapshot),
-    }
-
-
 @require_GET
 @_noindex
 def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -176,7 +151,7 @@ def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     results, snapshot = scenario.results, scenario.snapshot
     inputs = saved_inputs(scenario.inputs, snapshot)
     # The calculator's result partials, drawn from what was saved.
-    context = results_context(results, inputs)
+    context = estimate.partials_context(results, inputs)
     context.update(
         scenario=scenario,
         snapshot=snapshot,
@@ -185,7 +160,7 @@ def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             name: reverse("calculator:scenario-fragment", args=[public_id, name])
             for name in SCENARIO_FRAGMENTS
         },
-        now=_now(scenario),
+        now=estimate.now(scenario),
         price_override=scenario.inputs.get("gpu_hourly_usd"),
         recalculate_url=_calculator_url({**scenario.inputs, "gpu_hourly_usd": ""}),
         duplicate_url=_calculator_url(scenario.inputs),
@@ -213,7 +188,7 @@ def scenario_fragment(request: HttpRequest, public_id: str, name: str) -> HttpRe
     scenario = get_object_or_404(Scenario, public_id=public_id)
     results = scenario.results
     inputs = saved_inputs(scenario.inputs, scenario.snapshot)
-    context = results_context(results, inputs)
+    context = estimate.partials_context(results, inputs)
     if name == "apis":
         context["api_rows"] = api_rows(results, saved_offerings(scenario.snapshot))
     response = render(request, SCENARIO_FRAGMENTS[name], context)
@@ -295,9 +270,10 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
         for s in (found[public_id] for public_id in ids)
     ]
     current = _current_form(request)
-    if current is not None and current.is_valid():
-        computed = compute(current, trace=False)
-        if computed is not None:
+    if current is not None:
+        result = estimate.answer(current)
+        if not isinstance(result, FieldErrors):
+            computed = result.computed()
             columns.append(
                 Column(
                     "Current form",

@@ -10,9 +10,10 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from calculator.estimates import answer, confidence, estimate_form, form_price, model_summary
+from calculator.answers import estimate
+from calculator.answers.shared import FieldErrors
 from calculator.estimator.pricing import source_label
-from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.forms import CalculatorForm
 from calculator.management.cli import invalid_input
 from calculator.templatetags.calc_format import (
     format_bytes,
@@ -44,7 +45,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         for field in CalculatorForm.base_fields:
             flag = "--" + field.replace("_", "-")
-            default = DEFAULTS.get(field)
+            default = estimate.DEFAULTS.get(field)
             parser.add_argument(
                 flag,
                 dest=field,
@@ -56,16 +57,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         data = {f: options[f] for f in CalculatorForm.base_fields if options[f] is not None}
         form = CalculatorForm(data)
-        price = form_price(form) if form.is_valid() else None
-        result = estimate_form(form, price=price) if price is not None else None
-        if result is None:
+        answered = estimate.answer(form, trace=True)
+        if isinstance(answered, FieldErrors):
             raise invalid_input(form)
         if options["json"]:
-            model = model_summary(form.cleaned_data["model"], result)
-            body = {"inputs": form.inputs(), "model": model, **answer(form, result, price)}
-            self.stdout.write(json.dumps(body, indent=2))
+            self.stdout.write(json.dumps(answered.as_json(), indent=2))
             return
-        bands = confidence(form, result)
+        result, price, bands = answered.estimate, answered.price, answered.confidence
         m, p, d, c = result.memory, result.prefill, result.decode, result.cost
         inputs = form.cleaned_data
         out = self.stdout.write
