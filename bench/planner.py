@@ -23,16 +23,17 @@ BUDGET_S = 3.0
 
 def main(runs: int = RUNS) -> None:
     with seeded_database():
-        from calculator.plan_forms import PLAN_DEFAULTS, PlanForm
+        from calculator.answers import capacity
+        from calculator.plan_forms import PlanForm
 
         times = []
         for _ in range(runs):
-            form = PlanForm(PLAN_DEFAULTS)
+            form = PlanForm(capacity.DEFAULTS)
             assert form.is_valid(), form.errors
             start = time.perf_counter()
-            result = form.plan()
+            planned = capacity.answer(form)
             times.append(time.perf_counter() - start)
-        gpus = form.gpu_rows
+        gpus, result = planned.gpus, planned.result
         best = result.best
         print(
             f"{len(gpus)} priced GPUs, {len(result.options)} options; best: "

@@ -7,14 +7,12 @@ computes (``calculator.estimator.serving`` and ``planner``).
 from __future__ import annotations
 
 from django import forms
-from django.utils.functional import cached_property
 
-from calculator import estimator
 from calculator.catalog import Catalog
-from calculator.estimator import Dtype, Parallelism, Workload
+from calculator.estimator import Dtype
 from calculator.estimator import planner as P
 from calculator.estimator import serving as S
-from calculator.estimator.pricing import PriceFunction, PriceUsed, Pricing
+from calculator.estimator.pricing import Pricing
 from calculator.forms import (
     DTYPE_CHOICES,
     MAX_TOKENS,
@@ -76,37 +74,6 @@ class ServeForm(CalculatorForm):
                 self.add_error("rate", "Must be above 0.")
         return cleaned
 
-    def workload(self, apis=()) -> Workload:
-        data = self.cleaned_data
-        return Workload(
-            num_gpus=data["gpus"],
-            batch_size=None,
-            prompt_tokens=data["prompt"],
-            completion_tokens=data["completion"],
-            weights_dtype=Dtype(data["weights"]),
-            kv_dtype=Dtype(data["kv"]) if data.get("kv") else None,
-            parallelism=Parallelism(data["parallelism"]),
-        )
-
-    def simulate(self) -> estimator.ServingResult | None:
-        """The simulation for a valid form, or None with the estimator's objection added
-        to the form."""
-        data = self.cleaned_data
-        try:
-            return estimator.simulate(
-                data["model"].to_spec(),
-                data["gpu"].to_spec(),
-                data["engine"].to_spec(),
-                self.workload(),
-                rate=data.get("rate"),
-                concurrency=data.get("concurrency"),
-                requests=data.get("requests") or S.DEFAULT_REQUESTS,
-                length_spread=data.get("length_spread") or S.LengthSpread.FIXED,
-            )
-        except estimator.EstimatorInputError as error:
-            self.add_error(_serve_field(error.field), error.message)
-            return None
-
     def inputs(self) -> dict[str, str]:
         data = self.cleaned_data
         values = {
@@ -119,28 +86,7 @@ class ServeForm(CalculatorForm):
         return {key: "" if value is None else _plain(value) for key, value in values.items()}
 
 
-def _serve_field(field: str) -> str | None:
-    known = {"num_gpus": "gpus", "prompt_tokens": "prompt", "completion_tokens": "completion"}
-    if field in known:
-        return known[field]
-    return field if field in ServeForm.base_fields else None
-
-
 # Section: the planner
-
-PLAN_DEFAULTS = {
-    # The issue's example: 3 requests/s at peak, ~2,000-token prompts, ~300-token answers,
-    # first token within 1 s and 50 ms per token (20 tokens/s) for 95% of requests.
-    "model": "llama-3.1-70b",
-    "rate": "3",
-    "prompt": "2000",
-    "completion": "300",
-    "ttft_ms": "1000",
-    "tpot_ms": "50",
-    "percentile": P.DEFAULT_PERCENTILE,
-    "engine": "vllm",
-    "max_gpus_per_replica": str(P.DEFAULT_MAX_GPUS_PER_REPLICA),
-}
 
 
 class PlanForm(forms.Form):
@@ -203,24 +149,6 @@ class PlanForm(forms.Form):
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs.setdefault("class", "form-select" if select else "form-control")
 
-    def price(self, gpu, num_gpus: int) -> PriceUsed:
-        """The planner's price function: the offers' rule for this GPU and count."""
-        from django.utils import timezone
-
-        from calculator.estimator.pricing import resolve_price
-
-        return resolve_price(
-            typed=None,
-            offers=self.catalog.offers_for(gpu),
-            provider=self.cleaned_data.get("provider") or None,
-            pricing=self.cleaned_data.get("pricing") or Pricing.ON_DEMAND,
-            num_gpus=num_gpus,
-            catalog_usd=None if gpu.hourly_price_usd is None else float(gpu.hourly_price_usd),
-            catalog_as_of=gpu.price_as_of,
-            today=timezone.localdate(),
-            catalog_source=gpu.price_source,
-        )
-
     def clean_gpus(self) -> list:
         text = self.cleaned_data.get("gpus") or ""
         slugs = [s.strip() for s in text.split(",") if s.strip()]
@@ -230,12 +158,7 @@ class PlanForm(forms.Form):
             raise forms.ValidationError(
                 f"Unknown GPU(s): {', '.join(unknown)}. See /api/gpus for the slugs."
             )
-        if not slugs:  # every GPU with a price: an offer or a catalog price
-            return [
-                gpu
-                for gpu in self.catalog.gpus
-                if self.catalog.offers_for(gpu) or gpu.hourly_price_usd is not None
-            ]
+        # None given: the planner's answer takes every GPU with a price.
         return [rows[s] for s in dict.fromkeys(slugs)]
 
     def clean_weights(self) -> list[Dtype]:
@@ -265,72 +188,6 @@ class PlanForm(forms.Form):
             if cleaned.get(name) is not None and cleaned[name] <= 0:
                 self.add_error(name, "Must be above 0.")
         return cleaned
-
-    def traffic(self) -> P.Traffic:
-        data = self.cleaned_data
-        if data.get("rate") is not None:
-            return P.Traffic.at_peak(data["rate"], data["prompt"], data["completion"])
-        return P.Traffic.per_day(
-            data["requests_per_day"],
-            data.get("peak_factor") or 1.0,
-            data["prompt"],
-            data["completion"],
-        )
-
-    def targets(self) -> P.Targets:
-        data = self.cleaned_data
-        return P.Targets(
-            ttft_s=data["ttft_ms"] / 1e3,
-            tpot_s=data["tpot_ms"] / 1e3,
-            percentile=data.get("percentile") or P.DEFAULT_PERCENTILE,
-        )
-
-    @cached_property
-    def gpu_rows(self) -> list:
-        """The catalog rows of the GPUs considered that the estimator can model."""
-        rows = []
-        for gpu in self.cleaned_data["gpus"]:
-            try:
-                gpu.to_spec()
-            except ValueError:  # no bandwidth figure on record
-                continue
-            rows.append(gpu)
-        return rows
-
-    def plan(self) -> P.PlanResult | None:
-        data = self.cleaned_data
-        try:
-            return P.plan(
-                data["model"].to_spec(),
-                [gpu.to_spec() for gpu in self.gpu_rows],
-                data["engine"].to_spec(),
-                self.traffic(),
-                self.targets(),
-                weights=data["weights"] or None,
-                max_gpus_per_replica=data.get("max_gpus_per_replica")
-                or P.DEFAULT_MAX_GPUS_PER_REPLICA,
-                apis=self.api_specs(),
-                price=self._spec_price(),
-            )
-        except estimator.EstimatorInputError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
-            return None
-
-    def _spec_price(self) -> PriceFunction:
-        rows = {gpu.slug: gpu for gpu in self.gpu_rows}
-        return lambda spec, n: self.price(rows[spec.slug], n)
-
-    def api_specs(self) -> tuple[estimator.ApiOffering, ...]:
-        """The APIs to price the traffic at: those serving this very model, and the
-        closed reference models; not other open models."""
-        model = self.cleaned_data["model"]
-        return tuple(
-            spec
-            for offering, spec in zip(
-                self.catalog.offerings, self.catalog.offering_specs, strict=True
-            )
-            if offering.llm_model_id == model.pk or offering.is_reference
-        )
 
     def inputs(self) -> dict[str, str]:
         """The cleaned input as query parameters (permalinks, the API, "saved vs now")."""

@@ -35,6 +35,7 @@ from calculator.models import (
     EngineProfile,
     GpuType,
     LlmModel,
+    Plan,
     Scenario,
     Visibility,
     make_public_id,
@@ -117,6 +118,19 @@ class Computed:
     results: dict
 
 
+def _create(model, **fields):
+    """A new row with a new random public id: a collision is retried a few times."""
+    attempts_left = PUBLIC_ID_ATTEMPTS
+    while True:
+        try:
+            with transaction.atomic():
+                return model.objects.create(public_id=make_public_id(), **fields)
+        except IntegrityError:
+            attempts_left -= 1
+            if not attempts_left:
+                raise
+
+
 def scenario_create(
     computed: Computed,
     *,
@@ -130,28 +144,34 @@ def scenario_create(
 ) -> Scenario:
     """Save what an estimate computed (answers.estimate.save). `author`: the signed-in
     user, if any; `llm_model`: None for a pasted config."""
-    attempts_left = PUBLIC_ID_ATTEMPTS
-    while True:
-        try:
-            with transaction.atomic():
-                return Scenario.objects.create(
-                    public_id=make_public_id(),
-                    name=name,
-                    notes=notes,
-                    inputs=computed.inputs,
-                    snapshot=computed.snapshot,
-                    results=computed.results,
-                    estimator_version=computed.results["estimator_version"],
-                    gpu=gpu,
-                    llm_model=llm_model,
-                    engine=engine,
-                    author=author,
-                    visibility=visibility,
-                )
-        except IntegrityError:
-            attempts_left -= 1
-            if not attempts_left:
-                raise
+    return _create(
+        Scenario,
+        name=name,
+        notes=notes,
+        inputs=computed.inputs,
+        snapshot=computed.snapshot,
+        results=computed.results,
+        estimator_version=computed.results["estimator_version"],
+        gpu=gpu,
+        llm_model=llm_model,
+        engine=engine,
+        author=author,
+        visibility=visibility,
+    )
+
+
+def plan_create(*, inputs: dict, results: dict, snapshot: dict, name: str, author=None) -> Plan:
+    """Save what a capacity plan computed (answers.capacity.save); the name is trimmed
+    to fit."""
+    return _create(
+        Plan,
+        name=name.strip()[: Plan._meta.get_field("name").max_length],
+        inputs=inputs,
+        results=results,
+        snapshot=snapshot,
+        estimator_version=results["estimator_version"],
+        author=author,
+    )
 
 
 # Section: replaying: a saved scenario as the result partials read it

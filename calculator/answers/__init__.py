@@ -10,7 +10,8 @@ a page re-renders the form with it). Each module owns its question's defaults.
 - ``estimate``: one configuration (the calculator's keystroke, /api/estimate, the CLI's
   ``estimate``, saved scenarios and their "now");
 - ``serve``: /api/serve, the serving simulator;
-- ``plan``: /plan/, /api/plan, the CLI's ``plan``, saved plans and "saved vs now";
+- ``capacity``: the planner: /plan/, /api/plan, the CLI's ``plan``, saved plans and
+  "saved vs now";
 - ``under_load``, ``gpu_comparison``, ``batch_charts``, ``api_table``: the calculator's
   lazy sections, each on top of an estimate;
 - ``shared``: what they all use: the errors, the price, the APIs compared, the workload.

@@ -15,11 +15,11 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from calculator.answers import estimate
+from calculator.answers import capacity, estimate, serve
 from calculator.answers.shared import FieldErrors
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
 from calculator.models import CloudOffer, EngineProfile, GpuType, LlmModel
-from calculator.plan_forms import PLAN_DEFAULTS, PlanForm, ServeForm
+from calculator.plan_forms import PlanForm, ServeForm
 
 # "apis=all": compare with every active API offering, not only the model's own and the
 # closed reference models.
@@ -107,27 +107,25 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
 def api_serve(request: HttpRequest) -> JsonResponse:
     """The serving simulator for one configuration under a rate or a number of users."""
     data = estimate.with_defaults(request.GET, estimate.API_DEFAULTS)
-    return _computed(ServeForm(data), request, SERVE_PARAMETERS, ServeForm.simulate)
+    return _computed(ServeForm(data), request, SERVE_PARAMETERS, serve.answer)
 
 
 @require_GET
 def api_plan(request: HttpRequest) -> JsonResponse:
     """The capacity plan: every GPU x replica size x precision for the traffic."""
-    data = request.GET.copy()
-    for key in ("engine", "percentile", "max_gpus_per_replica"):
-        data.setdefault(key, PLAN_DEFAULTS[key])
-    return _computed(PlanForm(data), request, PLAN_PARAMETERS, PlanForm.plan)
+    form = PlanForm(capacity.with_defaults(request.GET))
+    return _computed(form, request, PLAN_PARAMETERS, capacity.answer)
 
 
-def _computed(form, request: HttpRequest, known: list[str], compute) -> JsonResponse:
-    """Validate the query, run the form's estimator door, answer its JSON or the errors."""
+def _computed(form, request: HttpRequest, known: list[str], answer) -> JsonResponse:
+    """Refuse unknown parameters, ask the question's answer, give its JSON or the errors."""
     unknown = [key for key in request.GET if key not in known]
-    if unknown or not form.is_valid():
+    if unknown:
         return _errors(FieldErrors.of(form).errors, unknown, known)
-    result = compute(form)
-    if result is None:
-        return _errors(FieldErrors.of(form).errors, [], known)
-    return JsonResponse({"inputs": form.inputs(), **result.as_dict()})
+    result = answer(form)
+    if isinstance(result, FieldErrors):
+        return _errors(result.errors, [], known)
+    return JsonResponse(result.as_json())
 
 
 def _number(value) -> float | None:

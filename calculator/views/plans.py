@@ -12,7 +12,6 @@ import csv
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,17 +20,18 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from calculator import plan_charts, ratelimit
+from calculator.answers import capacity
+from calculator.answers.shared import FieldErrors, specs, workload
 from calculator.estimator import EstimatorInputError, saturation_rate, simulate
 from calculator.estimator import serving as S
 from calculator.models import Plan
-from calculator.plan_forms import PLAN_DEFAULTS, PlanForm, ServeForm
+from calculator.plan_forms import PlanForm, ServeForm
 
 # "Under load": the default rate is this share of the analytic capacity (the issue's
 # 70%: busy, short of the knee), and the chart runs up to the capacity in this many rates.
 DEFAULT_LOAD_SHARE = 0.7
 CHART_RATES = 8
 CHART_REQUESTS = 300  # requests per point of the latency-vs-rate chart
-SAVE_ATTEMPTS = 3  # public ids are random; retry on the (unlikely) collision
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -39,18 +39,11 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def _plan_context(form: PlanForm) -> dict:
-    """What the results partial shows, for the page and for a permalink alike."""
-    plan = form.plan() if form.is_valid() else None
-    data = plan.as_dict() if plan else None
-    return {"form": form, **_results_context(data), "inputs": form.inputs() if plan else None}
-
-
-def _results_context(data: dict | None) -> dict:
-    if data is None:
-        return {"plan": None, "chart": None}
-    best = data["best"]
-    best_key = (best["gpu"], best["gpus_per_replica"], best["weights"]) if best else None
-    return {"plan": data, "chart": plan_charts.tradeoff_chart(data["options"], best_key)}
+    """What the results partial shows for a form."""
+    result = capacity.answer(form)
+    if isinstance(result, FieldErrors):
+        return {"form": form, **capacity.partials_context(None), "inputs": None}
+    return {"form": form, **capacity.partials_context(result.results), "inputs": result.inputs}
 
 
 # Section: the page
@@ -60,48 +53,21 @@ def _results_context(data: dict | None) -> dict:
 @vary_on_headers("HX-Request")
 def plan_page(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx:
-        form = PlanForm(_with_defaults(request.GET))
+        form = PlanForm(capacity.with_defaults(request.GET))
         return render(request, "calculator/plan.html#plan-results", _plan_context(form))
     if request.GET:
-        form = PlanForm(_with_defaults(request.GET))
+        form = PlanForm(capacity.with_defaults(request.GET))
         context = _plan_context(form)
         context["lazy"] = False
     else:
         # The example, planned on load through htmx so the page shows at once.
-        form = PlanForm(dict(PLAN_DEFAULTS))
+        form = PlanForm(dict(capacity.DEFAULTS))
         context = {"form": form, "plan": None, "chart": None, "lazy": True}
-    context["lazy_url"] = reverse("calculator:plan") + "?" + urlencode(PLAN_DEFAULTS)
+    context["lazy_url"] = reverse("calculator:plan") + "?" + urlencode(capacity.DEFAULTS)
     return render(request, "calculator/plan.html", context)
 
 
-def _with_defaults(query) -> dict:
-    data = query.copy()
-    for key in ("engine", "percentile", "max_gpus_per_replica"):
-        if not data.get(key):
-            data[key] = PLAN_DEFAULTS[key]
-    return data
-
-
 # Section: saved plans
-
-
-def _snapshot(form: PlanForm) -> dict:
-    data = form.cleaned_data
-    return {
-        "model": {"slug": data["model"].slug, "name": data["model"].name},
-        "engine": {"slug": data["engine"].slug, "name": data["engine"].name},
-        "gpus": [
-            {
-                "slug": gpu.slug,
-                "name": gpu.name,
-                "hourly_price_usd": (
-                    None if gpu.hourly_price_usd is None else float(gpu.hourly_price_usd)
-                ),
-                "price_as_of": gpu.price_as_of.isoformat() if gpu.price_as_of else None,
-            }
-            for gpu in form.gpu_rows
-        ],
-    }
 
 
 @require_POST
@@ -116,38 +82,26 @@ def plan_save(request: HttpRequest) -> HttpResponse:
         )
         response.headers["Retry-After"] = str(verdict.retry_after_s)
         return response
-    form = PlanForm(_with_defaults(request.POST))
-    context = _plan_context(form)
-    if context["plan"] is None:
-        context["lazy"] = False
+    form = PlanForm(capacity.with_defaults(request.POST))
+    saved = capacity.save(
+        form,
+        name=request.POST.get("name", ""),
+        author=request.user if request.user.is_authenticated else None,
+    )
+    if isinstance(saved, FieldErrors):
+        context = {"form": form, **capacity.partials_context(None), "inputs": None, "lazy": False}
         return render(request, "calculator/plan.html", context, status=200)
-    name = request.POST.get("name", "").strip()[: Plan._meta.get_field("name").max_length]
-    for attempt in range(SAVE_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                plan = Plan.objects.create(
-                    name=name,
-                    inputs=context["inputs"],
-                    results=context["plan"],
-                    snapshot=_snapshot(form),
-                    estimator_version=context["plan"]["estimator_version"],
-                    author=request.user if request.user.is_authenticated else None,
-                )
-            break
-        except IntegrityError:
-            if attempt == SAVE_ATTEMPTS - 1:
-                raise
-    return redirect(plan)
+    return redirect(saved)
 
 
 @require_GET
 def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    plan = get_object_or_404(Plan, public_id=public_id)
+    saved = get_object_or_404(Plan, public_id=public_id)
     context = {
-        "saved": plan,
-        **_results_context(plan.results),
-        "recalculate_url": reverse("calculator:plan") + "?" + urlencode(plan.inputs),
-        "permalink": request.build_absolute_uri(plan.get_absolute_url()),
+        "saved": saved,
+        **capacity.partials_context(saved.results),
+        "recalculate_url": reverse("calculator:plan") + "?" + urlencode(saved.inputs),
+        "permalink": request.build_absolute_uri(saved.get_absolute_url()),
     }
     response = render(request, "calculator/plan_detail.html", context)
     response.headers["X-Robots-Tag"] = "noindex"
@@ -157,28 +111,22 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def plan_now(request: HttpRequest, public_id: str) -> HttpResponse:
     """Saved vs now: the same inputs planned with today's catalog and estimator."""
-    plan = get_object_or_404(Plan, public_id=public_id)
-    form = PlanForm(_with_defaults(plan.inputs))
-    now = form.plan() if form.is_valid() else None
-    context = {
-        "saved": plan,
-        "now": now.as_dict() if now else None,
-        "problems": [f"{field}: {' '.join(m)}" for field, m in form.errors.items()],
-    }
+    saved = get_object_or_404(Plan, public_id=public_id)
+    context = {"saved": saved, **capacity.now(saved)}
     return render(request, "calculator/plan_detail.html#saved-vs-now", context)
 
 
 @require_GET
 def plan_json(request: HttpRequest, public_id: str) -> JsonResponse:
-    plan = get_object_or_404(Plan, public_id=public_id)
+    saved = get_object_or_404(Plan, public_id=public_id)
     return JsonResponse(
         {
-            "public_id": plan.public_id,
-            "name": plan.name,
-            "created_at": plan.created_at.isoformat(),
-            "inputs": plan.inputs,
-            "snapshot": plan.snapshot,
-            **plan.results,
+            "public_id": saved.public_id,
+            "name": saved.name,
+            "created_at": saved.created_at.isoformat(),
+            "inputs": saved.inputs,
+            "snapshot": saved.snapshot,
+            **saved.results,
         },
         json_dumps_params={"indent": 2},
     )
@@ -208,12 +156,12 @@ CSV_COLUMNS = (
 
 @require_GET
 def plan_csv(request: HttpRequest, public_id: str) -> HttpResponse:
-    plan = get_object_or_404(Plan, public_id=public_id)
+    saved = get_object_or_404(Plan, public_id=public_id)
     response = HttpResponse(content_type="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="plan-{plan.public_id}.csv"'
+    response.headers["Content-Disposition"] = f'attachment; filename="plan-{saved.public_id}.csv"'
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
-    for option in plan.results["options"]:
+    for option in saved.results["options"]:
         row = [option.get(column) for column in CSV_COLUMNS]
         row[-1] = " ".join(option["reasons"])
         writer.writerow(["" if value is None else value for value in row])
@@ -239,20 +187,21 @@ def under_load(request: HttpRequest) -> HttpResponse:
     if not (form.is_valid() or _only_rate_missing(form)):
         context["errors"] = form.errors
         return render(request, "calculator/_under_load.html", context)
-    specs = _serve_specs(form)
+    data = form.cleaned_data
+    specs_ = (*specs(data), workload(data))
     try:
-        capacity = saturation_rate(*specs)
+        capacity = saturation_rate(*specs_)
     except EstimatorInputError as error:
         context["errors"] = {"gpus": [error.message]}
         return render(request, "calculator/_under_load.html", context)
     rate = form.cleaned_data.get("rate") if requested else None
     rate = rate or round(capacity * DEFAULT_LOAD_SHARE, 3)
-    result = simulate(*specs, rate=rate, requests=S.DEFAULT_REQUESTS)
+    result = simulate(*specs_, rate=rate, requests=S.DEFAULT_REQUESTS)
     rates = sorted({*S.rate_grid(capacity, CHART_RATES), rate})
     rows_ttft, rows_tpot = [], []
     for r in rates:
         # The rate asked for is charted from the run the table shows.
-        run = result if r == rate else simulate(*specs, rate=r, requests=CHART_REQUESTS)
+        run = result if r == rate else simulate(*specs_, rate=r, requests=CHART_REQUESTS)
         rows_ttft.append((r, run.ttft_s.p50 * 1e3, run.ttft_s.p95 * 1e3))
         rows_tpot.append((r, run.tpot_s.p50 * 1e3, run.tpot_s.p95 * 1e3))
     context.update(
@@ -278,13 +227,3 @@ def under_load(request: HttpRequest) -> HttpResponse:
 
 def _only_rate_missing(form: ServeForm) -> bool:
     return set(form.errors) == {"rate"} and not form.data.get("rate")
-
-
-def _serve_specs(form: ServeForm) -> tuple:
-    data = form.cleaned_data
-    return (
-        data["model"].to_spec(),
-        data["gpu"].to_spec(),
-        data["engine"].to_spec(),
-        form.workload(),
-    )
