@@ -62,11 +62,16 @@ class ServeForm(CalculatorForm):
         choices=SPREAD_CHOICES, required=False, label="Request lengths"
     )
 
+    def __init__(self, *args, traffic_required: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # "Under load" asks for no traffic: it then simulates a share of the capacity.
+        self.traffic_required = traffic_required
+
     def clean(self):
         cleaned = super().clean()
         rate, users = cleaned.get("rate"), cleaned.get("concurrency")
         if "rate" in cleaned and "concurrency" in cleaned:
-            if rate is None and users is None:
+            if rate is None and users is None and self.traffic_required:
                 self.add_error("rate", "Give a rate (requests/s) or a concurrency (users).")
             elif rate is not None and users is not None:
                 self.add_error("rate", "Give a rate or a concurrency, not both.")

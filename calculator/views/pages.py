@@ -25,15 +25,13 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
-from calculator import charts, estimator
-from calculator.answers import api_table, estimate
+from calculator.answers import api_table, batch_charts, estimate, gpu_comparison
 from calculator.answers.estimate import Estimated
-from calculator.answers.shared import FieldErrors, PriceChoice, specs, workload
+from calculator.answers.shared import FieldErrors
 from calculator.calibration_report import accuracy_summary
 from calculator.estimator import pricing
 from calculator.forms import CalculatorForm, CustomModel
 from calculator.models import GpuType, LlmModel
-from calculator.templatetags import calc_format
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -167,7 +165,7 @@ def fragment_charts(request: HttpRequest) -> HttpResponse:
     return _fragment(
         request,
         "calculator/_results/charts.html",
-        lambda result: {"charts": _batch_charts(result)},
+        lambda result: {"charts": batch_charts.answer(result)},
     )
 
 
@@ -176,7 +174,7 @@ def fragment_gpus(request: HttpRequest) -> HttpResponse:
     return _fragment(
         request,
         "calculator/_results/gpus.html",
-        lambda result: {"gpu_rows": _gpu_comparison(result), "price": result.price},
+        lambda result: {"gpu_rows": gpu_comparison.answer(result), "price": result.price},
     )
 
 
@@ -225,85 +223,3 @@ def _describe_linked_fields(
             f"Tokens held per sequence, up to {model.max_context:,} ({model.name}'s "
             "context); empty means prompt + completion."
         )
-
-
-# Charts against batch size
-
-
-def _batch_charts(result: Estimated) -> list[charts.LineChart]:
-    """Throughput, per-sequence speed and cost from batch 1 to the largest that fits."""
-    estimate = result.estimate
-    if estimate.memory.max_batch < 1:
-        return []  # not one sequence fits: there is no range of batches to chart
-    # No API offerings: the charts compare none.
-    priced = workload(result.data, result.price)
-    top = min(estimate.memory.max_batch, estimator.MAX_BATCH)
-    series = estimator.sweep_batches(
-        *specs(result.data), priced, charts.batch_sizes(top, estimate.batch), known=estimate
-    )
-    common = {
-        "x_label": "batch size (sequences)",
-        "current_x": estimate.batch,
-        "limit_x": estimate.memory.max_batch if estimate.batch > top else None,
-    }
-    result = [
-        charts.line_chart(
-            [(b, e.decode.tokens_per_second) for b, e in series],
-            slug="throughput",
-            title="Total throughput",
-            y_label="output tokens/s, all sequences",
-            y_format=calc_format.format_tokens_per_second,
-            y_tick_format=calc_format.compact,
-            **common,
-        ),
-        charts.line_chart(
-            [(b, e.decode.tokens_per_second_per_sequence) for b, e in series],
-            slug="per-sequence",
-            title="Speed per sequence",
-            y_label="output tokens/s, each sequence",
-            y_format=calc_format.format_tokens_per_second,
-            y_tick_format=calc_format.compact,
-            **common,
-        ),
-    ]
-    if estimate.cost.usd_per_1m_output_tokens is not None:
-        result.append(
-            charts.line_chart(
-                [(b, e.cost.usd_per_1m_output_tokens) for b, e in series],
-                slug="cost",
-                title="Cost per 1M output tokens",
-                y_label="USD per 1M output tokens, full load",
-                y_format=calc_format.format_usd,
-                y_tick_format=lambda value: f"${calc_format.compact(value)}",
-                **common,
-            )
-        )
-    return result
-
-
-# Compare GPUs
-
-
-def _gpu_comparison(result: Estimated) -> list[estimator.GpuOption]:
-    """Every active GPU that can be estimated, on the fewest of it that hold this
-    workload, at the price the form's choice gives for that many, cheapest first."""
-    gpus = []
-    for gpu in result.form.catalog.gpus:
-        try:
-            gpus.append(gpu.to_spec())
-        except ValueError:  # no bandwidth figure: it cannot be estimated
-            continue
-    model, chosen, engine = specs(result.data)
-    estimate_ = result.estimate
-    return estimator.compare_gpus(
-        model,
-        gpus,
-        engine,
-        workload(result.data),
-        batch=estimate_.batch,
-        seq_len=estimate_.seq_len,
-        chosen=chosen.slug,
-        price=PriceChoice.of(result.data).function(
-            result.form.catalog, result.form.catalog.gpus, typed_for=chosen.slug
-        ),
-    )

@@ -19,19 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from calculator import plan_charts, ratelimit
+from calculator import ratelimit
 from calculator.answers import capacity
-from calculator.answers.shared import FieldErrors, specs, workload
-from calculator.estimator import EstimatorInputError, saturation_rate, simulate
-from calculator.estimator import serving as S
+from calculator.answers import under_load as under_load_answer
+from calculator.answers.shared import FieldErrors
 from calculator.models import Plan
-from calculator.plan_forms import PlanForm, ServeForm
-
-# "Under load": the default rate is this share of the analytic capacity (the issue's
-# 70%: busy, short of the knee), and the chart runs up to the capacity in this many rates.
-DEFAULT_LOAD_SHARE = 0.7
-CHART_RATES = 8
-CHART_REQUESTS = 300  # requests per point of the latency-vs-rate chart
+from calculator.plan_forms import PlanForm
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -175,55 +168,17 @@ def plan_csv(request: HttpRequest, public_id: str) -> HttpResponse:
 def under_load(request: HttpRequest) -> HttpResponse:
     """The simulator's latencies for the calculator's configuration at a rate (default
     70% of its capacity) and a latency-vs-rate chart up to the capacity."""
-    data = request.GET.copy()
-    form = ServeForm(data)
-    context: dict = {"form": form, "result": None}
-    # The calculator's form is posted along (hx-include): only the fields the simulator
-    # knows are read; the rate field is this fragment's own.
-    for field in ("rate", "concurrency", "requests", "length_spread"):
-        if field not in data:
-            data[field] = ""
-    requested = data.get("rate")
-    if not (form.is_valid() or _only_rate_missing(form)):
-        context["errors"] = form.errors
-        return render(request, "calculator/_under_load.html", context)
-    data = form.cleaned_data
-    specs_ = (*specs(data), workload(data))
-    try:
-        capacity = saturation_rate(*specs_)
-    except EstimatorInputError as error:
-        context["errors"] = {"gpus": [error.message]}
-        return render(request, "calculator/_under_load.html", context)
-    rate = form.cleaned_data.get("rate") if requested else None
-    rate = rate or round(capacity * DEFAULT_LOAD_SHARE, 3)
-    result = simulate(*specs_, rate=rate, requests=S.DEFAULT_REQUESTS)
-    rates = sorted({*S.rate_grid(capacity, CHART_RATES), rate})
-    rows_ttft, rows_tpot = [], []
-    for r in rates:
-        # The rate asked for is charted from the run the table shows.
-        run = result if r == rate else simulate(*specs_, rate=r, requests=CHART_REQUESTS)
-        rows_ttft.append((r, run.ttft_s.p50 * 1e3, run.ttft_s.p95 * 1e3))
-        rows_tpot.append((r, run.tpot_s.p50 * 1e3, run.tpot_s.p95 * 1e3))
-    context.update(
-        result=result,
-        shape=result.as_dict(),
-        rate=rate,
-        capacity=capacity,
-        charts=[
-            c
-            for c in (
-                plan_charts.latency_chart(
-                    "load-ttft", "Time to first token", rows_ttft, "ms", rate
-                ),
-                plan_charts.latency_chart(
-                    "load-tpot", "Time per output token", rows_tpot, "ms", rate
-                ),
-            )
-            if c is not None
-        ],
-    )
+    form = under_load_answer.form(request.GET)
+    result = under_load_answer.answer(form)
+    if isinstance(result, FieldErrors):
+        context = {"form": form, "result": None, "errors": result.errors}
+    else:
+        context = {
+            "form": form,
+            "result": result.result,
+            "shape": result.result.as_dict(),
+            "rate": result.rate,
+            "capacity": result.capacity,
+            "charts": result.charts,
+        }
     return render(request, "calculator/_under_load.html", context)
-
-
-def _only_rate_missing(form: ServeForm) -> bool:
-    return set(form.errors) == {"rate"} and not form.data.get("rate")
