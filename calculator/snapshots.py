@@ -1,9 +1,10 @@
-"""Saved scenarios: what one keeps, how it is created, and how two sets of figures compare.
+"""Saved scenarios and plans: saving them, and replaying what they saved.
 
 A scenario keeps the inputs, the estimate as the JSON API gives it, and a snapshot of
 the catalog values the estimate used (specs, prices, their as-of dates and sources),
-so its permalink never depends on today's catalog. Comparing is lookup and equality,
-not maths: every figure comes out of the estimator.
+so its permalink never depends on today's catalog. Replaying reads that back for the
+result partials, and names what changed in the catalog since. The figures' labels and
+formats are calculator/figures.py's.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -23,11 +23,6 @@ from django.db import IntegrityError, transaction
 from calculator import estimator
 from calculator.estimator import pricing
 from calculator.forms import (
-    BATCH_MAX_KEYWORD,
-    DTYPE_CHOICES,
-    PARALLELISM_CHOICES,
-    PRICING_CHOICES,
-    CalculatorForm,
     CustomModel,
 )
 from calculator.models import (
@@ -40,15 +35,10 @@ from calculator.models import (
     Visibility,
     make_public_id,
 )
-from calculator.templatetags.calc_format import format_count, format_usd
 
 # A new random id collides with an existing one about once in 2^64 saves; a few tries
 # cover that without looping forever on some other integrity error.
 PUBLIC_ID_ATTEMPTS = 3
-
-# Figures within half a percent are the same number as displayed (three significant
-# digits), so smaller changes are rounding, not a different answer.
-RELATIVE_TOLERANCE = 0.005
 
 
 def as_json(value: Any) -> Any:
@@ -235,213 +225,6 @@ def saved_offerings(snapshot: dict) -> list[dict]:
         }
         for api in snapshot["apis"]
     ]
-
-
-# Section: figures
-
-
-@dataclass(frozen=True)
-class Figure:
-    key: str  # for ids in templates and tests
-    label: str
-    path: tuple[str, ...]  # keys into the estimate's JSON
-    kind: str  # how templates format it: seconds, rate, usd, usd_hour, bytes, int, ...
-    band: str = ""  # its error band's key under the answer's "confidence", if it has one
-
-    def band_in(self, results: dict) -> dict | None:
-        """Its error band in a result (the answer's "confidence"), or None: no band for
-        this figure, or a result saved before bands existed."""
-        confidence = results.get("confidence") if isinstance(results, dict) else None
-        return confidence.get(self.band) if self.band and confidence else None
-
-    def of(self, results: dict) -> Any:
-        value: Any = results
-        for key in self.path:
-            if not isinstance(value, dict):
-                return None
-            value = value.get(key)
-        return value
-
-
-# Each figure's label lives here: the result partials' headline tiles, the permalink's
-# "today's catalog gives different numbers" table and the compare page all use these.
-FITS = Figure("fits", "Fits in memory", ("memory", "fits"), "bool")
-TTFT = Figure(
-    "ttft",
-    "Time to first token",
-    ("prefill", "seconds"),
-    "seconds",
-    band="time_to_first_token_seconds",
-)
-TPOT = Figure(
-    "tpot",
-    "Time per output token",
-    ("decode", "seconds_per_token"),
-    "seconds",
-    band="seconds_per_output_token",
-)
-PER_SEQUENCE = Figure(
-    "per_sequence",
-    "Speed per sequence",
-    ("decode", "tokens_per_second_per_sequence"),
-    "rate",
-    band="tokens_per_second_per_sequence",
-)
-THROUGHPUT = Figure(
-    "throughput",
-    "Total throughput",
-    ("decode", "tokens_per_second"),
-    "rate",
-    band="tokens_per_second",
-)
-END_TO_END = Figure("end_to_end", "End to end", ("end_to_end_seconds",), "seconds")
-USD_PER_1M = Figure(
-    "usd_per_1m",
-    "Cost per 1M output tokens",
-    ("cost", "usd_per_1m_output_tokens"),
-    "usd",
-    band="usd_per_1m_output_tokens",
-)
-COST_PER_RUN = Figure("cost_per_run", "Cost of one run", ("cost", "total_usd"), "usd")
-USD_PER_HOUR = Figure("usd_per_hour", "Cost per hour, all GPUs", ("cost", "usd_per_hour"), "usd")
-USD_PER_1K = Figure("usd_per_1k_tokens", "Cost per 1k tokens", ("cost", "usd_per_1k_tokens"), "usd")
-MEMORY_PER_GPU = Figure(
-    "memory_per_gpu", "Memory per GPU", ("memory", "total_bytes_per_gpu"), "bytes"
-)
-MAX_BATCH = Figure("max_batch", "Largest batch that fits", ("memory", "max_batch"), "int")
-MIN_GPUS = Figure("min_gpus", "Fewest GPUs that fit", ("memory", "min_gpus"), "int")
-BATCH = Figure("batch", "Batch used", ("batch",), "int")
-VERSION = Figure("version", "Estimator version", ("estimator_version",), "text")
-
-# The headline tiles at the top of every result (calculator and permalink).
-KEY_FIGURES = (TTFT, TPOT, PER_SEQUENCE, THROUGHPUT, END_TO_END, USD_PER_1M)
-
-# What a permalink's "today's catalog gives different numbers" notice checks.
-HEADLINE_FIGURES = (FITS, TTFT, TPOT, THROUGHPUT, USD_PER_1M, COST_PER_RUN, VERSION)
-
-# The result rows of the comparison table.
-COMPARE_FIGURES = (
-    FITS,
-    BATCH,
-    MEMORY_PER_GPU,
-    MAX_BATCH,
-    TTFT,
-    TPOT,
-    THROUGHPUT,
-    END_TO_END,
-    USD_PER_HOUR,
-    COST_PER_RUN,
-    USD_PER_1K,
-    USD_PER_1M,
-    VERSION,
-)
-
-# By key, for the partials' labels: {{ figures.ttft.label }}.
-FIGURES = {f.key: f for f in (*COMPARE_FIGURES, PER_SEQUENCE, MIN_GPUS)}
-
-
-def differs(a: Any, b: Any) -> bool:
-    """Whether two figures differ by more than display rounding."""
-    numbers = (int, float)
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a != b
-    if isinstance(a, numbers) and isinstance(b, numbers):
-        return not math.isclose(a, b, rel_tol=RELATIVE_TOLERANCE)
-    return a != b
-
-
-@dataclass(frozen=True)
-class Row:
-    label: str
-    kind: str
-    cells: list[Cell]
-    key: str = ""
-
-    @property
-    def any_differs(self) -> bool:
-        return any(cell.differs for cell in self.cells)
-
-
-@dataclass(frozen=True)
-class Cell:
-    value: Any
-    differs: bool  # from the first column's value
-
-
-def row(label: str, kind: str, values: Sequence[Any], key: str = "") -> Row:
-    first = values[0] if values else None
-    return Row(
-        label,
-        kind,
-        [Cell(value, i > 0 and differs(first, value)) for i, value in enumerate(values)],
-        key,
-    )
-
-
-# Section: inputs as people read them
-
-DTYPE_LABELS = dict(DTYPE_CHOICES)
-PARALLELISM_LABELS = dict(PARALLELISM_CHOICES)
-PRICING_LABELS = dict(PRICING_CHOICES)
-INPUT_FIELDS = (
-    "model",
-    "gpu",
-    "gpus",
-    "batch",
-    "seq_len",
-    "prompt",
-    "completion",
-    "provider",
-    "pricing",
-    "gpu_hourly_usd",
-    "weights",
-    "kv",
-    "engine",
-    "parallelism",
-)
-
-
-def input_label(field: str) -> str:
-    return str(CalculatorForm.base_fields[field].label)
-
-
-def input_display(field: str, inputs: dict, snapshot: dict) -> str:
-    """One input as text: names instead of slugs, and what an empty value means."""
-    value = inputs.get(field, "")
-    if field in ("model", "gpu", "engine"):
-        return snapshot.get(field, {}).get("name") or value
-    if field in ("weights", "kv"):
-        return DTYPE_LABELS.get(value, "Same as weights") if value else "Same as weights"
-    if field == "parallelism":
-        return PARALLELISM_LABELS.get(value, value)
-    if field == "seq_len" and not value:
-        return "Prompt + completion"
-    if field == "gpu_hourly_usd":
-        return f"{format_usd(value)} (entered)" if value else "Offer or catalog price"
-    if field == "provider":
-        return value or "Cheapest offer"
-    if field == "pricing":
-        return PRICING_LABELS.get(value or pricing.Pricing.ON_DEMAND, value)
-    if field == "batch" and value == BATCH_MAX_KEYWORD:
-        return "Largest that fits"
-    return format_count(value) if value.isdigit() else value
-
-
-def input_rows(columns: Sequence[tuple[dict, dict]]) -> list[Row]:
-    """Rows of inputs for (inputs, snapshot) columns."""
-    return [
-        row(
-            input_label(field),
-            "text",
-            [input_display(field, inputs, snapshot) for inputs, snapshot in columns],
-            field,
-        )
-        for field in INPUT_FIELDS
-    ]
-
-
-def figure_rows(figures: Iterable[Figure], results: Sequence[dict]) -> list[Row]:
-    return [row(f.label, f.kind, [f.of(r) for r in results], f.key) for f in figures]
 
 
 def _field_label(part: str, key: str) -> str:

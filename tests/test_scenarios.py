@@ -16,9 +16,9 @@ from django.utils.html import escape
 
 from calculator import estimator, snapshots
 from calculator.answers.estimate import DEFAULTS, answer
+from calculator.figures import differs
 from calculator.forms import CalculatorForm
 from calculator.models import ApiOffering, CloudOffer, GpuType, LlmModel, Scenario
-from calculator.snapshots import differs
 from calculator.templatetags.calc_format import format_duration, format_usd
 from calculator.views.scenarios import _calculator_url
 

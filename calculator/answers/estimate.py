@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from calculator import calibration_report, charts, estimator, snapshots
+from calculator import calibration_report, charts, estimator, figures, snapshots
 from calculator.answers.shared import (
     FieldErrors,
     PriceChoice,
@@ -28,7 +28,6 @@ from calculator.answers.shared import (
 from calculator.estimator import Dtype, Parallelism, bands, pricing
 from calculator.forms import CalculatorForm, CustomModel
 from calculator.models import ApiOffering, LlmModel, Scenario, Visibility
-from calculator.snapshots import FIGURES, HEADLINE_FIGURES, KEY_FIGURES
 
 # Section: defaults
 
@@ -118,7 +117,7 @@ class Estimated:
         result = self.estimate.as_dict()
         result["cost"]["offer"] = self.price.as_dict()
         model = self.data["model"]
-        offerings = {offering.slug: offering for offering in self.form.catalog.offerings}
+        offerings = {offering.slug: offering for offering in self.offerings}
         for item in result["api_comparison"]:
             offering = offerings.get(item["slug"])
             item["provider"] = offering.provider if offering else ""
@@ -223,8 +222,8 @@ def partials_context(result: Mapping, inputs: Mapping) -> dict:
         "result": result,
         "inputs": inputs,
         "memory_bar": charts.memory_bar(result["memory"]),
-        "key_figures": KEY_FIGURES,
-        "figures": FIGURES,
+        "key_figures": figures.KEY_FIGURES,
+        "figures": figures.FIGURES,
     }
 
 
@@ -268,15 +267,15 @@ def now(scenario: Scenario) -> dict:
             if field in ("model", "gpu", "engine"):
                 name = scenario.snapshot[field]["name"]
                 problems.append(
-                    f"{snapshots.input_label(field)} “{name}” is no longer offered in the "
+                    f"{figures.input_label(field)} “{name}” is no longer offered in the "
                     "calculator; pick another after Recalculate."
                 )
             else:
-                label = snapshots.input_label(field) if field in form.fields else "Input"
+                label = figures.input_label(field) if field in form.fields else "Input"
                 problems.extend(f"{label}: {message}" for message in messages)
         return {"problems": problems, "differs": True}
     computed = result.computed()
-    rows = snapshots.figure_rows(HEADLINE_FIGURES, [scenario.results, computed.results])
+    rows = figures.figure_rows(figures.HEADLINE_FIGURES, [scenario.results, computed.results])
     return {
         "rows": rows,
         "differs": any(row.any_differs for row in rows),

@@ -24,21 +24,15 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from calculator import ratelimit
+from calculator import figures, ratelimit
 from calculator.answers import estimate
 from calculator.answers.api_table import api_rows
 from calculator.answers.shared import FieldErrors
+from calculator.figures import COMPARE_FIGURES, FIGURES, figure_rows, input_rows
 from calculator.forms import CalculatorForm
 from calculator.models import Scenario, ScenarioQuerySet
 from calculator.scenario_forms import ScenarioForm
-from calculator.snapshots import (
-    COMPARE_FIGURES,
-    FIGURES,
-    figure_rows,
-    input_rows,
-    saved_inputs,
-    saved_offerings,
-)
+from calculator.snapshots import saved_inputs, saved_offerings
 
 SCENARIOS_PER_PAGE = 25
 MAX_COMPARED = 8  # columns beyond this no longer fit a wide screen
@@ -370,6 +364,10 @@ def scenario_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     return _csv_response(f"scenario-{public_id}.csv", rows)
 
 
+def _figure_column(figure: figures.Figure) -> tuple[str, Callable]:
+    return figure.column, lambda s: figure.of(s.results)
+
+
 LIST_CSV_COLUMNS = (
     ("public_id", lambda s: s.public_id),
     ("name", lambda s: s.name),
@@ -378,18 +376,12 @@ LIST_CSV_COLUMNS = (
     ("model", lambda s: s.model_name),
     ("gpu", lambda s: s.gpu_name),
     ("gpus", lambda s: s.inputs["gpus"]),
-    ("batch", lambda s: s.results["batch"]),
+    _figure_column(figures.BATCH),
     ("prompt_tokens", lambda s: s.inputs["prompt"]),
     ("completion_tokens", lambda s: s.inputs["completion"]),
     ("weights", lambda s: s.inputs["weights"]),
     ("engine", lambda s: s.snapshot["engine"]["name"]),
-    ("fits", lambda s: s.results["memory"]["fits"]),
-    ("ttft_s", lambda s: s.results["prefill"]["seconds"]),
-    ("time_per_output_token_s", lambda s: s.results["decode"]["seconds_per_token"]),
-    ("output_tokens_per_s", lambda s: s.results["decode"]["tokens_per_second"]),
-    ("usd_per_hour", lambda s: s.results["cost"]["usd_per_hour"]),
-    ("cost_per_run_usd", lambda s: s.results["cost"]["total_usd"]),
-    ("usd_per_1m_output_tokens", lambda s: s.results["cost"]["usd_per_1m_output_tokens"]),
+    *(_figure_column(figure) for figure in figures.EXPORT_FIGURES),
     ("gpu_price_as_of", lambda s: s.snapshot["gpu"]["price_as_of"]),
     # The price used (snapshots from before cloud offers have none).
     ("price_basis", lambda s: (s.snapshot.get("price") or {}).get("basis")),
