@@ -632,3 +632,17 @@ def test_a_scenario_saved_before_error_bands_shows_its_figures_without_them(clie
     html = client.get(detail_url(scenario)).text
     assert 'id="figure-tpot"' in html
     assert 'class="likely' not in html
+
+
+def test_the_list_csv_columns_keep_their_names_and_order(client, make_scenario):
+    make_scenario()
+    response = client.get(reverse("calculator:scenario-list-csv"))
+    header = next(csv.reader(io.StringIO(response.text)))
+    assert header == [
+        *("public_id", "name", "created_at", "author", "model", "gpu", "gpus", "batch"),
+        *("prompt_tokens", "completion_tokens", "weights", "engine", "fits", "ttft_s"),
+        *("time_per_output_token_s", "output_tokens_per_s", "usd_per_hour", "cost_per_run_usd"),
+        *("usd_per_1m_output_tokens", "gpu_price_as_of", "price_basis", "price_provider"),
+        *("price_instance_type", "price_usd_per_gpu_hour", "price_as_of", "estimator_version"),
+        *("notes", "permalink"),
+    ]
