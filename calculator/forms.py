@@ -21,12 +21,15 @@ from calculator.catalog import current as current_catalog
 from calculator.estimator import Dtype, Parallelism
 from calculator.estimator.hf_config import ConfigError, model_from_config
 from calculator.estimator.pricing import Pricing
+from calculator.limits import (
+    MAX_BATCH,
+    MAX_CONFIG_CHARS,
+    MAX_GPUS,
+    MAX_HOURLY_USD,
+    MAX_SEQ_LEN,
+    MAX_TOKENS,
+)
 
-# The largest values accepted, with the reason, shared with the estimator.
-MAX_GPUS = estimator.MAX_GPUS  # beyond any single serving replica
-MAX_BATCH = estimator.MAX_BATCH  # engines cap far lower; more is a typo
-MAX_TOKENS = estimator.MAX_TOKENS  # the longest advertised context (Llama 4 Scout)
-MAX_HOURLY_USD = 1_000  # per GPU-hour; list prices are under 100
 BATCH_MAX_KEYWORD = "max"
 
 DTYPE_CHOICES = [
@@ -93,7 +96,6 @@ class CatalogChoiceField(forms.ChoiceField):
 # The model choice that reads a pasted config.json instead of a catalog row.
 CUSTOM_MODEL = "custom"
 CUSTOM_MODEL_LABEL = "Custom… (paste config.json)"
-MAX_CONFIG_CHARS = 100_000  # released config.json files are a few KB
 
 
 @dataclass(frozen=True)
@@ -235,7 +237,7 @@ class CalculatorForm(forms.Form):
     )
     seq_len = forms.IntegerField(
         min_value=1,
-        max_value=2 * MAX_TOKENS,
+        max_value=MAX_SEQ_LEN,
         required=False,
         label="Sequence length",
         help_text="Tokens of context held per sequence; empty means prompt + completion.",

@@ -9,28 +9,37 @@ from __future__ import annotations
 from django import forms
 
 from calculator.catalog import Catalog
-from calculator.estimator import Dtype
-from calculator.estimator import planner as P
-from calculator.estimator import serving as S
+from calculator.estimator import Dtype, planner, serving
 from calculator.estimator.pricing import Pricing
 from calculator.forms import (
     DTYPE_CHOICES,
-    MAX_TOKENS,
     CalculatorForm,
     CatalogChoiceField,
     pricing_field,
     provider_field,
     use_catalog,
 )
+from calculator.limits import (
+    DEFAULT_MAX_GPUS_PER_REPLICA,
+    MAX_CONCURRENCY,
+    MAX_GPU_LIST_CHARS,
+    MAX_GPUS_PER_REPLICA,
+    MAX_PEAK_FACTOR,
+    MAX_PLAN_RATE,
+    MAX_REQUESTS,
+    MAX_REQUESTS_PER_DAY,
+    MAX_SERVE_RATE,
+    MAX_TARGET_MS,
+    MAX_TOKENS,
+    MAX_WEIGHT_LIST_CHARS,
+)
 
 SPREAD_CHOICES = [
-    (S.LengthSpread.FIXED.value, "Fixed: every request at the mean"),
-    (S.LengthSpread.UNIFORM.value, "Uniform: mean x 0.5 to 1.5"),
-    (S.LengthSpread.EXPONENTIAL.value, "Exponential: a long tail, as chat logs"),
+    (serving.LengthSpread.FIXED.value, "Fixed: every request at the mean"),
+    (serving.LengthSpread.UNIFORM.value, "Uniform: mean x 0.5 to 1.5"),
+    (serving.LengthSpread.EXPONENTIAL.value, "Exponential: a long tail, as chat logs"),
 ]
-PERCENTILE_CHOICES = [(p, p) for p in P.PERCENTILE_CHOICES]
-MAX_TARGET_MS = 3_600_000  # an hour: anything above is a typo
-MAX_GPUS_PER_REPLICA = 64  # eight 8-GPU servers; tensor parallel beyond a node is rare
+PERCENTILE_CHOICES = [(p, p) for p in planner.PERCENTILE_CHOICES]
 
 
 class ServeForm(CalculatorForm):
@@ -41,21 +50,21 @@ class ServeForm(CalculatorForm):
     rate = forms.FloatField(
         required=False,
         min_value=0,
-        max_value=S.MAX_RATE,
+        max_value=MAX_SERVE_RATE,
         label="Requests per second",
         help_text="Poisson arrivals; leave empty to give users instead.",
     )
     concurrency = forms.IntegerField(
         required=False,
         min_value=1,
-        max_value=S.MAX_CONCURRENCY,
+        max_value=MAX_CONCURRENCY,
         label="Concurrent users",
         help_text="Each sends the next request when the last one ends.",
     )
     requests = forms.IntegerField(
         required=False,
         min_value=1,
-        max_value=S.MAX_REQUESTS,
+        max_value=MAX_REQUESTS,
         label="Requests to simulate",
     )
     length_spread = forms.ChoiceField(
@@ -99,17 +108,17 @@ class PlanForm(forms.Form):
     rate = forms.FloatField(
         required=False,
         min_value=0,
-        max_value=P.MAX_RATE,
+        max_value=MAX_PLAN_RATE,
         label="Peak requests per second",
         help_text="Or leave empty and give requests per day.",
     )
     requests_per_day = forms.FloatField(
-        required=False, min_value=0, max_value=P.MAX_REQUESTS_PER_DAY, label="Requests per day"
+        required=False, min_value=0, max_value=MAX_REQUESTS_PER_DAY, label="Requests per day"
     )
     peak_factor = forms.FloatField(
         required=False,
         min_value=1,
-        max_value=P.MAX_PEAK_FACTOR,
+        max_value=MAX_PEAK_FACTOR,
         label="Peak / average",
         help_text="How much busier the peak is than the day's average (default 1).",
     )
@@ -128,13 +137,13 @@ class PlanForm(forms.Form):
     )
     gpus = forms.CharField(
         required=False,
-        max_length=2000,
+        max_length=MAX_GPU_LIST_CHARS,
         label="GPUs",
         help_text="Comma-separated slugs; empty: every GPU with a price.",
     )
     weights = forms.CharField(
         required=False,
-        max_length=200,
+        max_length=MAX_WEIGHT_LIST_CHARS,
         label="Weight precisions",
         help_text="Comma-separated (bf16, fp8, ...); empty: each GPU's 16- and 8-bit.",
     )
@@ -206,12 +215,12 @@ class PlanForm(forms.Form):
             "completion": data["completion"],
             "ttft_ms": data["ttft_ms"],
             "tpot_ms": data["tpot_ms"],
-            "percentile": data.get("percentile") or P.DEFAULT_PERCENTILE,
+            "percentile": data.get("percentile") or planner.DEFAULT_PERCENTILE,
             "gpus": self.data.get("gpus", "") or "",
             "weights": ",".join(d.value for d in data["weights"]),
             "engine": data["engine"].slug,
             "max_gpus_per_replica": data.get("max_gpus_per_replica")
-            or P.DEFAULT_MAX_GPUS_PER_REPLICA,
+            or DEFAULT_MAX_GPUS_PER_REPLICA,
             "provider": data.get("provider") or "",
             "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
         }

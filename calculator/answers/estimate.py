@@ -49,6 +49,9 @@ DEFAULTS = {
     "provider": "",
     "pricing": pricing.Pricing.ON_DEMAND.value,
 }
+# "apis=all": compare with every active API offering, not only the model's own and the
+# closed reference models (a query parameter of the page, its fragments and the API).
+ALL_APIS_PARAM = "apis"
 # The API asks for the model, the GPU and the workload; these it may leave out.
 API_DEFAULTS = {"engine": "vllm", "parallelism": "tensor", "weights": "fp16"}
 

@@ -16,6 +16,7 @@ BYTES_PER_GB = 1e9  # vendors sell memory and quote bandwidth in decimal units
 BYTES_PER_GIB = 2**30  # drivers report capacity in binary units
 FLOPS_PER_TFLOPS = 1e12
 SECONDS_PER_HOUR = 3600.0
+SECONDS_PER_DAY = 86_400
 TOKENS_PER_MILLION = 1e6
 TOKENS_PER_THOUSAND = 1e3
 
@@ -139,9 +140,6 @@ PIPELINE_HOP_LATENCY_S = 20e-6  # assumption, a small point-to-point copy
 # evenly spaced context lengths (the KV cache grows linearly; the max() of memory and
 # compute does not, so a single midpoint is not enough).
 DECODE_SAMPLE_POINTS = 16
-
-# Search range for "fewest GPUs on which it fits".
-MAX_GPUS_SEARCHED = 64
 
 # The hourly price is for GPUs rented whole: a run that takes seconds is still billed by
 # the second here (cloud per-second billing); no minimums.

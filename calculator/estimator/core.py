@@ -10,6 +10,14 @@ from __future__ import annotations
 from . import constants as C
 from . import cost as cost_stage
 from . import memory, params, timing
+from .limits import (
+    MAX_BATCH,
+    MAX_EFFECTIVE_HOURLY_USD,
+    MAX_GPUS,
+    MAX_GPUS_SEARCHED,
+    MAX_SEQ_LEN,
+    MAX_TOKENS,
+)
 from .memory import kv_dtype_of, min_gpus_to_fit, plan_memory
 from .results import Decode, Estimate, Memory, Prefill
 from .specs import (
@@ -24,11 +32,6 @@ from .specs import (
 )
 from .step import make_context
 
-# Largest values the estimator accepts; the form and the API use the same limits.
-MAX_GPUS = 1024  # more than any single serving replica
-MAX_BATCH = 65_536  # sequences in flight; engines cap far lower (vLLM: 256 by default)
-MAX_TOKENS = 10_485_760  # Llama 4 Scout's advertised 10M-token context
-MAX_HOURLY_USD = 1e6  # per GPU-hour: anything above is a typo
 QUANTIZED_KV = (Dtype.FP8, Dtype.INT8, Dtype.INT4, Dtype.FP4)
 
 
@@ -62,7 +65,7 @@ def estimate(
         where = (
             f"it fits on {min_gpus} GPUs"
             if min_gpus
-            else f"it doesn't fit on {C.MAX_GPUS_SEARCHED} GPUs either"
+            else f"it doesn't fit on {MAX_GPUS_SEARCHED} GPUs either"
         )
         warnings.append(
             f"Does not fit: needs {_gb(total)} per GPU, {engine.name} can use "
@@ -257,13 +260,14 @@ def validate(model: ModelSpec, gpu: GpuSpec, workload: Workload) -> None:
         ),
         (
             "seq_len",
-            workload.seq_len is None or 1 <= workload.seq_len <= 2 * MAX_TOKENS,
-            f"between 1 and {2 * MAX_TOKENS}",
+            workload.seq_len is None or 1 <= workload.seq_len <= MAX_SEQ_LEN,
+            f"between 1 and {MAX_SEQ_LEN}",
         ),
         (
             "gpu_hourly_usd",
-            workload.gpu_hourly_usd is None or 0 <= workload.gpu_hourly_usd < MAX_HOURLY_USD,
-            f"a price from 0 to {MAX_HOURLY_USD:,.0f} USD",
+            workload.gpu_hourly_usd is None
+            or 0 <= workload.gpu_hourly_usd <= MAX_EFFECTIVE_HOURLY_USD,
+            f"a price from 0 to {MAX_EFFECTIVE_HOURLY_USD:,.0f} USD",
         ),
     ]
     for field, ok, expected in checks:

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from . import constants as C
+from .limits import MAX_GPUS_SEARCHED
 from .params import ParamCounts, count_parameters
 from .results import TraceStep
 from .specs import Dtype, EngineSpec, GpuSpec, Layout, ModelSpec, Parallelism, Workload
@@ -218,7 +219,7 @@ def gpu_counts(model: ModelSpec, workload: Workload) -> list[int]:
     tensor parallelism (engines split the heads evenly; beyond a count that divides them,
     they add pipeline stages), any count of pipeline stages up to the layers; always with
     the count asked for, so the answer is never above it when that count holds it."""
-    top = C.MAX_GPUS_SEARCHED
+    top = MAX_GPUS_SEARCHED
     if workload.parallelism is Parallelism.PIPELINE:
         counts = set(range(1, min(top, model.num_layers) + 1))
     else:

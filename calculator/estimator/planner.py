@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from . import constants as C
+from .constants import SECONDS_PER_DAY
+from .limits import DEFAULT_MAX_GPUS_PER_REPLICA, MAX_GPUS_PER_REPLICA, MAX_PLAN_RATE
 from .memory import kv_dtype_of
 from .pricing import PriceFunction, catalog_price
 from .serving import (
@@ -30,8 +32,6 @@ from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec,
 from .step import step_time
 
 HOURS_PER_MONTH = 730  # 8,760 hours a year / 12: the month cloud price pages quote
-SECONDS_PER_DAY = 86_400
-DEFAULT_MAX_GPUS_PER_REPLICA = 8  # one 8-GPU server: tensor parallel stays on NVLink
 DEFAULT_PERCENTILE = "p95"  # the percentile SLOs are usually written at
 PERCENTILE_CHOICES = ("p50", "p90", "p95", "p99")
 # Each trial rate (and the planned load) is simulated long enough to reach steady
@@ -52,9 +52,6 @@ EXTRA_REPLICA_TRIES = 3
 # The search trusts the analytic capacity as an upper bound up to this margin (the
 # simulator batches prompts the static formula charges one by one).
 CAPACITY_MARGIN = 1.1
-MAX_RATE = 1e5  # peak requests/s the planner accepts
-MAX_REQUESTS_PER_DAY = MAX_RATE * SECONDS_PER_DAY
-MAX_PEAK_FACTOR = 100.0
 
 
 class Reason:
@@ -598,14 +595,16 @@ def _no_best_reason(options: list[Option]) -> str:
 
 
 def _validate(traffic: Traffic, targets: Targets, max_gpus: int) -> None:
-    if not 0 < traffic.peak_rate <= MAX_RATE:
-        raise EstimatorInputError("rate", f"Must be above 0 and at most {MAX_RATE:,.0f}.")
+    if not 0 < traffic.peak_rate <= MAX_PLAN_RATE:
+        raise EstimatorInputError("rate", f"Must be above 0 and at most {MAX_PLAN_RATE:,.0f}.")
     if targets.percentile not in PERCENTILE_CHOICES:
         raise EstimatorInputError("percentile", f"One of {', '.join(PERCENTILE_CHOICES)}.")
     if targets.ttft_s <= 0 or targets.tpot_s <= 0:
         raise EstimatorInputError("ttft_ms", "Targets must be above 0.")
-    if not 1 <= max_gpus <= 64:
-        raise EstimatorInputError("max_gpus_per_replica", "Must be from 1 to 64.")
+    if not 1 <= max_gpus <= MAX_GPUS_PER_REPLICA:
+        raise EstimatorInputError(
+            "max_gpus_per_replica", f"Must be from 1 to {MAX_GPUS_PER_REPLICA}."
+        )
 
 
 __all__ = [

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .constants import ESTIMATOR_VERSION
+from .limits import MAX_CONCURRENCY, MAX_REQUESTS, MAX_SERVE_RATE
 from .memory import kv_dtype_of, plan_memory
 from .specs import EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 from .step import StepContext, make_context, step_time
@@ -48,9 +49,6 @@ from .timing import saturated_output_tokens_per_second
 
 BLOCK_TOKENS = 16  # tokens per KV-cache block: vLLM's default --block-size
 DEFAULT_REQUESTS = 1000  # requests simulated unless asked otherwise
-MAX_REQUESTS = 20_000  # the API's limit: beyond it, ask for fewer (it takes seconds)
-MAX_RATE = 1e6  # requests/s; anything above is a typo (use rate=inf for "all at once")
-MAX_CONCURRENCY = 100_000  # users
 # Uniform lengths spread +-50% around the mean: vLLM's benchmark_serving random dataset
 # draws lengths uniformly in [mean x (1 - ratio), mean x (1 + ratio)] (--random-range-ratio).
 UNIFORM_RANGE_RATIO = 0.5
@@ -310,8 +308,8 @@ def simulate_replica(
             raise EstimatorInputError(name, "Must be a whole number.")
     if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)):
         raise EstimatorInputError("rate", "Must be a number.")
-    if rate is not None and not (0 < rate <= MAX_RATE or rate == math.inf):
-        raise EstimatorInputError("rate", f"Must be above 0 and at most {MAX_RATE:,.0f}.")
+    if rate is not None and not (0 < rate <= MAX_SERVE_RATE or rate == math.inf):
+        raise EstimatorInputError("rate", f"Must be above 0 and at most {MAX_SERVE_RATE:,.0f}.")
     if concurrency is not None and not 1 <= concurrency <= MAX_CONCURRENCY:
         raise EstimatorInputError("concurrency", f"Must be from 1 to {MAX_CONCURRENCY:,}.")
     if not 1 <= requests <= MAX_REQUESTS:

@@ -16,18 +16,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from calculator.answers import capacity, estimate, serve
+from calculator.answers.estimate import ALL_APIS_PARAM
 from calculator.answers.shared import FieldErrors
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
+from calculator.limits import MAX_BODY_BYTES
 from calculator.models import CloudOffer, EngineProfile, GpuType, LlmModel
 from calculator.plan_forms import PlanForm, ServeForm
 
-# "apis=all": compare with every active API offering, not only the model's own and the
-# closed reference models.
-ALL_APIS_PARAM = "apis"
 API_PARAMETERS = [*CalculatorForm.base_fields, ALL_APIS_PARAM]
 # Spot-only offers (no on-demand price) last on every database.
 CHEAPEST_FIRST = F("on_demand_usd_per_gpu_hour").asc(nulls_last=True)
-MAX_BODY_BYTES = 200_000  # a config.json and the inputs; released configs are a few KB
 SERVE_PARAMETERS = list(ServeForm.base_fields)
 PLAN_PARAMETERS = list(PlanForm.base_fields)
 

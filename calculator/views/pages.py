@@ -26,7 +26,7 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from calculator.answers import api_table, batch_charts, estimate, gpu_comparison
-from calculator.answers.estimate import Estimated
+from calculator.answers.estimate import ALL_APIS_PARAM, Estimated
 from calculator.answers.shared import FieldErrors
 from calculator.calibration_report import accuracy_summary
 from calculator.estimator import pricing
@@ -43,7 +43,6 @@ class HtmxHttpRequest(HttpRequest):
 # choice just changed, and the linked field is refreshed out of band.
 PRICE_GPU = "price_gpu"
 CONTEXT_MODEL = "context_model"
-ALL_APIS_PARAM = "apis"
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -30,15 +30,12 @@ from calculator.answers.api_table import api_rows
 from calculator.answers.shared import FieldErrors
 from calculator.figures import COMPARE_FIGURES, FIGURES, figure_rows, input_rows
 from calculator.forms import CalculatorForm
+from calculator.limits import MAX_COMPARE_IDS, MAX_COMPARED
 from calculator.models import Scenario, ScenarioQuerySet
 from calculator.scenario_forms import ScenarioForm
 from calculator.snapshots import saved_inputs, saved_offerings
 
 SCENARIOS_PER_PAGE = 25
-MAX_COMPARED = 8  # columns beyond this no longer fit a wide screen
-# More ids than anyone ticks on a list page: a request carrying more is refused rather
-# than looked up (a flood, or a URL gone wrong).
-MAX_COMPARE_IDS = 50
 
 
 class HtmxHttpRequest(HttpRequest):

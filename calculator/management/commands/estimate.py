@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand
 from calculator import figures
 from calculator.answers import estimate
 from calculator.answers.shared import FieldErrors
-from calculator.estimator.constants import MAX_GPUS_SEARCHED
 from calculator.estimator.pricing import source_label
 from calculator.forms import CalculatorForm
+from calculator.limits import MAX_GPUS_SEARCHED
 from calculator.management.cli import invalid_input
 from calculator.templatetags.calc_format import (
     format_bytes,
