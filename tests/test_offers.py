@@ -439,7 +439,7 @@ def section(client, section_id: str, **changes):
 
 def test_the_gpu_comparison_has_a_provider_for_every_gpu_with_an_offer(client):
     response = section(client, "compare-gpus", model="llama-3.1-8b", gpus="1")
-    rows = response.context["gpu_rows"]
+    rows = response.context["gpu_options"]
     offered = set(CloudOffer.objects.values_list("gpu__slug", flat=True))
     for row in rows:
         if row.estimate is not None and row.gpu.slug in offered:

@@ -423,7 +423,7 @@ def test_the_api_table_lists_the_models_own_offerings_and_the_references(client)
 
 def test_the_gpu_comparison_lists_active_gpus_sorted_by_cost(client):
     response = fragment(client, "compare-gpus")
-    rows = response.context["gpu_rows"]
+    rows = response.context["gpu_options"]
     active = set(GpuType.objects.active().values_list("slug", flat=True))
     assert {row.gpu.slug for row in rows} == active
     costs = [

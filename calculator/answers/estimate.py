@@ -213,7 +213,7 @@ def price_hint(form: CalculatorForm, result: Estimated | FieldErrors) -> pricing
 
 # Section: what the result partials render from
 #
-# Every page that shows an estimate renders the partials in templates/calculator/_results/
+# Every page that shows an estimate renders the partials in templates/calculator/_estimate/
 # from one shape: ``result``, the estimate's JSON (Estimated.results(), or what a
 # permalink saved, so an old scenario renders without rebuilding an Estimate), and
 # ``inputs``, what it was computed for as people read it.

@@ -4,7 +4,7 @@ bills ``Workload.gpu_hourly_usd`` as it is, and nothing without one."""
 
 from __future__ import annotations
 
-from . import constants as C
+from . import constants
 from .results import ApiComparison, Cost, TraceStep
 from .specs import ApiOffering, Workload
 
@@ -24,9 +24,9 @@ def costs(
         warnings.append(NO_PRICE_WARNING)
         return Cost(None, None, None, None, None, saturated, None), ()
     per_hour = hourly * workload.num_gpus
-    run = per_hour * end_to_end / C.SECONDS_PER_HOUR
+    run = per_hour * end_to_end / constants.SECONDS_PER_HOUR
     tokens = batch * (prompt + completion)
-    per_1m_output = per_hour / C.SECONDS_PER_HOUR / saturated * C.TOKENS_PER_MILLION
+    per_1m_output = per_hour / constants.SECONDS_PER_HOUR / saturated * constants.TOKENS_PER_MILLION
     comparisons = tuple(
         _compare(api, workload, batch, run, per_hour, saturated) for api in workload.apis
     )
@@ -37,7 +37,7 @@ def costs(
     cost = Cost(
         usd_per_hour=per_hour,
         total_usd=run,
-        usd_per_1k_tokens=run / tokens * C.TOKENS_PER_THOUSAND,
+        usd_per_1k_tokens=run / tokens * constants.TOKENS_PER_THOUSAND,
         usd_per_1m_output_tokens=per_1m_output,
         break_even_utilization=break_even,
         saturated_output_tokens_per_second=saturated,
@@ -53,15 +53,15 @@ def _compare(
     api_run = (
         batch
         * (prompt * api.input_usd_per_1m + completion * api.output_usd_per_1m)
-        / C.TOKENS_PER_MILLION
+        / constants.TOKENS_PER_MILLION
     )
     # What the API would charge for an hour of our full-load output.
     api_hour = (
         saturated
-        * C.SECONDS_PER_HOUR
+        * constants.SECONDS_PER_HOUR
         * (completion * api.output_usd_per_1m + prompt * api.input_usd_per_1m)
         / completion
-        / C.TOKENS_PER_MILLION
+        / constants.TOKENS_PER_MILLION
     )
     return ApiComparison(
         slug=api.slug,
@@ -75,7 +75,7 @@ def _compare(
 def trace(workload: Workload, cost: Cost, end_to_end: float) -> list[TraceStep]:
     if cost.usd_per_hour is None:
         return []
-    hour = C.SECONDS_PER_HOUR
+    hour = constants.SECONDS_PER_HOUR
     steps = [
         TraceStep(
             "cost",

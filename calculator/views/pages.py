@@ -23,7 +23,6 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
-from django_htmx.middleware import HtmxDetails
 
 from calculator.answers import api_table, batch_charts, estimate, gpu_comparison
 from calculator.answers.estimate import ALL_APIS_PARAM, Estimated
@@ -32,11 +31,7 @@ from calculator.calibration_report import accuracy_summary
 from calculator.estimator import pricing
 from calculator.forms import CalculatorForm, CustomModel
 from calculator.models import GpuType, LlmModel
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
+from calculator.views import HtmxHttpRequest
 
 # Hidden inputs recording which GPU the typed price was for and which model the
 # sequence length's limit was shown for. When they differ from the posted choice, that
@@ -121,7 +116,7 @@ def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
 # Fragment URLs carry the catalog version, so an admin edit gives new URLs and a
 # cached fragment is never stale; a day bounds what a browser keeps.
 FRAGMENT_MAX_AGE = 24 * 60 * 60  # seconds
-FRAGMENTS = ("apis", "charts", "gpus", "trace")
+FRAGMENTS = ("apis", "charts", "gpu_comparison", "trace")
 CATALOG_KEY = "cv"
 
 
@@ -132,7 +127,10 @@ def _catalog_key(form: CalculatorForm) -> str:
 
 def _fragment_urls(form: CalculatorForm, query: str, all_apis: bool) -> dict[str, str]:
     query += f"&{CATALOG_KEY}={_catalog_key(form)}"
-    urls = {name: f"{reverse(f'calculator:fragment-{name}')}?{query}" for name in FRAGMENTS}
+    urls = {
+        name: f"{reverse('calculator:fragment-' + name.replace('_', '-'))}?{query}"
+        for name in FRAGMENTS
+    }
     if all_apis:  # the page was asked for every offering (?apis=all)
         urls["apis"] += f"&{ALL_APIS_PARAM}=all"
     return urls
@@ -147,7 +145,7 @@ def _fragment(request: HttpRequest, template: str, section, *, trace: bool = Fal
     result = estimate.answer(form, all_apis=data.get(ALL_APIS_PARAM) == "all", trace=trace)
     if isinstance(result, FieldErrors):
         # The page never asks for this; a hand-edited URL gets the reason, not a 500.
-        response = render(request, "calculator/_results/fragment_error.html", {"form": form})
+        response = render(request, "calculator/_estimate/fragment_error.html", {"form": form})
     else:
         context = estimate.partials_context(result.estimate.as_dict(), result.shown_inputs())
         context.update(section(result))
@@ -163,17 +161,17 @@ def _fragment(request: HttpRequest, template: str, section, *, trace: bool = Fal
 def fragment_charts(request: HttpRequest) -> HttpResponse:
     return _fragment(
         request,
-        "calculator/_results/charts.html",
+        "calculator/_estimate/charts.html",
         lambda result: {"charts": batch_charts.answer(result)},
     )
 
 
 @require_GET
-def fragment_gpus(request: HttpRequest) -> HttpResponse:
+def fragment_gpu_comparison(request: HttpRequest) -> HttpResponse:
     return _fragment(
         request,
-        "calculator/_results/gpus.html",
-        lambda result: {"gpu_rows": gpu_comparison.answer(result), "price": result.price},
+        "calculator/_estimate/gpu_comparison.html",
+        lambda result: {"gpu_options": gpu_comparison.answer(result), "price": result.price},
     )
 
 
@@ -189,12 +187,14 @@ def fragment_apis(request: HttpRequest) -> HttpResponse:
             "all_apis_fragment_url": f"{reverse('calculator:fragment-apis')}?{query}",
         }
 
-    return _fragment(request, "calculator/_results/apis.html", rows)
+    return _fragment(request, "calculator/_estimate/apis.html", rows)
 
 
 @require_GET
 def fragment_trace(request: HttpRequest) -> HttpResponse:
-    return _fragment(request, "calculator/_results/trace_steps.html", lambda result: {}, trace=True)
+    return _fragment(
+        request, "calculator/_estimate/trace_steps.html", lambda result: {}, trace=True
+    )
 
 
 def _describe_linked_fields(

@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from calculator import ratelimit
 from calculator.answers import capacity
@@ -25,10 +24,7 @@ from calculator.answers import under_load as under_load_answer
 from calculator.answers.shared import FieldErrors
 from calculator.models import Plan
 from calculator.plan_forms import PlanForm
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
+from calculator.views import HtmxHttpRequest
 
 
 def _plan_context(form: PlanForm) -> dict:

@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from calculator import figures, ratelimit
 from calculator.answers import estimate
@@ -34,12 +33,9 @@ from calculator.limits import MAX_COMPARE_IDS, MAX_COMPARED
 from calculator.models import Scenario, ScenarioQuerySet
 from calculator.scenario_forms import ScenarioForm
 from calculator.snapshots import saved_inputs, saved_offerings
+from calculator.views import HtmxHttpRequest
 
 SCENARIOS_PER_PAGE = 25
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def _noindex(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -165,8 +161,8 @@ def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 # it scrolls into view, the saved trace when "show the math" is opened. A saved
 # scenario never changes, so a browser may keep them.
 SCENARIO_FRAGMENTS = {
-    "apis": "calculator/_results/apis.html",
-    "trace": "calculator/_results/trace_steps.html",
+    "apis": "calculator/_estimate/apis.html",
+    "trace": "calculator/_estimate/trace_steps.html",
 }
 SCENARIO_FRAGMENT_MAX_AGE = 7 * 24 * 60 * 60  # seconds
 
