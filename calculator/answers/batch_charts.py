@@ -9,7 +9,7 @@ from calculator.answers.shared import specs, workload
 from calculator.templatetags import calc_format
 
 
-def answer(estimated: Estimated) -> list[charts.LineChart]:
+def answer(estimated: Estimated) -> list[charts.Chart]:
     """The charts, or none when not one sequence fits (no range of batches to chart)."""
     estimate = estimated.estimate
     if estimate.memory.max_batch < 1:

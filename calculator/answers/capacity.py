@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from calculator import estimator, plan_charts, snapshots
+from calculator import charts, estimator, snapshots
 from calculator.answers.shared import FieldErrors, PriceChoice, compared_apis, objection, validated
 from calculator.catalog import Catalog
 from calculator.estimator import planner
@@ -161,7 +161,7 @@ def partials_context(results: Mapping | None) -> dict:
         return {"plan": None, "chart": None}
     best = results["best"]
     best_key = (best["gpu"], best["gpus_per_replica"], best["weights"]) if best else None
-    return {"plan": results, "chart": plan_charts.tradeoff_chart(results["options"], best_key)}
+    return {"plan": results, "chart": charts.tradeoff_chart(results["options"], best_key)}
 
 
 # Section: saved plans

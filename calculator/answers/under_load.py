@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from calculator import estimator, plan_charts
+from calculator import charts, estimator
 from calculator.answers.shared import FieldErrors, objection, specs, validated, workload
 from calculator.estimator import serving
 from calculator.plan_forms import ServeForm
@@ -34,7 +34,7 @@ class UnderLoad:
     result: estimator.ServingResult  # at `rate`
     rate: float  # requests/s simulated
     capacity: float  # requests/s, analytic
-    charts: list  # p50 and p95 latency against the rate (plan_charts.XYChart)
+    charts: list[charts.Chart]  # p50 and p95 latency against the rate
 
 
 def answer(form: ServeForm) -> UnderLoad | FieldErrors:
@@ -58,8 +58,8 @@ def answer(form: ServeForm) -> UnderLoad | FieldErrors:
             run = estimator.simulate(*configuration, rate=r, requests=CHART_REQUESTS)
         rows_ttft.append((r, run.ttft_s.p50 * 1e3, run.ttft_s.p95 * 1e3))
         rows_tpot.append((r, run.tpot_s.p50 * 1e3, run.tpot_s.p95 * 1e3))
-    charts = [
-        plan_charts.latency_chart("load-ttft", "Time to first token", rows_ttft, "ms", rate),
-        plan_charts.latency_chart("load-tpot", "Time per output token", rows_tpot, "ms", rate),
+    drawn = [
+        charts.latency_chart("load-ttft", "Time to first token", rows_ttft, "ms", rate),
+        charts.latency_chart("load-tpot", "Time per output token", rows_tpot, "ms", rate),
     ]
-    return UnderLoad(result, rate, capacity, [chart for chart in charts if chart is not None])
+    return UnderLoad(result, rate, capacity, [chart for chart in drawn if chart is not None])
