@@ -200,6 +200,12 @@ def answer(
     return Estimated(form, result, price, offerings)
 
 
+def accuracy() -> dict:
+    """How accurate the estimates are, shown under every answer: the calibration
+    report's summary (calculator/calibration_report.py)."""
+    return calibration_report.accuracy_summary()
+
+
 def price_hint(form: CalculatorForm, result: Estimated | FieldErrors) -> pricing.PriceUsed | None:
     """The price that applies without one typed, for the price field's hint: whenever
     the GPU and the count are valid (None: they are not)."""

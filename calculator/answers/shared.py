@@ -69,6 +69,9 @@ def validated(form: forms.Form) -> FieldErrors | None:
 
 # Section: the price
 
+# The price an answer used (views annotate with it; the estimator defines it).
+PriceUsed = pricing.PriceUsed
+
 
 @dataclass(frozen=True)
 class PriceChoice:

@@ -26,9 +26,7 @@ from django_htmx.http import push_url
 
 from calculator.answers import api_table, batch_charts, estimate, gpu_comparison
 from calculator.answers.estimate import ALL_APIS_PARAM, Estimated
-from calculator.answers.shared import FieldErrors
-from calculator.calibration_report import accuracy_summary
-from calculator.estimator import pricing
+from calculator.answers.shared import FieldErrors, PriceUsed
 from calculator.forms import CalculatorForm, CustomModel
 from calculator.models import GpuType, LlmModel
 from calculator.views import HtmxHttpRequest
@@ -92,7 +90,7 @@ def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
         "result": None,
         "gpu": gpu,
         "model": model,
-        "accuracy": accuracy_summary(),
+        "accuracy": estimate.accuracy(),
         "oob": False,
         "refresh": set(),
         "price_gpu_name": PRICE_GPU,
@@ -201,7 +199,7 @@ def _describe_linked_fields(
     form: CalculatorForm,
     gpu: GpuType | None,
     model: LlmModel | CustomModel | None,
-    price: pricing.PriceUsed | None,
+    price: PriceUsed | None,
 ) -> None:
     """Show the price that applies without a typed one, and the model's context, on
     their fields."""
