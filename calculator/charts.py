@@ -84,31 +84,8 @@ class Series:
 
 
 @dataclass(frozen=True)
-class Chart:
-    slug: str
-    title: str
-    x_label: str
-    y_label: str
-    width: int
-    height: int
-    left: float
-    right: float
-    top: float
-    bottom: float
-    series: tuple[Series, ...]
-    x_ticks: tuple[Tick, ...]
-    y_ticks: tuple[Tick, ...]
-    description: str
-    # A line chart of batch sizes: the batch used (also a highlighted point), with a
-    # dashed line through it, and where "the largest batch that fits" is when it is
-    # inside the chart.
-    current: Point | None = None
-    limit_x: float | None = None
-
-
-@dataclass(frozen=True)
-class _Frame:
-    """The plot area inside a chart of this size."""
+class Frame:
+    """A chart's size and the plot area inside it, in SVG user units."""
 
     width: int
     height: int
@@ -118,23 +95,35 @@ class _Frame:
     bottom: float
 
     @classmethod
-    def of(cls, width: int, height: int, margins: tuple[int, int, int, int]) -> _Frame:
+    def of(cls, width: int, height: int, margins: tuple[int, int, int, int]) -> Frame:
         left, right, top, bottom = margins
         return cls(width, height, left, width - right, top, height - bottom)
 
     def y_at(self, y: float, y_top: float) -> float:
         return round(self.bottom - y / y_top * (self.bottom - self.top), 1)
 
-    def chart(self, **fields) -> Chart:
-        return Chart(
-            width=self.width,
-            height=self.height,
-            left=self.left,
-            right=self.right,
-            top=self.top,
-            bottom=self.bottom,
-            **fields,
-        )
+
+@dataclass(frozen=True)
+class Chart(Frame):
+    """Any chart: its frame, its series, ticks and a text description."""
+
+    slug: str = ""
+    title: str = ""
+    x_label: str = ""
+    y_label: str = ""
+    series: tuple[Series, ...] = ()
+    x_ticks: tuple[Tick, ...] = ()
+    y_ticks: tuple[Tick, ...] = ()
+    description: str = ""
+    # A line chart of batch sizes: the batch used (also a highlighted point), with a
+    # dashed line through it, and where "the largest batch that fits" is when it is
+    # inside the chart.
+    current: Point | None = None
+    limit_x: float | None = None
+
+    @classmethod
+    def framed(cls, frame: Frame, **fields) -> Chart:
+        return cls(**vars(frame), **fields)
 
 
 def nice_ceiling(value: float, ticks: int = Y_TICKS_WANTED) -> tuple[float, float]:
@@ -172,7 +161,7 @@ def line_chart(
     limit_x: int | None = None,
 ) -> Chart:
     """A line over batch sizes (log-scaled x axis, y from zero), the current batch marked."""
-    frame = _Frame.of(
+    frame = Frame.of(
         LINE_CHART_WIDTH,
         LINE_CHART_HEIGHT,
         (LINE_MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, LINE_MARGIN_BOTTOM),
@@ -199,7 +188,8 @@ def line_chart(
     # Label powers of two only, and fewer of them when they would crowd.
     powers = [x for x in xs if x & (x - 1) == 0]
     stride = 1 if len(powers) <= 7 else 2
-    return frame.chart(
+    return Chart.framed(
+        frame,
         slug=slug,
         title=title,
         x_label=x_label,
@@ -228,7 +218,7 @@ def xy_chart(
     values = [(x, y) for _, _, points, _ in series for x, y, _, _ in points]
     if not values:
         return None
-    frame = _Frame.of(
+    frame = Frame.of(
         XY_WIDTH, XY_HEIGHT, (XY_MARGIN_LEFT, XY_MARGIN_RIGHT, MARGIN_TOP, XY_MARGIN_BOTTOM)
     )
     x_top, x_step = nice_ceiling(max(x for x, _ in values))
@@ -244,7 +234,8 @@ def xy_chart(
         )
         path = _path(sorted(placed, key=lambda p: p.x)) if joined and placed else ""
         drawn.append(Series(key, name, placed, path))
-    return frame.chart(
+    return Chart.framed(
+        frame,
         slug=slug,
         title=title,
         x_label=x_label,

@@ -219,6 +219,11 @@ def use_catalog(form: forms.Form, catalog: Catalog | None) -> Catalog:
     return catalog
 
 
+def _row(*fields: tuple[str, int]) -> Div:
+    """Fields side by side: (name, Bootstrap columns of 12) each."""
+    return Div(*(Div(name, css_class=f"col-{width}") for name, width in fields), css_class="row")
+
+
 class CalculatorForm(forms.Form):
     model = ModelField("models", label="Model")
     model_config = forms.CharField(
@@ -304,37 +309,17 @@ class CalculatorForm(forms.Form):
             HTML("{% include 'calculator/calculator.html#context-model' %}"),
             "gpu",
             # The price next to the GPU it is for.
-            Div(
-                Div("provider", css_class="col-7"),
-                Div("pricing", css_class="col-5"),
-                css_class="row",
-            ),
+            _row(("provider", 7), ("pricing", 5)),
             "gpu_hourly_usd",
             # Which GPU the typed price belongs to (see the view).
             HTML("{% include 'calculator/calculator.html#price-gpu' %}"),
-            Div(
-                Div("gpus", css_class="col-6"),
-                Div("batch", css_class="col-6"),
-                css_class="row",
-            ),
-            Div(
-                Div("prompt", css_class="col-6"),
-                Div("completion", css_class="col-6"),
-                css_class="row",
-            ),
+            _row(("gpus", 6), ("batch", 6)),
+            _row(("prompt", 6), ("completion", 6)),
             "seq_len",
             Fieldset(
                 "Advanced",
-                Div(
-                    Div("weights", css_class="col-6"),
-                    Div("kv", css_class="col-6"),
-                    css_class="row",
-                ),
-                Div(
-                    Div("engine", css_class="col-6"),
-                    Div("parallelism", css_class="col-6"),
-                    css_class="row",
-                ),
+                _row(("weights", 6), ("kv", 6)),
+                _row(("engine", 6), ("parallelism", 6)),
                 css_class="calc-advanced",
             ),
             HTML(

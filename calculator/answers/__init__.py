@@ -14,6 +14,7 @@ a page re-renders the form with it). Each module owns its question's defaults.
   "saved vs now";
 - ``under_load``, ``gpu_comparison``, ``batch_charts``, ``api_table``: the calculator's
   lazy sections, each on top of an estimate;
+- ``listing``: what is in the catalog (/api/gpus, /api/models, /api/offers);
 - ``shared``: what they all use: the errors, the price, the APIs compared, the workload.
 
 Answers import forms, the catalog, snapshots and the estimator, never views; forms

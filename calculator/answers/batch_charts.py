@@ -8,6 +8,34 @@ from calculator.answers.estimate import Estimated
 from calculator.answers.shared import specs, workload
 from calculator.templatetags import calc_format
 
+# Each chart: its slug, title, y axis, the figure it plots and how values and ticks read.
+CHARTS = (
+    (
+        "throughput",
+        "Total throughput",
+        "output tokens/s, all sequences",
+        lambda e: e.decode.tokens_per_second,
+        calc_format.format_tokens_per_second,
+        calc_format.compact,
+    ),
+    (
+        "per-sequence",
+        "Speed per sequence",
+        "output tokens/s, each sequence",
+        lambda e: e.decode.tokens_per_second_per_sequence,
+        calc_format.format_tokens_per_second,
+        calc_format.compact,
+    ),
+    (
+        "cost",
+        "Cost per 1M output tokens",
+        "USD per 1M output tokens, full load",
+        lambda e: e.cost.usd_per_1m_output_tokens,
+        calc_format.format_usd,
+        lambda value: f"${calc_format.compact(value)}",
+    ),
+)
+
 
 def answer(estimated: Estimated) -> list[charts.Chart]:
     """The charts, or none when not one sequence fits (no range of batches to chart)."""
@@ -25,36 +53,19 @@ def answer(estimated: Estimated) -> list[charts.Chart]:
         "current_x": estimate.batch,
         "limit_x": estimate.memory.max_batch if estimate.batch > top else None,
     }
-    result = [
-        charts.line_chart(
-            [(b, e.decode.tokens_per_second) for b, e in series],
-            slug="throughput",
-            title="Total throughput",
-            y_label="output tokens/s, all sequences",
-            y_format=calc_format.format_tokens_per_second,
-            y_tick_format=calc_format.compact,
-            **common,
-        ),
-        charts.line_chart(
-            [(b, e.decode.tokens_per_second_per_sequence) for b, e in series],
-            slug="per-sequence",
-            title="Speed per sequence",
-            y_label="output tokens/s, each sequence",
-            y_format=calc_format.format_tokens_per_second,
-            y_tick_format=calc_format.compact,
-            **common,
-        ),
-    ]
-    if estimate.cost.usd_per_1m_output_tokens is not None:
-        result.append(
+    drawn = []
+    for slug, title, y_label, figure, y_format, y_tick_format in CHARTS:
+        if figure(estimate) is None:
+            continue  # no price: no cost to chart
+        drawn.append(
             charts.line_chart(
-                [(b, e.cost.usd_per_1m_output_tokens) for b, e in series],
-                slug="cost",
-                title="Cost per 1M output tokens",
-                y_label="USD per 1M output tokens, full load",
-                y_format=calc_format.format_usd,
-                y_tick_format=lambda value: f"${calc_format.compact(value)}",
+                [(b, figure(e)) for b, e in series],
+                slug=slug,
+                title=title,
+                y_label=y_label,
+                y_format=y_format,
+                y_tick_format=y_tick_format,
                 **common,
             )
         )
-    return result
+    return drawn

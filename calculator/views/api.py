@@ -10,22 +10,18 @@ from __future__ import annotations
 
 import json
 
-from django.db.models import F, Prefetch
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from calculator.answers import capacity, estimate, serve
+from calculator.answers import capacity, estimate, listing, serve
 from calculator.answers.estimate import ALL_APIS_PARAM
 from calculator.answers.shared import FieldErrors
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
 from calculator.limits import MAX_BODY_BYTES
-from calculator.models import CloudOffer, EngineProfile, GpuType, LlmModel
 from calculator.plan_forms import PlanForm, ServeForm
 
 API_PARAMETERS = [*CalculatorForm.base_fields, ALL_APIS_PARAM]
-# Spot-only offers (no on-demand price) last on every database.
-CHEAPEST_FIRST = F("on_demand_usd_per_gpu_hour").asc(nulls_last=True)
 SERVE_PARAMETERS = list(ServeForm.base_fields)
 PLAN_PARAMETERS = list(PlanForm.base_fields)
 
@@ -126,91 +122,14 @@ def _computed(form, request: HttpRequest, known: list[str], answer) -> JsonRespo
     return JsonResponse(result.as_json())
 
 
-def _number(value) -> float | None:
-    return None if value is None else float(value)
-
-
-def _offer(offer: CloudOffer) -> dict:
-    return {
-        "gpu": offer.gpu.slug,
-        "provider": offer.provider,
-        "instance_type": offer.instance_name,
-        "region": offer.region,
-        "gpus_per_instance": offer.gpus_per_instance,
-        "on_demand_usd_per_gpu_hour": _number(offer.on_demand_usd_per_gpu_hour),
-        "spot_usd_per_gpu_hour": _number(offer.spot_usd_per_gpu_hour),
-        "on_demand_usd_per_instance_hour": _number(offer.instance_on_demand_usd_per_hour),
-        "as_of": offer.as_of.isoformat() if offer.as_of else None,
-        "source": offer.source,
-        "notes": offer.notes,
-    }
-
-
 @require_GET
 def api_gpus(request: HttpRequest) -> JsonResponse:
-    gpus = [
-        {
-            "slug": gpu.slug,
-            "name": gpu.name,
-            "vendor": gpu.vendor,
-            "memory_gb": gpu.memory_gb,
-            "usable_memory_gib": gpu.usable_memory_gib,
-            "memory_bandwidth_gb_s": gpu.memory_bandwidth_gb_s,
-            "fp16_tflops": gpu.fp16_tflops,
-            "bf16_tflops": gpu.bf16_tflops,
-            "fp8_tflops": gpu.fp8_tflops,
-            "interconnect": gpu.interconnect,
-            "hourly_price_usd": (
-                float(gpu.hourly_price_usd) if gpu.hourly_price_usd is not None else None
-            ),
-            "price_as_of": gpu.price_as_of.isoformat() if gpu.price_as_of else None,
-            "price_source": gpu.price_source,
-            "is_active": gpu.is_active,
-            # Active cloud offers, cheapest on-demand per GPU first.
-            "offers": [_offer(offer) for offer in gpu.active_offers],
-        }
-        for gpu in GpuType.objects.prefetch_related(
-            Prefetch(
-                "offers",
-                queryset=CloudOffer.objects.active()
-                .select_related("gpu")
-                .order_by(CHEAPEST_FIRST, "provider", "instance_name"),
-                to_attr="active_offers",
-            )
-        )
-    ]
-    return JsonResponse({"gpus": gpus})
+    return JsonResponse({"gpus": listing.gpus()})
 
 
 @require_GET
 def api_models(request: HttpRequest) -> JsonResponse:
-    models = [
-        {
-            "slug": model.slug,
-            "name": model.name,
-            "hf_repo": model.hf_repo,
-            "layers": model.num_layers,
-            "hidden_size": model.hidden_size,
-            "attention_heads": model.num_attention_heads,
-            "kv_heads": model.num_kv_heads,
-            "head_dim": model.head_dim,
-            "experts": model.num_experts,
-            "experts_per_token": model.experts_per_token,
-            "attention_window": model.attention_window,
-            "local_layers": model.local_layers,
-            "chunked_attention": model.chunked_attention,
-            "kv_lora_rank": model.kv_lora_rank,
-            "max_context": model.max_context,
-            "official_params": model.official_params,
-            "is_active": model.is_active,
-        }
-        for model in LlmModel.objects.all()
-    ]
-    engines = [
-        {"slug": engine.slug, "name": engine.name, "is_active": engine.is_active}
-        for engine in EngineProfile.objects.all()
-    ]
-    return JsonResponse({"models": models, "engines": engines})
+    return JsonResponse(listing.models())
 
 
 @require_GET
@@ -219,20 +138,6 @@ def api_offers(request: HttpRequest) -> JsonResponse:
     (each may repeat)."""
     unknown = sorted(set(request.GET) - {"gpu", "provider"})
     if unknown:
-        return JsonResponse(
-            {
-                "errors": {
-                    "__all__": [
-                        f"Unknown parameter(s): {', '.join(unknown)}. Known: gpu, provider."
-                    ]
-                }
-            },
-            status=400,
-        )
-    offers = CloudOffer.objects.active().select_related("gpu")
-    if gpus := request.GET.getlist("gpu"):
-        offers = offers.filter(gpu__slug__in=gpus)
-    if providers := request.GET.getlist("provider"):
-        offers = offers.filter(provider__in=providers)
-    offers = offers.order_by("gpu__slug", CHEAPEST_FIRST, "provider")
-    return JsonResponse({"offers": [_offer(offer) for offer in offers]})
+        return _errors({}, unknown, ["gpu", "provider"])
+    offers = listing.offers(request.GET.getlist("gpu"), request.GET.getlist("provider"))
+    return JsonResponse({"offers": offers})
