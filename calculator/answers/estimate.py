@@ -92,11 +92,12 @@ class Estimated:
         """Error bands for the headline figures, from the calibration report's
         measurements most like this query (calculator.estimator.bands)."""
         data, estimate = self.data, self.estimate
+        model = data["model"].to_spec()
         query = bands.features(
             data["gpu"].slug,
             data["engine"].slug,
-            data["model"].slug,
-            data["model"].to_spec().num_experts > 0,
+            model.slug,
+            model.num_experts > 0,
             estimate.batch,
             data["prompt"],
         )
