@@ -5,16 +5,18 @@ For each database (SQLite always; PostgreSQL with --postgres) it
 1. prepares a fresh database (a temporary SQLite file, or a ``calc_bench`` database
    created on the PostgreSQL server), migrates it and collects static files into a
    temporary directory;
-2. starts gunicorn (``config.wsgi``, DEBUG off, a generated secret key) on a free
-   loopback port;
+2. starts the production command, ``make serve`` (gunicorn's gthread workers, DEBUG
+   off, a generated secret key) on a free loopback port;
 3. sends a bounded number of requests per endpoint from CLIENTS threads of this
-   process, one new connection per request (gunicorn's sync workers close after each
-   response), after a short warm-up that is not counted;
+   process, one new connection per request, after a short warm-up that is not counted;
 4. prints a markdown table: requests, errors, requests/s, p50 and p99 latency in ms;
-5. stops gunicorn and removes what it created.
+5. on a fresh server with the compute rate limit at its default, floods it: 16 clients
+   send the widest /api/plan the work budget accepts for 20 s while /healthz and
+   /api/estimate are probed, and prints each one's answers by status and latency;
+6. stops gunicorn and removes what it created.
 
 It is a measurement, not a test: it fails only when it cannot run. Figures depend on
-the machine; the README's Load section records a run.
+the machine; docs/operations.md's Load section records a run.
 
     python bench/load.py                                   # SQLite
     python bench/load.py --postgres postgres://postgres@127.0.0.1:5432/postgres
@@ -242,6 +244,108 @@ class Site:
         return (self.api, self.partial, self.permalink, self.fragment)[kind - 1](i)
 
 
+# Section: the flood (issue 17: 16 clients sending the most expensive accepted plan)
+
+# The most expensive /api/plan the work budget accepts that bench/budget.py found: a
+# small model (its rate searches simulate the most requests) over every priced GPU.
+FLOOD_PLAN = {
+    "model": "llama-3.1-8b",
+    "rate": "3",
+    "prompt": "2000",
+    "completion": "300",
+    "ttft_ms": "1000",
+    "tpot_ms": "50",
+    "weights": "bf16,fp8",
+}
+FLOOD_P99_MS = 1000  # the aim for /healthz and /api/estimate under the flood
+
+
+@dataclass
+class Timed:
+    seconds: float
+    status: int  # 0: no answer (connection error or timeout)
+    retry_after: bool
+
+
+def flood(port: int, seconds: float, clients: int) -> dict[str, list[Timed]]:
+    """``clients`` threads send FLOOD_PLAN without pause for ``seconds`` (not honouring
+    Retry-After, as a flood wouldn't), while one thread each asks /healthz and
+    /api/estimate in turn; every answer's latency and status."""
+    results: dict[str, list[Timed]] = {"plan": [], "healthz": [], "estimate": []}
+    lock = threading.Lock()
+    plan = Request("GET", "/api/plan?" + urlencode(FLOOD_PLAN))
+    cheap = {
+        "healthz": Request("GET", "/healthz"),
+        "estimate": Request("GET", "/api/estimate?" + urlencode(inputs(0))),
+    }
+
+    def loop(name: str, request: Request) -> None:
+        mine = []
+        while time.monotonic() < deadline:
+            start = time.perf_counter()
+            try:
+                status, headers, _ = send(port, request, timeout=120)
+            except OSError:
+                status, headers = 0, {}
+            mine.append(Timed(time.perf_counter() - start, status, "Retry-After" in headers))
+            if name != "plan":
+                time.sleep(0.05)  # a probe, not a second flood
+        with lock:
+            results[name].extend(mine)
+
+    # Warm every worker first (the catalog, templates, the accuracy summary), as the
+    # other scenarios do: a cold first request is not what the flood measures.
+    drive("warm-up", port, lambda i: list(cheap.values())[i % 2], 64, 8)
+    deadline = time.monotonic() + seconds
+    threads = [threading.Thread(target=loop, args=("plan", plan)) for _ in range(clients)]
+    threads += [threading.Thread(target=loop, args=item) for item in cheap.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def report_flood(label: str, results: dict[str, list[Timed]], options) -> None:
+    print(
+        f"\n### {label}: flood, {options.flood_clients} clients sending the widest accepted "
+        f"/api/plan for {options.flood_seconds:.0f} s (make serve: {options.workers} gthread "
+        "workers)\n"
+    )
+    print(
+        "| endpoint | answers | 200 | 429 | 503 | 5xx or none | with Retry-After "
+        "| p50 ms | p99 ms |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, timed in results.items():
+        if not timed:
+            continue
+        latencies = sorted(t.seconds for t in timed)
+        p50 = 1000 * latencies[max(0, math.ceil(0.5 * len(latencies)) - 1)]
+        p99 = 1000 * latencies[max(0, math.ceil(0.99 * len(latencies)) - 1)]
+        codes = [t.status for t in timed]
+        bad = sum(1 for t in timed if t.status == 0 or t.status >= 500 and t.status != 503)
+        refused = [t for t in timed if t.status in (429, 503)]
+        print(
+            f"| {name} | {len(timed)} | {codes.count(200)} | {codes.count(429)} "
+            f"| {codes.count(503)} | {bad} "
+            f"| {sum(t.retry_after for t in refused)}/{len(refused)} | {p50:.0f} | {p99:.0f} |"
+        )
+    aims = []
+    for name in ("healthz", "estimate"):
+        latencies = sorted(t.seconds for t in results[name]) or [math.inf]
+        p99 = 1000 * latencies[max(0, math.ceil(0.99 * len(latencies)) - 1)]
+        errors = sum(1 for t in results[name] if t.status != 200)
+        verdict = "met" if p99 < FLOOD_P99_MS and errors == 0 else "MISSED"
+        aims.append(f"{name} p99 {p99:.0f} ms and {errors} not 200 {verdict}")
+    plan_bad = sum(1 for t in results["plan"] if t.status not in (200, 429, 503))
+    print(
+        f"\nAims (p99 < {FLOOD_P99_MS} ms, no error): {'; '.join(aims)}; plans answered "
+        f"200, 429 or 503 only: {'met' if plan_bad == 0 else f'MISSED ({plan_bad} others)'}."
+    )
+    sys.stdout.flush()
+
+
 # Section: the server
 
 
@@ -263,23 +367,27 @@ def run(args: list[str], env: dict[str, str]) -> None:
 
 @contextmanager
 def gunicorn(env: dict[str, str], workers: int, log: Path) -> Iterator[int]:
+    """The production command, `make serve` (gthread workers, calculator/shedding.py),
+    on a free loopback port; its whole process group is stopped afterwards."""
     port = free_port()
     with open(log, "w") as output:
         process = subprocess.Popen(
             [
-                str(BIN / "gunicorn"),
-                "config.wsgi",
-                f"--workers={workers}",
-                f"--bind={HOST}:{port}",
-                "--backlog=2048",
+                "make",
+                "--no-print-directory",
+                "serve",
+                f"WORKERS={workers}",
+                f"HOST={HOST}",
+                f"PORT={port}",
             ],
             cwd=BASE_DIR,
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: make, gunicorn, its workers
         )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
                 if send(port, Request("GET", "/healthz"), timeout=2)[0] == 200:
@@ -291,11 +399,11 @@ def gunicorn(env: dict[str, str], workers: int, log: Path) -> Iterator[int]:
             time.sleep(0.2)
         yield port
     finally:
-        process.send_signal(signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 
@@ -308,19 +416,19 @@ def sqlite_database(workdir: Path) -> Iterator[str]:
 
 
 @contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    """A fresh BENCH_DATABASE on the server of ``server_url``, dropped afterwards."""
+def postgres_database(server_url: str, name: str = BENCH_DATABASE) -> Iterator[str]:
+    """A fresh database `name` on the server of ``server_url``, dropped afterwards."""
     import psycopg
 
     with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
     try:
         parts = urlsplit(server_url)
-        yield urlunsplit((parts.scheme, parts.netloc, f"/{BENCH_DATABASE}", "", ""))
+        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
     finally:
         with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 # Section: the benchmark
@@ -345,16 +453,35 @@ def bench(label: str, database: Callable[[Path], object], options: argparse.Name
                 DATABASE_URL=database_url,
                 # One load generator sends hundreds of saves a minute from one address.
                 CALCULATOR_SAVE_RATE="off",
+                CALCULATOR_COMPUTE_RATE="off",
             )
             print(f"Preparing {label}: migrate, collectstatic ...", file=sys.stderr)
             run(["migrate", "--noinput"], env)
             run(["collectstatic", "--noinput"], env)
-            with gunicorn(env, options.workers, workdir / "gunicorn.log") as port:
-                results = measure(port, options)
-            log = (workdir / "gunicorn.log").read_text()
-            if "Traceback" in log:
-                print(f"gunicorn logged errors:\n{log[-3000:]}", file=sys.stderr)
-    report(label, results, options)
+            results = None
+            if not options.flood_only:
+                with gunicorn(env, options.workers, workdir / "gunicorn.log") as port:
+                    results = measure(port, options)
+                check_log(workdir / "gunicorn.log")
+            # The flood on a server as deployed: the compute rate limit on, at its default
+            # unless asked otherwise (--flood-compute-rate off: load shedding alone).
+            env.pop("CALCULATOR_COMPUTE_RATE", None)
+            if options.flood_compute_rate:
+                env["CALCULATOR_COMPUTE_RATE"] = options.flood_compute_rate
+            print(f"  flood ({options.flood_seconds:.0f} s) ...", file=sys.stderr)
+            with gunicorn(env, options.workers, workdir / "flood.log") as port:
+                flooded = flood(port, options.flood_seconds, options.flood_clients)
+            check_log(workdir / "flood.log")
+    if results is not None:
+        report(label, results, options)
+    report_flood(label, flooded, options)
+
+
+def check_log(log: Path) -> None:
+    text = log.read_text()
+    for sign in ("Traceback", "WORKER TIMEOUT"):
+        if sign in text:
+            print(f"gunicorn logged {sign}:\n{text[-3000:]}", file=sys.stderr)
 
 
 def measure(port: int, options: argparse.Namespace) -> list[Result]:
@@ -382,7 +509,7 @@ def measure(port: int, options: argparse.Namespace) -> list[Result]:
 
 def report(label: str, results: list[Result], options: argparse.Namespace) -> None:
     print(
-        f"\n### {label}: gunicorn {options.workers} sync workers, "
+        f"\n### {label}: make serve, {options.workers} gthread workers, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}\n"
     )
     print("| endpoint | clients | requests | errors | req/s | p50 ms | p99 ms |")
@@ -424,13 +551,30 @@ def main() -> None:
     parser.add_argument("--mix", type=int, default=1000, help="requests of the mix (1000)")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (32)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
+    parser.add_argument("--flood-seconds", type=float, default=20, help="the flood's length (20)")
+    parser.add_argument("--flood-clients", type=int, default=16, help="flooding clients (16)")
+    parser.add_argument("--flood-only", action="store_true", help="only the flood scenario")
+    parser.add_argument(
+        "--flood-compute-rate",
+        metavar="RATE",
+        help="CALCULATOR_COMPUTE_RATE during the flood (default: the app's; off: shedding alone)",
+    )
+    parser.add_argument(
+        "--database-name",
+        default=BENCH_DATABASE,
+        help=f"the PostgreSQL database created and dropped ({BENCH_DATABASE})",
+    )
     options = parser.parse_args()
     if not shutil.which("gunicorn", path=str(BIN)):
         raise SystemExit(f"gunicorn is not installed next to {sys.executable}")
     if not options.no_sqlite:
         bench("SQLite", sqlite_database, options)
     if options.postgres:
-        bench("PostgreSQL", lambda _: postgres_database(options.postgres), options)
+        bench(
+            "PostgreSQL",
+            lambda _: postgres_database(options.postgres, options.database_name),
+            options,
+        )
 
 
 if __name__ == "__main__":

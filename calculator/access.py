@@ -10,6 +10,10 @@
 In ``login`` and ``proxy`` modes the API answers 401 with a JSON error unless the
 request is signed in or carries ``Authorization: Bearer <token>`` (an ApiToken).
 
+A token opens the JSON API under ``/api/`` and nothing else: not pages, not the token
+page (a token can't mint a token), not the admin, not saves. Elsewhere the header is
+not read at all; a request it was meant to open answers 401 saying where tokens work.
+
 Each middleware reads the mode on every request rather than being left out of
 MIDDLEWARE, so the header is ignored whenever the mode is not ``proxy``: a client that
 forges it gains nothing.
@@ -102,18 +106,31 @@ def _unauthorized(message: str, error: str | None = None) -> JsonResponse:
     return JsonResponse({"error": message}, status=401, headers={"WWW-Authenticate": challenge})
 
 
+def bearer_key(request: HttpRequest) -> str | None:
+    """The key of ``Authorization: Bearer <key>``, or None without one."""
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    return key.strip() if scheme.lower() == "bearer" else None
+
+
+def opens_with_token(request: HttpRequest) -> bool:
+    """Whether a token may authenticate this request: the JSON API only."""
+    return request.path_info.startswith(API_PREFIX)
+
+
 class ApiTokenMiddleware(MiddlewareMixin):
-    """``Authorization: Bearer <token>`` acts as the token's user for this request
-    only (no session). A token that isn't valid is refused outright, in every mode:
-    a script should learn its key is wrong, not carry on anonymously."""
+    """``Authorization: Bearer <token>`` on an ``/api/`` request acts as the token's
+    user for this request only (no session). A token that isn't valid is refused
+    outright, in every mode: a script should learn its key is wrong, not carry on
+    anonymously. Outside ``/api/`` the header is ignored (the request is whoever its
+    session says), so a token is never a login."""
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer":
+        key = bearer_key(request)
+        if key is None or not opens_with_token(request):
             return None
         from calculator.models import ApiToken  # models import after apps are ready
 
-        token = ApiToken.objects.authenticate(key.strip())
+        token = ApiToken.objects.authenticate(key)
         if token is None:
             return _unauthorized(
                 "This API token is not valid: revoked, mistyped or its user deactivated.",
@@ -139,7 +156,12 @@ class AccessMiddleware(LoginRequiredMiddleware):
         return super().process_view(request, view_func, view_args, view_kwargs)
 
     def handle_no_permission(self, request, view_func):
-        if request.path_info.startswith(API_PREFIX):
+        if bearer_key(request) is not None and not opens_with_token(request):
+            return _unauthorized(
+                f"An API token opens only the JSON API under {API_PREFIX}; "
+                "sign in with a browser for everything else."
+            )
+        if opens_with_token(request):
             return _unauthorized(
                 "Sign in, or send an API token: Authorization: Bearer <token> "
                 "(create one at /accounts/tokens/)."

@@ -27,9 +27,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core import serializers
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.core.serializers.base import DeserializationError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
+
+from calculator import jsonbody
 
 FORMAT = "llm-inference-calculator-backup"
 VERSION = 1
@@ -163,18 +167,151 @@ def _reset_sequences(backup: Iterable[type[models.Model]], using: str) -> None:
             cursor.execute(statement)
 
 
+# Nesting a backup holds: objects -> a row -> its fields -> a JSON field (a scenario's
+# results nest a few levels more). Deeper is not a backup, and would exhaust the stack.
+MAX_DEPTH = 64
+
+
 def read(stream: IO[str]) -> dict[str, Any]:
+    text = stream.read()
+    if jsonbody.depth(text) > MAX_DEPTH:
+        raise BackupError(f"Not a backup: nested more than {MAX_DEPTH} levels deep.")
     try:
-        data = json.load(stream)
-    except json.JSONDecodeError as error:
-        raise BackupError(f"Not a JSON file: {error}") from None
+        data = json.loads(text)
+    except ValueError as error:  # JSONDecodeError, or an integer of thousands of digits
+        raise BackupError(f"Not a JSON file: {_one_line(error)}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise BackupError(f"Not a backup written by export_data (no {FORMAT!r} format tag).")
     if data.get("version") != VERSION:
         raise BackupError(
-            f"Backup format version {data.get('version')!r}; this code reads {VERSION}."
+            f"Backup format version {_shown(data.get('version'))}; this code reads {VERSION}."
         )
+    check(data)
     return data
+
+
+def _one_line(error: object) -> str:
+    return " ".join(str(error).split())
+
+
+def _shown(value: Any) -> str:
+    """A value from the file for a message: one line, cut short."""
+    text = _one_line(repr(value))
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+# Section: checking a file before anything is written
+
+
+def excluded_labels() -> set[str]:
+    """Tables a backup leaves out on purpose: they must not come back in either."""
+    app = apps.get_app_config(APP_LABEL).get_models()
+    left_out = {_label(m) for m in app if getattr(m, "exclude_from_backup", False)}
+    return left_out | {_label(Session)}
+
+
+def _row_key(label: str, row: dict) -> tuple[str, Any] | None:
+    """What names a row: its primary key, else (users and groups) its natural key."""
+    if "pk" in row:
+        return ("pk", row["pk"])
+    fields = row.get("fields", {})
+    if label == _label(get_user_model()):
+        return ("username", fields.get("username"))
+    if label == _label(Group):
+        return ("name", fields.get("name"))
+    return None
+
+
+def _check_fields(model: type[models.Model], label: str, number: int, fields: dict) -> None:
+    """Every field is one of the table's, and every plain value reads as its type."""
+    for name, value in fields.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            raise BackupError(f"Row {number} ({label}) has no field {_shown(name)}.") from None
+        if field.is_relation or value is None:
+            continue
+        try:
+            field.to_python(value)
+        except ValidationError as error:
+            problem = _one_line(" ".join(error.messages))
+            raise BackupError(f"Row {number} ({label}) is not valid: {name}: {problem}") from None
+
+
+def check(data: dict[str, Any]) -> None:
+    """Refuse a file whose shape, tables, counts or keys are wrong (BackupError naming
+    the first problem), before the database is touched."""
+    objects, counts = data.get("objects"), data.get("counts")
+    if not isinstance(objects, list):
+        raise BackupError('Not a backup: "objects" is not a list of rows.')
+    if not isinstance(counts, dict) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in counts.values()
+    ):
+        raise BackupError('Not a backup: "counts" is not a table of row counts.')
+    if not isinstance(data.get("migrations"), list):
+        raise BackupError('Not a backup: "migrations" is not a list.')
+    known = {_label(model) for model in backup_models()}
+    left_out = excluded_labels()
+    found: dict[str, int] = {}
+    seen: set[tuple] = set()
+    users = _label(get_user_model())
+    for number, row in enumerate(objects, start=1):
+        if not isinstance(row, dict) or not isinstance(row.get("fields"), dict):
+            raise BackupError(f"Row {number} is not a row: an object with its fields.")
+        label = row.get("model")
+        if label in left_out:
+            raise BackupError(
+                f"Row {number} is of {label}, a table backups leave out: "
+                "this file was not written by export_data."
+            )
+        if label not in known:
+            raise BackupError(f"Row {number} is of {_shown(label)}, not a table a backup holds.")
+        found[label] = found.get(label, 0) + 1
+        _check_fields(apps.get_model(label), label, number, row["fields"])
+        key = _row_key(label, row)
+        if key is None:
+            raise BackupError(f"Row {number} ({label}) has no primary key.")
+        if (label, *key) in seen:
+            raise BackupError(
+                f"Row {number} ({label}) names {key[0]} {_shown(key[1])} a second time: "
+                "one row would overwrite another."
+            )
+        seen.add((label, *key))
+        if label == users and ("username", row["fields"].get("username")) != key:
+            username = ("username", row["fields"].get("username"))
+            if (label, *username) in seen:
+                raise BackupError(
+                    f"Row {number} ({label}) names username "
+                    f"{_shown(username[1])} a second time: one user would overwrite another."
+                )
+            seen.add((label, *username))
+    for label in sorted(set(found) | set(counts)):
+        if found.get(label, 0) != counts.get(label, 0):
+            raise BackupError(
+                f"The counts header says {counts.get(label, 0)} rows of {_shown(label)}, "
+                f"the file holds {found.get(label, 0)}: it was edited or cut short."
+            )
+
+
+def _validate(item: serializers.base.DeserializedObject, number: int, using: str) -> None:
+    """The row's field validation, as the admin would run it (full_clean: types, limits,
+    choices, uniqueness against the rows restored so far)."""
+    row = item.object
+    # Links to rows later in the file are filled in at the end (handle_forward_references).
+    exclude = [field.name for field in (item.deferred_fields or {})]
+    # An empty value the column allows (a history record no user made) is the database's
+    # own state, even where a form would want one.
+    exclude += [f.name for f in row._meta.fields if f.null and getattr(row, f.attname) is None]
+    try:
+        row.full_clean(exclude=exclude)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+        )
+        label = _label(type(row))
+        raise BackupError(
+            f"Row {number} ({label} {_shown(row.pk)}) is not valid: {_one_line(problems)[:300]}"
+        ) from None
 
 
 def import_objects(
@@ -195,18 +332,39 @@ def import_objects(
         _delete_all(backup, using)
         counts: dict[str, int] = {}
         deferred = []
-        with connection.constraint_checks_disabled():
-            for item in serializers.deserialize(
-                "python", data["objects"], using=using, handle_forward_references=True
-            ):
-                item.save(using=using)
-                if item.deferred_fields:
-                    deferred.append(item)
-                label = _label(type(item.object))
-                counts[label] = counts.get(label, 0) + 1
-            for item in deferred:
-                item.save_deferred_fields(using=using)
-        connection.check_constraints(table_names=[model._meta.db_table for model in backup])
+        number = 0
+        try:
+            with connection.constraint_checks_disabled():
+                for number, item in enumerate(
+                    serializers.deserialize(
+                        "python", data["objects"], using=using, handle_forward_references=True
+                    ),
+                    start=1,
+                ):
+                    _validate(item, number, using)
+                    # An insert, never an update: no row of the file overwrites another.
+                    item.save(using=using, force_insert=True)
+                    if item.deferred_fields:
+                        deferred.append(item)
+                    label = _label(type(item.object))
+                    counts[label] = counts.get(label, 0) + 1
+                number = 0
+                for item in deferred:
+                    item.save_deferred_fields(using=using)
+            connection.check_constraints(table_names=[model._meta.db_table for model in backup])
+        except BackupError:
+            raise
+        except (
+            DeserializationError,
+            DatabaseError,
+            FieldDoesNotExist,
+            ValidationError,
+            ValueError,
+            TypeError,
+            LookupError,
+        ) as error:
+            where = f"Row {number}" if number else "The file's rows"
+            raise BackupError(f"{where} can't be restored: {_one_line(error)[:300]}") from None
         _reset_sequences(backup, using)
     from calculator import catalog
 

@@ -307,7 +307,7 @@ def _percent(value: float | None) -> str:
 
 
 def markdown(report: dict) -> str:
-    """The README's accuracy tables, from the report (a test keeps README in step)."""
+    """docs/accuracy.md's tables, from the report (a test keeps the page in step)."""
     lines = [
         "| regime | rows | median error | mean error | plain roofline | no GPU | no engine "
         "| no source |",

@@ -289,8 +289,13 @@ def tradeoff_chart(options: Sequence[dict], best_key: tuple | None) -> Chart | N
 def latency_chart(
     slug: str, title: str, rows: Sequence[tuple[float, float, float]], unit: str, current: float
 ) -> Chart | None:
-    """ "Under load": p50 and p95 latency against the request rate, from rows of
-    (rate, p50, p95); the rate asked for highlighted."""
+    """The p50 and p95 latency of "Under load" against the request rate, from rows of
+    (rate, p50, p95); the rate asked for highlighted. Rates with no latency to show
+    (every request refused; one-token answers have no TPOT) are left out; None when none
+    is left."""
+    rows = [row for row in rows if all(math.isfinite(value) for value in row)]
+    if not rows:
+        return None
 
     def series(index: int) -> list[tuple[float, float, str, bool]]:
         return [

@@ -15,7 +15,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from calculator import estimator
+from calculator import estimator, jsonbody
 from calculator.catalog import Catalog
 from calculator.catalog import current as current_catalog
 from calculator.estimator import Dtype, Parallelism
@@ -128,11 +128,9 @@ class CustomModel:
 def custom_model(text: str) -> CustomModel:
     """Parse a pasted config.json; ValidationError naming the field at fault."""
     try:
-        config = json.loads(text)
-    except ValueError as error:
-        raise forms.ValidationError(
-            f"Not valid JSON ({error.msg}, line {error.lineno}).", code="invalid_json"
-        ) from None
+        config = jsonbody.loads(text)
+    except jsonbody.JsonError as error:
+        raise forms.ValidationError(error.message, code="invalid_json") from None
     name = config.get("_name_or_path") if isinstance(config, dict) else None
     name = name.rsplit("/", 1)[-1] if isinstance(name, str) and name else "Custom model"
     try:

@@ -17,13 +17,21 @@ from calculator.estimator.limits import (
     MAX_GPUS,
     MAX_GPUS_PER_REPLICA,
     MAX_GPUS_SEARCHED,
+    MAX_HOURLY_RATE,
+    MAX_HOURLY_RATES_CHARS,
     MAX_HOURLY_USD,
+    MAX_LOG_BYTES,
+    MAX_LOG_LINES,
+    MAX_LOG_SPAN_DAYS,
+    MAX_LOG_TOKENS,
     MAX_PEAK_FACTOR,
     MAX_PLAN_RATE,
+    MAX_PLANNING_WORK,
     MAX_REQUESTS,
     MAX_REQUESTS_PER_DAY,
     MAX_SEQ_LEN,
     MAX_SERVE_RATE,
+    MAX_SIMULATION_WORK,
     MAX_TOKENS,
 )
 
@@ -31,6 +39,9 @@ from calculator.estimator.limits import (
 # the other inputs, so it may be twice as long (a character can take two bytes).
 MAX_CONFIG_CHARS = 100_000
 MAX_BODY_BYTES = 2 * MAX_CONFIG_CHARS
+# JSON nesting (a body, a pasted config), counted before parsing: released configs nest
+# 3 levels; 5,000 levels used to end in a RecursionError (calculator/jsonbody.py).
+MAX_JSON_DEPTH = 20
 
 # Latency targets (ms): an hour; anything above is a typo.
 MAX_TARGET_MS = 3_600_000
@@ -61,13 +72,22 @@ __all__ = [
     "MAX_GPUS_PER_REPLICA",
     "MAX_GPUS_SEARCHED",
     "MAX_GPU_LIST_CHARS",
+    "MAX_HOURLY_RATE",
+    "MAX_HOURLY_RATES_CHARS",
     "MAX_HOURLY_USD",
+    "MAX_JSON_DEPTH",
+    "MAX_LOG_BYTES",
+    "MAX_LOG_LINES",
+    "MAX_LOG_SPAN_DAYS",
+    "MAX_LOG_TOKENS",
     "MAX_PEAK_FACTOR",
+    "MAX_PLANNING_WORK",
     "MAX_PLAN_RATE",
     "MAX_REQUESTS",
     "MAX_REQUESTS_PER_DAY",
     "MAX_SEQ_LEN",
     "MAX_SERVE_RATE",
+    "MAX_SIMULATION_WORK",
     "MAX_TARGET_MS",
     "MAX_TOKENS",
     "MAX_WEIGHT_LIST_CHARS",

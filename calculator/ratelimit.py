@@ -21,6 +21,8 @@ from calculator.models import RateCounter
 
 SECONDS_PER_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 PER_UNIT = {"s": "a second", "m": "a minute", "h": "an hour", "d": "a day"}
+# Longer addresses are cut: a key is at most 200 characters (RateCounter.key).
+ADDRESS_MAX_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -53,18 +55,31 @@ class Verdict:
 
 def client_key(request: HttpRequest) -> str:
     """A signed-in user counts as one client wherever they connect from; anyone else
-    by address: the proxy's header's last entry when one is configured (the address the
-    proxy itself saw and appended), else the connection's."""
+    by the address the outermost trusted proxy saw (client_address)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    header = settings.CALCULATOR_CLIENT_IP_HEADER
-    if header:
-        forwarded = request.headers.get(header, "")
-        address = forwarded.rsplit(",", 1)[-1].strip()
-        if address:
-            return f"ip:{address[:100]}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{client_address(request)[:ADDRESS_MAX_LENGTH]}"
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address the request came from, as far as the deployment can vouch for it.
+
+    A client can send any X-Forwarded-For it likes; each proxy appends the address it
+    received the request from. Behind N trusted proxies (CALCULATOR_TRUSTED_PROXIES)
+    the last N entries were written by them, so the Nth from the end is the client;
+    anything before it is the client's own claim and is never read (Django removed
+    SetRemoteAddrFromForwardedFor in 1.1 for this reason). With no proxies, or a header
+    shorter than the chain (a request that did not come through it), the connection's
+    own address."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.CALCULATOR_TRUSTED_PROXIES
+    if proxies == 0:
+        return remote
+    forwarded = request.headers.get("X-Forwarded-For", "").split(",")
+    if len(forwarded) < proxies:
+        return remote
+    return forwarded[-proxies].strip() or remote
 
 
 def _count(key: str, window_start: int) -> int:

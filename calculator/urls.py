@@ -52,6 +52,7 @@ api_urls = [
     path("api/gpus", api.api_gpus, name="api-gpus"),
     path("api/models", api.api_models, name="api-models"),
     path("api/offers", api.api_offers, name="api-offers"),
+    path("api/openapi.json", api.api_openapi, name="api-openapi"),
 ]
 
 account_urls = [

@@ -2,7 +2,7 @@
 
 One module, read from environment variables. The defaults are safe for development on
 a laptop (SQLite file, DEBUG on); production sets DJANGO_DEBUG=False and the variables
-named in the README's production section.
+named in docs/operations.md (Environment variables).
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Section: who may use the calculator (README, Production: "Access")
+# Section: who may use the calculator (docs/operations.md, "Who may use it")
 # open: anyone who reaches it (the default, as for `make run`); login: sign in with a
 # username and password first; proxy: the company's sign-in proxy names the user in
 # CALCULATOR_PROXY_USER_HEADER. In login and proxy modes the API wants a signed-in
@@ -173,10 +173,32 @@ if not re.fullmatch(r"[A-Za-z0-9-]+", CALCULATOR_PROXY_USER_HEADER):
 # Saves per client (a signed-in user, else an address), counted in the database so
 # every worker of every server shares the count.
 CALCULATOR_SAVE_RATE = envrate("CALCULATOR_SAVE_RATE", "30/m")
-# The header the reverse proxy puts the client's address in (X-Forwarded-For: its
-# last entry, the one the proxy appended), so anonymous clients behind one proxy are
-# counted apart. Empty: the connection's address (no proxy in front).
-CALCULATOR_CLIENT_IP_HEADER = os.getenv("CALCULATOR_CLIENT_IP_HEADER", "")
+# Simulations and plans (/api/serve, /api/plan, /plan/, "saved vs now", "Under load")
+# per client, counted the same way; beyond it a 429 with Retry-After
+# (calculator/shedding.py). A person planning and typing stays far below it.
+CALCULATOR_COMPUTE_RATE = envrate("CALCULATOR_COMPUTE_RATE", "120/m")
+# Load shedding (calculator/shedding.py): heavy computations at once per gunicorn
+# process, and how many more may wait for one (briefly) before the rest get a 503. The
+# process's other threads stay free for cheap requests (gthread workers: make serve).
+CALCULATOR_HEAVY_SLOTS = envint("CALCULATOR_HEAVY_SLOTS", "1")
+CALCULATOR_HEAVY_QUEUE = envint("CALCULATOR_HEAVY_QUEUE", "2")
+if CALCULATOR_HEAVY_SLOTS < 1 or CALCULATOR_HEAVY_QUEUE < 0:
+    raise ImproperlyConfigured(
+        "CALCULATOR_HEAVY_SLOTS must be at least 1 and CALCULATOR_HEAVY_QUEUE at least 0"
+    )
+# How many reverse proxies in front append to X-Forwarded-For (docs/operations.md): the
+# rate limit counts anonymous clients by the address the outermost one saw. 0: no
+# proxy, the connection's address (a client's X-Forwarded-For is never read).
+CALCULATOR_TRUSTED_PROXIES = envint("CALCULATOR_TRUSTED_PROXIES", "0")
+if CALCULATOR_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(
+        f"CALCULATOR_TRUSTED_PROXIES must be 0 or more, not {CALCULATOR_TRUSTED_PROXIES}"
+    )
+if os.getenv("CALCULATOR_CLIENT_IP_HEADER"):
+    raise ImproperlyConfigured(
+        "CALCULATOR_CLIENT_IP_HEADER is gone: set CALCULATOR_TRUSTED_PROXIES to the number "
+        "of reverse proxies in front of the app (1 for one proxy appending X-Forwarded-For)"
+    )
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -252,7 +274,7 @@ if not DEBUG:
     # Load balancers probe /healthz over plain HTTP on the private network; a redirect
     # to HTTPS would read as "down".
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    # check --deploy warnings we silence, each for a reason (see the README, Production):
+    # check --deploy warnings we silence, each for a reason (see docs/operations.md, Production):
     # W021: HSTS preload is a commitment for the whole registered domain and every
     # subdomain, hard to undo, and only possible when the app is served on the apex
     # domain; the operator opts in with DJANGO_SECURE_HSTS_PRELOAD=True.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -12,8 +14,53 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "client", "admin_client"}
+
+
+def pytest_configure(config):
+    """Under `make mutate` each mutant's tests run in a process forked from mutmut's,
+    whose settings named the test database after mutmut's own pid: give each its own
+    SQLite file, copied from the migrated template `make mutate` builds
+    (CALCULATOR_MUTATION_DB), so mutants neither share a database nor migrate from
+    scratch."""
+    if not os.environ.get("MUTANT_UNDER_TEST"):
+        return
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    name = Path(tempfile.gettempdir()) / f"calculator-mutant-{os.getpid()}.sqlite3"
+    database["TEST"]["NAME"] = str(name)
+    template = os.environ.get("CALCULATOR_MUTATION_DB", "")
+    if template and Path(template).exists():
+        shutil.copyfile(template, name)
+        config.option.reuse_db = True
+    config.calculator_mutant_db = name
+
+
+def pytest_unconfigure(config):
+    name = getattr(config, "calculator_mutant_db", None)
+    if name is not None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Without chromium, skip the browser tests and say why; in CI they must run."""
+    """Without chromium, skip the browser tests and say why; in CI they must run.
+
+    Under `make mutate`, a mutant of the (pure) estimator is judged by the tests that
+    call the estimator directly: those that go through the database and pages are
+    deselected (docs/testing.md)."""
+    if os.environ.get("MUTANT_UNDER_TEST", "").startswith("calculator.estimator."):
+        through_django = [
+            item
+            for item in items
+            if "django_db" in item.keywords or DATABASE_FIXTURES & set(item.fixturenames)
+        ]
+        if through_django:
+            config.hook.pytest_deselected(items=through_django)
+            items[:] = [item for item in items if item not in through_django]
     if shutil.which("chromium") or os.environ.get("CI") == "true":
         return
     skip = pytest.mark.skip(reason="Debian's chromium is not installed (apt-get install chromium)")
@@ -37,6 +84,18 @@ def fresh_catalog():
 def no_save_rate_limit(settings):
     """Tests save far more often than people do; tests of the limit turn it back on."""
     settings.CALCULATOR_SAVE_RATE = "off"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_compute_limits():
+    """Tests simulate and plan far more often than people do, some in module-scoped
+    fixtures outside any test's transaction (a count there would be committed): the
+    compute rate is off for the whole session, and the live server's threads may plan
+    and simulate at once. Tests of the limits turn them back on (settings fixture)."""
+    from django.test import override_settings
+
+    with override_settings(CALCULATOR_COMPUTE_RATE="off", CALCULATOR_HEAVY_SLOTS=8):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,8 @@
-"""A grid of scenarios over the seeded catalog, frozen with the estimator's answers.
+"""A change detector: a grid of scenarios over the seeded catalog, frozen with the
+estimator's answers, bugs included. It says that a figure moved, never that a figure is
+right; behaviour tests (hand-worked examples, laws, properties) say that. Where `make
+mutate` finds the grid the only test to catch a mutant, a behaviour test goes beside it
+(docs/testing.md); the mutation run leaves the grid out for that reason.
 
 ``tests/data/regression_grid.json`` holds the specs (as they were seeded, so a later
 refit of the database does not move them) and each scenario's ``Estimate.as_dict()``

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from calculator.models import GpuType, LlmModel
+from tests.seeded import seeded
 
 pytestmark = pytest.mark.django_db
 HF_CONFIGS = Path(__file__).parent / "data" / "hf_configs"
@@ -100,7 +101,7 @@ def test_pipeline_parallelism_is_accepted(client):
 
 
 def test_every_seeded_model_answers(client):
-    for model in LlmModel.objects.active():
+    for model in seeded(LlmModel.objects.active(), 20):
         response, body = get(
             client,
             model=model.slug,
@@ -115,7 +116,7 @@ def test_every_seeded_model_answers(client):
 
 
 def test_every_active_gpu_answers(client):
-    for gpu in GpuType.objects.active():
+    for gpu in seeded(GpuType.objects.active(), 10):
         response, body = get(
             client,
             model="llama-3.1-8b",

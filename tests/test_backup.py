@@ -3,10 +3,12 @@ row for row, on the same database engine and from SQLite to PostgreSQL and back.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -294,3 +296,160 @@ def test_a_backup_moves_from_sqlite_to_postgresql_and_back_unchanged(populated, 
             admin_url.replace("postgres://", "postgresql://"), autocommit=True
         ) as pg:
             pg.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# Section: hostile files (issue 17: a file crafted to overwrite the admin, smuggle rows
+# in or crash the command). Each is refused with a one-line CommandError, nothing
+# written, even with --replace (which would otherwise delete everything first).
+
+
+def _first(data: dict, label: str) -> dict:
+    return next(o for o in data["objects"] if o["model"] == label)
+
+
+def _add(data: dict, row: dict) -> None:
+    data["objects"].append(row)
+    data["counts"][row["model"]] = data["counts"].get(row["model"], 0) + 1
+
+
+def _second_admin(data):
+    root = next(o for o in data["objects"] if o["fields"].get("username") == "root")
+    _add(data, {**root, "fields": {**root["fields"], "password": "x", "is_superuser": False}})
+
+
+def _duplicate_pk(data):
+    scenario = _first(data, "calculator.scenario")
+    copy = {**scenario, "fields": {**scenario["fields"], "public_id": "other-id"}}
+    _add(data, copy)
+
+
+def _field(label, **changes):
+    def edit(data):
+        row = _first(data, label)
+        row["fields"].update(changes)
+
+    return edit
+
+
+def _rows_of(label, fields=None, pk=999_999):
+    def edit(data):
+        _add(data, {"model": label, "pk": pk, "fields": fields or {}})
+
+    return edit
+
+
+def _set(key, value):
+    def edit(data):
+        data[key] = value
+
+    return edit
+
+
+HOSTILE_FILES = {
+    "not JSON": ("{not json", "Not a JSON file"),
+    "a list": ("[]", "Not a backup written by export_data"),
+    "another format": ('{"format": "other", "version": 1}', "Not a backup written"),
+    "another version": (lambda d: d.update(version=99), "format version 99"),
+    "5,000 levels deep": ("[" * 5000 + "]" * 5000, "nested more than 64 levels"),
+    "an integer of 5,000 digits": (
+        '{"format": "llm-inference-calculator-backup", "version": ' + "9" * 5000 + "}",
+        "Not a JSON file",
+    ),
+    "objects not a list": (_set("objects", {"a": 1}), '"objects" is not a list'),
+    "counts not a table": (_set("counts", [1]), '"counts" is not a table'),
+    "a row that is a string": (lambda d: d["objects"].append("row"), "Row .* is not a row"),
+    "an unknown table": (_rows_of("calculator.nosuch"), "not a table a backup holds"),
+    "rate counters": (
+        _rows_of("calculator.ratecounter", {"key": "x", "window_start": 0, "count": 1}),
+        "a table backups leave out",
+    ),
+    "sessions": (
+        _rows_of("sessions.session", {"session_data": "x", "expire_date": "2030-01-01"}),
+        "a table backups leave out",
+    ),
+    "permissions": (_rows_of("auth.permission", {"name": "x"}), "not a table a backup holds"),
+    "a counts header one short": (
+        lambda d: d["counts"].update({"calculator.scenario": 3}),
+        "counts header says 3 rows of 'calculator.scenario', the file holds 4",
+    ),
+    "a counts header without a table": (
+        lambda d: d["counts"].pop("calculator.scenario"),
+        "says 0 rows of 'calculator.scenario'",
+    ),
+    "a second root user": (_second_admin, "names username 'root' a second time"),
+    "a duplicate primary key": (_duplicate_pk, "names pk .* a second time"),
+    "negative GPU memory": (
+        _field("calculator.gputype", memory_gb=-5),
+        r"calculator.gputype .* not valid: memory_gb",
+    ),
+    "a 5,000-character name": (
+        _field("calculator.scenario", name="x" * 5000),
+        r"not valid: name: Ensure this value has at most 200 characters",
+    ),
+    "visibility public": (
+        _field("calculator.scenario", visibility="public"),
+        r"not valid: visibility: Value 'public' is not a valid choice",
+    ),
+    "text for a number": (_field("calculator.gputype", memory_gb="lots"), "memory_gb"),
+    "an unknown field": (_field("calculator.scenario", no_such_field=1), "no_such_field"),
+    "a link to a missing model": (
+        _field("calculator.scenario", llm_model=999_999),
+        "can't be restored|not valid",
+    ),
+    "an author nobody has": (
+        _field("calculator.scenario", author=["ghost"]),
+        "can't be restored|not valid",
+    ),
+}
+
+
+@pytest.fixture
+def exported(populated, tmp_path) -> dict:
+    path = tmp_path / "backup.json"
+    call_command("export_data", str(path), stderr=io.StringIO())
+    return json.loads(path.read_text())
+
+
+def _hostile_text(kind: str, exported: dict) -> str:
+    content = HOSTILE_FILES[kind][0]
+    if callable(content):
+        data = copy.deepcopy(exported)
+        content(data)
+        content = json.dumps(data)
+    return content
+
+
+@pytest.mark.django_db
+def test_every_hostile_file_is_refused_in_one_line_and_nothing_is_written(exported, tmp_path):
+    """One populated database for all the kinds (each import runs in a transaction that
+    the refusal rolls back): every kind in turn, then every row compared."""
+    before = rows()
+    problems = []
+    for kind, (_, message) in HOSTILE_FILES.items():
+        path = tmp_path / "hostile.json"
+        path.write_text(_hostile_text(kind, exported))
+        try:
+            call_command("import_data", str(path), "--replace", stdout=io.StringIO())
+        except CommandError as refused:
+            text = str(refused)
+            if "\n" in text or len(text) > 500 or not re.search(message, text):
+                problems.append(f"{kind}: {text!r}")
+        else:
+            problems.append(f"{kind}: imported")
+        if Scenario.objects.count() != 4 or not User.objects.filter(username="root").exists():
+            problems.append(f"{kind}: the database changed")
+    assert problems == []
+    assert rows() == before
+
+
+def test_there_are_at_least_the_issues_21_hostile_file_kinds():
+    assert len(HOSTILE_FILES) >= 21
+
+
+@pytest.mark.django_db
+def test_a_file_that_passes_the_checks_still_restores(exported, tmp_path):
+    """The checks refuse the hostile, not the honest: the export itself imports."""
+    path = tmp_path / "honest.json"
+    path.write_text(json.dumps(exported))
+    call_command("import_data", str(path), "--replace", stdout=io.StringIO())
+    assert Scenario.objects.count() == 4

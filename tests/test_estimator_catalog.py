@@ -9,12 +9,13 @@ import pytest
 
 from calculator.estimator import Dtype, Parallelism, Workload, count_parameters, estimate
 from calculator.models import EngineProfile, GpuType, LlmModel
+from tests.seeded import seeded
 
 pytestmark = pytest.mark.django_db
 
 
 def test_parameter_counts_are_within_one_percent_of_every_official_count():
-    for model in LlmModel.objects.all():
+    for model in seeded(LlmModel.objects.all(), 20):
         spec = model.to_spec()
         assert count_parameters(spec).total == pytest.approx(model.official_params, rel=0.01), (
             model.slug
@@ -34,8 +35,8 @@ def test_mixture_of_experts_active_counts_match_the_publishers():
 
 def test_every_model_on_every_active_gpu_gives_finite_positive_figures():
     vllm = EngineProfile.objects.get(slug="vllm").to_spec()
-    for gpu in GpuType.objects.active():
-        for model in LlmModel.objects.active():
+    for gpu in seeded(GpuType.objects.active(), 10):
+        for model in seeded(LlmModel.objects.active(), 20):
             e = estimate(
                 model.to_spec(),
                 gpu.to_spec(),

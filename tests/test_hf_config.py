@@ -70,6 +70,19 @@ def test_qwen_only_slides_when_use_sliding_window_is_set():
     assert (spec.attention_window, spec.local_layers) == (131072, 8)
 
 
+@pytest.mark.parametrize("name", ["qwen2.5-7b", "qwen3-8b"])
+def test_a_qwen_config_with_use_sliding_window_false_never_slides(name):
+    """Even when max_window_layers leaves layers to slide and a window is given (released
+    checkpoints set max_window_layers to every layer, which hid this). Planted bug:
+    sliding whatever use_sliding_window says fails here."""
+    base = {**config(name), "sliding_window": 4096, "max_window_layers": 20}
+    off, _ = model_from_config({**base, "use_sliding_window": False})
+    on, _ = model_from_config({**base, "use_sliding_window": True})
+
+    assert (off.attention_window, off.local_layers) == (0, 0)
+    assert (on.attention_window, on.local_layers) == (4096, on.num_layers - 20)
+
+
 def test_gemma_3_reads_its_text_config_pattern_and_vision_tower():
     spec, warnings = parsed("gemma-3-27b")
     assert (spec.attention_window, spec.local_layers) == (1024, 52)

@@ -8,9 +8,10 @@ Layers, top to bottom; a module imports from its own layer or those below:
    build forms;
 1. answers (calculator/answers/): one module per question;
 2. what answers use to show and keep an answer: figures, charts, snapshots, the
-   calibration report, the formatting filters, and the app's other services;
+   calibration report, the formatting filters, and the app's other services (access,
+   rate limits, load shedding, exports, backups, the deploy recipe);
 3. forms: validation only;
-4. the catalog, the models, the limits;
+4. the catalog, the models, the limits, the safe JSON reader;
 5. the estimator: pure Python.
 """
 
@@ -48,9 +49,18 @@ LAYERS = (
         "calculator.resources",
         "calculator.ratelimit",
         "calculator.access",
+        "calculator.shedding",
+        "calculator.exports",
+        "calculator.deploy",
     ),
     ("calculator.forms", "calculator.plan_forms", "calculator.scenario_forms"),
-    ("calculator.catalog", "calculator.models", "calculator.litellm", "calculator.limits"),
+    (
+        "calculator.catalog",
+        "calculator.models",
+        "calculator.litellm",
+        "calculator.limits",
+        "calculator.jsonbody",
+    ),
     ("calculator.estimator",),
 )
 

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from calculator import limits
 from calculator.estimator import EstimatorInputError, Workload, estimate
@@ -61,7 +62,7 @@ def test_the_estimators_message_states_the_limit_it_checks():
 
 
 @pytest.mark.django_db
-def test_the_pages_say_the_search_limit_they_were_given(client, settings):
+def test_the_pages_say_the_search_limit_they_were_given():
     from calculator.context_processors import NAMED_VALUES
 
     assert NAMED_VALUES["limits"]["MAX_GPUS_SEARCHED"] == limits.MAX_GPUS_SEARCHED
@@ -96,7 +97,10 @@ def test_every_constant_in_the_limits_table_lives_where_it_says():
     rows = _rows()
     assert len(rows) >= 22
     for name, module in rows:
-        assert hasattr(importlib.import_module(module.replace("/", ".")), name), (name, module)
+        # CALCULATOR_* are settings (docs/operations.md), read where the table says.
+        home = settings if name.startswith("CALCULATOR_") else None
+        home = home or importlib.import_module(module.replace("/", "."))
+        assert hasattr(home, name), (name, module)
     documented = {name for name, _ in rows}
     app_limits = {name for name in limits.__all__ if name.startswith("MAX_")}
     assert app_limits - {"MAX_GPUS_SEARCHED"} <= documented | {"MAX_EFFECTIVE_HOURLY_USD"}

@@ -22,6 +22,7 @@ from django.urls import reverse
 from calculator import litellm
 from calculator.answers.estimate import DEFAULTS
 from calculator.models import ApiOffering, CloudOffer, GpuType, LlmModel
+from tests.seeded import seeded
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,7 @@ def test_the_seeded_offers_match_the_csv():
 
 
 def test_the_runpod_l40s_oddity_is_kept_in_its_notes():
-    for offer in CloudOffer.objects.filter(gpu__slug="l40s", provider="runpod"):
+    for offer in seeded(CloudOffer.objects.filter(gpu__slug="l40s", provider="runpod")):
         assert "ANOMALY" in offer.notes and "columns look swapped" in offer.notes
         assert offer.spot_usd_per_gpu_hour > offer.on_demand_usd_per_gpu_hour  # as published
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import secrets
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError
 from django.urls import reverse
 
 from calculator import catalog
@@ -286,6 +288,27 @@ def saved(client):
     return Plan.objects.get()
 
 
+def test_a_plan_public_id_collision_is_retried(client, saved, monkeypatch):
+    ids = iter([saved.public_id, "fresh-plan-id1"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda nbytes: next(ids))
+
+    response = client.post(reverse("calculator:plan-save"), {**PLAN, "name": "Second"})
+
+    assert response.status_code == 302
+    assert Plan.objects.get(name="Second").public_id == "fresh-plan-id1"
+
+
+def test_a_public_id_that_keeps_colliding_fails_after_three_tries(client, saved, monkeypatch):
+    tries = []
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda nbytes: tries.append(1) or saved.public_id)
+
+    with pytest.raises(IntegrityError):
+        client.post(reverse("calculator:plan-save"), {**PLAN, "name": "Second"})
+
+    assert len(tries) == 3
+    assert Plan.objects.count() == 1
+
+
 def test_saving_a_plan_redirects_to_its_permalink(client, saved):
     assert saved.name == "Peak chat"
     assert saved.results["best"] is not None
@@ -306,7 +329,9 @@ def test_a_signed_in_save_records_its_author_and_an_anonymous_one_none(client, s
     assert Plan.objects.get(name="Mine").author == alice
 
 
-def test_plans_count_against_the_save_limit(client, settings):
+def test_plans_count_against_the_save_limit(client, settings, time_machine):
+    # A frozen clock: on the real one the minute can roll over between the two saves.
+    time_machine.move_to("2026-03-02T12:00:30Z", tick=False)
     settings.CALCULATOR_SAVE_RATE = "1/m"
     assert client.post(reverse("calculator:plan-save"), PLAN).status_code == 302
     refused = client.post(reverse("calculator:plan-save"), PLAN)

@@ -227,18 +227,149 @@ def test_the_stale_limit_is_named():
 # Shape
 
 
-def test_the_price_used_is_plain_data_for_json():
+def test_the_price_used_is_plain_json_with_every_field():
     plain = resolve(provider="aws", num_gpus=3).as_dict()
-    assert plain["basis"] == "offer"
-    assert plain["provider"] == "aws"
-    assert plain["as_of"] == FRESH.isoformat()
-    assert plain["gpus_billed"] == 8
-    assert isinstance(plain["warnings"], list)
+    assert plain == {
+        "usd_per_gpu_hour": 12.29,
+        "effective_usd_per_gpu_hour": pytest.approx(8 * 12.29 / 3),
+        "usd_per_hour": pytest.approx(8 * 12.29),
+        "basis": "offer",
+        "provider": "aws",
+        "instance_type": "p5.48xlarge",
+        "region": "us-east-1",
+        "gpus_per_instance": 8,
+        "num_gpus": 3,
+        "gpus_billed": 8,
+        "instances": 1,
+        "spot": False,
+        "as_of": FRESH.isoformat(),
+        "source": "skypilot aws",
+        "notes": "",
+        "stale": False,
+        "warnings": ["aws rents this GPU 8 to an instance (p5.48xlarge): 3 GPUs are billed as 8."],
+    }
+
+
+def test_no_price_at_all_is_plain_data_too():
+    plain = resolve(offers=(), catalog_usd=None).as_dict()
+    assert (plain["basis"], plain["as_of"], plain["usd_per_hour"]) == (None, None, None)
+    assert (plain["gpus_billed"], plain["instances"], plain["warnings"]) == (1, 0, [])
 
 
 def test_offers_of_zero_gpus_are_rejected():
     with pytest.raises(ValueError):
         resolve(offers=(dataclasses.replace(LAMBDA_1X, gpus_per_instance=0),))
+
+
+# The whole answer, path by path (what the page and the API show)
+
+
+def test_a_typed_price_is_the_whole_answer():
+    assert resolve(typed=2.0, num_gpus=3) == pricing.PriceUsed(
+        usd_per_gpu_hour=2.0,
+        basis=pricing.Basis.TYPED,
+        num_gpus=3,
+        gpus_billed=3,
+        instances=0,
+        effective_usd_per_gpu_hour=2.0,
+        usd_per_hour=6.0,
+    )
+
+
+def test_the_catalog_price_is_the_whole_answer():
+    price = resolve(offers=(), num_gpus=3, catalog_source="the catalog")
+    assert price == pricing.PriceUsed(
+        usd_per_gpu_hour=2.49,
+        basis=pricing.Basis.CATALOG,
+        num_gpus=3,
+        gpus_billed=3,
+        instances=0,
+        effective_usd_per_gpu_hour=2.49,
+        usd_per_hour=pytest.approx(3 * 2.49),
+        as_of=FRESH,
+        source="the catalog",
+    )
+
+
+def test_no_price_has_no_date_source_or_staleness():
+    price = resolve(offers=(), catalog_usd=None, catalog_as_of=None, catalog_source="x")
+    assert (price.basis, price.as_of, price.source, price.stale) == (None, None, "", False)
+    assert (price.num_gpus, price.gpus_billed, price.instances) == (1, 1, 0)
+    assert price.effective_usd_per_gpu_hour is None
+
+
+def test_spot_without_any_spot_offer_says_so_in_full():
+    price = resolve(offers=(LAMBDA_1X,), pricing="spot", num_gpus=2)
+    assert price.warnings == ("No spot offer for this GPU; using the catalog's on-demand price.",)
+    assert price.basis == pricing.Basis.CATALOG
+
+
+@pytest.mark.parametrize(
+    ("kind", "wording"), [("on_demand", "on-demand"), ("spot", "spot")], ids=["od", "spot"]
+)
+def test_a_provider_without_that_kind_of_offer_is_named_in_the_warning(kind, wording):
+    offers = (dataclasses.replace(LAMBDA_1X, on_demand_usd_per_gpu_hour=None), RUNPOD_2X)
+    price = resolve(offers=offers, provider="lambda", pricing=kind)
+    assert price.warnings[0] == f"lambda has no {wording} offer for this GPU; using the cheapest."
+
+
+def test_one_gpu_of_an_eight_gpu_instance_is_billed_as_eight_in_the_singular():
+    price = resolve(offers=(AWS_P5,), num_gpus=1)
+    assert price.warnings == (
+        "aws rents this GPU 8 to an instance (p5.48xlarge): 1 GPU are billed as 8.",
+    )
+    assert (price.instances, price.gpus_billed, price.basis) == (
+        1,
+        8,
+        pricing.Basis.CHEAPEST_OFFER,
+    )
+
+
+def test_an_instance_that_holds_exactly_the_gpus_asked_says_nothing():
+    price = resolve(offers=(AWS_P5,), num_gpus=8)
+    assert price.warnings == ()
+    assert price.effective_usd_per_gpu_hour == pytest.approx(12.29)
+
+
+def test_several_instances_say_they_are_assumed_to_talk_as_one_server():
+    price = resolve(offers=(LAMBDA_1X,), num_gpus=3)
+    assert price.warnings == (
+        "3 GPUs take 3 gpu_1x_h100_sxm5 instances: the estimate assumes they talk as if in "
+        "one server.",
+    )
+
+
+def test_an_instance_that_holds_them_all_beats_cheaper_ones_that_do_not():
+    """Tensor parallelism wants one server: 8 GPUs in one 8-GPU instance over eight
+    1-GPU instances, even at a higher price per GPU."""
+    cheap_singles = dataclasses.replace(LAMBDA_1X, on_demand_usd_per_gpu_hour=1.0)
+    price = resolve(offers=(cheap_singles, LAMBDA_8X), num_gpus=8)
+    assert (price.instance_type, price.instances) == ("gpu_8x_h100_sxm5", 1)
+
+
+def test_a_stale_catalog_price_says_how_old_it_is():
+    old = TODAY - timedelta(days=400)
+    price = resolve(offers=(), catalog_as_of=old)
+    assert price.warnings == (
+        f"The catalog price is 400 days old (as of {old.isoformat()}): check it is still current.",
+    )
+
+
+def test_offers_of_zero_gpus_are_rejected_by_name():
+    with pytest.raises(ValueError, match="^lambda gpu_1x_h100_sxm5: no GPUs per instance.$"):
+        resolve(offers=(dataclasses.replace(LAMBDA_1X, gpus_per_instance=0),))
+
+
+def test_a_catalog_price_given_no_source_has_an_empty_one():
+    assert resolve(offers=()).source == ""
+
+
+def test_an_old_offer_names_its_provider_and_age():
+    old = dataclasses.replace(LAMBDA_1X, as_of=TODAY - timedelta(days=200))
+    assert resolve(offers=(old,)).warnings == (
+        f"The lambda price is 200 days old (as of {old.as_of.isoformat()}): check it is "
+        "still current.",
+    )
 
 
 # Callers with specs only

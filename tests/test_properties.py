@@ -235,26 +235,36 @@ def inputs(draw) -> dict[str, str]:
 # The estimator
 
 
-@PROPERTIES
-@given(
-    model=st.sampled_from(
-        [LLAMA_2_7B, LLAMA_2_70B, LLAMA_3_8B, LLAMA_3_2_1B, MIXTRAL_8X7B, QWEN_2_5_7B]
-    ),
-    gpu=st.sampled_from([A100_80GB, H100_SXM, L4]),
-    workload=workloads(),
-)
-def test_the_estimator_answers_any_workload_with_a_result_or_a_named_error(model, gpu, workload):
-    try:
-        result = estimate(model, gpu, ROUND_ENGINE, workload)
-    except EstimatorInputError as error:
-        event(f"error on {error.field}")
-        assert error.field in WORKLOAD_FIELDS
-        assert error.message
-        return
-    event("estimate")
-    assert_finite(result.as_dict())
-    assert result.batch >= 1
-    assert result.memory.total_bytes_per_gpu > 0
+def test_the_estimator_answers_any_workload_with_a_result_or_a_named_error():
+    """Both outcomes must occur: a run where every example was refused would check no
+    result at all."""
+    outcomes: set[str] = set()
+
+    @PROPERTIES
+    @given(
+        model=st.sampled_from(
+            [LLAMA_2_7B, LLAMA_2_70B, LLAMA_3_8B, LLAMA_3_2_1B, MIXTRAL_8X7B, QWEN_2_5_7B]
+        ),
+        gpu=st.sampled_from([A100_80GB, H100_SXM, L4]),
+        workload=workloads(),
+    )
+    def answers(model, gpu, workload):
+        try:
+            result = estimate(model, gpu, ROUND_ENGINE, workload)
+        except EstimatorInputError as error:
+            event(f"error on {error.field}")
+            outcomes.add("error")
+            assert error.field in WORKLOAD_FIELDS
+            assert error.message
+            return
+        event("estimate")
+        outcomes.add("estimate")
+        assert_finite(result.as_dict())
+        assert result.batch >= 1
+        assert result.memory.total_bytes_per_gpu > 0
+
+    answers()
+    assert outcomes == {"estimate", "error"}
 
 
 @pytest.mark.parametrize("value", [2.5, 1.0, float("nan"), float("inf"), True])
@@ -283,22 +293,31 @@ def test_the_sensible_slugs_exist_so_properties_reach_results():
 
 
 @pytest.mark.django_db
-@PROPERTIES
-@given(data=inputs())
-def test_the_form_gives_a_field_error_or_an_estimate(data):
-    form = CalculatorForm(data)
-    if form.is_valid():
-        result = answer(form)
-        answered = not isinstance(result, FieldErrors)
-        event("estimate" if answered else "estimator error")
-        if answered:
-            assert_finite(result.estimate.as_dict())
-            return
-        assert set(form.errors) <= {ESTIMATOR_FIELDS[field] for field in WORKLOAD_FIELDS}
-    assert form.errors
-    assert set(form.errors) <= set(FIELDS) | {"__all__"}
-    for messages in form.errors.values():
-        assert all(str(message) for message in messages)
+def test_the_form_gives_a_field_error_or_an_estimate():
+    """Both outcomes must occur, as for the estimator above."""
+    outcomes: set[str] = set()
+
+    @PROPERTIES
+    @given(data=inputs())
+    def answers(data):
+        form = CalculatorForm(data)
+        if form.is_valid():
+            result = answer(form)
+            answered = not isinstance(result, FieldErrors)
+            event("estimate" if answered else "estimator error")
+            if answered:
+                outcomes.add("estimate")
+                assert_finite(result.estimate.as_dict())
+                return
+            assert set(form.errors) <= {ESTIMATOR_FIELDS[field] for field in WORKLOAD_FIELDS}
+        outcomes.add("error")
+        assert form.errors
+        assert set(form.errors) <= set(FIELDS) | {"__all__"}
+        for messages in form.errors.values():
+            assert all(str(message) for message in messages)
+
+    answers()
+    assert outcomes == {"estimate", "error"}
 
 
 @pytest.mark.django_db

@@ -1,5 +1,7 @@
-"""Every figure of a grid of scenarios is what the estimator answered when the grid was
-frozen (see tests/regression_grid.py), so a refactor cannot move a number unnoticed."""
+"""The change detector: every figure of a grid of scenarios is what the estimator
+answered when the grid was frozen (see tests/regression_grid.py), so a refactor cannot
+move a number unnoticed. It is not a statement of what is right: a grid update says in
+its commit which behaviour changed and why."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from django.apps import apps
 
 from calculator.estimator import specs
 from calculator.models import ApiOffering, EngineProfile, GpuType, LlmModel
+from tests.seeded import seeded
 
 pytestmark = pytest.mark.django_db
 
@@ -119,14 +120,14 @@ def test_only_the_a10g_is_seeded_inactive():
 
 
 def test_every_active_gpu_has_bandwidth_and_fp16():
-    for gpu in GpuType.objects.active():
+    for gpu in seeded(GpuType.objects.active(), len(GPU_SLUGS) - 1):
         assert gpu.memory_bandwidth_gb_s, gpu.slug
         assert gpu.fp16_tflops, gpu.slug
 
 
 def test_every_seeded_row_passes_model_validation():
     for model in (GpuType, LlmModel, EngineProfile, ApiOffering):
-        for row in model.objects.all():
+        for row in seeded(model.objects.all()):
             row.full_clean()
 
 
@@ -134,7 +135,7 @@ def test_every_seeded_row_passes_model_validation():
 
 
 def test_every_seeded_model_builds_a_spec():
-    for model in LlmModel.objects.all():
+    for model in seeded(LlmModel.objects.all(), len(MODEL_SLUGS)):
         spec = model.to_spec()
         assert isinstance(spec, specs.ModelSpec)
         assert spec.slug == model.slug
@@ -142,16 +143,16 @@ def test_every_seeded_model_builds_a_spec():
 
 
 def test_every_active_gpu_builds_a_spec():
-    for gpu in GpuType.objects.active():
+    for gpu in seeded(GpuType.objects.active(), len(GPU_SLUGS) - 1):
         spec = gpu.to_spec()
         assert isinstance(spec, specs.GpuSpec)
         assert spec.peak_tflops(specs.Dtype.FP16) == gpu.fp16_tflops
 
 
 def test_every_engine_and_api_offering_builds_a_spec():
-    for engine in EngineProfile.objects.all():
+    for engine in seeded(EngineProfile.objects.all(), len(ENGINE_SLUGS)):
         assert isinstance(engine.to_spec(), specs.EngineSpec)
-    for offering in ApiOffering.objects.all():
+    for offering in seeded(ApiOffering.objects.all(), len(API_SLUGS)):
         assert isinstance(offering.to_spec(), specs.ApiOffering)
 
 

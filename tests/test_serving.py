@@ -152,11 +152,13 @@ def test_past_capacity_requests_queue_and_wait_for_their_first_token():
     assert heavy.requests_per_second < capacity * 1.05
 
 
-def test_the_analytic_capacity_bounds_what_the_simulator_serves_flat_out():
+def test_flat_out_the_simulator_serves_the_analytic_capacity():
+    """With every request sent at once and a roomy cache the engine runs its 256
+    sequences (max_num_seqs) the whole run, which is the batch the analytic capacity
+    assumes: the two agree but for the run's last, emptying iterations (0.4% today)."""
     capacity = saturation_rate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8)
     flat_out = simulate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8, rate=math.inf, requests=2000)
-    assert flat_out.requests_per_second <= capacity * 1.05
-    assert flat_out.requests_per_second >= capacity * 0.5
+    assert flat_out.requests_per_second == pytest.approx(capacity, rel=0.02)
 
 
 # The KV cache

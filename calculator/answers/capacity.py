@@ -14,7 +14,7 @@ from functools import cached_property
 from calculator import charts, estimator, snapshots
 from calculator.answers.shared import FieldErrors, PriceChoice, compared_apis, objection, validated
 from calculator.catalog import Catalog
-from calculator.estimator import planner
+from calculator.estimator import budget, planner
 from calculator.models import GpuType, Plan
 from calculator.plan_forms import PlanForm
 
@@ -134,16 +134,25 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
         return errors
     data, catalog = form.cleaned_data, form.catalog
     gpus = considered_gpus(catalog, data["gpus"])
+    model, engine = data["model"].to_spec(), data["engine"].to_spec()
+    specs = [gpu.to_spec() for gpu in gpus]
+    most = data.get("max_gpus_per_replica") or planner.DEFAULT_MAX_GPUS_PER_REPLICA
     try:
+        budget.check_planning(
+            budget.plan_options(model, specs, data["weights"] or None, most),
+            data["prompt"],
+            data["completion"],
+            engine.max_batched_tokens,
+            max_gpus_per_replica=most,
+        )
         result = planner.plan(
-            data["model"].to_spec(),
-            [gpu.to_spec() for gpu in gpus],
-            data["engine"].to_spec(),
+            model,
+            specs,
+            engine,
             traffic(data),
             targets(data),
             weights=data["weights"] or None,
-            max_gpus_per_replica=data.get("max_gpus_per_replica")
-            or planner.DEFAULT_MAX_GPUS_PER_REPLICA,
+            max_gpus_per_replica=most,
             apis=compared_apis(catalog, data["model"])[1],
             price=PriceChoice.of(data).function(catalog, gpus),
         )

@@ -42,7 +42,10 @@ ESTIMATOR_FIELDS = {
     "gpu_hourly_usd": "gpu_hourly_usd",
     "gpu": "gpu",
     "model": "model",
-    # The simulator's and the planner's own inputs keep their names.
+    # The simulator's and the planner's own inputs, and the work budget's, keep their names.
+    "prompt": "prompt",
+    "completion": "completion",
+    "gpus": "gpus",
     "rate": "rate",
     "concurrency": "concurrency",
     "requests": "requests",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from calculator import charts, estimator
+from calculator.answers.serve import check_simulation_budget
 from calculator.answers.shared import FieldErrors, objection, specs, validated, workload
 from calculator.estimator import serving
 from calculator.plan_forms import ServeForm
@@ -45,6 +46,8 @@ def answer(form: ServeForm) -> UnderLoad | FieldErrors:
     data = form.cleaned_data
     configuration = (*specs(data), workload(data))
     try:
+        # The run shown and the chart's runs, all in the budget.
+        check_simulation_budget(data, serving.DEFAULT_REQUESTS + CHART_RATES * CHART_REQUESTS)
         capacity = estimator.saturation_rate(*configuration)
     except estimator.EstimatorInputError as error:
         return objection(form, error)

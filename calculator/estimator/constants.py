@@ -190,3 +190,8 @@ ROCM_LAYER_STEP_OVERHEAD_S = 1e-4
 # over RTX 4090s (IOG-Foundation: 15.5 ms a token for an 8B model on four cards, where
 # one card takes 22).
 PCIE_NO_PEER_ALLREDUCE_LATENCY_S = 7e-5
+
+# Time for bills. A year of 365 days; the month cloud price pages quote is a twelfth of
+# it (730 hours). Owned hardware is amortized over years of these hours.
+HOURS_PER_YEAR = 8_760
+HOURS_PER_MONTH = HOURS_PER_YEAR / 12

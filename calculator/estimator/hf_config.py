@@ -12,6 +12,7 @@ Field names and defaults follow huggingface/transformers
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -59,6 +60,7 @@ MAX_DIMENSION = 1_000_000
 MAX_LAYERS = 10_000
 MAX_VOCAB = 10_000_000
 MAX_CONTEXT = 100_000_000
+MAX_SHOWN_CHARS = 60  # of a bad value, quoted back in its error message
 
 
 class ConfigError(ValueError):
@@ -70,6 +72,22 @@ class ConfigError(ValueError):
         self.message = message
 
 
+def _shown(value: Any) -> str:
+    """A value for an error message, cut short (a config may hold anything, huge)."""
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN_CHARS else text[: MAX_SHOWN_CHARS - 1] + "…"
+
+
+def _mapping(config: dict, name: str) -> dict:
+    """A nested object of the config ({} when absent); ConfigError if it isn't one."""
+    value = config.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(name, f"“{name}” must be a JSON object, not {_shown(value)}.")
+    return value
+
+
 @dataclass
 class _Reader:
     """Reads one (possibly nested) config dict, recording what it had to default."""
@@ -77,6 +95,7 @@ class _Reader:
     config: dict
     family: str
     defaulted: list[str] = field(default_factory=list)
+    prefix: str = ""  # where a nested object sits: "vision_config."
 
     def has(self, name: str) -> bool:
         return self.config.get(name) is not None
@@ -90,6 +109,7 @@ class _Reader:
         maximum: int = MAX_DIMENSION,
     ) -> int:
         value = self.config.get(name)
+        name = self.prefix + name
         if value is None:
             if default is None:
                 raise ConfigError(
@@ -97,11 +117,16 @@ class _Reader:
                 )
             self.defaulted.append(f"{name}={default}")
             return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-            raise ConfigError(name, f"“{name}” must be a whole number, not {value!r}.")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (isinstance(value, float) and not math.isfinite(value))
+            or value != int(value)
+        ):
+            raise ConfigError(name, f"“{name}” must be a whole number, not {_shown(value)}.")
         if not minimum <= value <= maximum:
             raise ConfigError(
-                name, f"“{name}” must be between {minimum} and {maximum:,}, not {value!r}."
+                name, f"“{name}” must be between {minimum} and {maximum:,}, not {_shown(value)}."
             )
         return int(value)
 
@@ -321,8 +346,8 @@ def _gemma(r: _Reader, outer: dict) -> ModelSpec:
             pattern = r.integer("sliding_window_pattern", GEMMA3_SLIDING_WINDOW_PATTERN)
         # Gemma3TextConfig: layer i is global when (i + 1) % pattern == 0.
         fields.update(_sliding(r, layers, default_local=lambda i: (i + 1) % pattern != 0))
-        vision = outer.get("vision_config")
-        if isinstance(vision, dict):
+        vision = _mapping(outer, "vision_config")
+        if vision:
             fields["extra_params"] = _siglip_params(vision, base["hidden_size"])
     return _spec(**base, **fields)
 
@@ -332,7 +357,7 @@ def _siglip_params(vision: dict, text_hidden: int) -> int:
     (modeling_siglip.py: per layer q/k/v/o with biases, fc1/fc2 with biases, two
     LayerNorms with biases; a conv patch embedding with bias, a position per patch and a
     final LayerNorm; Gemma3MultiModalProjector: a vision x text matrix and an RMSNorm)."""
-    r = _Reader(vision, "SigLIP vision")
+    r = _Reader(vision, "SigLIP vision", prefix="vision_config.")
     h = r.integer("hidden_size")
     width = r.integer("intermediate_size")
     layers = r.integer("num_hidden_layers", maximum=MAX_LAYERS)
@@ -392,7 +417,7 @@ def _gpt_oss(r: _Reader, outer: dict) -> ModelSpec:
     base = _base(r)
     layers = base["num_layers"]
     bias = r.boolean("attention_bias", True)
-    quant = r.config.get("quantization_config") or {}
+    quant = _mapping(r.config, "quantization_config")
     fields: dict = {
         "tie_word_embeddings": r.boolean("tie_word_embeddings", False),
         "qkv_bias": bias,

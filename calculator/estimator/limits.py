@@ -47,3 +47,26 @@ MAX_REQUESTS = 20_000
 MAX_PLAN_RATE = 1e5  # peak requests/s
 MAX_REQUESTS_PER_DAY = MAX_PLAN_RATE * SECONDS_PER_DAY
 MAX_PEAK_FACTOR = 100.0
+
+# Work per question, measured from its inputs before anything runs (budget.py says how
+# the units are counted; bench/budget.py measures the CPU per unit on the 2-core
+# machine). A simulation of at most MAX_REQUESTS default-length requests costs 420,000
+# units, well within MAX_SIMULATION_WORK (about 2.2 s of CPU at the most per unit); the
+# example plan (124 options of 2,300 tokens) costs 124 of MAX_PLANNING_WORK.
+MAX_SIMULATION_WORK = 2_000_000
+MAX_PLANNING_WORK = 250
+
+# Traffic over a day (traffic.py): an hour's mean rate can be no higher than the peak
+# the planner accepts, since the planner sizes replicas for the busiest hour. The rates
+# typed as text: 24 numbers of a dozen characters, and room for spaces.
+MAX_HOURLY_RATE = MAX_PLAN_RATE
+MAX_HOURLY_RATES_CHARS = 1_000
+
+# A request log (request_log.py). A line of a timestamp and two token counts is 20-45
+# bytes; 250,000 of them (a month at 0.1 requests/s, three days at 1) read in about a
+# second of CPU (bench/traffic.py). A log spanning more than a year is a timestamp out
+# of place (or a log to cut). Token counts are at most the largest prompt or completion.
+MAX_LOG_LINES = 250_000
+MAX_LOG_BYTES = 16 * 2**20  # 16 MiB: 250,000 lines of up to 67 bytes
+MAX_LOG_SPAN_DAYS = 366
+MAX_LOG_TOKENS = MAX_TOKENS

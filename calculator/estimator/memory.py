@@ -80,11 +80,6 @@ def local_prefill_pairs(model: ModelSpec, prompt: float) -> float:
     return window * window / 2 + (prompt - window) * window
 
 
-def held_tokens_local(model: ModelSpec, seq_len: int) -> int:
-    """Tokens a local layer holds in the cache for a sequence of `seq_len` (at worst)."""
-    return min(seq_len, model.attention_window) if model.attention_window else seq_len
-
-
 def expert_bytes_per_param(model: ModelSpec, dtype: Dtype) -> float:
     """A routed expert's weight: the chosen type, or the checkpoint's own smaller format
     (gpt-oss's MXFP4 experts stay MXFP4 whatever the rest runs in)."""

@@ -1,7 +1,7 @@
 """What the estimator gives back: an ``Estimate`` made of frozen dataclasses.
 
 Every figure carries its unit in its name. ``as_dict()`` gives the JSON shape the API
-answers with (see the README's API section).
+answers with (see docs/api.md).
 """
 
 from __future__ import annotations

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from calculator import jsonbody
 from calculator.answers import capacity, estimate, listing, serve
 from calculator.answers.estimate import ALL_APIS_PARAM
 from calculator.answers.shared import FieldErrors
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
-from calculator.limits import MAX_BODY_BYTES
 from calculator.plan_forms import PlanForm, ServeForm
+from calculator.shedding import heavy
 
 API_PARAMETERS = [*CalculatorForm.base_fields, ALL_APIS_PARAM]
 SERVE_PARAMETERS = list(ServeForm.base_fields)
@@ -44,8 +46,8 @@ def _errors(
     return JsonResponse({"errors": errors}, status=400)
 
 
-def _bad_body(message: str) -> JsonResponse:
-    return JsonResponse({"errors": {"__all__": [message]}}, status=400)
+def _bad_body(message: str, field: str = "") -> JsonResponse:
+    return JsonResponse({"errors": {field or "__all__": [message]}}, status=400)
 
 
 def _answer(
@@ -69,16 +71,10 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
         data = estimate.with_defaults(request.GET, estimate.API_DEFAULTS)
         unknown = [key for key in request.GET if key not in API_PARAMETERS]
         return _answer(CalculatorForm(data), unknown, apis=request.GET.get(ALL_APIS_PARAM))
-    if len(request.body) > MAX_BODY_BYTES:
-        return _bad_body(f"The body is over {MAX_BODY_BYTES:,} bytes.")
     try:
-        body = json.loads(request.body)
-    except ValueError:
-        return _bad_body(
-            'The body must be a JSON object, e.g. {"model": "llama-3.1-8b", "gpu": "h100-sxm"}.'
-        )
-    if not isinstance(body, dict):
-        return _bad_body("The body must be a JSON object.")
+        body = jsonbody.parse(request)
+    except jsonbody.JsonError as error:
+        return _bad_body(error.message, error.field if error.field in API_PARAMETERS else "")
     data = {**estimate.API_DEFAULTS}
     config_field = ""
     for key, value in body.items():
@@ -98,6 +94,7 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@heavy
 def api_serve(request: HttpRequest) -> JsonResponse:
     """The serving simulator for one configuration under a rate or a number of users."""
     data = estimate.with_defaults(request.GET, estimate.API_DEFAULTS)
@@ -105,6 +102,7 @@ def api_serve(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@heavy
 def api_plan(request: HttpRequest) -> JsonResponse:
     """The capacity plan: every GPU x replica size x precision for the traffic."""
     form = PlanForm(capacity.with_defaults(request.GET))
@@ -120,6 +118,16 @@ def _computed(form, request: HttpRequest, known: list[str], answer) -> JsonRespo
     if isinstance(result, FieldErrors):
         return _errors(result.errors, [], known)
     return JsonResponse(result.as_json())
+
+
+OPENAPI_PATH = settings.BASE_DIR / "docs" / "openapi.json"
+
+
+@require_GET
+def api_openapi(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI 3.1 description of this API: docs/openapi.json, as the repository
+    has it (tests/test_openapi.py keeps it true to the forms)."""
+    return HttpResponse(OPENAPI_PATH.read_bytes(), content_type="application/json")
 
 
 @require_GET

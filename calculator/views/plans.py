@@ -8,7 +8,6 @@ the JSON saved, and "saved vs now" is a lazy fragment that plans again.
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -22,8 +21,10 @@ from calculator import ratelimit
 from calculator.answers import capacity
 from calculator.answers import under_load as under_load_answer
 from calculator.answers.shared import FieldErrors
+from calculator.exports import csv_response
 from calculator.models import Plan
 from calculator.plan_forms import PlanForm
+from calculator.shedding import heavy
 from calculator.views import HtmxHttpRequest
 
 
@@ -40,6 +41,7 @@ def _plan_context(form: PlanForm) -> dict:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@heavy(when=lambda request: bool(request.GET))  # the bare page plans nothing
 def plan_page(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx:
         form = PlanForm(capacity.with_defaults(request.GET))
@@ -60,6 +62,7 @@ def plan_page(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_POST
+@heavy
 def plan_save(request: HttpRequest) -> HttpResponse:
     # Plans count against the same save limit as scenarios (CALCULATOR_SAVE_RATE).
     verdict = ratelimit.hit("save", request, settings.CALCULATOR_SAVE_RATE)
@@ -98,6 +101,7 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
+@heavy
 def plan_now(request: HttpRequest, public_id: str) -> HttpResponse:
     """Saved vs now: the same inputs planned with today's catalog and estimator."""
     saved = get_object_or_404(Plan, public_id=public_id)
@@ -146,21 +150,23 @@ CSV_COLUMNS = (
 @require_GET
 def plan_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     saved = get_object_or_404(Plan, public_id=public_id)
-    response = HttpResponse(content_type="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="plan-{saved.public_id}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for option in saved.results["options"]:
-        row = [option.get(column) for column in CSV_COLUMNS]
-        row[-1] = " ".join(option["reasons"])
-        writer.writerow(["" if value is None else value for value in row])
-    return response
+
+    def rows():
+        yield CSV_COLUMNS
+        for option in saved.results["options"]:
+            yield (
+                *(option.get(column) for column in CSV_COLUMNS[:-1]),
+                " ".join(option["reasons"]),
+            )
+
+    return csv_response(f"plan-{saved.public_id}.csv", rows())
 
 
 # Section: "Under load" on the calculator page
 
 
 @require_GET
+@heavy
 def under_load(request: HttpRequest) -> HttpResponse:
     """The simulator's latencies for the calculator's configuration at a rate (default
     70% of its capacity) and a latency-vs-rate chart up to the capacity."""

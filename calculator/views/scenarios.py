@@ -7,7 +7,6 @@ now answer differently.
 
 from __future__ import annotations
 
-import csv
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from calculator import figures, ratelimit
 from calculator.answers import estimate
 from calculator.answers.api_table import api_rows
 from calculator.answers.shared import FieldErrors
+from calculator.exports import csv_response
 from calculator.figures import COMPARE_FIGURES, FIGURES, figure_rows, input_rows
 from calculator.forms import CalculatorForm
 from calculator.limits import MAX_COMPARE_IDS, MAX_COMPARED
@@ -288,26 +288,6 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
 
 # Section: export
 
-# A cell that starts with one of these runs as a formula in spreadsheet programs
-# (OWASP, "CSV Injection"); a leading apostrophe makes it text.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def _csv_response(filename: str, rows: Iterable[Iterable]) -> HttpResponse:
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-    writer = csv.writer(response)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-    return response
-
 
 def _export(request: HttpRequest, scenario: Scenario) -> dict:
     return {
@@ -354,7 +334,7 @@ def scenario_json(request: HttpRequest, public_id: str) -> JsonResponse:
 def scenario_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     scenario = get_object_or_404(Scenario.objects.select_related("author"), public_id=public_id)
     rows = [("key", "value"), *_flatten(_export(request, scenario), "")]
-    return _csv_response(f"scenario-{public_id}.csv", rows)
+    return csv_response(f"scenario-{public_id}.csv", rows)
 
 
 def _figure_column(figure: figures.Figure) -> tuple[str, Callable]:
@@ -398,4 +378,4 @@ def scenario_list_csv(request: HttpRequest) -> HttpResponse:
             permalink = request.build_absolute_uri(s.get_absolute_url())
             yield (*(value(s) for _, value in LIST_CSV_COLUMNS), permalink)
 
-    return _csv_response("scenarios.csv", rows())
+    return csv_response("scenarios.csv", rows())

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--markdown",
             action="store_true",
-            help="Print the committed report's tables for the README and stop.",
+            help="Print the committed report's tables for docs/accuracy.md and stop.",
         )
         parser.add_argument(
             "--workers", type=int, default=reports.WORKERS, help="Processes for the hold-outs."

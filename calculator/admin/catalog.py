@@ -9,7 +9,6 @@ as a preview of what changes, and nothing is saved until it is confirmed.
 from __future__ import annotations
 
 import datetime
-import json
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -23,28 +22,17 @@ from django.core.exceptions import (
 )
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from calculator import estimator
+from calculator import estimator, jsonbody
 from calculator.estimator import count_parameters, pricing
 from calculator.estimator.hf_config import ConfigError, model_from_config
 from calculator.estimator.params import official_count_gap
-from calculator.models import (
-    ApiOffering,
-    ApiToken,
-    CloudOffer,
-    EngineProfile,
-    GpuType,
-    LlmModel,
-    Plan,
-    Scenario,
-)
+from calculator.models.catalog import ApiOffering, CloudOffer, EngineProfile, GpuType, LlmModel
 from calculator.resources import (
     LITELLM_SOURCE,
     ApiPriceResource,
@@ -217,9 +205,9 @@ class ModelFromConfigForm(forms.Form):
         if not text:
             return cleaned
         try:
-            config = json.loads(text)
-        except ValueError as error:
-            self.add_error("config", f"Not valid JSON ({error.msg}, line {error.lineno}).")
+            config = jsonbody.loads(text)
+        except jsonbody.JsonError as error:
+            self.add_error("config", error.message)
             return cleaned
         try:
             spec, warnings = model_from_config(config)
@@ -531,131 +519,3 @@ class CloudOfferAdmin(PriceImportMixin, CatalogAdmin):
     resource_classes = [CloudOfferResource]
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
-
-
-# Section: saved scenarios
-
-
-@admin.register(Scenario)
-class ScenarioAdmin(admin.ModelAdmin):
-    """Saved scenarios are immutable: staff may look and delete (spam, personal data),
-    never add or edit."""
-
-    list_display = (
-        "name",
-        "public_id",
-        "model_name",
-        "gpu_column",
-        "author",
-        "visibility",
-        "archived_at",
-        "estimator_version",
-        "created_at",
-        "permalink",
-    )
-    list_filter = ("visibility", ("archived_at", admin.EmptyFieldListFilter), "estimator_version")
-    list_select_related = ("author",)
-    search_fields = ("name", "public_id", "author__username")
-    date_hierarchy = "created_at"
-    fields = (
-        "name",
-        "public_id",
-        "permalink",
-        "created_at",
-        "author",
-        "visibility",
-        "archived_at",
-        "archived_by",
-        "estimator_version",
-        "notes",
-        "inputs",
-        "snapshot",
-        "results",
-        "llm_model",
-        "gpu",
-        "engine",
-    )
-    readonly_fields = fields
-
-    @admin.display(description="Model")
-    def model_name(self, obj: Scenario) -> str:
-        return obj.model_name
-
-    @admin.display(description="GPUs")
-    def gpu_column(self, obj: Scenario) -> str:
-        return f"{obj.num_gpus} × {obj.gpu_name}"
-
-    @admin.display(description="Permalink")
-    def permalink(self, obj: Scenario) -> str:
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-# Section: API tokens
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    """Staff issue tokens for any user and revoke them (delete). The key is shown once,
-    on the page after "Save"; only its hash is stored, so it can't be shown again."""
-
-    list_display = ("name", "user", "shown", "created_at", "last_used_at")
-    list_select_related = ("user",)
-    search_fields = ("name", "user__username", "shown")
-    autocomplete_fields = ("user",)
-    fields = ("user", "name")
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def save_model(self, request, obj, form, change) -> None:
-        request._api_token_key = obj.set_new_key()  # for response_add, this request only
-        super().save_model(request, obj, form, change)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "token": obj,
-            "key": request._api_token_key,
-            "title": "API token created",
-        }
-        return TemplateResponse(request, "admin/calculator/apitoken/created.html", context)
-
-
-# Section: saved plans
-
-
-@admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
-    """Saved plans are immutable, like scenarios: look and delete only."""
-
-    list_display = ("__str__", "public_id", "estimator_version", "created_at", "permalink")
-    list_filter = ("estimator_version", "created_at")
-    search_fields = ("name", "public_id")
-    fields = (
-        "name",
-        "public_id",
-        "permalink",
-        "created_at",
-        "estimator_version",
-        "inputs",
-        "snapshot",
-        "results",
-    )
-    readonly_fields = fields
-
-    @admin.display(description="Permalink")
-    def permalink(self, obj: Plan) -> str:
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,0 +1,629 @@
+"""What to run for one planned option: the engine's serve command and a Kubernetes manifest.
+
+Pure Python, no Django (tests/test_deploy.py parses it to make sure): the answers layer
+builds a ``DeployInputs`` from a plan option and a catalog row, and ``recipe()`` turns it
+into a ``Recipe``. Everything here is string rendering; nothing is computed that the
+planner did not already decide.
+
+Every flag emitted is one the engine's own argument parser defines at the version named
+in ``RELEASES`` (each with the file it was checked against); tests/test_deploy.py keeps
+the flags transcribed from those parsers and fails on any flag not among them.
+
+Anything that came from a user (a model name or repo from a pasted config.json) is
+shell-quoted in the command and written as a double-quoted YAML scalar in the manifest,
+so it cannot add a command or a YAML key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass
+
+from calculator.estimator.planner import Option, Traffic
+from calculator.estimator.specs import Dtype, EngineSpec, ModelSpec
+
+# Section: engines and their releases
+
+
+@dataclass(frozen=True)
+class Release:
+    """One engine release: the version the flags were checked against, and its images."""
+
+    name: str
+    version: str
+    image: str  # the CUDA image (NVIDIA GPUs)
+    rocm_image: str | None  # the ROCm image (AMD GPUs); None: the engine has none
+    health_path: str  # answers 200 once the model is loaded
+    source: str  # where the flags were read
+
+
+VLLM = "vllm"
+SGLANG = "sglang"
+TENSORRT_LLM = "tensorrt-llm"
+LLAMA_CPP = "llama.cpp"
+HF_TRANSFORMERS = "hf-transformers"
+
+RELEASES = {
+    # vllm 0.33.0 from PyPI (vllm-0.33.0-cp38-abi3-manylinux_2_28_x86_64.whl, sha256
+    # 4b6bdec4...; its vllm/_version.py names git commit 4ba787ec9): vllm/engine/arg_utils.py
+    # (EngineArgs.add_cli_args), vllm/entrypoints/common/cli_args.py (FrontendArgs: --host,
+    # --port), vllm/entrypoints/serve/instrumentator/health.py (GET /health). Images: the
+    # vllm/vllm-openai:v<version> tags of docs.vllm.ai "Using Docker"; the ROCm image is
+    # the vllm/vllm-openai-rocm repository vLLM's release pipeline pushes
+    # (.buildkite/scripts/push-nightly-builds-rocm.sh).
+    VLLM: Release(
+        name="vLLM",
+        version="0.33.0",
+        image="vllm/vllm-openai:v0.33.0",
+        rocm_image="vllm/vllm-openai-rocm:v0.33.0",
+        health_path="/health",
+        source="vllm 0.33.0 (git 4ba787ec9): vllm/engine/arg_utils.py",
+    ),
+    # sglang 0.5.23 from PyPI (sglang-0.5.23-cp312-cp312-manylinux_2_34_x86_64.whl, sha256
+    # 8d257a31...): python/sglang/srt/arg_groups/fields/{model,parallel,schedule,serving}.py,
+    # which server_args.py turns into flags (arg_groups/arg_utils.py: --field-name plus
+    # each Arg's aliases); GET /health in srt/entrypoints/http_server.py. Images: Docker
+    # Hub lmsysorg/sglang, v<version> (CUDA 13; docs/get-started/install.mdx), and the
+    # ROCm tags -rocm<ROCm>-mi30x for MI300X/MI325X.
+    SGLANG: Release(
+        name="SGLang",
+        version="0.5.23",
+        image="lmsysorg/sglang:v0.5.23",
+        rocm_image="lmsysorg/sglang:v0.5.23-rocm700-mi30x",
+        health_path="/health",
+        source="sglang 0.5.23: python/sglang/srt/arg_groups/fields/*.py",
+    ),
+    # TensorRT-LLM publishes no installable wheel on PyPI (its sdist is a stub), so the
+    # flags were read from tensorrt_llm/commands/serve.py at commit
+    # 4c05a74891e4df8066f08ed4ce14b0972abe4e25 (click options) and match the documented
+    # options of 0.18.2 (nvidia.github.io/TensorRT-LLM/0.18.2/commands/trtllm-serve.html):
+    # every flag emitted is in both, so in the 1.0.0 release between them. GET /health:
+    # tensorrt_llm/serve/openai_server.py. Image: nvcr.io/nvidia/tensorrt-llm/release:1.0.0
+    # (TensorRT-LLM 1.0.0 docs, "Run benchmarking with trtllm-serve"). NVIDIA GPUs only.
+    TENSORRT_LLM: Release(
+        name="TensorRT-LLM",
+        version="1.0.0",
+        image="nvcr.io/nvidia/tensorrt-llm/release:1.0.0",
+        rocm_image=None,
+        health_path="/health",
+        source="TensorRT-LLM tensorrt_llm/commands/serve.py (commit 4c05a748)",
+    ),
+}
+
+# Engines the planner knows but this module gives no recipe for, and why.
+NO_RECIPE = {
+    LLAMA_CPP: (
+        "No recipe for llama.cpp: its server (llama-server) loads a GGUF file, which the "
+        "plan's precisions do not name, and its flags were not checked here. Plan with vLLM "
+        "or SGLang for a command."
+    ),
+    HF_TRANSFORMERS: (
+        "No recipe for Hugging Face transformers: it is a library, not a server with "
+        "continuous batching. Plan with vLLM or SGLang for a command."
+    ),
+}
+
+# Section: limits and fixed choices
+
+DEFAULT_PORT = 8000  # vLLM's and trtllm-serve's default; SGLang's (30000) is overridden
+LISTEN_HOST = "0.0.0.0"  # in a container the engine must listen beyond loopback
+MAX_TEXT_CHARS = 200  # a model name or repo id (LlmModel.hf_repo is max_length 200)
+# A Hugging Face repo id, "namespace/name" or "name": letters, digits, '.', '_' and '-',
+# each part starting with a letter or digit. Checked so that a repo can never read as a
+# flag (a repo "--trust-remote-code" would be one to vLLM's parser, quoted or not).
+REPO_ID = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Kubernetes names are DNS-1035 labels: lower-case letters, digits and '-', starting with a
+# letter, at most 63 characters. Room is left for the "-" + engine suffix.
+K8S_NAME_CHARS = 40
+# trtllm-serve sizes its KV cache as a share of the memory left after the weights
+# (--kv_cache_free_gpu_memory_fraction), not of the whole GPU as vLLM and SGLang do. Its
+# default, 0.9, is what the engine profile's memory_fraction (0.95 of the whole)
+# approximates (calculator/migrations/0002_seed_catalog.py, tensorrt-llm source notes).
+TRTLLM_KV_FREE_FRACTION = 0.9
+# Loading a 70B checkpoint (download, then shards onto the GPUs) takes minutes; the
+# startup probe allows this long before the pod is restarted. Assumption: 140 GB at
+# ~200 MB/s from the Hub is about 12 minutes, doubled.
+STARTUP_TIMEOUT_S = 1800
+PROBE_PERIOD_S = 10
+# /dev/shm for the tensor-parallel workers' shared memory (vLLM's Docker guide: --ipc=host
+# or --shm-size). Assumption: 16 GiB, enough for NCCL's buffers at 8 GPUs.
+SHM_SIZE = "16Gi"
+HF_TOKEN_SECRET = "hf-token"  # kubectl create secret generic hf-token --from-literal=token=...
+HF_TOKEN_KEY = "token"
+HF_CACHE_PATH = "/root/.cache/huggingface"  # where the engines' images download weights
+
+GPU_RESOURCE = {"nvidia": "nvidia.com/gpu", "amd": "amd.com/gpu"}
+
+
+class DeployInputError(ValueError):
+    """An input a recipe cannot be made from; ``field`` names the DeployInputs field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+# Section: inputs
+
+
+def max_model_len(prompt_tokens: int, completion_tokens: int, model_context: int) -> int:
+    """The longest request the engine admits: the plan's prompt + completion, capped at
+    the model's context.
+
+    Not the model's whole context: vLLM refuses to start when its KV cache cannot hold one
+    request of --max-model-len tokens, and the plan sized the cache (and the replicas) for
+    requests of this length, not for 128k-token ones. Requests longer than this are
+    refused by the engine; raise it if some prompts are much longer than the mean.
+    """
+    return max(1, min(prompt_tokens + completion_tokens, model_context))
+
+
+@dataclass(frozen=True)
+class DeployInputs:
+    """One plan option, as the engine needs it.
+
+    model_repo: the Hugging Face repo id (``LlmModel.hf_repo``); empty for a model from a
+    pasted config.json, which gets a placeholder. max_model_len: see ``max_model_len()``.
+    max_num_seqs: the sequences the plan's simulation decoded together at most.
+    memory_fraction: the share of each GPU's memory the engine may use (the engine
+    profile's). token_budget: tokens prefilled per step, when the plan assumed one.
+    """
+
+    engine: str  # catalog slug: vllm, sglang, tensorrt-llm, llama.cpp, hf-transformers
+    model_name: str
+    model_repo: str
+    gpu_vendor: str  # GpuType.vendor: nvidia, amd, intel
+    gpus_per_replica: int
+    replicas: int
+    weights: Dtype
+    kv: Dtype
+    max_model_len: int
+    max_num_seqs: int
+    memory_fraction: float
+    token_budget: int | None = None
+    port: int = DEFAULT_PORT
+
+    def __post_init__(self) -> None:
+        for name in ("model_name", "model_repo"):
+            if len(getattr(self, name)) > MAX_TEXT_CHARS:
+                raise DeployInputError(name, f"At most {MAX_TEXT_CHARS} characters.")
+        if self.model_repo and not REPO_ID.match(self.model_repo):
+            raise DeployInputError(
+                "model_repo", "Not a Hugging Face repo id (namespace/name: letters, digits, . _ -)."
+            )
+        # The numbers are the plan's (the planner bounds GPUs per replica); the work here
+        # does not grow with them, so only their sign is checked.
+        for name in ("gpus_per_replica", "replicas", "max_model_len", "max_num_seqs"):
+            if getattr(self, name) < 1:
+                raise DeployInputError(name, "Must be at least 1.")
+        if self.token_budget is not None and self.token_budget < 1:
+            raise DeployInputError("token_budget", "Must be at least 1.")
+        if not 0 < self.memory_fraction <= 1:
+            raise DeployInputError("memory_fraction", "Must be above 0 and at most 1.")
+        if not 1 <= self.port <= 65535:
+            raise DeployInputError("port", "Must be from 1 to 65535.")
+
+
+def for_option(
+    option: Option,
+    *,
+    model: ModelSpec,
+    engine: EngineSpec,
+    traffic: Traffic,
+    model_repo: str,
+    gpu_vendor: str,
+) -> DeployInputs:
+    """The inputs for one planner option: its GPUs, replicas and precisions, the engine
+    profile's limits (what the simulation ran with), and the plan's longest request.
+    model_repo is the catalog row's ``hf_repo`` ("" for a pasted config.json); gpu_vendor
+    the GPU row's ``vendor``. An option with no replica count (it misses the targets) is
+    given one replica."""
+    return DeployInputs(
+        engine=option.engine,
+        model_name=model.name,
+        model_repo=model_repo,
+        gpu_vendor=gpu_vendor,
+        gpus_per_replica=option.gpus_per_replica,
+        replicas=option.replicas or 1,
+        weights=option.weights,
+        kv=option.kv,
+        max_model_len=max_model_len(
+            traffic.prompt_tokens, traffic.completion_tokens, model.max_context
+        ),
+        max_num_seqs=engine.max_num_seqs,
+        memory_fraction=engine.memory_fraction,
+        token_budget=engine.max_batched_tokens,
+    )
+
+
+# Section: the recipe
+
+
+@dataclass(frozen=True)
+class Recipe:
+    engine: str  # the slug asked for
+    engine_version: str  # e.g. "vLLM 0.33.0"; empty when there is no recipe
+    argv: tuple[str, ...]  # the command, one argument each (empty: no recipe)
+    image: str
+    notes: tuple[str, ...]  # what the user must check or supply
+    kubernetes_yaml: str  # empty: no recipe
+
+    @property
+    def available(self) -> bool:
+        return bool(self.argv)
+
+    @property
+    def command(self) -> str:
+        """The command for a shell, one flag and its value per line."""
+        return _shell(self.argv)
+
+    def as_dict(self) -> dict:
+        return {
+            "engine": self.engine,
+            "engine_version": self.engine_version or None,
+            "image": self.image or None,
+            "command": self.command or None,
+            "argv": list(self.argv),
+            "kubernetes_yaml": self.kubernetes_yaml or None,
+            "notes": list(self.notes),
+        }
+
+
+def recipe(inputs: DeployInputs) -> Recipe:
+    """What to run for one plan option: the command, the manifest, and what to check."""
+    if inputs.engine in NO_RECIPE:
+        return _none(inputs.engine, NO_RECIPE[inputs.engine])
+    release = RELEASES.get(inputs.engine)
+    if release is None:
+        return _none(inputs.engine, f"No recipe for the engine {inputs.engine!r}.")
+    resource = GPU_RESOURCE.get(inputs.gpu_vendor)
+    if resource is None:
+        return _none(
+            inputs.engine,
+            f"No recipe for {inputs.gpu_vendor or 'these'} GPUs: {release.name}'s images "
+            "here are for NVIDIA (CUDA) and AMD (ROCm) GPUs.",
+        )
+    image = release.image if inputs.gpu_vendor == "nvidia" else release.rocm_image
+    if image is None:
+        return _none(inputs.engine, f"{release.name} runs on NVIDIA GPUs only.")
+    argv, notes = _BUILDERS[inputs.engine](inputs)
+    notes += _common_notes(inputs, release, image)
+    return Recipe(
+        engine=inputs.engine,
+        engine_version=f"{release.name} {release.version}",
+        argv=tuple(argv),
+        image=image,
+        notes=tuple(notes),
+        kubernetes_yaml=_manifest(inputs, release, image, resource, argv),
+    )
+
+
+def _none(engine: str, why: str) -> Recipe:
+    return Recipe(
+        engine=engine, engine_version="", argv=(), image="", notes=(why,), kubernetes_yaml=""
+    )
+
+
+# Section: weights and KV cache per engine
+
+SIXTEEN_BIT = {Dtype.FP16: "float16", Dtype.BF16: "bfloat16", Dtype.FP32: "float32"}
+
+# What a pre-quantized checkpoint must hold, for precisions no engine makes on the fly.
+CHECKPOINT_KIND = {
+    Dtype.FP8: "FP8",
+    Dtype.INT8: "INT8 W8A8 (e.g. made with llm-compressor)",
+    Dtype.INT4: "INT4 AWQ or GPTQ",
+    Dtype.FP4: "FP4 (NVFP4 on NVIDIA, e.g. made with NVIDIA ModelOpt; MXFP4 on AMD)",
+}
+
+# --kv-cache-dtype values per engine, from each parser's choices. Missing: the engine has
+# no cache of that type at this version (an int8 cache is served as fp8: one byte a value,
+# so the cache holds the tokens the plan counted on).
+KV_CACHE_DTYPE = {
+    VLLM: {  # vllm/config/cache.py CacheDType
+        Dtype.FP32: "auto",
+        Dtype.FP16: "auto",
+        Dtype.BF16: "auto",
+        Dtype.FP8: "fp8",
+        Dtype.INT8: "fp8",
+    },
+    SGLANG: {  # arg_groups/fields/model.py kv_cache_dtype choices (no plain "fp8")
+        Dtype.FP32: "auto",
+        Dtype.FP16: "auto",
+        Dtype.BF16: "auto",
+        Dtype.FP8: "fp8_e4m3",
+        Dtype.INT8: "fp8_e4m3",
+    },
+}
+
+
+def _model_arg(inputs: DeployInputs, on_the_fly: frozenset[Dtype]) -> tuple[str, list[str]]:
+    """The model to load: the repo id, or a placeholder for what the user must supply."""
+    notes = []
+    if not inputs.model_repo:
+        base = f"<Hugging Face repo or local path of {inputs.model_name or 'your model'}>"
+        notes.append(
+            "This model came from a pasted config.json, so there is no repo id: replace the "
+            "placeholder with its Hugging Face repo or a local path holding its weights."
+        )
+    else:
+        base = inputs.model_repo
+    if inputs.weights in SIXTEEN_BIT or inputs.weights in on_the_fly:
+        return base, notes
+    kind = CHECKPOINT_KIND[inputs.weights]
+    notes.append(
+        f"The plan runs {inputs.weights.value} weights, which the engine does not make on the "
+        f"fly: supply a pre-quantized {kind} checkpoint of the model and put its repo or path "
+        "in place of the placeholder. The engine reads the quantization from the "
+        "checkpoint's config."
+    )
+    name = inputs.model_repo or inputs.model_name or "your model"
+    return f"<{inputs.weights.value} checkpoint of {name}>", notes
+
+
+def _kv_flag(engine: str, flag: str, kv: Dtype) -> tuple[list[str], list[str]]:
+    value = KV_CACHE_DTYPE[engine].get(kv)
+    if value is None:
+        return [flag, "auto"], [
+            f"{RELEASES[engine].name} has no {kv.value} KV cache: it runs at the model's "
+            "16-bit type, which holds fewer tokens than the plan counted on."
+        ]
+    notes = []
+    if kv is Dtype.INT8:
+        notes.append(
+            f"The plan's int8 KV cache runs as {value} (one byte a value, the same size): "
+            f"{RELEASES[engine].name} has no plain int8 cache."
+        )
+    return [flag, value], notes
+
+
+# Section: commands
+
+
+def _vllm(inputs: DeployInputs) -> tuple[list[str], list[str]]:
+    model, notes = _model_arg(inputs, on_the_fly=frozenset({Dtype.FP8}))
+    argv = ["vllm", "serve", model, "--host", LISTEN_HOST, "--port", str(inputs.port)]
+    argv += ["--tensor-parallel-size", str(inputs.gpus_per_replica)]
+    argv += ["--max-model-len", str(inputs.max_model_len)]
+    argv += ["--max-num-seqs", str(inputs.max_num_seqs)]
+    argv += ["--gpu-memory-utilization", _fraction(inputs.memory_fraction)]
+    kv, kv_notes = _kv_flag(VLLM, "--kv-cache-dtype", inputs.kv)
+    argv += kv
+    notes += kv_notes
+    if inputs.weights in SIXTEEN_BIT:
+        argv += ["--dtype", SIXTEEN_BIT[inputs.weights]]
+    elif inputs.weights is Dtype.FP8:
+        argv += ["--quantization", "fp8"]
+        notes.append(
+            "--quantization fp8 quantizes the 16-bit checkpoint to FP8 as it loads (dynamic "
+            "scales). A pre-quantized FP8 checkpoint works too: then drop the flag, vLLM "
+            "reads the quantization from the checkpoint."
+        )
+    if inputs.token_budget is not None:
+        argv += ["--max-num-batched-tokens", str(inputs.token_budget)]
+    return argv, notes
+
+
+def _sglang(inputs: DeployInputs) -> tuple[list[str], list[str]]:
+    model, notes = _model_arg(inputs, on_the_fly=frozenset({Dtype.FP8}))
+    argv = ["python3", "-m", "sglang.launch_server", "--model-path", model]
+    argv += ["--host", LISTEN_HOST, "--port", str(inputs.port)]
+    argv += ["--tp-size", str(inputs.gpus_per_replica)]
+    argv += ["--context-length", str(inputs.max_model_len)]
+    argv += ["--max-running-requests", str(inputs.max_num_seqs)]
+    argv += ["--mem-fraction-static", _fraction(inputs.memory_fraction)]
+    kv, kv_notes = _kv_flag(SGLANG, "--kv-cache-dtype", inputs.kv)
+    argv += kv
+    notes += kv_notes
+    if inputs.weights in SIXTEEN_BIT:
+        argv += ["--dtype", SIXTEEN_BIT[inputs.weights]]
+    elif inputs.weights is Dtype.FP8:
+        argv += ["--quantization", "fp8"]
+        notes.append(
+            "--quantization fp8 quantizes the 16-bit checkpoint to FP8 as it loads. With a "
+            "pre-quantized FP8 checkpoint, drop the flag."
+        )
+    if inputs.token_budget is not None:
+        argv += ["--chunked-prefill-size", str(inputs.token_budget)]
+    return argv, notes
+
+
+def _trtllm(inputs: DeployInputs) -> tuple[list[str], list[str]]:
+    model, notes = _model_arg(inputs, on_the_fly=frozenset())
+    argv = ["trtllm-serve", model, "--host", LISTEN_HOST, "--port", str(inputs.port)]
+    argv += ["--backend", "pytorch"]
+    argv += ["--tp_size", str(inputs.gpus_per_replica)]
+    argv += ["--max_seq_len", str(inputs.max_model_len)]
+    argv += ["--max_batch_size", str(inputs.max_num_seqs)]
+    if inputs.token_budget is not None:
+        argv += ["--max_num_tokens", str(inputs.token_budget)]
+    argv += ["--kv_cache_free_gpu_memory_fraction", _fraction(TRTLLM_KV_FREE_FRACTION)]
+    notes.append(
+        "trtllm-serve gives the KV cache a share of the memory left after the weights "
+        f"({TRTLLM_KV_FREE_FRACTION}, its default), not of the whole GPU; the plan's engine "
+        "profile approximates that."
+    )
+    if inputs.weights in SIXTEEN_BIT:
+        notes.append(
+            "trtllm-serve runs a 16-bit checkpoint in its own type (it has no dtype flag)."
+        )
+    if inputs.kv not in SIXTEEN_BIT:
+        notes.append(
+            f"trtllm-serve has no KV-cache type flag: the plan's {inputs.kv.value} KV cache "
+            "comes with a checkpoint whose quantization config quantizes the KV cache "
+            "(NVIDIA ModelOpt's FP8 KV)."
+        )
+    return argv, notes
+
+
+_BUILDERS = {VLLM: _vllm, SGLANG: _sglang, TENSORRT_LLM: _trtllm}
+
+
+def _fraction(value: float) -> str:
+    """A share as the shortest decimal that reads back the same (0.9, not 0.90000001)."""
+    return repr(round(value, 4))
+
+
+def _shell(argv: tuple[str, ...] | list[str]) -> str:
+    """The command quoted for a POSIX shell: the program and its positional arguments on
+    the first line, then one flag (with its value) per continued line."""
+    if not argv:
+        return ""
+    lines: list[list[str]] = [[]]
+    for arg in argv:
+        if arg.startswith("--") and lines[-1]:
+            lines.append([])
+        lines[-1].append(shlex.quote(arg))
+    return " \\\n    ".join(" ".join(line) for line in lines)
+
+
+# Section: notes
+
+
+def _common_notes(inputs: DeployInputs, release: Release, image: str) -> list[str]:
+    notes = [
+        f"Longest request: {inputs.max_model_len:,} tokens, the plan's prompt + completion "
+        "(capped at the model's context). The engine refuses longer ones; raise it if "
+        "prompts vary widely and the KV cache allows.",
+        f"Flags checked against {release.source}; the image is {image}. Pin the same "
+        "version if you use another image.",
+        f"Kubernetes: create the Secret first (kubectl create secret generic "
+        f"{HF_TOKEN_SECRET} --from-literal={HF_TOKEN_KEY}=<your Hugging Face token>); gated "
+        "models such as Llama need their licence accepted on the Hub.",
+        "Kubernetes: weights download into an emptyDir on every start; mount a "
+        f"PersistentVolumeClaim at {HF_CACHE_PATH} to keep them, and add a nodeSelector for "
+        "the GPU type the plan chose.",
+    ]
+    if inputs.gpu_vendor == "amd":
+        notes.append(
+            f"AMD: the ROCm image tag ({image}) names a ROCm version and GPU family; check it "
+            "matches your nodes' driver. amd.com/gpu needs AMD's Kubernetes device plugin."
+        )
+    if inputs.replicas > 1:
+        notes.append(
+            f"{inputs.replicas} replicas behind one Service: Kubernetes spreads connections "
+            "across them, not requests by load; a long-lived client connection stays on one "
+            "replica."
+        )
+    return notes
+
+
+# Section: the Kubernetes manifest
+
+
+def kubernetes_name(model_name: str, engine: str) -> str:
+    """A DNS-1035 label (what Services need) from the model's name and the engine."""
+    base = re.sub(r"[^a-z0-9]+", "-", model_name.lower()).strip("-")[:K8S_NAME_CHARS]
+    base = base.strip("-") or "model"
+    if not base[0].isalpha():
+        base = f"llm-{base}"
+    suffix = re.sub(r"[^a-z0-9]+", "-", engine.lower()).strip("-")
+    return f"{base}-{suffix}"
+
+
+def _q(text: str) -> str:
+    """A YAML double-quoted scalar: JSON's string syntax is valid YAML, and with
+    ensure_ascii every character outside printable ASCII is an escape, so no value can
+    end the scalar, start a line or carry a character YAML rejects."""
+    return json.dumps(text, ensure_ascii=True)
+
+
+def _manifest(
+    inputs: DeployInputs, release: Release, image: str, resource: str, argv: list[str]
+) -> str:
+    name = kubernetes_name(inputs.model_name, inputs.engine)
+    n = inputs.gpus_per_replica
+    health = release.health_path
+    startup_failures = STARTUP_TIMEOUT_S // PROBE_PERIOD_S
+    args = "\n".join(f"            - {_q(arg)}" for arg in argv)
+    return f"""\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {_q(name)}
+  labels:
+    app.kubernetes.io/name: {_q(name)}
+  annotations:
+    llm-inference-calculator/model: {_q(inputs.model_name)}
+    llm-inference-calculator/engine: {_q(f"{release.name} {release.version}")}
+spec:
+  replicas: {inputs.replicas}
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {_q(name)}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: {_q(name)}
+    spec:
+      containers:
+        - name: engine
+          image: {_q(image)}
+          command:
+{args}
+          ports:
+            - name: http
+              containerPort: {inputs.port}
+          env:
+            - name: HF_TOKEN
+              valueFrom:
+                secretKeyRef:
+                  name: {_q(HF_TOKEN_SECRET)}
+                  key: {_q(HF_TOKEN_KEY)}
+          resources:
+            limits:
+              {resource}: {n}
+          startupProbe:
+            httpGet:
+              path: {_q(health)}
+              port: http
+            periodSeconds: {PROBE_PERIOD_S}
+            failureThreshold: {startup_failures}
+          readinessProbe:
+            httpGet:
+              path: {_q(health)}
+              port: http
+            periodSeconds: {PROBE_PERIOD_S}
+            failureThreshold: 3
+          volumeMounts:
+            - name: dshm
+              mountPath: /dev/shm
+            - name: model-cache
+              mountPath: {_q(HF_CACHE_PATH)}
+      volumes:
+        - name: dshm
+          emptyDir:
+            medium: Memory
+            sizeLimit: {_q(SHM_SIZE)}
+        - name: model-cache
+          emptyDir: {{}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {_q(name)}
+spec:
+  selector:
+    app.kubernetes.io/name: {_q(name)}
+  ports:
+    - name: http
+      port: {inputs.port}
+      targetPort: http
+"""
+
+
+__all__ = [
+    "DEFAULT_PORT",
+    "RELEASES",
+    "DeployInputError",
+    "DeployInputs",
+    "Recipe",
+    "Release",
+    "for_option",
+    "kubernetes_name",
+    "max_model_len",
+    "recipe",
+]
