@@ -92,10 +92,11 @@ def main() -> None:
     with seeded_database():
         from django.test import Client
 
+        from calculator.answers import capacity
+        from calculator.answers.estimate import DEFAULTS
         from calculator.estimator import budget
-        from calculator.forms import DEFAULTS
         from calculator.models import Plan
-        from calculator.plan_forms import PLAN_DEFAULTS, PlanForm
+        from calculator.plan_forms import PlanForm
 
         client = Client()
         rows: list[tuple[str, str, float, int]] = []
@@ -109,12 +110,15 @@ def main() -> None:
             rows.append(("/api/serve", label, seconds, requests * per))
 
         for shape in PLAN_SHAPES:
-            data = {**PLAN_DEFAULTS, "gpus": "", **shape}
+            data = {**capacity.DEFAULTS, "gpus": "", **shape}
             form = PlanForm(data)
             assert form.is_valid(), form.errors
             options = budget.plan_options(
                 form.cleaned_data["model"].to_spec(),
-                [gpu.to_spec() for gpu in form.gpu_rows],
+                [
+                    gpu.to_spec()
+                    for gpu in capacity.considered_gpus(form.catalog, form.cleaned_data["gpus"])
+                ],
                 form.cleaned_data["weights"] or None,
                 int(data["max_gpus_per_replica"]),
             )
@@ -132,7 +136,7 @@ def main() -> None:
 
         for shape in CALCULATOR_SHAPES:
             query = urlencode({**{k: str(v) for k, v in DEFAULTS.items()}, **shape})
-            for name in ("charts", "gpus", "apis", "trace"):
+            for name in ("charts", "gpu-comparison", "apis", "trace"):
                 seconds = cpu_of(client, f"/fragments/{name}?{query}")
                 rows.append((f"/fragments/{name}", shape["model"], seconds, 0))
             under = {**{k: str(v) for k, v in DEFAULTS.items()}, **shape, "rate": ""}

@@ -57,7 +57,7 @@ API_SHARE_OF_FLOOR = 0.5
 PARTIAL_P99_MS = 150
 
 # The sections a keystroke's answer loads as their own fragments (calculator/urls.py).
-FRAGMENTS = ("charts", "gpus", "apis", "trace")
+FRAGMENTS = ("charts", "gpu-comparison", "apis", "trace")
 
 # Varied but valid calculator inputs, so no single code path is all that is measured.
 SCENARIOS = [

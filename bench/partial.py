@@ -60,7 +60,7 @@ def main(requests: int = REQUESTS) -> None:
         from django.conf import settings
         from django.test import Client
 
-        from calculator.forms import DEFAULTS
+        from calculator.answers.estimate import DEFAULTS
 
         data = {key: str(value) for key, value in DEFAULTS.items()}
         data.update(price_gpu=data["gpu"], context_model=data["model"])

@@ -1,9 +1,10 @@
-"""Chart geometry for the calculator page: numbers in, SVG coordinates out.
+"""Chart geometry: numbers in, SVG coordinates out, for every chart the app draws.
 
 Presentation only. The figures come from the estimator; this module picks which batch
-sizes to plot, scales values onto axes, chooses round tick values and lays out the
-stacked memory bar. The templates draw the SVG from what it returns (no inline styles:
-the CSP forbids them, so colours come from CSS classes).
+sizes to plot, scales values onto axes (log2 batch sizes, or linear from zero), chooses
+round tick values and lays out the stacked memory bar. templates/calculator/_chart.html
+draws any Chart (no inline styles: the CSP forbids them, so colours come from CSS
+classes).
 """
 
 from __future__ import annotations
@@ -18,13 +19,19 @@ from calculator.estimator import Memory
 # powers of two when that gives more points than a small chart can label.
 MAX_POINTS = 16
 
-# Line charts, in SVG user units (the SVG scales to its container).
-CHART_WIDTH = 280
-CHART_HEIGHT = 190
-MARGIN_LEFT = 38
+# Chart sizes, in SVG user units (the SVG scales to its container): the batch sweeps'
+# small line charts, and the planner's and "Under load"'s larger ones.
+LINE_CHART_WIDTH = 280
+LINE_CHART_HEIGHT = 190
+LINE_MARGIN_LEFT = 38
 MARGIN_RIGHT = 10
 MARGIN_TOP = 24
-MARGIN_BOTTOM = 36
+LINE_MARGIN_BOTTOM = 36
+XY_WIDTH = 420
+XY_HEIGHT = 260
+XY_MARGIN_LEFT = 48
+XY_MARGIN_RIGHT = 12
+XY_MARGIN_BOTTOM = 40
 Y_TICKS_WANTED = 4
 NICE_STEPS = (1, 2, 2.5, 5, 10)
 
@@ -50,7 +57,8 @@ def batch_sizes(max_batch: int, current: int, limit: int = MAX_POINTS) -> list[i
     return sorted(sizes)
 
 
-# Line charts
+# Charts: one shape for every chart (the batch sweeps, the planner's trade-off, "Under
+# load"), drawn by templates/calculator/_chart.html.
 
 
 @dataclass(frozen=True)
@@ -64,28 +72,58 @@ class Point:
     x: float
     y: float
     label: str  # for the chart's text description and the point's tooltip
-    current: bool
+    highlight: bool = False  # ringed: the batch used, the best option, the rate asked for
 
 
 @dataclass(frozen=True)
-class LineChart:
-    slug: str
-    title: str
-    x_label: str
-    y_label: str
+class Series:
+    slug: str  # CSS class suffix
+    name: str
+    points: tuple[Point, ...]
+    path: str  # SVG path data through the points; "" for a scatter
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A chart's size and the plot area inside it, in SVG user units."""
+
     width: int
     height: int
     left: float
     right: float
     top: float
     bottom: float
-    path: str  # SVG path data through every point
-    points: tuple[Point, ...]
-    x_ticks: tuple[Tick, ...]
-    y_ticks: tuple[Tick, ...]
-    current: Point | None
-    limit_x: float | None  # where "the largest batch that fits" is, if inside the chart
-    description: str
+
+    @classmethod
+    def of(cls, width: int, height: int, margins: tuple[int, int, int, int]) -> Frame:
+        left, right, top, bottom = margins
+        return cls(width, height, left, width - right, top, height - bottom)
+
+    def y_at(self, y: float, y_top: float) -> float:
+        return round(self.bottom - y / y_top * (self.bottom - self.top), 1)
+
+
+@dataclass(frozen=True)
+class Chart(Frame):
+    """Any chart: its frame, its series, ticks and a text description."""
+
+    slug: str = ""
+    title: str = ""
+    x_label: str = ""
+    y_label: str = ""
+    series: tuple[Series, ...] = ()
+    x_ticks: tuple[Tick, ...] = ()
+    y_ticks: tuple[Tick, ...] = ()
+    description: str = ""
+    # A line chart of batch sizes: the batch used (also a highlighted point), with a
+    # dashed line through it, and where "the largest batch that fits" is when it is
+    # inside the chart.
+    current: Point | None = None
+    limit_x: float | None = None
+
+    @classmethod
+    def framed(cls, frame: Frame, **fields) -> Chart:
+        return cls(**vars(frame), **fields)
 
 
 def nice_ceiling(value: float, ticks: int = Y_TICKS_WANTED) -> tuple[float, float]:
@@ -102,6 +140,14 @@ def nice_ceiling(value: float, ticks: int = Y_TICKS_WANTED) -> tuple[float, floa
     return math.ceil(value / step - 1e-9) * step, float(step)
 
 
+def _path(points: Sequence[Point]) -> str:
+    return " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(points))
+
+
+def _ticks(top: float, step: float, at: Callable[[float], float], label) -> tuple[Tick, ...]:
+    return tuple(Tick(at(i * step), label(i * step)) for i in range(round(top / step) + 1))
+
+
 def line_chart(
     series: Sequence[tuple[int, float]],
     *,
@@ -113,61 +159,163 @@ def line_chart(
     y_format: Callable[[float], str],
     y_tick_format: Callable[[float], str],
     limit_x: int | None = None,
-) -> LineChart:
+) -> Chart:
     """A line over batch sizes (log-scaled x axis, y from zero), the current batch marked."""
-    left, right = MARGIN_LEFT, CHART_WIDTH - MARGIN_RIGHT
-    top, bottom = MARGIN_TOP, CHART_HEIGHT - MARGIN_BOTTOM
+    frame = Frame.of(
+        LINE_CHART_WIDTH,
+        LINE_CHART_HEIGHT,
+        (LINE_MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, LINE_MARGIN_BOTTOM),
+    )
     xs = [x for x, _ in series]
     x_max = max(xs)
     log_max = math.log2(x_max) if x_max > 1 else 1.0
 
     def x_at(x: float) -> float:
         if x_max <= 1:
-            return (left + right) / 2
-        return left + math.log2(x) / log_max * (right - left)
+            return (frame.left + frame.right) / 2
+        return frame.left + math.log2(x) / log_max * (frame.right - frame.left)
 
     y_top, y_step = nice_ceiling(max(y for _, y in series))
-
-    def y_at(y: float) -> float:
-        return bottom - y / y_top * (bottom - top)
-
     points = tuple(
         Point(
             x=round(x_at(x), 1),
-            y=round(y_at(y), 1),
+            y=frame.y_at(y, y_top),
             label=f"batch {x:,}: {y_format(y)}",
-            current=x == current_x,
+            highlight=x == current_x,
         )
         for x, y in series
     )
-    path = " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(points))
     # Label powers of two only, and fewer of them when they would crowd.
     powers = [x for x in xs if x & (x - 1) == 0]
     stride = 1 if len(powers) <= 7 else 2
-    x_ticks = tuple(Tick(round(x_at(x), 1), f"{x:,}") for x in powers[::stride])
-    y_ticks = tuple(
-        Tick(round(y_at(i * y_step), 1), y_tick_format(i * y_step))
-        for i in range(round(y_top / y_step) + 1)
-    )
-    current = next((p for p in points if p.current), None)
-    return LineChart(
+    return Chart.framed(
+        frame,
         slug=slug,
         title=title,
         x_label=x_label,
         y_label=y_label,
-        width=CHART_WIDTH,
-        height=CHART_HEIGHT,
-        left=left,
-        right=right,
-        top=top,
-        bottom=bottom,
-        path=path,
-        points=points,
-        x_ticks=x_ticks,
-        y_ticks=y_ticks,
-        current=current,
-        limit_x=round(x_at(limit_x), 1) if limit_x and 1 <= limit_x < x_max else None,
+        series=(Series("batch", title, points, _path(points)),),
+        x_ticks=tuple(Tick(round(x_at(x), 1), f"{x:,}") for x in powers[::stride]),
+        y_ticks=_ticks(y_top, y_step, lambda y: frame.y_at(y, y_top), y_tick_format),
         description="; ".join(p.label for p in points) + ".",
+        current=next((p for p in points if p.highlight), None),
+        limit_x=round(x_at(limit_x), 1) if limit_x and 1 <= limit_x < x_max else None,
+    )
+
+
+def xy_chart(
+    series: Sequence[tuple[str, str, Sequence[tuple[float, float, str, bool]], bool]],
+    *,
+    slug: str,
+    title: str,
+    x_label: str,
+    y_label: str,
+    x_format: Callable[[float], str],
+    y_format: Callable[[float], str],
+) -> Chart | None:
+    """Linear axes from zero: ``series`` are (slug, name, [(x, y, label, highlight)],
+    joined) each. None when there is nothing to draw."""
+    values = [(x, y) for _, _, points, _ in series for x, y, _, _ in points]
+    if not values:
+        return None
+    frame = Frame.of(
+        XY_WIDTH, XY_HEIGHT, (XY_MARGIN_LEFT, XY_MARGIN_RIGHT, MARGIN_TOP, XY_MARGIN_BOTTOM)
+    )
+    x_top, x_step = nice_ceiling(max(x for x, _ in values))
+    y_top, y_step = nice_ceiling(max(y for _, y in values))
+
+    def x_at(x: float) -> float:
+        return round(frame.left + x / x_top * (frame.right - frame.left), 1)
+
+    drawn = []
+    for key, name, points, joined in series:
+        placed = tuple(
+            Point(x_at(x), frame.y_at(y, y_top), label, hl) for x, y, label, hl in points
+        )
+        path = _path(sorted(placed, key=lambda p: p.x)) if joined and placed else ""
+        drawn.append(Series(key, name, placed, path))
+    return Chart.framed(
+        frame,
+        slug=slug,
+        title=title,
+        x_label=x_label,
+        y_label=y_label,
+        series=tuple(drawn),
+        x_ticks=_ticks(x_top, x_step, x_at, x_format),
+        y_ticks=_ticks(y_top, y_step, lambda y: frame.y_at(y, y_top), y_format),
+        description="; ".join(
+            f"{name}: " + ", ".join(label for _, _, label, _ in points)
+            for _, name, points, _ in series
+            if points
+        )
+        + ".",
+    )
+
+
+def tradeoff_chart(options: Sequence[dict], best_key: tuple | None) -> Chart | None:
+    """The planner's output tokens/s per GPU against tokens/s per user, one point per
+    option (from the plan's JSON), the Pareto front joined."""
+
+    def key(o: dict) -> tuple:
+        return (o["gpu"], o["gpus_per_replica"], o["weights"])
+
+    def point(o: dict) -> tuple[float, float, str, bool]:
+        label = (
+            f"{o['gpus_per_replica']} x {o['gpu_name']} {o['weights']}: "
+            f"{o['tokens_per_second_per_user']:,.0f} tok/s per user, "
+            f"{o['tokens_per_second_per_gpu']:,.0f} tok/s per GPU"
+        )
+        return (
+            o["tokens_per_second_per_user"],
+            o["tokens_per_second_per_gpu"],
+            label,
+            key(o) == best_key,
+        )
+
+    placed = [o for o in options if o.get("tokens_per_second_per_gpu") is not None]
+    front = [point(o) for o in placed if o.get("on_pareto_front")]
+    others = [point(o) for o in placed if not o.get("on_pareto_front")]
+    return xy_chart(
+        [("front", "Pareto front", front, True), ("option", "Other options", others, False)],
+        slug="tradeoff",
+        title="Throughput per GPU against speed per user",
+        x_label="output tokens/s per user (1 / median TPOT)",
+        y_label="output tokens/s per GPU",
+        x_format=lambda v: f"{v:,.0f}",
+        y_format=lambda v: f"{v:,.0f}",
+    )
+
+
+def latency_chart(
+    slug: str, title: str, rows: Sequence[tuple[float, float, float]], unit: str, current: float
+) -> Chart | None:
+    """The p50 and p95 latency of "Under load" against the request rate, from rows of
+    (rate, p50, p95); the rate asked for highlighted. Rates with no latency to show
+    (every request refused; one-token answers have no TPOT) are left out; None when none
+    is left."""
+    rows = [row for row in rows if all(math.isfinite(value) for value in row)]
+    if not rows:
+        return None
+
+    def series(index: int) -> list[tuple[float, float, str, bool]]:
+        return [
+            (
+                row[0],
+                row[index],
+                f"{row[0]:,.2f} req/s: {row[index]:,.0f} {unit}",
+                abs(row[0] - current) < 1e-9,
+            )
+            for row in rows
+        ]
+
+    return xy_chart(
+        [("p50", "p50", series(1), True), ("p95", "p95", series(2), True)],
+        slug=slug,
+        title=title,
+        x_label="requests per second",
+        y_label=unit,
+        x_format=lambda v: f"{v:,.2g}",
+        y_format=lambda v: f"{v:,.0f}",
     )
 
 

@@ -18,15 +18,18 @@ from django.utils.functional import cached_property
 from calculator import estimator, jsonbody
 from calculator.catalog import Catalog
 from calculator.catalog import current as current_catalog
-from calculator.estimator import Dtype, Parallelism, Workload
+from calculator.estimator import Dtype, Parallelism
 from calculator.estimator.hf_config import ConfigError, model_from_config
 from calculator.estimator.pricing import Pricing
+from calculator.limits import (
+    MAX_BATCH,
+    MAX_CONFIG_CHARS,
+    MAX_GPUS,
+    MAX_HOURLY_USD,
+    MAX_SEQ_LEN,
+    MAX_TOKENS,
+)
 
-# The largest values accepted, with the reason, shared with the estimator.
-MAX_GPUS = estimator.MAX_GPUS  # beyond any single serving replica
-MAX_BATCH = estimator.MAX_BATCH  # engines cap far lower; more is a typo
-MAX_TOKENS = estimator.MAX_TOKENS  # the longest advertised context (Llama 4 Scout)
-MAX_HOURLY_USD = 1_000  # per GPU-hour; list prices are under 100
 BATCH_MAX_KEYWORD = "max"
 
 DTYPE_CHOICES = [
@@ -47,25 +50,6 @@ PRICING_CHOICES = [
     (Pricing.SPOT.value, "Spot"),
 ]
 CHEAPEST_PROVIDER_LABEL = "Cheapest offer"
-
-# The seed calculator's scenario: Llama-2-70B on 2 x A100-80GB, fp16. An empty sequence
-# length means prompt + completion, as in the API, so a URL without one (an API query
-# string pasted into the page) gives the API's estimate.
-DEFAULTS = {
-    "model": "llama-2-70b",
-    "gpu": "a100-80gb-sxm",
-    "gpus": 2,
-    "batch": "1",
-    "seq_len": "",
-    "prompt": 1000,
-    "completion": 500,
-    "weights": Dtype.FP16.value,
-    "kv": "",
-    "engine": "vllm",
-    "parallelism": Parallelism.TENSOR.value,
-    "provider": "",
-    "pricing": Pricing.ON_DEMAND.value,
-}
 
 
 class CatalogChoiceField(forms.ChoiceField):
@@ -112,7 +96,6 @@ class CatalogChoiceField(forms.ChoiceField):
 # The model choice that reads a pasted config.json instead of a catalog row.
 CUSTOM_MODEL = "custom"
 CUSTOM_MODEL_LABEL = "Custom… (paste config.json)"
-MAX_CONFIG_CHARS = 100_000  # released config.json files are a few KB
 
 
 @dataclass(frozen=True)
@@ -234,6 +217,11 @@ def use_catalog(form: forms.Form, catalog: Catalog | None) -> Catalog:
     return catalog
 
 
+def _row(*fields: tuple[str, int]) -> Div:
+    """Fields side by side: (name, Bootstrap columns of 12) each."""
+    return Div(*(Div(name, css_class=f"col-{width}") for name, width in fields), css_class="row")
+
+
 class CalculatorForm(forms.Form):
     model = ModelField("models", label="Model")
     model_config = forms.CharField(
@@ -252,7 +240,7 @@ class CalculatorForm(forms.Form):
     )
     seq_len = forms.IntegerField(
         min_value=1,
-        max_value=2 * MAX_TOKENS,
+        max_value=MAX_SEQ_LEN,
         required=False,
         label="Sequence length",
         help_text="Tokens of context held per sequence; empty means prompt + completion.",
@@ -319,37 +307,17 @@ class CalculatorForm(forms.Form):
             HTML("{% include 'calculator/calculator.html#context-model' %}"),
             "gpu",
             # The price next to the GPU it is for.
-            Div(
-                Div("provider", css_class="col-7"),
-                Div("pricing", css_class="col-5"),
-                css_class="row",
-            ),
+            _row(("provider", 7), ("pricing", 5)),
             "gpu_hourly_usd",
             # Which GPU the typed price belongs to (see the view).
             HTML("{% include 'calculator/calculator.html#price-gpu' %}"),
-            Div(
-                Div("gpus", css_class="col-6"),
-                Div("batch", css_class="col-6"),
-                css_class="row",
-            ),
-            Div(
-                Div("prompt", css_class="col-6"),
-                Div("completion", css_class="col-6"),
-                css_class="row",
-            ),
+            _row(("gpus", 6), ("batch", 6)),
+            _row(("prompt", 6), ("completion", 6)),
             "seq_len",
             Fieldset(
                 "Advanced",
-                Div(
-                    Div("weights", css_class="col-6"),
-                    Div("kv", css_class="col-6"),
-                    css_class="row",
-                ),
-                Div(
-                    Div("engine", css_class="col-6"),
-                    Div("parallelism", css_class="col-6"),
-                    css_class="row",
-                ),
+                _row(("weights", 6), ("kv", 6)),
+                _row(("engine", 6), ("parallelism", 6)),
                 css_class="calc-advanced",
             ),
             HTML(
@@ -381,23 +349,6 @@ class CalculatorForm(forms.Form):
                 f"Must be at least prompt + completion ({prompt + completion:,} tokens).",
             )
         return cleaned
-
-    def workload(self, apis: tuple[estimator.ApiOffering, ...] = ()) -> Workload:
-        """The cleaned input as the estimator's Workload (call after is_valid())."""
-        data = self.cleaned_data
-        hourly = data.get("gpu_hourly_usd")
-        return Workload(
-            num_gpus=data["gpus"],
-            batch_size=None if data["batch"] == BATCH_MAX_KEYWORD else data["batch"],
-            prompt_tokens=data["prompt"],
-            completion_tokens=data["completion"],
-            seq_len=data.get("seq_len"),
-            weights_dtype=Dtype(data["weights"]),
-            kv_dtype=Dtype(data["kv"]) if data.get("kv") else None,
-            parallelism=Parallelism(data["parallelism"]),
-            gpu_hourly_usd=float(hourly) if hourly is not None else None,
-            apis=apis,
-        )
 
     def inputs(self) -> dict[str, str]:
         """The cleaned input as query parameters (for permalinks and the API)."""

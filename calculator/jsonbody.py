@@ -16,11 +16,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from calculator.limits import MAX_BODY_BYTES, MAX_JSON_DEPTH
+
 # Nesting levels accepted: a request body holds a config.json (the deepest released
 # ones nest three levels: text_config -> rope_scaling -> a list), so 20 is far more
 # than any real input and far less than Python's recursion limit (1,000).
-MAX_DEPTH = 20
-MAX_BODY_BYTES = 200_000  # a config.json and the inputs; released configs are a few KB
 EXAMPLE = '{"model": "llama-3.1-8b", "gpu": "h100-sxm"}'
 
 # A JSON string (escapes included), removed before brackets are counted.
@@ -84,7 +84,7 @@ def _where(value: Any, path: str = "") -> tuple[str, str] | None:
     return None
 
 
-def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
+def loads(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse JSON text, refusing NaN/Infinity, numbers beyond a float and nesting
     deeper than ``max_depth``; JsonError with the reason."""
     if isinstance(text, bytes):

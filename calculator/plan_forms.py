@@ -7,34 +7,39 @@ computes (``calculator.estimator.serving`` and ``planner``).
 from __future__ import annotations
 
 from django import forms
-from django.utils.functional import cached_property
 
-from calculator import estimator
 from calculator.catalog import Catalog
-from calculator.estimates import price_for
-from calculator.estimator import Dtype, Parallelism, Workload, budget
-from calculator.estimator import planner as P
-from calculator.estimator import serving as S
+from calculator.estimator import Dtype, planner, serving
 from calculator.estimator.pricing import Pricing
 from calculator.forms import (
     DTYPE_CHOICES,
-    MAX_TOKENS,
     CalculatorForm,
     CatalogChoiceField,
     pricing_field,
     provider_field,
     use_catalog,
 )
-from calculator.snapshots import price_label
+from calculator.limits import (
+    DEFAULT_MAX_GPUS_PER_REPLICA,
+    MAX_CONCURRENCY,
+    MAX_GPU_LIST_CHARS,
+    MAX_GPUS_PER_REPLICA,
+    MAX_PEAK_FACTOR,
+    MAX_PLAN_RATE,
+    MAX_REQUESTS,
+    MAX_REQUESTS_PER_DAY,
+    MAX_SERVE_RATE,
+    MAX_TARGET_MS,
+    MAX_TOKENS,
+    MAX_WEIGHT_LIST_CHARS,
+)
 
 SPREAD_CHOICES = [
-    (S.LengthSpread.FIXED.value, "Fixed: every request at the mean"),
-    (S.LengthSpread.UNIFORM.value, "Uniform: mean x 0.5 to 1.5"),
-    (S.LengthSpread.EXPONENTIAL.value, "Exponential: a long tail, as chat logs"),
+    (serving.LengthSpread.FIXED.value, "Fixed: every request at the mean"),
+    (serving.LengthSpread.UNIFORM.value, "Uniform: mean x 0.5 to 1.5"),
+    (serving.LengthSpread.EXPONENTIAL.value, "Exponential: a long tail, as chat logs"),
 ]
-PERCENTILE_CHOICES = [(p, p) for p in P.PERCENTILE_CHOICES]
-MAX_TARGET_MS = 3_600_000  # an hour: anything above is a typo
-MAX_GPUS_PER_REPLICA = 64  # eight 8-GPU servers; tensor parallel beyond a node is rare
+PERCENTILE_CHOICES = [(p, p) for p in planner.PERCENTILE_CHOICES]
 
 
 class ServeForm(CalculatorForm):
@@ -45,87 +50,43 @@ class ServeForm(CalculatorForm):
     rate = forms.FloatField(
         required=False,
         min_value=0,
-        max_value=S.MAX_RATE,
+        max_value=MAX_SERVE_RATE,
         label="Requests per second",
         help_text="Poisson arrivals; leave empty to give users instead.",
     )
     concurrency = forms.IntegerField(
         required=False,
         min_value=1,
-        max_value=S.MAX_CONCURRENCY,
+        max_value=MAX_CONCURRENCY,
         label="Concurrent users",
         help_text="Each sends the next request when the last one ends.",
     )
     requests = forms.IntegerField(
         required=False,
         min_value=1,
-        max_value=S.MAX_REQUESTS,
+        max_value=MAX_REQUESTS,
         label="Requests to simulate",
     )
     length_spread = forms.ChoiceField(
         choices=SPREAD_CHOICES, required=False, label="Request lengths"
     )
 
+    def __init__(self, *args, traffic_required: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # "Under load" asks for no traffic: it then simulates a share of the capacity.
+        self.traffic_required = traffic_required
+
     def clean(self):
         cleaned = super().clean()
         rate, users = cleaned.get("rate"), cleaned.get("concurrency")
         if "rate" in cleaned and "concurrency" in cleaned:
-            if rate is None and users is None:
+            if rate is None and users is None and self.traffic_required:
                 self.add_error("rate", "Give a rate (requests/s) or a concurrency (users).")
             elif rate is not None and users is not None:
                 self.add_error("rate", "Give a rate or a concurrency, not both.")
             elif rate is not None and rate <= 0:
                 self.add_error("rate", "Must be above 0.")
-        # "Under load" picks its own rate when none is given: check the rest regardless.
-        if not set(self.errors) - {"rate"}:
-            self._check_budget(cleaned)
         return cleaned
-
-    # Requests simulated besides the run asked for ("Under load" adds its chart's).
-    also_simulates = 0
-
-    def _check_budget(self, cleaned: dict) -> None:
-        """Refuse a simulation over the work budget (estimator/budget.py)."""
-        try:
-            budget.check_simulation(
-                (cleaned.get("requests") or S.DEFAULT_REQUESTS) + self.also_simulates,
-                cleaned["prompt"],
-                cleaned["completion"],
-                cleaned["engine"].max_batched_tokens,
-            )
-        except budget.WorkBudgetError as error:
-            self.add_error(error.field, error.message)
-
-    def workload(self, apis=()) -> Workload:
-        data = self.cleaned_data
-        return Workload(
-            num_gpus=data["gpus"],
-            batch_size=None,
-            prompt_tokens=data["prompt"],
-            completion_tokens=data["completion"],
-            weights_dtype=Dtype(data["weights"]),
-            kv_dtype=Dtype(data["kv"]) if data.get("kv") else None,
-            parallelism=Parallelism(data["parallelism"]),
-        )
-
-    def simulate(self) -> estimator.ServingResult | None:
-        """The simulation for a valid form, or None with the estimator's objection added
-        to the form."""
-        data = self.cleaned_data
-        try:
-            return estimator.simulate(
-                data["model"].to_spec(),
-                data["gpu"].to_spec(),
-                data["engine"].to_spec(),
-                self.workload(),
-                rate=data.get("rate"),
-                concurrency=data.get("concurrency"),
-                requests=data.get("requests") or S.DEFAULT_REQUESTS,
-                length_spread=data.get("length_spread") or S.LengthSpread.FIXED,
-            )
-        except estimator.EstimatorInputError as error:
-            self.add_error(_serve_field(error.field), error.message)
-            return None
 
     def inputs(self) -> dict[str, str]:
         data = self.cleaned_data
@@ -139,28 +100,7 @@ class ServeForm(CalculatorForm):
         return {key: "" if value is None else _plain(value) for key, value in values.items()}
 
 
-def _serve_field(field: str) -> str | None:
-    known = {"num_gpus": "gpus", "prompt_tokens": "prompt", "completion_tokens": "completion"}
-    if field in known:
-        return known[field]
-    return field if field in ServeForm.base_fields else None
-
-
 # Section: the planner
-
-PLAN_DEFAULTS = {
-    # The issue's example: 3 requests/s at peak, ~2,000-token prompts, ~300-token answers,
-    # first token within 1 s and 50 ms per token (20 tokens/s) for 95% of requests.
-    "model": "llama-3.1-70b",
-    "rate": "3",
-    "prompt": "2000",
-    "completion": "300",
-    "ttft_ms": "1000",
-    "tpot_ms": "50",
-    "percentile": P.DEFAULT_PERCENTILE,
-    "engine": "vllm",
-    "max_gpus_per_replica": str(P.DEFAULT_MAX_GPUS_PER_REPLICA),
-}
 
 
 class PlanForm(forms.Form):
@@ -168,17 +108,17 @@ class PlanForm(forms.Form):
     rate = forms.FloatField(
         required=False,
         min_value=0,
-        max_value=P.MAX_RATE,
+        max_value=MAX_PLAN_RATE,
         label="Peak requests per second",
         help_text="Or leave empty and give requests per day.",
     )
     requests_per_day = forms.FloatField(
-        required=False, min_value=0, max_value=P.MAX_REQUESTS_PER_DAY, label="Requests per day"
+        required=False, min_value=0, max_value=MAX_REQUESTS_PER_DAY, label="Requests per day"
     )
     peak_factor = forms.FloatField(
         required=False,
         min_value=1,
-        max_value=P.MAX_PEAK_FACTOR,
+        max_value=MAX_PEAK_FACTOR,
         label="Peak / average",
         help_text="How much busier the peak is than the day's average (default 1).",
     )
@@ -197,13 +137,13 @@ class PlanForm(forms.Form):
     )
     gpus = forms.CharField(
         required=False,
-        max_length=2000,
+        max_length=MAX_GPU_LIST_CHARS,
         label="GPUs",
         help_text="Comma-separated slugs; empty: every GPU with a price.",
     )
     weights = forms.CharField(
         required=False,
-        max_length=200,
+        max_length=MAX_WEIGHT_LIST_CHARS,
         label="Weight precisions",
         help_text="Comma-separated (bf16, fp8, ...); empty: each GPU's 16- and 8-bit.",
     )
@@ -223,20 +163,6 @@ class PlanForm(forms.Form):
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs.setdefault("class", "form-select" if select else "form-control")
 
-    def price(self, gpu, num_gpus: int) -> tuple[float | None, str]:
-        """The planner's price function: the offers' rule for this GPU and count."""
-        used = price_for(
-            self.catalog,
-            gpu,
-            num_gpus,
-            provider=self.cleaned_data.get("provider") or None,
-            basis=self.cleaned_data.get("pricing") or Pricing.ON_DEMAND,
-        )
-        label = price_label(used.as_dict())
-        if used.provider:
-            label += f" ({used.as_of.isoformat() if used.as_of else 'undated'})"
-        return used.effective_usd_per_gpu_hour, label
-
     def clean_gpus(self) -> list:
         text = self.cleaned_data.get("gpus") or ""
         slugs = [s.strip() for s in text.split(",") if s.strip()]
@@ -246,12 +172,7 @@ class PlanForm(forms.Form):
             raise forms.ValidationError(
                 f"Unknown GPU(s): {', '.join(unknown)}. See /api/gpus for the slugs."
             )
-        if not slugs:  # every GPU with a price: an offer or a catalog price
-            return [
-                gpu
-                for gpu in self.catalog.gpus
-                if self.catalog.offers_for(gpu) or gpu.hourly_price_usd is not None
-            ]
+        # None given: the planner's answer takes every GPU with a price.
         return [rows[s] for s in dict.fromkeys(slugs)]
 
     def clean_weights(self) -> list[Dtype]:
@@ -280,95 +201,7 @@ class PlanForm(forms.Form):
         for name in ("ttft_ms", "tpot_ms"):
             if cleaned.get(name) is not None and cleaned[name] <= 0:
                 self.add_error(name, "Must be above 0.")
-        if not self.errors:
-            self._check_budget(cleaned)
         return cleaned
-
-    def _check_budget(self, cleaned: dict) -> None:
-        """Refuse a plan over the work budget (estimator/budget.py)."""
-        most = cleaned.get("max_gpus_per_replica") or P.DEFAULT_MAX_GPUS_PER_REPLICA
-        options = budget.plan_options(
-            cleaned["model"].to_spec(),
-            [gpu.to_spec() for gpu in self.gpu_rows],
-            cleaned["weights"] or None,
-            most,
-        )
-        try:
-            budget.check_planning(
-                options,
-                cleaned["prompt"],
-                cleaned["completion"],
-                cleaned["engine"].max_batched_tokens,
-                max_gpus_per_replica=most,
-            )
-        except budget.WorkBudgetError as error:
-            self.add_error(error.field, error.message)
-
-    def traffic(self) -> P.Traffic:
-        data = self.cleaned_data
-        if data.get("rate") is not None:
-            return P.Traffic.at_peak(data["rate"], data["prompt"], data["completion"])
-        return P.Traffic.per_day(
-            data["requests_per_day"],
-            data.get("peak_factor") or 1.0,
-            data["prompt"],
-            data["completion"],
-        )
-
-    def targets(self) -> P.Targets:
-        data = self.cleaned_data
-        return P.Targets(
-            ttft_s=data["ttft_ms"] / 1e3,
-            tpot_s=data["tpot_ms"] / 1e3,
-            percentile=data.get("percentile") or P.DEFAULT_PERCENTILE,
-        )
-
-    @cached_property
-    def gpu_rows(self) -> list:
-        """The catalog rows of the GPUs considered that the estimator can model."""
-        rows = []
-        for gpu in self.cleaned_data["gpus"]:
-            try:
-                gpu.to_spec()
-            except ValueError:  # no bandwidth figure on record
-                continue
-            rows.append(gpu)
-        return rows
-
-    def plan(self) -> P.PlanResult | None:
-        data = self.cleaned_data
-        try:
-            return P.plan(
-                data["model"].to_spec(),
-                [gpu.to_spec() for gpu in self.gpu_rows],
-                data["engine"].to_spec(),
-                self.traffic(),
-                self.targets(),
-                weights=data["weights"] or None,
-                max_gpus_per_replica=data.get("max_gpus_per_replica")
-                or P.DEFAULT_MAX_GPUS_PER_REPLICA,
-                apis=self.api_specs(),
-                price=self._spec_price(),
-            )
-        except estimator.EstimatorInputError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
-            return None
-
-    def _spec_price(self) -> P.PriceFunction:
-        rows = {gpu.slug: gpu for gpu in self.gpu_rows}
-        return lambda spec, n: self.price(rows[spec.slug], n)
-
-    def api_specs(self) -> tuple[estimator.ApiOffering, ...]:
-        """The APIs to price the traffic at: those serving this very model, and the
-        closed reference models; not other open models."""
-        model = self.cleaned_data["model"]
-        return tuple(
-            spec
-            for offering, spec in zip(
-                self.catalog.offerings, self.catalog.offering_specs, strict=True
-            )
-            if offering.llm_model_id == model.pk or offering.is_reference
-        )
 
     def inputs(self) -> dict[str, str]:
         """The cleaned input as query parameters (permalinks, the API, "saved vs now")."""
@@ -382,12 +215,12 @@ class PlanForm(forms.Form):
             "completion": data["completion"],
             "ttft_ms": data["ttft_ms"],
             "tpot_ms": data["tpot_ms"],
-            "percentile": data.get("percentile") or P.DEFAULT_PERCENTILE,
+            "percentile": data.get("percentile") or planner.DEFAULT_PERCENTILE,
             "gpus": self.data.get("gpus", "") or "",
             "weights": ",".join(d.value for d in data["weights"]),
             "engine": data["engine"].slug,
             "max_gpus_per_replica": data.get("max_gpus_per_replica")
-            or P.DEFAULT_MAX_GPUS_PER_REPLICA,
+            or DEFAULT_MAX_GPUS_PER_REPLICA,
             "provider": data.get("provider") or "",
             "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
         }

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
+from calculator.limits import NOTES_MAX_LENGTH
 from calculator.models import ApiToken, Scenario, Visibility
-
-NOTES_MAX_LENGTH = 5000  # a few paragraphs; longer text belongs in a document
 
 
 class ScenarioForm(forms.Form):

@@ -1,17 +1,18 @@
-"""Saved scenarios: what one keeps, how it is created, and how two sets of figures compare.
+"""Saved scenarios and plans: saving them, and replaying what they saved.
 
 A scenario keeps the inputs, the estimate as the JSON API gives it, and a snapshot of
 the catalog values the estimate used (specs, prices, their as-of dates and sources),
-so its permalink never depends on today's catalog. Comparing is lookup and equality,
-not maths: every figure comes out of the estimator.
+so its permalink never depends on today's catalog. Replaying reads that back for the
+result partials, and names what changed in the catalog since. The figures' labels and
+formats are calculator/figures.py's.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -20,14 +21,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
 from calculator import estimator
-from calculator.estimates import answer, compared_offerings, estimate_form, form_price
 from calculator.estimator import pricing
 from calculator.forms import (
-    BATCH_MAX_KEYWORD,
-    DTYPE_CHOICES,
-    PARALLELISM_CHOICES,
-    PRICING_CHOICES,
-    CalculatorForm,
     CustomModel,
 )
 from calculator.models import (
@@ -35,19 +30,15 @@ from calculator.models import (
     EngineProfile,
     GpuType,
     LlmModel,
+    Plan,
     Scenario,
     Visibility,
     make_public_id,
 )
-from calculator.templatetags.calc_format import format_count, format_usd
 
 # A new random id collides with an existing one about once in 2^64 saves; a few tries
 # cover that without looping forever on some other integrity error.
 PUBLIC_ID_ATTEMPTS = 3
-
-# Figures within half a percent are the same number as displayed (three significant
-# digits), so smaller changes are rounding, not a different answer.
-RELATIVE_TOLERANCE = 0.005
 
 
 def as_json(value: Any) -> Any:
@@ -117,270 +108,123 @@ class Computed:
     results: dict
 
 
-def compute(form: CalculatorForm, *, trace: bool = True) -> Computed | None:
-    """Estimate a valid form with today's catalog; None (with form errors) if the
-    estimator rejects the input. A saved scenario keeps the trace; a comparison of
-    figures (`trace=False`) needs none."""
-    # The offerings the page compares against by default (the model's own and the
-    # closed references).
-    apis, specs = compared_offerings(form)
-    price = form_price(form)
-    estimate = estimate_form(form, specs, price, trace=trace)
-    if estimate is None:
-        return None
-    data = form.cleaned_data
-    return Computed(
-        inputs=form.inputs(),
-        snapshot=catalog_snapshot(
-            model=data["model"], gpu=data["gpu"], engine=data["engine"], apis=apis, price=price
-        ),
-        results=as_json(answer(form, estimate, price)),
-    )
-
-
-def scenario_create(
-    *,
-    form: CalculatorForm,
-    name: str,
-    notes: str,
-    author=None,
-    visibility: str = Visibility.LISTED,
-) -> Scenario | None:
-    """Save a valid form's scenario, or return None with the estimator's objection
-    added to the form. `author`: the signed-in user, if any."""
-    computed = compute(form)
-    if computed is None:
-        return None
-    data = form.cleaned_data
+def _create(model, **fields):
+    """A new row with a new random public id: a collision is retried a few times."""
     attempts_left = PUBLIC_ID_ATTEMPTS
     while True:
         try:
             with transaction.atomic():
-                return Scenario.objects.create(
-                    public_id=make_public_id(),
-                    name=name,
-                    notes=notes,
-                    inputs=computed.inputs,
-                    snapshot=computed.snapshot,
-                    results=computed.results,
-                    estimator_version=computed.results["estimator_version"],
-                    gpu=data["gpu"],
-                    llm_model=data["model"] if isinstance(data["model"], LlmModel) else None,
-                    engine=data["engine"],
-                    author=author,
-                    visibility=visibility,
-                )
+                return model.objects.create(public_id=make_public_id(), **fields)
         except IntegrityError:
             attempts_left -= 1
             if not attempts_left:
                 raise
 
 
-# Section: figures
-
-
-@dataclass(frozen=True)
-class Figure:
-    key: str  # for ids in templates and tests
-    label: str
-    path: tuple[str, ...]  # keys into the estimate's JSON
-    kind: str  # how templates format it: seconds, rate, usd, usd_hour, bytes, int, ...
-    band: str = ""  # its error band's key under the answer's "confidence", if it has one
-
-    def band_in(self, results: dict) -> dict | None:
-        """Its error band in a result (the answer's "confidence"), or None: no band for
-        this figure, or a result saved before bands existed."""
-        confidence = results.get("confidence") if isinstance(results, dict) else None
-        return confidence.get(self.band) if self.band and confidence else None
-
-    def of(self, results: dict) -> Any:
-        value: Any = results
-        for key in self.path:
-            if not isinstance(value, dict):
-                return None
-            value = value.get(key)
-        return value
-
-
-# Each figure's label lives here: the result partials' headline tiles, the permalink's
-# "today's catalog gives different numbers" table and the compare page all use these.
-FITS = Figure("fits", "Fits in memory", ("memory", "fits"), "bool")
-TTFT = Figure(
-    "ttft",
-    "Time to first token",
-    ("prefill", "seconds"),
-    "seconds",
-    band="time_to_first_token_seconds",
-)
-TPOT = Figure(
-    "tpot",
-    "Time per output token",
-    ("decode", "seconds_per_token"),
-    "seconds",
-    band="seconds_per_output_token",
-)
-PER_SEQUENCE = Figure(
-    "per_sequence",
-    "Speed per sequence",
-    ("decode", "tokens_per_second_per_sequence"),
-    "rate",
-    band="tokens_per_second_per_sequence",
-)
-THROUGHPUT = Figure(
-    "throughput",
-    "Total throughput",
-    ("decode", "tokens_per_second"),
-    "rate",
-    band="tokens_per_second",
-)
-END_TO_END = Figure("end_to_end", "End to end", ("end_to_end_seconds",), "seconds")
-USD_PER_1M = Figure(
-    "usd_per_1m",
-    "Cost per 1M output tokens",
-    ("cost", "usd_per_1m_output_tokens"),
-    "usd",
-    band="usd_per_1m_output_tokens",
-)
-COST_PER_RUN = Figure("cost_per_run", "Cost of one run", ("cost", "total_usd"), "usd")
-USD_PER_HOUR = Figure("usd_per_hour", "Cost per hour, all GPUs", ("cost", "usd_per_hour"), "usd")
-USD_PER_1K = Figure("usd_per_1k_tokens", "Cost per 1k tokens", ("cost", "usd_per_1k_tokens"), "usd")
-MEMORY_PER_GPU = Figure(
-    "memory_per_gpu", "Memory per GPU", ("memory", "total_bytes_per_gpu"), "bytes"
-)
-MAX_BATCH = Figure("max_batch", "Largest batch that fits", ("memory", "max_batch"), "int")
-MIN_GPUS = Figure("min_gpus", "Fewest GPUs that fit", ("memory", "min_gpus"), "int")
-BATCH = Figure("batch", "Batch used", ("batch",), "int")
-VERSION = Figure("version", "Estimator version", ("estimator_version",), "text")
-
-# The headline tiles at the top of every result (calculator and permalink).
-KEY_FIGURES = (TTFT, TPOT, PER_SEQUENCE, THROUGHPUT, END_TO_END, USD_PER_1M)
-
-# What a permalink's "today's catalog gives different numbers" notice checks.
-HEADLINE_FIGURES = (FITS, TTFT, TPOT, THROUGHPUT, USD_PER_1M, COST_PER_RUN, VERSION)
-
-# The result rows of the comparison table.
-COMPARE_FIGURES = (
-    FITS,
-    BATCH,
-    MEMORY_PER_GPU,
-    MAX_BATCH,
-    TTFT,
-    TPOT,
-    THROUGHPUT,
-    END_TO_END,
-    USD_PER_HOUR,
-    COST_PER_RUN,
-    USD_PER_1K,
-    USD_PER_1M,
-    VERSION,
-)
-
-# By key, for the partials' labels: {{ figures.ttft.label }}.
-FIGURES = {f.key: f for f in (*COMPARE_FIGURES, PER_SEQUENCE, MIN_GPUS)}
-
-
-def differs(a: Any, b: Any) -> bool:
-    """Whether two figures differ by more than display rounding."""
-    numbers = (int, float)
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a != b
-    if isinstance(a, numbers) and isinstance(b, numbers):
-        return not math.isclose(a, b, rel_tol=RELATIVE_TOLERANCE)
-    return a != b
-
-
-@dataclass(frozen=True)
-class Row:
-    label: str
-    kind: str
-    cells: list[Cell]
-    key: str = ""
-
-    @property
-    def any_differs(self) -> bool:
-        return any(cell.differs for cell in self.cells)
-
-
-@dataclass(frozen=True)
-class Cell:
-    value: Any
-    differs: bool  # from the first column's value
-
-
-def row(label: str, kind: str, values: Sequence[Any], key: str = "") -> Row:
-    first = values[0] if values else None
-    return Row(
-        label,
-        kind,
-        [Cell(value, i > 0 and differs(first, value)) for i, value in enumerate(values)],
-        key,
+def scenario_create(
+    computed: Computed,
+    *,
+    name: str,
+    notes: str,
+    author=None,
+    visibility: str = Visibility.LISTED,
+    gpu: GpuType,
+    llm_model: LlmModel | None,
+    engine: EngineProfile,
+) -> Scenario:
+    """Save what an estimate computed (answers.estimate.save). `author`: the signed-in
+    user, if any; `llm_model`: None for a pasted config."""
+    return _create(
+        Scenario,
+        name=name,
+        notes=notes,
+        inputs=computed.inputs,
+        snapshot=computed.snapshot,
+        results=computed.results,
+        estimator_version=computed.results["estimator_version"],
+        gpu=gpu,
+        llm_model=llm_model,
+        engine=engine,
+        author=author,
+        visibility=visibility,
     )
 
 
-# Section: inputs as people read them
-
-DTYPE_LABELS = dict(DTYPE_CHOICES)
-PARALLELISM_LABELS = dict(PARALLELISM_CHOICES)
-PRICING_LABELS = dict(PRICING_CHOICES)
-INPUT_FIELDS = (
-    "model",
-    "gpu",
-    "gpus",
-    "batch",
-    "seq_len",
-    "prompt",
-    "completion",
-    "provider",
-    "pricing",
-    "gpu_hourly_usd",
-    "weights",
-    "kv",
-    "engine",
-    "parallelism",
-)
+def plan_create(*, inputs: dict, results: dict, snapshot: dict, name: str, author=None) -> Plan:
+    """Save what a capacity plan computed (answers.capacity.save); the name is trimmed
+    to fit."""
+    return _create(
+        Plan,
+        name=name.strip()[: Plan._meta.get_field("name").max_length],
+        inputs=inputs,
+        results=results,
+        snapshot=snapshot,
+        estimator_version=results["estimator_version"],
+        author=author,
+    )
 
 
-def input_label(field: str) -> str:
-    return str(CalculatorForm.base_fields[field].label)
+# Section: replaying: a saved scenario as the result partials read it
 
 
-def input_display(field: str, inputs: dict, snapshot: dict) -> str:
-    """One input as text: names instead of slugs, and what an empty value means."""
-    value = inputs.get(field, "")
-    if field in ("model", "gpu", "engine"):
-        return snapshot.get(field, {}).get("name") or value
-    if field in ("weights", "kv"):
-        return DTYPE_LABELS.get(value, "Same as weights") if value else "Same as weights"
-    if field == "parallelism":
-        return PARALLELISM_LABELS.get(value, value)
-    if field == "seq_len" and not value:
-        return "Prompt + completion"
-    if field == "gpu_hourly_usd":
-        return f"{format_usd(value)} (entered)" if value else "Offer or catalog price"
-    if field == "provider":
-        return value or "Cheapest offer"
-    if field == "pricing":
-        return PRICING_LABELS.get(value or pricing.Pricing.ON_DEMAND, value)
-    if field == "batch" and value == BATCH_MAX_KEYWORD:
-        return "Largest that fits"
-    return format_count(value) if value.isdigit() else value
+def as_date(value) -> datetime.date | None:
+    """A date saved as ISO text (or already a date) as a date, for the |date filter."""
+    if isinstance(value, str) and value:
+        return datetime.date.fromisoformat(value)
+    return value or None
 
 
-def input_rows(columns: Sequence[tuple[dict, dict]]) -> list[Row]:
-    """Rows of inputs for (inputs, snapshot) columns."""
+def dated_price(price: dict | None) -> dict | None:
+    """A PriceUsed.as_dict() with its date as a date."""
+    return None if price is None else {**price, "as_of": as_date(price.get("as_of"))}
+
+
+def saved_inputs(inputs: dict, snapshot: dict) -> dict:
+    """A saved scenario's inputs (its form data and catalog snapshot) as the result
+    partials read them (answers.estimate.Estimated.shown_inputs for a live one)."""
+    gpu = snapshot["gpu"]
+    price = snapshot.get("price")
+    if price is None:  # saved before scenarios kept the price: typed, or the catalog's
+        typed = inputs.get("gpu_hourly_usd") or None
+        price = {
+            "basis": pricing.Basis.TYPED if typed is not None else pricing.Basis.CATALOG,
+            "usd_per_gpu_hour": float(typed) if typed is not None else gpu.get("hourly_usd"),
+            "source": gpu.get("price_source", ""),
+            "as_of": gpu.get("price_as_of"),
+            "num_gpus": int(inputs["gpus"]),
+            "gpus_billed": int(inputs["gpus"]),
+            "warnings": [],
+        }
+    return {
+        "model_name": snapshot["model"]["name"],
+        "model_slug": snapshot["model"]["slug"],
+        "gpu_name": gpu["name"],
+        "gpus": int(inputs["gpus"]),
+        "prompt": int(inputs["prompt"]),
+        "completion": int(inputs["completion"]),
+        "weights": inputs["weights"],
+        "engine_name": snapshot["engine"]["name"],
+        "pricing": inputs.get("pricing", ""),
+        "provider": inputs.get("provider", ""),
+        "price": dated_price(price),
+    }
+
+
+def saved_offerings(snapshot: dict) -> list[dict]:
+    """A snapshot's API offerings in the shape answers.api_table.api_rows() reads."""
+    model = snapshot["model"].get("slug")
     return [
-        row(
-            input_label(field),
-            "text",
-            [input_display(field, inputs, snapshot) for inputs, snapshot in columns],
-            field,
-        )
-        for field in INPUT_FIELDS
+        {
+            "slug": api["slug"],
+            "title": api["name"].removeprefix(f"{api.get('provider', '')}: "),
+            "provider": api.get("provider", ""),
+            "price_as_of": api.get("price_as_of"),
+            "same_model": api.get("model") is not None and api.get("model") == model,
+            "reference": api.get("reference", False),
+            "deprecated": api.get("deprecated", False),
+        }
+        for api in snapshot["apis"]
     ]
-
-
-def figure_rows(figures: Iterable[Figure], results: Sequence[dict]) -> list[Row]:
-    return [row(f.label, f.kind, [f.of(r) for r in results], f.key) for f in figures]
 
 
 def _field_label(part: str, key: str) -> str:
@@ -393,21 +237,10 @@ def _field_label(part: str, key: str) -> str:
         return key.replace("_", " ")
 
 
-def price_label(price: dict | None) -> str:
-    """Where a snapshot's price came from, as people read it: "aws p5.48xlarge spot"."""
-    if not price or price.get("basis") is None:
-        return "no price"
-    if price["basis"] == pricing.Basis.TYPED:
-        return "entered"
-    if price["basis"] == pricing.Basis.CATALOG:
-        return "catalog"
-    rate = "spot" if price.get("spot") else "on-demand"
-    return f"{price['provider']} {price['instance_type']} {rate}"
-
-
 def price_change(saved: dict | None, now: dict | None) -> dict | None:
     """The GPU price used then and now, when the offer or its price changed."""
     saved, now = saved or {}, now or {}
+    price_label = pricing.source_label
     keys = ("usd_per_gpu_hour", "provider", "instance_type", "spot", "basis")
     if all(saved.get(key) == now.get(key) for key in keys):
         return None

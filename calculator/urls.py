@@ -9,7 +9,11 @@ app_name = "calculator"
 page_urls = [
     path("", pages.calculator, name="calculator"),
     path("fragments/charts", pages.fragment_charts, name="fragment-charts"),
-    path("fragments/gpus", pages.fragment_gpus, name="fragment-gpus"),
+    path(
+        "fragments/gpu-comparison",
+        pages.fragment_gpu_comparison,
+        name="fragment-gpu-comparison",
+    ),
     path("fragments/apis", pages.fragment_apis, name="fragment-apis"),
     path("fragments/trace", pages.fragment_trace, name="fragment-trace"),
     path("under-load/", plans.under_load, name="under-load"),

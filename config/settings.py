@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "calculator.access.access_context",
+                "calculator.context_processors.named_values",
             ],
         },
     },

@@ -121,8 +121,9 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def make_scenario(db):
     """Save a scenario the way the page does; keyword arguments override the inputs."""
-    from calculator.forms import DEFAULTS, CalculatorForm
-    from calculator.snapshots import scenario_create
+    from calculator.answers.estimate import DEFAULTS, save
+    from calculator.forms import CalculatorForm
+    from calculator.models import Scenario
 
     def make(
         name: str = "Llama 2 70B on 2 × A100",
@@ -133,10 +134,8 @@ def make_scenario(db):
     ):
         form = CalculatorForm({**DEFAULTS, **inputs})
         assert form.is_valid(), form.errors
-        scenario = scenario_create(
-            form=form, name=name, notes=notes, author=author, visibility=visibility
-        )
-        assert scenario is not None, form.errors
+        scenario = save(form, name=name, notes=notes, author=author, visibility=visibility)
+        assert isinstance(scenario, Scenario), form.errors
         return scenario
 
     return make

@@ -101,8 +101,14 @@ def run(models: dict, gpus: dict, engines: dict, model: str, gpu: str, engine: s
         Workload,
         estimate,
     )
+    from calculator.estimator.pricing import catalog_price
 
     fields = dict(WORKLOADS[w])
+    # Priced as the app prices a GPU without offers: its catalog price (the estimator
+    # bills only the price it is given).
+    fields.setdefault(
+        "gpu_hourly_usd", catalog_price(gpus[gpu], fields["num_gpus"]).effective_usd_per_gpu_hour
+    )
     if "weights_dtype" in fields:
         fields["weights_dtype"] = Dtype(fields["weights_dtype"])
     if "parallelism" in fields:

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from calculator.forms import DEFAULTS
+from calculator.answers.estimate import DEFAULTS
 from calculator.models import ApiToken
 from tests.test_settings import manage
 

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from calculator.forms import DEFAULTS
+from calculator.answers.estimate import DEFAULTS
 from calculator.models import Scenario
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from calculator import backup
-from calculator.forms import DEFAULTS
+from calculator.answers.estimate import DEFAULTS
 from calculator.models import ApiOffering, ApiToken, GpuType, LlmModel, RateCounter, Scenario
 
 BASE_DIR = Path(__file__).resolve().parent.parent

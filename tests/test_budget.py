@@ -8,11 +8,12 @@ from urllib.parse import urlencode
 
 import pytest
 
+from calculator.answers import capacity
 from calculator.estimator import budget
-from calculator.estimator.serving import DEFAULT_REQUESTS, MAX_REQUESTS
-from calculator.forms import MAX_TOKENS
+from calculator.estimator.serving import DEFAULT_REQUESTS
+from calculator.limits import MAX_GPUS_PER_REPLICA, MAX_REQUESTS, MAX_TOKENS
 from calculator.models import Plan
-from calculator.plan_forms import MAX_GPUS_PER_REPLICA, PLAN_DEFAULTS, PlanForm, ServeForm
+from calculator.plan_forms import PlanForm, ServeForm
 
 VLLM_BUDGET = 8192  # vLLM's max_num_batched_tokens, the seeded engine's
 
@@ -91,12 +92,12 @@ def test_the_issues_931_option_plan_is_refused_naming_gpus_per_replica():
 
 @pytest.mark.django_db
 def test_the_example_plan_is_accepted():
-    form = PlanForm(PLAN_DEFAULTS)
+    form = PlanForm(capacity.DEFAULTS)
     assert form.is_valid(), form.errors
 
 
 WIDEST_PLAN = {
-    **PLAN_DEFAULTS,
+    **capacity.DEFAULTS,
     "weights": "fp32,fp16,bf16,fp8,int8,int4,fp4",
     "max_gpus_per_replica": str(MAX_GPUS_PER_REPLICA),
 }

@@ -53,20 +53,22 @@ def make_chart(series, current_x=4, **kwargs):
 
 def test_a_line_chart_puts_points_inside_the_plot_area_with_batch_on_a_log_scale():
     chart = make_chart([(1, 10.0), (2, 20.0), (4, 35.0), (8, 50.0)])
-    xs = [p.x for p in chart.points]
+    xs = [p.x for p in chart.series[0].points]
     assert xs[0] == chart.left and xs[-1] == chart.right
     # Log scale: doubling the batch moves the same distance.
     assert xs[1] - xs[0] == pytest.approx(xs[2] - xs[1], abs=0.2)
-    assert all(chart.top <= p.y <= chart.bottom for p in chart.points)
-    assert chart.path.startswith(f"M{chart.points[0].x},{chart.points[0].y}")
-    assert chart.path.count("L") == 3
+    assert all(chart.top <= p.y <= chart.bottom for p in chart.series[0].points)
+    assert chart.series[0].path.startswith(
+        f"M{chart.series[0].points[0].x},{chart.series[0].points[0].y}"
+    )
+    assert chart.series[0].path.count("L") == 3
 
 
 def test_a_line_chart_marks_the_current_batch():
     chart = make_chart([(1, 10.0), (2, 20.0), (4, 35.0), (8, 50.0)])
     assert chart.current is not None
     assert chart.current.label == "batch 4: 35 tokens/s"
-    assert [p.current for p in chart.points] == [False, False, True, False]
+    assert [p.highlight for p in chart.series[0].points] == [False, False, True, False]
 
 
 def test_a_line_chart_starts_its_y_axis_at_zero_with_round_ticks():
@@ -78,19 +80,45 @@ def test_a_line_chart_starts_its_y_axis_at_zero_with_round_ticks():
 
 def test_a_line_chart_with_one_point_centres_it():
     chart = make_chart([(1, 10.0)], current_x=1)
-    assert chart.points[0].x == (chart.left + chart.right) / 2
+    assert chart.series[0].points[0].x == (chart.left + chart.right) / 2
     assert chart.current is not None
 
 
 def test_a_line_chart_marks_the_largest_batch_that_fits_when_the_current_one_is_beyond_it():
     chart = make_chart([(1, 10.0), (2, 20.0), (4, 35.0)], limit_x=2)
-    assert chart.limit_x == chart.points[1].x
+    assert chart.limit_x == chart.series[0].points[1].x
     assert make_chart([(1, 10.0), (2, 20.0)], current_x=2, limit_x=None).limit_x is None
 
 
 def test_a_line_chart_describes_its_data_in_words():
     chart = make_chart([(1, 10.0), (4, 35.0)])
     assert chart.description == "batch 1: 10 tokens/s; batch 4: 35 tokens/s."
+
+
+def test_every_chart_is_one_shape_with_its_highlights_ringed():
+    line = make_chart([(1, 10.0), (4, 35.0)])
+    latency = charts.latency_chart("load", "Latency", [(1.0, 10, 20), (2.0, 12, 30)], "ms", 2.0)
+    assert type(line) is type(latency) is charts.Chart
+    assert [s.slug for s in latency.series] == ["p50", "p95"]
+    assert [[p.highlight for p in s.points] for s in latency.series] == [[False, True]] * 2
+    assert latency.current is None and latency.limit_x is None
+    assert latency.y_ticks[0].position == latency.bottom
+    assert latency.series[1].points[1].y == latency.top  # 30 ms on a 0-30 axis
+
+
+def test_the_tradeoff_chart_joins_the_pareto_front_and_rings_the_best():
+    option = {"gpu": "h100", "gpus_per_replica": 1, "gpu_name": "H100", "weights": "fp8"}
+    options = [
+        {**option, "tokens_per_second_per_user": 50, "tokens_per_second_per_gpu": 900,
+         "on_pareto_front": True},
+        {**option, "weights": "bf16", "tokens_per_second_per_user": 40,
+         "tokens_per_second_per_gpu": 500, "on_pareto_front": False},
+    ]  # fmt: skip
+    chart = charts.tradeoff_chart(options, ("h100", 1, "fp8"))
+    front, others = chart.series
+    assert front.path and not others.path
+    assert [p.highlight for p in front.points] == [True]
+    assert charts.tradeoff_chart([], None) is None
 
 
 GB = 1e9

@@ -116,13 +116,13 @@ def test_calibrate_refuses_a_missing_file(tmp_path):
 
 
 def test_estimate_writes_figures_as_the_page_does():
-    from calculator.estimates import estimate_form
-    from calculator.forms import DEFAULTS, CalculatorForm
+    from calculator.answers.estimate import DEFAULTS, answer
+    from calculator.forms import CalculatorForm
     from calculator.templatetags.calc_format import format_bytes, format_duration
 
     form = CalculatorForm(DEFAULTS)
     assert form.is_valid()
-    result = estimate_form(form)
+    result = answer(form).estimate
     text = run("estimate")
     # Decimal GB, as the page: filesizeformat's "GB" were GiB.
     assert f"weights      {format_bytes(result.memory.weights_bytes_per_gpu)}" in text

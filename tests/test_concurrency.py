@@ -16,9 +16,9 @@ from django.db.models.signals import post_save
 from django.test import Client
 from django.urls import reverse
 
-from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.answers.estimate import DEFAULTS, save
+from calculator.forms import CalculatorForm
 from calculator.models import Scenario
-from calculator.snapshots import scenario_create
 
 pytestmark = pytest.mark.slow  # subprocesses or real concurrency: `make test-fast` leaves it out
 
@@ -94,7 +94,7 @@ def test_a_crash_in_the_middle_of_a_save_leaves_no_scenario():
         form = CalculatorForm(DEFAULTS)
         assert form.is_valid()
         with pytest.raises(RuntimeError):
-            scenario_create(form=form, name="Half written", notes="")
+            save(form, name="Half written", notes="")
     finally:
         post_save.disconnect(crash, sender=Scenario)
     assert response.status_code == 500

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from calculator.estimates import estimate_form
-from calculator.forms import CUSTOM_MODEL, DEFAULTS, CalculatorForm
+from calculator.answers.estimate import DEFAULTS, answer
+from calculator.forms import CUSTOM_MODEL, CalculatorForm
 from calculator.models import LlmModel, Scenario
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_a_pasted_config_is_estimated_like_its_catalog_entry():
     assert custom.cleaned_data["model"].to_spec().extra_params == (
         LlmModel.objects.get(slug="gemma-3-27b").extra_params
     )
-    a, b = estimate_form(custom), estimate_form(catalog)
+    a, b = answer(custom).estimate, answer(catalog).estimate
     assert a.memory == b.memory and a.decode == b.decode and a.total_params == b.total_params
 
 

@@ -43,6 +43,8 @@ ESTIMATOR_DIR = Path(__file__).resolve().parent.parent / "calculator" / "estimat
 
 def run(model=LLAMA_2_7B, gpu=A100_80GB, engine=ROUND_ENGINE, **workload):
     workload.setdefault("num_gpus", 1)
+    # The GPU's catalog price unless one is given, as the app prices a GPU without offers.
+    workload.setdefault("gpu_hourly_usd", gpu.hourly_usd)
     return estimate(model, gpu, engine, Workload(**workload))
 
 
@@ -348,9 +350,8 @@ def test_end_to_end_is_first_token_plus_the_remaining_steps():
 
 
 def test_cost_of_a_run_hand_worked():
-    e = estimate(
-        LLAMA_2_70B, A100_80GB, ROUND_ENGINE, dataclasses.replace(SEED_WORKLOAD, apis=(GPT_35,))
-    )
+    workload = dataclasses.replace(SEED_WORKLOAD, apis=(GPT_35,), gpu_hourly_usd=1.79)
+    e = estimate(LLAMA_2_70B, A100_80GB, ROUND_ENGINE, workload)
     assert e.cost.usd_per_hour == pytest.approx(2 * 1.79)
     assert e.cost.total_usd == pytest.approx(3.58 * e.end_to_end_seconds / 3600)
     assert e.cost.usd_per_1k_tokens == pytest.approx(e.cost.total_usd / 1500 * 1000)
@@ -452,9 +453,8 @@ def test_show_the_math_is_written_from_the_constants_not_from_literals(monkeypat
 
 
 def test_the_result_is_plain_json_without_nan_or_infinity():
-    e = estimate(
-        LLAMA_2_70B, A100_80GB, ROUND_ENGINE, dataclasses.replace(SEED_WORKLOAD, apis=(GPT_35,))
-    )
+    workload = dataclasses.replace(SEED_WORKLOAD, apis=(GPT_35,), gpu_hourly_usd=1.79)
+    e = estimate(LLAMA_2_70B, A100_80GB, ROUND_ENGINE, workload)
     text = json.dumps(e.as_dict(), allow_nan=False)
     assert "estimator_version" in text
     for step in e.trace:

@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculator import jsonbody
+from calculator.answers.estimate import DEFAULTS
 from calculator.estimator.hf_config import ConfigError, model_from_config
-from calculator.forms import CUSTOM_MODEL, DEFAULTS, CalculatorForm
+from calculator.forms import CUSTOM_MODEL, CalculatorForm
 from calculator.plan_forms import PlanForm, ServeForm
 
 CONFIGS = Path(__file__).parent / "data" / "hf_configs"
@@ -71,7 +72,7 @@ def test_brackets_inside_strings_do_not_count_as_nesting():
 
 
 def test_the_deepest_real_config_is_well_within_the_limit():
-    assert max(jsonbody.depth(json.dumps(c)) for c in REAL.values()) + 1 < jsonbody.MAX_DEPTH
+    assert max(jsonbody.depth(json.dumps(c)) for c in REAL.values()) + 1 < jsonbody.MAX_JSON_DEPTH
 
 
 # Section: hostile configs, unit
@@ -151,7 +152,9 @@ DOORS = {
         "/", {**PAGE_INPUTS, "model_config": text}, headers={"HX-Request": "true"}
     ),
     "fragment charts": lambda client, text: client.get(f"/fragments/charts?{_page_query(text)}"),
-    "fragment gpus": lambda client, text: client.get(f"/fragments/gpus?{_page_query(text)}"),
+    "fragment gpus": lambda client, text: client.get(
+        f"/fragments/gpu-comparison?{_page_query(text)}"
+    ),
     "fragment apis": lambda client, text: client.get(f"/fragments/apis?{_page_query(text)}"),
     "fragment trace": lambda client, text: client.get(f"/fragments/trace?{_page_query(text)}"),
     "under load": lambda client, text: client.get(f"/under-load/?{_page_query(text)}&rate=1"),

@@ -20,7 +20,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from calculator import litellm
-from calculator.forms import DEFAULTS
+from calculator.answers.estimate import DEFAULTS
 from calculator.models import ApiOffering, CloudOffer, GpuType, LlmModel
 from tests.seeded import seeded
 
@@ -440,7 +440,7 @@ def section(client, section_id: str, **changes):
 
 def test_the_gpu_comparison_has_a_provider_for_every_gpu_with_an_offer(client):
     response = section(client, "compare-gpus", model="llama-3.1-8b", gpus="1")
-    rows = response.context["gpu_rows"]
+    rows = response.context["gpu_options"]
     offered = set(CloudOffer.objects.values_list("gpu__slug", flat=True))
     for row in rows:
         if row.estimate is not None and row.gpu.slug in offered:

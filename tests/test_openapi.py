@@ -22,19 +22,18 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from calculator.answers import capacity
+from calculator.answers.estimate import ALL_APIS_PARAM, API_DEFAULTS
 from calculator.forms import MAX_BATCH, BatchField, CalculatorForm, CatalogChoiceField
-from calculator.plan_forms import PLAN_DEFAULTS, PlanForm, ServeForm
+from calculator.plan_forms import PlanForm, ServeForm
 from calculator.urls import api_urls
-from calculator.views.api import ALL_APIS_PARAM, API_DEFAULTS
 from config.wsgi import application
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 DOC = json.loads(DOC_PATH.read_text())
 # The API's own defaults: a documented parameter is required when its form field is
-# and the endpoint supplies no default (views/api.py).
-PLAN_API_DEFAULTS = {key: PLAN_DEFAULTS[key] for key in ("engine", "percentile")} | {
-    "max_gpus_per_replica": PLAN_DEFAULTS["max_gpus_per_replica"]
-}
+# and the endpoint supplies no default (answers/estimate.py, answers/capacity.py).
+PLAN_API_DEFAULTS = {key: capacity.DEFAULTS[key] for key in capacity.QUERY_DEFAULTS}
 FORMS = {
     ("/api/estimate", "get"): (CalculatorForm, API_DEFAULTS, [ALL_APIS_PARAM]),
     ("/api/serve", "get"): (ServeForm, API_DEFAULTS, []),

@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from calculator.estimator import Dtype, EstimatorInputError, Workload, simulate
+from calculator.estimator import Dtype, EstimatorInputError, Workload, pricing, simulate
 from calculator.estimator import capacity as K
 from calculator.estimator import planner as P
 from tests.estimator_fixtures import (
@@ -275,7 +275,7 @@ def test_the_planner_asks_one_function_for_prices():
 
     def price(gpu, n):
         asked.append((gpu.slug, n))
-        return 10.0, "offer"
+        return pricing.typed_price(10.0, n)
 
     result = P.plan(
         LLAMA_3_8B,
@@ -289,7 +289,7 @@ def test_the_planner_asks_one_function_for_prices():
     )
     assert asked == [("h100-sxm", 1)]
     assert result.best.usd_per_gpu_hour == 10.0
-    assert result.best.price_source == "offer"
+    assert result.best.price_source == "entered"
 
 
 def test_native_weights_are_the_gpus_own_16_and_8_bit_types():
@@ -359,7 +359,7 @@ def test_a_plan_spends_its_work_in_steps_and_stops_at_its_limit():
 
 def test_a_free_gpu_is_searched_and_best():
     def price(gpu, n):
-        return (0.0, "typed") if gpu.slug == H100_SXM.slug else (1.0, "typed")
+        return pricing.typed_price(0.0 if gpu.slug == H100_SXM.slug else 1.0, n)
 
     result = cold_plan(
         LLAMA_3_8B, [A100_80GB, H100_SXM], ROUND_ENGINE, TRAFFIC, TARGETS, price=price

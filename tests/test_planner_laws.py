@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 
-from calculator.estimator import Dtype
+from calculator.estimator import Dtype, pricing
 from calculator.estimator import planner as P
 from tests.estimator_fixtures import GPT_35, H100_SXM, LLAMA_3_8B, ROUND_ENGINE
 
@@ -68,7 +68,10 @@ def test_the_api_comparison_bills_the_average_rates_tokens(at_peak, quarter_aver
 
 
 def test_an_option_without_a_price_keeps_its_figures_but_is_never_the_best():
-    result = plan_one(P.Traffic.at_peak(4.0, 1000, 200), price=lambda gpu, n: (None, "none"))
+    unpriced = dataclasses.replace(H100_SXM, hourly_usd=None)
+    result = plan_one(
+        P.Traffic.at_peak(4.0, 1000, 200), price=lambda gpu, n: pricing.catalog_price(unpriced, n)
+    )
 
     (option,) = result.options
     assert option.reason_codes == (P.Reason.NO_PRICE,)

@@ -9,6 +9,7 @@ import pytest
 
 from calculator.estimator import pricing
 from calculator.estimator.pricing import Offer, resolve_price
+from tests.estimator_fixtures import H100_SXM
 
 TODAY = date(2026, 11, 29)
 FRESH = TODAY - timedelta(days=30)
@@ -369,3 +370,24 @@ def test_an_old_offer_names_its_provider_and_age():
         f"The lambda price is 200 days old (as of {old.as_of.isoformat()}): check it is "
         "still current.",
     )
+
+
+# Callers with specs only
+
+
+def test_the_catalog_price_of_a_spec_is_rule_four_alone():
+    gpu = H100_SXM  # catalog price 3.29
+    used = pricing.catalog_price(gpu, 3)
+    assert used.basis == pricing.Basis.CATALOG
+    assert used.effective_usd_per_gpu_hour == used.usd_per_gpu_hour == 3.29
+    assert used.usd_per_hour == pytest.approx(3 * 3.29)
+    unpriced = pricing.catalog_price(dataclasses.replace(gpu, hourly_usd=None), 3)
+    assert unpriced.basis is None and unpriced.effective_usd_per_gpu_hour is None
+
+
+def test_a_price_says_where_it_comes_from():
+    assert resolve(typed=2.0).label == "entered"
+    assert pricing.catalog_price(H100_SXM, 1).label == "catalog"
+    assert resolve(provider="aws").label == f"aws p5.48xlarge on-demand ({FRESH.isoformat()})"
+    assert resolve(provider="aws", pricing="spot").label.startswith("aws p5.48xlarge spot")
+    assert pricing.source_label(None) == "no price"

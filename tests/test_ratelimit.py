@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from calculator import ratelimit
-from calculator.forms import DEFAULTS
+from calculator.answers.estimate import DEFAULTS
 from calculator.models import RateCounter, Scenario
 from tests.test_settings import manage
 

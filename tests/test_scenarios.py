@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from calculator import estimator, snapshots
-from calculator.estimates import estimate_form
-from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.answers.estimate import DEFAULTS, answer
+from calculator.figures import differs
+from calculator.forms import CalculatorForm
 from calculator.models import ApiOffering, CloudOffer, GpuType, LlmModel, Scenario
-from calculator.snapshots import differs
 from calculator.templatetags.calc_format import format_duration, format_usd
 from calculator.views.scenarios import _calculator_url
 
@@ -296,7 +296,7 @@ def test_a_catalog_price_change_in_the_admin_leaves_the_saved_figures_and_shows_
     scenario.refresh_from_db()
     now = CalculatorForm(scenario.inputs)
     assert now.is_valid()
-    now_cost = format_usd(estimate_form(now).cost.usd_per_1m_output_tokens)
+    now_cost = format_usd(answer(now).estimate.cost.usd_per_1m_output_tokens)
     assert scenario.results == saved_results
     assert "Today’s catalog gives different numbers" in page
     assert saved_cost in page
@@ -632,3 +632,17 @@ def test_a_scenario_saved_before_error_bands_shows_its_figures_without_them(clie
     html = client.get(detail_url(scenario)).text
     assert 'id="figure-tpot"' in html
     assert 'class="likely' not in html
+
+
+def test_the_list_csv_columns_keep_their_names_and_order(client, make_scenario):
+    make_scenario()
+    response = client.get(reverse("calculator:scenario-list-csv"))
+    header = next(csv.reader(io.StringIO(response.text)))
+    assert header == [
+        *("public_id", "name", "created_at", "author", "model", "gpu", "gpus", "batch"),
+        *("prompt_tokens", "completion_tokens", "weights", "engine", "fits", "ttft_s"),
+        *("time_per_output_token_s", "output_tokens_per_s", "usd_per_hour", "cost_per_run_usd"),
+        *("usd_per_1m_output_tokens", "gpu_price_as_of", "price_basis", "price_provider"),
+        *("price_instance_type", "price_usd_per_gpu_hour", "price_as_of", "estimator_version"),
+        *("notes", "permalink"),
+    ]

@@ -10,13 +10,13 @@ import pytest
 from django.contrib.auth.models import User
 
 from calculator import ratelimit, shedding
+from calculator.answers import capacity
 from calculator.models import Plan, RateCounter
-from calculator.plan_forms import PLAN_DEFAULTS
 
 SERVE = (
     "/api/serve?model=llama-3.1-8b&gpu=h100-sxm&gpus=1&prompt=100&completion=10&rate=1&requests=20"
 )
-PLAN_QUERY = urlencode({**PLAN_DEFAULTS, "gpus": "h100-sxm", "max_gpus_per_replica": "1"})
+PLAN_QUERY = urlencode({**capacity.DEFAULTS, "gpus": "h100-sxm", "max_gpus_per_replica": "1"})
 ESTIMATE = "/api/estimate?model=llama-3.1-8b&gpu=h100-sxm&gpus=1&batch=1&prompt=100&completion=10"
 
 
@@ -99,7 +99,9 @@ def test_without_htmx_a_shed_page_is_a_503_page(client, busy):
 
 @pytest.mark.django_db
 def test_saved_vs_now_and_under_load_are_shed_too(client, busy):
-    plan = Plan.objects.create(inputs=PLAN_DEFAULTS, results={}, snapshot={}, estimator_version="")
+    plan = Plan.objects.create(
+        inputs=capacity.DEFAULTS, results={}, snapshot={}, estimator_version=""
+    )
     for url in (f"/p/{plan.public_id}/now", "/under-load/?model=llama-3.1-8b"):
         response = client.get(url, headers={"HX-Request": "true"})
         assert response.status_code == 200 and "busy" in response.text, url

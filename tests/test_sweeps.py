@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from calculator.estimator import Workload, compare_gpus, estimate, sweep_batches
+from calculator.estimator import Workload, compare_gpus, estimate, pricing, sweep_batches
 from tests.estimator_fixtures import A100_80GB, H100_SXM, L4, LLAMA_2_70B, LLAMA_3_8B, ROUND_ENGINE
 
 UNPRICED = dataclasses.replace(L4, slug="l4-unpriced", hourly_usd=None)
@@ -41,15 +41,25 @@ def test_gpus_are_compared_on_the_fewest_that_hold_the_workload_cheapest_first()
     assert options[-1].gpu.slug == "l4-unpriced"  # no price sorts after every priced GPU
 
 
-def test_a_typed_price_applies_to_the_chosen_gpu_only():
-    workload = Workload(batch_size=1, gpu_hourly_usd=99.0)
+def test_each_gpu_is_priced_by_the_price_function_for_the_count_that_holds_it():
+    asked = []
+
+    def price(gpu, count):
+        asked.append((gpu.slug, count))
+        if gpu.slug == A100_80GB.slug:
+            return pricing.typed_price(99.0, count)
+        return pricing.catalog_price(gpu, count)
+
+    workload = Workload(batch_size=1, gpu_hourly_usd=1234.0)  # not used: the function prices
     options = compare_gpus(
         LLAMA_3_8B, [H100_SXM, A100_80GB], ROUND_ENGINE, workload,
-        batch=1, seq_len=1500, chosen=A100_80GB.slug,
+        batch=1, seq_len=1500, chosen=A100_80GB.slug, price=price,
     )  # fmt: skip
     by_slug = {o.gpu.slug: o for o in options}
-    assert by_slug["a100-80gb-sxm"].hourly_usd == 99.0
-    assert by_slug["h100-sxm"].hourly_usd == H100_SXM.hourly_usd
+    assert asked == [("h100-sxm", 1), ("a100-80gb-sxm", 1)]
+    assert by_slug["a100-80gb-sxm"].price.usd_per_gpu_hour == 99.0
+    assert by_slug["h100-sxm"].price.usd_per_gpu_hour == H100_SXM.hourly_usd
+    assert by_slug["h100-sxm"].estimate.cost.usd_per_gpu_hour == H100_SXM.hourly_usd
     assert options[0].gpu.slug == "h100-sxm"
 
 

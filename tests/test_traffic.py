@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from calculator.estimator import EstimatorInputError
-from calculator.estimator import planner as P
+from calculator.estimator import EstimatorInputError, limits
 from calculator.estimator import traffic as T
 
 RISING = tuple(float(h + 1) for h in range(24))  # 1, 2, ..., 24 requests/s
@@ -66,8 +65,8 @@ def test_typed_rates_name_the_hour_that_is_not_a_number():
 
 
 def test_an_hour_may_ask_no_more_than_the_planner_plans_for():
-    assert T.MAX_HOURLY_RATE == P.MAX_RATE
-    T.DayProfile((P.MAX_RATE,) * 24)
+    assert T.MAX_HOURLY_RATE == limits.MAX_PLAN_RATE
+    T.DayProfile((limits.MAX_PLAN_RATE,) * 24)
 
 
 def test_a_week_bills_five_weekdays_and_two_weekend_days():

@@ -10,8 +10,8 @@ import pytest
 from django.utils.html import escape
 
 from calculator import calibration_report
-from calculator.estimates import estimate_form, form_price
-from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.answers.estimate import DEFAULTS, answer
+from calculator.forms import CalculatorForm
 from calculator.models import ApiOffering, GpuType
 from calculator.templatetags import calc_format as fmt
 
@@ -32,13 +32,13 @@ def inputs(**changes) -> dict[str, str]:
 def expected_price(**changes):
     form = CalculatorForm(inputs(**changes))
     assert form.is_valid(), form.errors
-    return form_price(form)
+    return answer(form).price
 
 
 def expected_estimate(**changes):
     form = CalculatorForm(inputs(**changes))
     assert form.is_valid(), form.errors
-    return estimate_form(form)
+    return answer(form, trace=True).estimate
 
 
 def key_figures(estimate) -> list[str]:
@@ -423,7 +423,7 @@ def test_the_api_table_lists_the_models_own_offerings_and_the_references(client)
 
 def test_the_gpu_comparison_lists_active_gpus_sorted_by_cost(client):
     response = fragment(client, "compare-gpus")
-    rows = response.context["gpu_rows"]
+    rows = response.context["gpu_options"]
     active = set(GpuType.objects.active().values_list("slug", flat=True))
     assert {row.gpu.slug for row in rows} == active
     costs = [

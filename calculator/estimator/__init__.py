@@ -19,7 +19,8 @@ and decode of a static batch); ``cost``; ``core`` (``estimate``); ``scheduler``,
 from __future__ import annotations
 
 from .constants import ESTIMATOR_VERSION
-from .core import MAX_BATCH, MAX_GPUS, MAX_HOURLY_USD, MAX_TOKENS, estimate
+from .core import estimate
+from .limits import MAX_BATCH, MAX_GPUS, MAX_HOURLY_USD, MAX_TOKENS
 from .memory import kv_bytes_per_token, min_gpus_to_fit
 from .params import ParamCounts, count_parameters
 from .results import ApiComparison, Bound, Cost, Decode, Estimate, Memory, Prefill, TraceStep

@@ -30,22 +30,22 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from .limits import MAX_PLANNING_WORK, MAX_SIMULATION_WORK
 from .planner import DEFAULT_MAX_GPUS_PER_REPLICA, native_weights, replica_sizes
 from .serving import BLOCK_TOKENS
 from .specs import Dtype, EstimatorInputError, GpuSpec, ModelSpec
 
-# Simulation work units a request may cost: at the ~1.1 us of CPU per unit measured for
-# the most expensive (thrashing) runs, 2,000,000 units is about 2.2 s, under the 3 s
-# aim. Today's defaults (1,000 requests of 2,000 + 300 tokens) cost 21,000 units; the
-# most requests the API takes (20,000) of that length 420,000. bench/budget.py measures.
-MAX_SIMULATION_WORK = 2_000_000
+# Simulation work units a request may cost (MAX_SIMULATION_WORK, in limits.py): at the
+# ~1.1 us of CPU per unit measured for the most expensive (thrashing) runs, 2,000,000
+# units is about 2.2 s, under the 3 s aim. Today's defaults (1,000 requests of 2,000 +
+# 300 tokens) cost 21,000 units; the most requests the API takes (20,000) of that length
+# 420,000. bench/budget.py measures.
 # Planning work units (options x chunks per request). The example plan (every priced GPU,
 # its 16- and 8-bit precisions, 1 to 8 GPUs per replica: 124 options of 2,300 tokens)
 # costs 124 and its 16k-token-prompt variant 248; the issue's 931 options 931. Today's
 # planner spends 3 to 50 ms of CPU per option (the most on small models, whose rate
 # searches simulate the most requests), so the widest plan accepted can still take
 # several seconds: retune this when the fast planner (issue 19) merges (bench/budget.py).
-MAX_PLANNING_WORK = 250
 
 
 class WorkBudgetError(EstimatorInputError):

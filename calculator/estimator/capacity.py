@@ -28,9 +28,9 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
+from .limits import MIN_SERVE_RATE
 from .scheduler import Replica, WorkLimitExceeded, make_replica, run_replica
 from .serving import (
-    MIN_RATE,
     LengthSpread,
     ServingResult,
     Targets,
@@ -133,7 +133,7 @@ class ReplicaLoad:
             )
         # Never below the least rate: a replica that barely meets the targets alone is
         # then searched there (and needs that many replicas), not divided by zero.
-        self.bound = max(bound * CAPACITY_MARGIN, MIN_RATE)
+        self.bound = max(bound * CAPACITY_MARGIN, MIN_SERVE_RATE)
         self.trials: dict[float, Trial] = {}
         self.capacities: dict[float, Capacity] = {}
         self.simulated = 0  # runs simulated (not remembered)
@@ -143,7 +143,7 @@ class ReplicaLoad:
     @property
     def floor(self) -> float:
         """The lowest rate a search tries: if it misses the targets, any load does."""
-        return max(self.bound * LOWEST_SHARE_OF_BOUND, MIN_RATE)
+        return max(self.bound * LOWEST_SHARE_OF_BOUND, MIN_SERVE_RATE)
 
     def alone(self, work: Work | None = None) -> ServingResult:
         """One request on an idle replica: if it misses a target, no load meets it."""
@@ -157,8 +157,8 @@ class ReplicaLoad:
     def trial(self, rate: float, work: Work | None = None) -> Trial:
         """The run at ``rate`` requests/s, simulated once (its steps spent from
         ``work``; remembered runs cost none). A rate below the simulator's least
-        (``MIN_RATE``) runs at it: requests that rare never meet either way."""
-        rate = max(rate, MIN_RATE)
+        (``MIN_SERVE_RATE``) runs at it: requests that rare never meet either way."""
+        rate = max(rate, MIN_SERVE_RATE)
         found = self.trials.get(rate)
         if found is None:
             found = self.trials[rate] = self._run(rate, work or Work())

@@ -141,9 +141,6 @@ PIPELINE_HOP_LATENCY_S = 20e-6  # assumption, a small point-to-point copy
 # compute does not, so a single midpoint is not enough).
 DECODE_SAMPLE_POINTS = 16
 
-# Search range for "fewest GPUs on which it fits".
-MAX_GPUS_SEARCHED = 64
-
 # The hourly price is for GPUs rented whole: a run that takes seconds is still billed by
 # the second here (cloud per-second billing); no minimums.
 

@@ -7,10 +7,17 @@ The figures don't depend on it, and leaving it off makes an estimate cheaper.
 
 from __future__ import annotations
 
-from . import constants as C
+from . import constants, memory, params, timing
 from . import cost as cost_stage
-from . import memory, params, timing
-from .memory import kv_dtype_of, min_gpus_to_fit, plan_memory
+from .limits import (
+    MAX_BATCH,
+    MAX_EFFECTIVE_HOURLY_USD,
+    MAX_GPUS,
+    MAX_GPUS_SEARCHED,
+    MAX_SEQ_LEN,
+    MAX_TOKENS,
+)
+from .memory import MemoryPlan, kv_dtype_of, min_gpus_to_fit, plan_memory
 from .results import Decode, Estimate, Memory, Prefill
 from .specs import (
     Dtype,
@@ -22,13 +29,8 @@ from .specs import (
     Parallelism,
     Workload,
 )
-from .step import make_context
+from .step import StepTimes, make_context
 
-# Largest values the estimator accepts; the form and the API use the same limits.
-MAX_GPUS = 1024  # more than any single serving replica
-MAX_BATCH = 65_536  # sequences in flight; engines cap far lower (vLLM: 256 by default)
-MAX_TOKENS = 10_485_760  # Llama 4 Scout's advertised 10M-token context
-MAX_HOURLY_USD = 1e6  # per GPU-hour: anything above is a typo
 QUANTIZED_KV = (Dtype.FP8, Dtype.INT8, Dtype.INT4, Dtype.FP4)
 
 
@@ -52,23 +54,14 @@ def estimate(
         )
 
     # Memory: resolve the batch first ("max" means the largest that fits).
-    plan = plan_memory(model, gpu, engine, counts, workload.weights_dtype, kv_dtype, layout)
-    max_batch = plan.max_batch(seq_len)
+    memory_plan = plan_memory(model, gpu, engine, counts, workload.weights_dtype, kv_dtype, layout)
+    max_batch = memory_plan.max_batch(seq_len)
     batch = _batch(workload, engine, max_batch, warnings)
-    total = plan.total(seq_len, batch)
-    fits = total <= plan.capacity
+    total = memory_plan.total(seq_len, batch)
+    fits = total <= memory_plan.capacity
     min_gpus = min_gpus_to_fit(model, gpu, engine, workload, batch, seq_len)
     if not fits:
-        where = (
-            f"it fits on {min_gpus} GPUs"
-            if min_gpus
-            else f"it doesn't fit on {C.MAX_GPUS_SEARCHED} GPUs either"
-        )
-        warnings.append(
-            f"Does not fit: needs {_gb(total)} per GPU, {engine.name} can use "
-            f"{_gb(plan.capacity)} of {gpu.name}'s {_gb(plan.physical)}; {where}. The "
-            "speed and cost below assume it did fit."
-        )
+        warnings.append(_misfit_warning(memory_plan, gpu, engine, total, min_gpus))
     if workload.batch_size and workload.batch_size > engine.max_num_seqs:
         warnings.append(
             f"{engine.name} runs at most {engine.max_num_seqs:,} sequences at once by "
@@ -84,8 +77,7 @@ def estimate(
 
     # Cost
     saturated = timing.saturated_output_tokens_per_second(ctx, batch, prompt, completion, step)
-    hourly = cost_stage.hourly_price(gpu, workload)
-    cost, comparisons = cost_stage.costs(workload, hourly, batch, end_to_end, saturated, warnings)
+    cost, comparisons = cost_stage.costs(workload, batch, end_to_end, saturated, warnings)
 
     if trace:
         steps += params.trace(model, counts)
@@ -94,7 +86,7 @@ def estimate(
             gpu,
             engine,
             counts,
-            plan,
+            memory_plan,
             layout,
             workload.weights_dtype,
             kv_dtype,
@@ -108,55 +100,102 @@ def estimate(
         )
         steps += cost_stage.trace(workload, cost, end_to_end)
 
-    n = workload.num_gpus
     return Estimate(
-        estimator_version=C.ESTIMATOR_VERSION,
+        estimator_version=constants.ESTIMATOR_VERSION,
         batch=batch,
         seq_len=seq_len,
         total_params=counts.total,
         active_params=counts.active,
-        memory=Memory(
-            weights_bytes=plan.weights * n,
-            kv_cache_bytes=plan.kv_cache(seq_len, batch) * n,
-            activation_bytes=plan.activations * n,
-            overhead_bytes=plan.overhead * n,
-            weights_bytes_per_gpu=plan.weights,
-            kv_cache_bytes_per_gpu=plan.kv_cache(seq_len, batch),
-            activation_bytes_per_gpu=plan.activations,
-            overhead_bytes_per_gpu=plan.overhead,
-            total_bytes_per_gpu=total,
-            capacity_bytes_per_gpu=plan.capacity,
-            physical_bytes_per_gpu=plan.physical,
-            kv_bytes_per_token_per_gpu=plan.kv_per_token,
+        memory=_memory(
+            memory_plan,
+            workload.num_gpus,
+            seq_len,
+            batch,
+            max_seq_len=min(memory_plan.max_seq_len(batch), model.max_context),
             fits=fits,
             max_batch=max_batch,
-            max_seq_len=min(plan.max_seq_len(batch), model.max_context),
             min_gpus=min_gpus,
         ),
-        prefill=Prefill(
-            seconds=pre.total,
-            tokens_per_second=batch * prompt / pre.total,
-            bound=pre.bound,
-            compute_seconds=pre.compute,
-            memory_seconds=pre.memory,
-            communication_seconds=pre.communication,
-        ),
-        decode=Decode(
-            seconds_per_token=step,
-            tokens_per_second_per_sequence=1 / step,
-            tokens_per_second=batch / step,
-            bound=dec.bound,
-            compute_seconds=dec.compute,
-            memory_seconds=dec.memory,
-            communication_seconds=dec.communication,
-            overhead_seconds=dec.overhead,
-        ),
+        prefill=_prefill(pre, batch, prompt),
+        decode=_decode(dec, step, batch),
         end_to_end_seconds=end_to_end,
         cost=cost,
         api_comparison=comparisons,
         warnings=tuple(warnings),
         trace=tuple(steps),
         kv_bytes_per_token=ctx.kv_bytes_per_token_model,
+    )
+
+
+def _memory(
+    memory_plan: MemoryPlan,
+    num_gpus: int,
+    seq_len: int,
+    batch: int,
+    *,
+    max_seq_len: int,
+    fits: bool,
+    max_batch: int,
+    min_gpus: int | None,
+) -> Memory:
+    """The memory figures of one GPU and of all of them."""
+    kv_cache = memory_plan.kv_cache(seq_len, batch)
+    return Memory(
+        weights_bytes=memory_plan.weights * num_gpus,
+        kv_cache_bytes=kv_cache * num_gpus,
+        activation_bytes=memory_plan.activations * num_gpus,
+        overhead_bytes=memory_plan.overhead * num_gpus,
+        weights_bytes_per_gpu=memory_plan.weights,
+        kv_cache_bytes_per_gpu=kv_cache,
+        activation_bytes_per_gpu=memory_plan.activations,
+        overhead_bytes_per_gpu=memory_plan.overhead,
+        total_bytes_per_gpu=memory_plan.total(seq_len, batch),
+        capacity_bytes_per_gpu=memory_plan.capacity,
+        physical_bytes_per_gpu=memory_plan.physical,
+        kv_bytes_per_token_per_gpu=memory_plan.kv_per_token,
+        fits=fits,
+        max_batch=max_batch,
+        max_seq_len=max_seq_len,
+        min_gpus=min_gpus,
+    )
+
+
+def _prefill(pre: StepTimes, batch: int, prompt: int) -> Prefill:
+    return Prefill(
+        seconds=pre.total,
+        tokens_per_second=batch * prompt / pre.total,
+        bound=pre.bound,
+        compute_seconds=pre.compute,
+        memory_seconds=pre.memory,
+        communication_seconds=pre.communication,
+    )
+
+
+def _decode(parts: StepTimes, step: float, batch: int) -> Decode:
+    return Decode(
+        seconds_per_token=step,
+        tokens_per_second_per_sequence=1 / step,
+        tokens_per_second=batch / step,
+        bound=parts.bound,
+        compute_seconds=parts.compute,
+        memory_seconds=parts.memory,
+        communication_seconds=parts.communication,
+        overhead_seconds=parts.overhead,
+    )
+
+
+def _misfit_warning(
+    memory_plan: MemoryPlan, gpu: GpuSpec, engine: EngineSpec, total: float, min_gpus: int | None
+) -> str:
+    where = (
+        f"it fits on {min_gpus} GPUs"
+        if min_gpus
+        else f"it doesn't fit on {MAX_GPUS_SEARCHED} GPUs either"
+    )
+    return (
+        f"Does not fit: needs {_gb(total)} per GPU, {engine.name} can use "
+        f"{_gb(memory_plan.capacity)} of {gpu.name}'s {_gb(memory_plan.physical)}; {where}. "
+        "The speed and cost below assume it did fit."
     )
 
 
@@ -219,7 +258,7 @@ def _batch(workload: Workload, engine: EngineSpec, max_batch: int, warnings: lis
 
 
 def _gb(n_bytes: float) -> str:
-    return f"{n_bytes / C.BYTES_PER_GB:,.2f} GB"
+    return f"{n_bytes / constants.BYTES_PER_GB:,.2f} GB"
 
 
 # Validation
@@ -258,13 +297,14 @@ def validate(model: ModelSpec, gpu: GpuSpec, workload: Workload) -> None:
         ),
         (
             "seq_len",
-            workload.seq_len is None or 1 <= workload.seq_len <= 2 * MAX_TOKENS,
-            f"between 1 and {2 * MAX_TOKENS}",
+            workload.seq_len is None or 1 <= workload.seq_len <= MAX_SEQ_LEN,
+            f"between 1 and {MAX_SEQ_LEN}",
         ),
         (
             "gpu_hourly_usd",
-            workload.gpu_hourly_usd is None or 0 <= workload.gpu_hourly_usd < MAX_HOURLY_USD,
-            f"a price from 0 to {MAX_HOURLY_USD:,.0f} USD",
+            workload.gpu_hourly_usd is None
+            or 0 <= workload.gpu_hourly_usd <= MAX_EFFECTIVE_HOURLY_USD,
+            f"a price from 0 to {MAX_EFFECTIVE_HOURLY_USD:,.0f} USD",
         ),
     ]
     for field, ok, expected in checks:

@@ -1,37 +1,32 @@
-"""What the run costs at the price per GPU-hour that applies, and what each commercial
-API would charge for the same tokens."""
+"""What the run costs at the price per GPU-hour it is given, and what each commercial
+API would charge for the same tokens. Which price applies is pricing.py's rule: this
+bills ``Workload.gpu_hourly_usd`` as it is, and nothing without one."""
 
 from __future__ import annotations
 
-from . import constants as C
+from . import constants
 from .results import ApiComparison, Cost, TraceStep
-from .specs import ApiOffering, GpuSpec, Workload
+from .specs import ApiOffering, Workload
 
 NO_PRICE_WARNING = "No hourly price for this GPU: enter one to see costs."
 
 
-def hourly_price(gpu: GpuSpec, workload: Workload) -> float | None:
-    """The price per GPU-hour that applies: the one given with the workload, else the
-    GPU's catalog price (None: neither)."""
-    return workload.gpu_hourly_usd if workload.gpu_hourly_usd is not None else gpu.hourly_usd
-
-
 def costs(
     workload: Workload,
-    hourly: float | None,
     batch: int,
     end_to_end: float,
     saturated: float,
     warnings: list[str],
 ) -> tuple[Cost, tuple[ApiComparison, ...]]:
     prompt, completion = workload.prompt_tokens, workload.completion_tokens
+    hourly = workload.gpu_hourly_usd
     if hourly is None:
         warnings.append(NO_PRICE_WARNING)
         return Cost(None, None, None, None, None, saturated, None), ()
     per_hour = hourly * workload.num_gpus
-    run = per_hour * end_to_end / C.SECONDS_PER_HOUR
+    run = per_hour * end_to_end / constants.SECONDS_PER_HOUR
     tokens = batch * (prompt + completion)
-    per_1m_output = per_hour / C.SECONDS_PER_HOUR / saturated * C.TOKENS_PER_MILLION
+    per_1m_output = per_hour / constants.SECONDS_PER_HOUR / saturated * constants.TOKENS_PER_MILLION
     comparisons = tuple(
         _compare(api, workload, batch, run, per_hour, saturated) for api in workload.apis
     )
@@ -42,7 +37,7 @@ def costs(
     cost = Cost(
         usd_per_hour=per_hour,
         total_usd=run,
-        usd_per_1k_tokens=run / tokens * C.TOKENS_PER_THOUSAND,
+        usd_per_1k_tokens=run / tokens * constants.TOKENS_PER_THOUSAND,
         usd_per_1m_output_tokens=per_1m_output,
         break_even_utilization=break_even,
         saturated_output_tokens_per_second=saturated,
@@ -58,15 +53,15 @@ def _compare(
     api_run = (
         batch
         * (prompt * api.input_usd_per_1m + completion * api.output_usd_per_1m)
-        / C.TOKENS_PER_MILLION
+        / constants.TOKENS_PER_MILLION
     )
     # What the API would charge for an hour of our full-load output.
     api_hour = (
         saturated
-        * C.SECONDS_PER_HOUR
+        * constants.SECONDS_PER_HOUR
         * (completion * api.output_usd_per_1m + prompt * api.input_usd_per_1m)
         / completion
-        / C.TOKENS_PER_MILLION
+        / constants.TOKENS_PER_MILLION
     )
     return ApiComparison(
         slug=api.slug,
@@ -80,7 +75,7 @@ def _compare(
 def trace(workload: Workload, cost: Cost, end_to_end: float) -> list[TraceStep]:
     if cost.usd_per_hour is None:
         return []
-    hour = C.SECONDS_PER_HOUR
+    hour = constants.SECONDS_PER_HOUR
     steps = [
         TraceStep(
             "cost",

@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from . import constants as C
+from . import constants
+from .limits import MAX_GPUS_SEARCHED
 from .params import ParamCounts, count_parameters
 from .results import TraceStep
 from .specs import Dtype, EngineSpec, GpuSpec, Layout, ModelSpec, Parallelism, Workload
@@ -15,19 +16,19 @@ SIXTEEN_BIT = (Dtype.FP32, Dtype.FP16, Dtype.BF16)
 
 
 def bytes_per_param(dtype: Dtype) -> float:
-    return C.BYTES_PER_PARAM[dtype]
+    return constants.BYTES_PER_PARAM[dtype]
 
 
 def outer_bytes_per_param(dtype: Dtype) -> float:
     """Embedding, LM head and vision encoder: kept in 16-bit below 16 bits."""
     if dtype in SIXTEEN_BIT:
-        return C.BYTES_PER_PARAM[dtype]
-    return C.UNQUANTIZED_BYTES_PER_PARAM
+        return constants.BYTES_PER_PARAM[dtype]
+    return constants.UNQUANTIZED_BYTES_PER_PARAM
 
 
 def kv_dtype_of(workload: Workload) -> Dtype:
     """The KV cache's type: the one chosen, else the default for the weights' type."""
-    return workload.kv_dtype or C.DEFAULT_KV_DTYPE[workload.weights_dtype]
+    return workload.kv_dtype or constants.DEFAULT_KV_DTYPE[workload.weights_dtype]
 
 
 def kv_bytes_per_token(model: ModelSpec, kv_dtype: Dtype, tp: int, layers: int) -> float:
@@ -42,9 +43,10 @@ def kv_bytes_per_token(model: ModelSpec, kv_dtype: Dtype, tp: int, layers: int) 
     """
     if model.is_mla:
         values = model.kv_lora_rank + model.qk_rope_head_dim
-        return layers * values * C.BYTES_PER_PARAM[kv_dtype]
+        return layers * values * constants.BYTES_PER_PARAM[kv_dtype]
     heads_per_gpu = max(math.ceil(model.num_kv_heads / tp), 1)
-    return C.KV_TENSORS * layers * heads_per_gpu * model.head_dim * C.BYTES_PER_PARAM[kv_dtype]
+    bytes_per_value = constants.BYTES_PER_PARAM[kv_dtype]
+    return constants.KV_TENSORS * layers * heads_per_gpu * model.head_dim * bytes_per_value
 
 
 # Local attention. A sliding-window layer holds and attends to the last `window` tokens;
@@ -82,7 +84,7 @@ def expert_bytes_per_param(model: ModelSpec, dtype: Dtype) -> float:
     """A routed expert's weight: the chosen type, or the checkpoint's own smaller format
     (gpt-oss's MXFP4 experts stay MXFP4 whatever the rest runs in)."""
     chosen = bytes_per_param(dtype)
-    native = C.NATIVE_EXPERT_BYTES_PER_PARAM.get(model.expert_format)
+    native = constants.NATIVE_EXPERT_BYTES_PER_PARAM.get(model.expert_format)
     return min(chosen, native) if native else chosen
 
 
@@ -126,10 +128,10 @@ def activation_bytes_per_gpu(model: ModelSpec, engine: EngineSpec, tp: int) -> f
     is sized for the engine's limits, not for the current batch, so the KV pool (and the
     largest batch) does not depend on the batch asked for."""
     per_token = (
-        C.ACTIVATION_HIDDEN_COPIES * model.hidden_size
-        + C.ACTIVATION_INTERMEDIATE_COPIES * activation_width(model) / tp
-    ) * C.ACTIVATION_BYTES
-    logits = engine.max_num_seqs * model.vocab_size / tp * C.LOGITS_BYTES
+        constants.ACTIVATION_HIDDEN_COPIES * model.hidden_size
+        + constants.ACTIVATION_INTERMEDIATE_COPIES * activation_width(model) / tp
+    ) * constants.ACTIVATION_BYTES
+    logits = engine.max_num_seqs * model.vocab_size / tp * constants.LOGITS_BYTES
     return engine.max_batched_tokens * per_token + logits
 
 
@@ -193,12 +195,12 @@ def plan_memory(
     kv_dtype: Dtype,
     layout: Layout,
 ) -> MemoryPlan:
-    physical = gpu.usable_memory_gib * C.BYTES_PER_GIB
+    physical = gpu.usable_memory_gib * constants.BYTES_PER_GIB
     kv_per_token = kv_bytes_per_token(model, kv_dtype, layout.tp, layout.layers_per_gpu)
     return MemoryPlan(
         weights=weights_per_gpu(model, params, weights_dtype, layout),
         activations=activation_bytes_per_gpu(model, engine, layout.tp),
-        overhead=engine.runtime_overhead_gib * C.BYTES_PER_GIB,
+        overhead=engine.runtime_overhead_gib * constants.BYTES_PER_GIB,
         kv_per_token=kv_per_token,
         capacity=physical * engine.memory_fraction,
         physical=physical,
@@ -213,7 +215,7 @@ def gpu_counts(model: ModelSpec, workload: Workload) -> list[int]:
     tensor parallelism (engines split the heads evenly; beyond a count that divides them,
     they add pipeline stages), any count of pipeline stages up to the layers; always with
     the count asked for, so the answer is never above it when that count holds it."""
-    top = C.MAX_GPUS_SEARCHED
+    top = MAX_GPUS_SEARCHED
     if workload.parallelism is Parallelism.PIPELINE:
         counts = set(range(1, min(top, model.num_layers) + 1))
     else:
@@ -260,7 +262,7 @@ def trace(
             "memory",
             "Weights per GPU",
             f"blocks x bytes/param + embedding and head at "
-            f"{C.UNQUANTIZED_BYTES_PER_PARAM * 8:.0f}-bit, split across GPUs",
+            f"{constants.UNQUANTIZED_BYTES_PER_PARAM * 8:.0f}-bit, split across GPUs",
             f"{params.blocks:,} x {bytes_per_param(weights_dtype):.4g} B "
             f"({weights_dtype.value}) / {layout.tp}"
             + (f", largest of {layout.pp} pipeline stages" if layout.pp > 1 else ""),
@@ -272,14 +274,15 @@ def trace(
         TraceStep(
             "memory",
             "Activations per GPU",
-            f"engine chunk x ({C.ACTIVATION_HIDDEN_COPIES} x hidden + "
-            f"{C.ACTIVATION_INTERMEDIATE_COPIES} x MLP width / TP) x "
-            f"{C.ACTIVATION_BYTES:.0f} B + max seqs x vocab / TP x {C.LOGITS_BYTES:.0f} B",
-            f"{engine.max_batched_tokens:,} tokens x ({C.ACTIVATION_HIDDEN_COPIES} x "
-            f"{model.hidden_size:,} + {C.ACTIVATION_INTERMEDIATE_COPIES} x "
-            f"{activation_width(model):,} / {layout.tp}) x {C.ACTIVATION_BYTES:.0f} B + "
+            f"engine chunk x ({constants.ACTIVATION_HIDDEN_COPIES} x hidden + "
+            f"{constants.ACTIVATION_INTERMEDIATE_COPIES} x MLP width / TP) x "
+            f"{constants.ACTIVATION_BYTES:.0f} B + max seqs x vocab / TP x "
+            f"{constants.LOGITS_BYTES:.0f} B",
+            f"{engine.max_batched_tokens:,} tokens x ({constants.ACTIVATION_HIDDEN_COPIES} x "
+            f"{model.hidden_size:,} + {constants.ACTIVATION_INTERMEDIATE_COPIES} x "
+            f"{activation_width(model):,} / {layout.tp}) x {constants.ACTIVATION_BYTES:.0f} B + "
             f"{engine.max_num_seqs} x {model.vocab_size:,} / {layout.tp} x "
-            f"{C.LOGITS_BYTES:.0f} B",
+            f"{constants.LOGITS_BYTES:.0f} B",
             plan.activations,
             "bytes",
         ),
@@ -306,7 +309,7 @@ def trace(
 def _kv_per_token_step(
     model: ModelSpec, plan: MemoryPlan, layout: Layout, kv_dtype: Dtype
 ) -> TraceStep:
-    size = f"{C.BYTES_PER_PARAM[kv_dtype]:.4g} B ({kv_dtype.value})"
+    size = f"{constants.BYTES_PER_PARAM[kv_dtype]:.4g} B ({kv_dtype.value})"
     if model.is_mla:
         return TraceStep(
             "memory",
@@ -320,9 +323,9 @@ def _kv_per_token_step(
     return TraceStep(
         "memory",
         "KV cache per token per GPU",
-        f"{C.KV_TENSORS} x layers x max(KV heads / TP, 1) x head_dim x bytes",
-        f"{C.KV_TENSORS} x {layout.layers_per_gpu} x max({model.num_kv_heads}/{layout.tp}, 1)"
-        f" x {model.head_dim} x {size}",
+        f"{constants.KV_TENSORS} x layers x max(KV heads / TP, 1) x head_dim x bytes",
+        f"{constants.KV_TENSORS} x {layout.layers_per_gpu} x "
+        f"max({model.num_kv_heads}/{layout.tp}, 1) x {model.head_dim} x {size}",
         plan.kv_per_token,
         "bytes",
     )
@@ -353,4 +356,4 @@ def _kv_cache_step(model: ModelSpec, plan: MemoryPlan, seq_len: int, batch: int)
 
 
 def _gb(n_bytes: float) -> str:
-    return f"{n_bytes / C.BYTES_PER_GB:,.2f} GB"
+    return f"{n_bytes / constants.BYTES_PER_GB:,.2f} GB"

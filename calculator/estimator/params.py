@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import constants as C
+from . import constants
 from .results import TraceStep
 from .specs import ModelSpec
 
@@ -81,11 +81,11 @@ def attention_parameters(model: ModelSpec) -> int:
 def count_parameters(model: ModelSpec) -> ParamCounts:
     h = model.hidden_size
     attention = attention_parameters(model)
-    norms = (C.NORMS_PER_LAYER + model.extra_norms_per_layer) * h
-    dense_mlp = C.GATED_MLP_MATRICES * h * model.intermediate_size
+    norms = (constants.NORMS_PER_LAYER + model.extra_norms_per_layer) * h
+    dense_mlp = constants.GATED_MLP_MATRICES * h * model.intermediate_size
     if model.num_experts:
         expert_width = model.moe_intermediate_size or model.intermediate_size
-        expert_mlp = C.GATED_MLP_MATRICES * h * expert_width
+        expert_mlp = constants.GATED_MLP_MATRICES * h * expert_width
         router = h * model.num_experts
         if model.expert_bias:
             expert_mlp += 2 * expert_width + h  # gate and up biases, down bias

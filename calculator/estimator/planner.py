@@ -35,26 +35,26 @@ from .capacity import (
     replica_load,
 )
 from .constants import HOURS_PER_MONTH, SECONDS_PER_DAY
-from .core import MAX_TOKENS
+from .limits import (
+    DEFAULT_MAX_GPUS_PER_REPLICA,
+    MAX_GPUS_PER_REPLICA,
+    MAX_PEAK_FACTOR,
+    MAX_PLAN_RATE,
+    MAX_TARGET_S,
+    MAX_TOKENS,
+    MIN_AVERAGE_RATE,
+    MIN_SERVE_RATE,
+)
 from .memory import kv_dtype_of
+from .pricing import PriceFunction, catalog_price
 from .scheduler import BLOCK_TOKENS, WorkLimitExceeded
-from .serving import DEFAULT_PERCENTILE, MIN_RATE, LengthSpread, Targets, simulation_work
+from .serving import DEFAULT_PERCENTILE, LengthSpread, Targets, simulation_work
 from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 
-DEFAULT_MAX_GPUS_PER_REPLICA = 8  # one 8-GPU server: tensor parallel stays on NVLink
 PERCENTILE_CHOICES = ("p50", "p90", "p95", "p99")
 # Latency is not quite monotone in the rate over a finite run: if the planned load
 # misses where a higher one passed, add a replica (this many times at most).
 EXTRA_REPLICA_TRIES = 3
-MAX_RATE = 1e5  # peak requests/s the planner accepts
-MAX_REQUESTS_PER_DAY = MAX_RATE * SECONDS_PER_DAY
-MAX_PEAK_FACTOR = 100.0
-# The least peak is the simulator's least rate (serving.MIN_RATE, one request in 11.6
-# days); the month may average down to a hundredth of it (MAX_PEAK_FACTOR), which keeps
-# the cost per 1M tokens a finite number.
-MIN_AVERAGE_RATE = MIN_RATE / MAX_PEAK_FACTOR
-MAX_TARGET_S = 3600.0  # an hour: the form's MAX_TARGET_MS; beyond it is a typo
-MAX_GPUS_PER_REPLICA = 64  # eight 8-GPU servers; the form's limit
 # Costs equal to within this (relative) count as equal: an option that could only tie
 # the best is searched, for the tie-break.
 SAME_COST = 1e-9
@@ -211,20 +211,6 @@ def _ms(seconds: float | None) -> float | None:
     return None if seconds is None or math.isnan(seconds) else seconds * 1e3
 
 
-# Prices
-
-
-# The price of one GPU-hour of this GPU when renting `gpus` of them (whole instances
-# billed, spread over the GPUs asked for), and where it comes from.
-PriceFunction = Callable[[GpuSpec, int], tuple[float | None, str]]
-
-
-def price_per_gpu_hour(gpu: GpuSpec, gpus: int) -> tuple[float | None, str]:
-    """The default price: the GPU's catalog price. The app passes the cloud offers'
-    rule (``pricing.resolve_price``) instead."""
-    return gpu.hourly_usd, "catalog"
-
-
 # Work
 
 
@@ -290,7 +276,7 @@ def plan(
     weights: list[Dtype] | None = None,
     max_gpus_per_replica: int = DEFAULT_MAX_GPUS_PER_REPLICA,
     apis: tuple[ApiOffering, ...] = (),
-    price: PriceFunction = price_per_gpu_hour,
+    price: PriceFunction = catalog_price,
     reference: bool = False,
     max_steps: int | None = None,
 ) -> PlanResult:
@@ -415,7 +401,8 @@ def _consider(
         weights_dtype=dtype,
     )
     work.spend(OPTION_STEPS)
-    hourly, source = price(gpu, n)
+    used = price(gpu, n)  # whole instances billed, spread over the GPUs asked for
+    hourly, source = used.effective_usd_per_gpu_hour, used.label
     option = _OptionMaker(
         common={
             "gpu": gpu.slug,
@@ -679,11 +666,14 @@ def _validate(traffic: Traffic, targets: Targets, max_gpus: int) -> None:
     """Every number plan() takes, in range (NaN fails every comparison, so it is out)."""
     given = traffic.given_as
     per_day = " (requests per day x peak factor / 86,400)" if given != "rate" else ""
-    if not _is_number(traffic.peak_rate) or not MIN_RATE <= traffic.peak_rate <= MAX_RATE:
+    if (
+        not _is_number(traffic.peak_rate)
+        or not MIN_SERVE_RATE <= traffic.peak_rate <= MAX_PLAN_RATE
+    ):
         raise EstimatorInputError(
             given,
-            f"The peak{per_day} must be from {MIN_RATE:g} (one request in 11 days) to "
-            f"{MAX_RATE:,.0f} requests/s.",
+            f"The peak{per_day} must be from {MIN_SERVE_RATE:g} (one request in 11 days) to "
+            f"{MAX_PLAN_RATE:,.0f} requests/s.",
         )
     average = traffic.average_rate
     if not _is_number(average) or not MIN_AVERAGE_RATE <= average <= traffic.peak_rate:
@@ -732,5 +722,4 @@ __all__ = [
     "native_weights",
     "plan",
     "planning_work",
-    "price_per_gpu_hour",
 ]

@@ -8,6 +8,10 @@ One rule, in this order (issue 9):
    least the number of GPUs asked for;
 4. else the GPU's own catalog price.
 
+This is the only place a price falls back to another: the estimator bills exactly the
+price it is given (``Workload.gpu_hourly_usd``, the effective price below), and callers
+that hold specs only (no offers) ask ``catalog_price``, rule 4 alone.
+
 Clouds rent GPUs by the instance, so 3 GPUs from 8-GPU instances pay for 8: the result
 says how many GPUs are billed, and gives the effective price per GPU asked for that
 makes the hour cost what the instances cost. Pure Python, like the rest of the estimator.
@@ -16,9 +20,12 @@ makes the hour cost what the instances cost. Pure Python, like the rest of the e
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+from .specs import GpuSpec
 
 # A price older than this is shown with a warning: cloud list prices move within a
 # year (AWS cut P4/P5 prices by up to 45% in June 2025). Two quarters is an assumption
@@ -102,6 +109,76 @@ class PriceUsed:
             "warnings": list(self.warnings),
         }
 
+    @property
+    def label(self) -> str:
+        """Where the price comes from, dated when it is an offer: "aws p5.48xlarge
+        on-demand (2025-06-01)", "catalog", "entered", "no price"."""
+        label = source_label(self.as_dict())
+        if self.provider:
+            label += f" ({self.as_of.isoformat() if self.as_of else 'undated'})"
+        return label
+
+
+# The price of one GPU-hour of this GPU when renting `count` of them: what the GPU
+# comparison and the planner ask for each GPU and count they consider.
+PriceFunction = Callable[[GpuSpec, int], PriceUsed]
+
+
+def source_label(price: Mapping | None) -> str:
+    """Where a price (a PriceUsed.as_dict(), as saved) came from, as people read it:
+    "aws p5.48xlarge spot"."""
+    if not price or price.get("basis") is None:
+        return "no price"
+    if price["basis"] == Basis.TYPED:
+        return "entered"
+    if price["basis"] == Basis.CATALOG:
+        return "catalog"
+    rate = "spot" if price.get("spot") else "on-demand"
+    return f"{price['provider']} {price['instance_type']} {rate}"
+
+
+def typed_price(usd: float, num_gpus: int) -> PriceUsed:
+    """Rule 1: a price the user typed, per GPU asked for."""
+    return PriceUsed(
+        usd_per_gpu_hour=usd,
+        basis=Basis.TYPED,
+        num_gpus=num_gpus,
+        gpus_billed=num_gpus,
+        instances=0,
+        effective_usd_per_gpu_hour=usd,
+        usd_per_hour=usd * num_gpus,
+    )
+
+
+def catalog_price(gpu: GpuSpec, num_gpus: int) -> PriceUsed:
+    """Rule 4 alone: the GPU's catalog price (no offers, nothing typed), for callers
+    that hold specs only."""
+    return _catalog(gpu.hourly_usd, num_gpus)
+
+
+def _catalog(
+    usd: float | None,
+    num_gpus: int,
+    *,
+    as_of: date | None = None,
+    source: str = "",
+    stale: bool = False,
+    warnings: tuple[str, ...] = (),
+) -> PriceUsed:
+    return PriceUsed(
+        usd_per_gpu_hour=usd,
+        basis=Basis.CATALOG if usd is not None else None,
+        num_gpus=num_gpus,
+        gpus_billed=num_gpus,
+        instances=0,
+        effective_usd_per_gpu_hour=usd,
+        usd_per_hour=None if usd is None else usd * num_gpus,
+        as_of=as_of if usd is not None else None,
+        source=source if usd is not None else "",
+        stale=stale,
+        warnings=warnings,
+    )
+
 
 @dataclass(frozen=True)
 class _Pick:
@@ -174,15 +251,7 @@ def resolve_price(
     """The price per GPU-hour that applies, by the order in the module docstring."""
     pricing = Pricing(pricing)
     if typed is not None:
-        return PriceUsed(
-            usd_per_gpu_hour=typed,
-            basis=Basis.TYPED,
-            num_gpus=num_gpus,
-            gpus_billed=num_gpus,
-            instances=0,
-            effective_usd_per_gpu_hour=typed,
-            usd_per_hour=typed * num_gpus,
-        )
+        return typed_price(typed, num_gpus)
     kind = "spot" if pricing == Pricing.SPOT else "on-demand"
     warnings: list[str] = []
     pick = None
@@ -202,16 +271,11 @@ def resolve_price(
             if catalog_usd is not None
             else (False, [])
         )
-        return PriceUsed(
-            usd_per_gpu_hour=catalog_usd,
-            basis=Basis.CATALOG if catalog_usd is not None else None,
-            num_gpus=num_gpus,
-            gpus_billed=num_gpus,
-            instances=0,
-            effective_usd_per_gpu_hour=catalog_usd,
-            usd_per_hour=None if catalog_usd is None else catalog_usd * num_gpus,
-            as_of=catalog_as_of if catalog_usd is not None else None,
-            source=catalog_source if catalog_usd is not None else "",
+        return _catalog(
+            catalog_usd,
+            num_gpus,
+            as_of=catalog_as_of,
+            source=catalog_source,
             stale=stale,
             warnings=(*warnings, *notes),
         )

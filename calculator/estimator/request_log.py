@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
-from .core import MAX_TOKENS
+from .limits import MAX_LOG_BYTES, MAX_LOG_LINES, MAX_LOG_SPAN_DAYS, MAX_LOG_TOKENS
 from .specs import EstimatorInputError
 from .traffic import (
     DAYS_PER_WEEK,
@@ -38,15 +38,8 @@ from .traffic import (
     WeekProfile,
 )
 
-# Bounds on the work one upload may ask for. A line of a timestamp and two token counts
-# is 20-45 bytes; 250,000 of them (a month at 0.1 requests/s, three days at 1) read in
-# about a second of CPU (bench/traffic.py).
-MAX_LOG_LINES = 250_000
-MAX_LOG_BYTES = 16 * 2**20  # 16 MiB: 250,000 lines of up to 67 bytes
-# A log spanning more than a year is a timestamp out of place (or a log to cut).
-MAX_LOG_SPAN_DAYS = 366
-# Token counts: at most the estimator's largest prompt or completion (10M tokens).
-MAX_LOG_TOKENS = MAX_TOKENS
+# Bounds on the work one upload may ask for: MAX_LOG_LINES, MAX_LOG_BYTES,
+# MAX_LOG_SPAN_DAYS and MAX_LOG_TOKENS, in limits.py with their reasons.
 # Weekdays and weekend days are read apart once the log covers a whole week.
 WEEKLY_MIN_DAYS = DAYS_PER_WEEK
 # The lengths kept for the simulator to draw from: a seeded sample of (prompt,

@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from .constants import ESTIMATOR_VERSION
 from .core import validate
+from .limits import MAX_CONCURRENCY, MAX_REQUESTS, MAX_SERVE_RATE, MIN_SERVE_RATE
 from .scheduler import (
     BLOCK_TOKENS,
     Replica,
@@ -33,13 +34,6 @@ from .specs import EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 from .timing import saturated_output_tokens_per_second
 
 DEFAULT_REQUESTS = 1000  # requests simulated unless asked otherwise
-MAX_REQUESTS = 20_000  # the API's limit: beyond it, ask for fewer (it takes seconds)
-MAX_RATE = 1e6  # requests/s; anything above is a typo (use rate=inf for "all at once")
-# requests/s: one request every 11.6 days. Rarer requests never meet (each is one request
-# alone), and the simulated clock (a double) still resolves 4 microseconds at the end of
-# the longest run, MAX_REQUESTS / MIN_RATE = 2e10 s; at 1e-308 arrivals overflowed.
-MIN_RATE = 1e-6
-MAX_CONCURRENCY = 100_000  # users
 # Uniform lengths spread +-50% around the mean: vLLM's benchmark_serving random dataset
 # draws lengths uniformly in [mean x (1 - ratio), mean x (1 + ratio)] (--random-range-ratio).
 UNIFORM_RANGE_RATIO = 0.5
@@ -307,9 +301,10 @@ def simulate_replica(
             raise EstimatorInputError(name, "Must be a whole number.")
     if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)):
         raise EstimatorInputError("rate", "Must be a number.")
-    if rate is not None and not (MIN_RATE <= rate <= MAX_RATE or rate == math.inf):
+    if rate is not None and not (MIN_SERVE_RATE <= rate <= MAX_SERVE_RATE or rate == math.inf):
         raise EstimatorInputError(
-            "rate", f"Must be from {MIN_RATE:g} (one request in 11 days) to {MAX_RATE:,.0f}."
+            "rate",
+            f"Must be from {MIN_SERVE_RATE:g} (one request in 11 days) to {MAX_SERVE_RATE:,.0f}.",
         )
     if concurrency is not None and not 1 <= concurrency <= MAX_CONCURRENCY:
         raise EstimatorInputError("concurrency", f"Must be from 1 to {MAX_CONCURRENCY:,}.")

@@ -71,7 +71,9 @@ class GpuSpec:
     interconnect: Interconnect = Interconnect.PCIE
     interconnect_gb_s: float = 0.0  # total of both directions, per GPU
     pcie_gb_s: float = 32.0  # one direction (PCIe Gen4 x16)
-    hourly_usd: float | None = None  # per GPU-hour
+    # The catalog's list price per GPU-hour: pricing.py's last resort (catalog_price);
+    # the estimator never reads it.
+    hourly_usd: float | None = None
 
     def peak_tflops(self, dtype: Dtype) -> float | None:
         return {
@@ -197,7 +199,9 @@ class Workload:
     weights_dtype: Dtype = Dtype.FP16
     kv_dtype: Dtype | None = None  # None: follows the weights (16- or 8-bit)
     parallelism: Parallelism = Parallelism.TENSOR
-    gpu_hourly_usd: float | None = None  # None: the GPU's catalog price
+    # The price per GPU-hour billed, per GPU asked for: the effective price pricing.py
+    # resolves (typed, an offer or the catalog's). None: no price, so no cost.
+    gpu_hourly_usd: float | None = None
     apis: tuple[ApiOffering, ...] = field(default=())
 
 

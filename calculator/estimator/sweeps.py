@@ -4,12 +4,12 @@ same workload on every GPU."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .core import estimate
-from .cost import hourly_price
 from .memory import min_gpus_to_fit
+from .pricing import PriceFunction, PriceUsed, catalog_price
 from .results import Estimate
 from .specs import EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 
@@ -39,7 +39,7 @@ class GpuOption:
     gpu: GpuSpec
     current: bool  # the GPU the workload was estimated on
     num_gpus: int | None  # fewest that hold the workload; None: more than the search
-    hourly_usd: float | None  # per GPU
+    price: PriceUsed | None  # for num_gpus of it; None: it fits on no count searched
     estimate: Estimate | None  # None: it doesn't fit on any count searched
 
     @property
@@ -56,29 +56,32 @@ def compare_gpus(
     batch: int,
     seq_len: int,
     chosen: str,
-    price: Callable[[GpuSpec, int], float | None] | None = None,
+    price: PriceFunction = catalog_price,
 ) -> list[GpuOption]:
     """Every GPU on the fewest of it that hold `batch` sequences of `seq_len`, cheapest
     per 1M output tokens first, then the unpriced by speed, then those that fit on none.
 
-    A price given with the workload is for the chosen GPU (slug `chosen`); the others use
-    their own price. `price(gpu, count)`, when given, is the price per GPU-hour for that
-    many of the GPU instead (cloud offers depend on the count: see pricing.py)."""
+    `chosen`: the slug of the GPU the workload was estimated on. `price(gpu, count)`:
+    the price for that many of the GPU (cloud offers depend on the count: pricing.py);
+    the workload's own price is not used."""
     options = []
     for gpu in gpus:
-        current = gpu.slug == chosen
-        trial = workload if current else dataclasses.replace(workload, gpu_hourly_usd=None)
-        count = min_gpus_to_fit(model, gpu, engine, trial, batch, seq_len)
-        result = None
+        count = min_gpus_to_fit(model, gpu, engine, workload, batch, seq_len)
+        used = result = None
         if count is not None:
-            trial = dataclasses.replace(trial, num_gpus=count, batch_size=batch, apis=())
-            if price is not None:
-                trial = dataclasses.replace(trial, gpu_hourly_usd=price(gpu, count))
+            used = price(gpu, count)
+            trial = dataclasses.replace(
+                workload,
+                num_gpus=count,
+                batch_size=batch,
+                apis=(),
+                gpu_hourly_usd=used.effective_usd_per_gpu_hour,
+            )
             try:
                 result = estimate(model, gpu, engine, trial, trace=False)
             except EstimatorInputError:  # e.g. more stages than layers
                 result = None
-        options.append(GpuOption(gpu, current, count, hourly_price(gpu, trial), result))
+        options.append(GpuOption(gpu, gpu.slug == chosen, count, used, result))
     return sorted(options, key=_cost_order)
 
 

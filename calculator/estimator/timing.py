@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from . import constants as C
+from . import constants
 from .memory import local_context, local_prefill_pairs
 from .results import TraceStep
 from .step import StepContext, StepTimes, bandwidth_efficiency, compute_efficiency, link, step_time
@@ -62,7 +62,7 @@ def average_decode(ctx: StepContext, batch: int, prompt: int, completion: int) -
     The step time is averaged at evenly spaced context lengths, so a completion that
     starts memory-bound and turns compute-bound (or the reverse) is timed as such.
     """
-    points = max(min(C.DECODE_SAMPLE_POINTS, completion), 1)
+    points = max(min(constants.DECODE_SAMPLE_POINTS, completion), 1)
     contexts = [prompt + (i + 0.5) * completion / points for i in range(points)]
     if ctx.model.local_share:
         samples = [
@@ -174,8 +174,9 @@ def decode_trace(
         TraceStep(
             "decode",
             "Decode compute time per step",
-            f"(2 x active params + {C.ATTENTION_FLOPS_PER_CONTEXT_VALUE} x layers x heads x "
-            "head_dim x context) x batch / (GPUs x peak x GPU efficiency x engine utilisation)",
+            f"(2 x active params + {constants.ATTENTION_FLOPS_PER_CONTEXT_VALUE} x layers x "
+            "heads x head_dim x context) x batch / (GPUs x peak x GPU efficiency x engine "
+            "utilisation)",
             f"{ctx.peak_tflops:,.0f} TFLOPS x "
             f"{_efficiencies(ctx, engine.decode_compute_utilization)}",
             dec.compute,
@@ -188,11 +189,11 @@ def decode_trace(
             TraceStep(
                 "decode",
                 "All-reduces per step",
-                f"{C.ALLREDUCE_PER_LAYER} x layers x (latency + 2(n-1)/n x message / "
-                f"(link bandwidth x {C.ALLREDUCE_BANDWIDTH_EFFICIENCY}))",
-                f"{C.ALLREDUCE_PER_LAYER} x {model.num_layers} x "
+                f"{constants.ALLREDUCE_PER_LAYER} x layers x (latency + 2(n-1)/n x message / "
+                f"(link bandwidth x {constants.ALLREDUCE_BANDWIDTH_EFFICIENCY}))",
+                f"{constants.ALLREDUCE_PER_LAYER} x {model.num_layers} x "
                 f"({link_latency * 1e6:.0f} us over {link_name} + "
-                f"{batch * model.hidden_size * C.ACTIVATION_BYTES:,.0f} B)",
+                f"{batch * model.hidden_size * constants.ACTIVATION_BYTES:,.0f} B)",
                 dec.communication,
                 "seconds",
             )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .constants import SECONDS_PER_HOUR
+from .limits import MAX_HOURLY_RATE, MAX_HOURLY_RATES_CHARS
 from .specs import EstimatorInputError
 
 HOURS_PER_DAY = 24
@@ -25,12 +26,10 @@ WEEKDAYS_PER_WEEK = 5
 WEEKEND_DAYS_PER_WEEK = 2
 DAYS_PER_WEEK = WEEKDAYS_PER_WEEK + WEEKEND_DAYS_PER_WEEK
 
-# An hour's mean rate can be no higher than the peak the planner accepts (planner.MAX_RATE;
-# limits.MAX_PLAN_RATE once the limits live in one module): the planner sizes replicas
+# An hour's mean rate can be no higher than the peak the planner accepts (MAX_HOURLY_RATE =
+# MAX_PLAN_RATE, in limits.py with MAX_HOURLY_RATES_CHARS): the planner sizes replicas
 # for the busiest hour. tests/test_traffic.py checks the two stay equal.
-MAX_HOURLY_RATE = 1e5
 # The hourly rates typed as text: 24 numbers of a dozen characters, and room for spaces.
-MAX_HOURLY_RATES_CHARS = 1_000
 
 FIELD = "hourly_rates"
 

@@ -208,7 +208,7 @@ def format_with_unit(value, unit: str) -> str:
     return f"{significant(value)} {unit}".strip()
 
 
-# A saved figure's kind (calculator/snapshots.py, Figure.kind) -> its filter.
+# A figure's kind (calculator/figures.py, Figure.kind) -> its filter.
 FIGURE_FORMATS = {
     "seconds": format_duration,
     "rate": format_tokens_per_second,
@@ -232,11 +232,11 @@ def format_figure(value, kind: str) -> str:
 
 @register.filter(name="band_of")
 def band_of(figure, result) -> dict | None:
-    """A snapshots.Figure's error band in a result: {{ figure|band_of:result }}."""
+    """A figures.Figure's error band in a result: {{ figure|band_of:result }}."""
     return figure.band_in(result)
 
 
 @register.filter(name="show")
 def show_figure(figure, result) -> str:
-    """A snapshots.Figure's value in a result, formatted: {{ figures.ttft|show:result }}."""
+    """A figures.Figure's value in a result, formatted: {{ figures.ttft|show:result }}."""
     return format_figure(figure.of(result), figure.kind)

@@ -11,39 +11,31 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from calculator import jsonbody
-from calculator.estimates import (
-    answer,
-    compared_offerings,
-    estimate_form,
-    form_price,
-    model_summary,
-)
+from calculator.answers import capacity, estimate, listing, serve
+from calculator.answers.estimate import ALL_APIS_PARAM
+from calculator.answers.shared import FieldErrors
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
-from calculator.models import CloudOffer, EngineProfile, GpuType, LlmModel
-from calculator.plan_forms import PLAN_DEFAULTS, PlanForm, ServeForm
+from calculator.plan_forms import PlanForm, ServeForm
 from calculator.shedding import heavy
 
-# "apis=all": compare with every active API offering, not only the model's own and the
-# closed reference models.
-ALL_APIS_PARAM = "apis"
 API_PARAMETERS = [*CalculatorForm.base_fields, ALL_APIS_PARAM]
-# Spot-only offers (no on-demand price) last on every database.
-CHEAPEST_FIRST = F("on_demand_usd_per_gpu_hour").asc(nulls_last=True)
-API_DEFAULTS = {"engine": "vllm", "parallelism": "tensor", "weights": "fp16"}
 SERVE_PARAMETERS = list(ServeForm.base_fields)
 PLAN_PARAMETERS = list(PlanForm.base_fields)
 
 
 def _errors(
-    form, unknown: list[str], known: list[str] = API_PARAMETERS, *, config_field: str = ""
+    errors: dict[str, list[str]],
+    unknown: list[str],
+    known: list[str] = API_PARAMETERS,
+    *,
+    config_field: str = "",
 ) -> JsonResponse:
-    errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+    errors = dict(errors)
     if config_field and "model_config" in errors:
         # The config came as the "model" object: its problems are the model's.
         errors.setdefault(config_field, []).extend(errors.pop("model_config"))
@@ -62,22 +54,13 @@ def _answer(
     form: CalculatorForm, unknown: list[str], config_field: str = "", apis: str | None = None
 ) -> JsonResponse:
     if unknown or not form.is_valid():
-        form.is_valid()
-        return _errors(form, unknown, config_field=config_field)
+        return _errors(FieldErrors.of(form).errors, unknown, config_field=config_field)
     if apis not in (None, "all"):
         return JsonResponse({"errors": {ALL_APIS_PARAM: ['Only "all" is accepted.']}}, status=400)
-    price = form_price(form)
-    result = estimate_form(form, compared_offerings(form, apis == "all")[1], price)
-    if result is None:
-        return _errors(form, [], config_field=config_field)
-    model = form.cleaned_data["model"]
-    return JsonResponse(
-        {
-            "inputs": form.inputs(),
-            "model": model_summary(model, result),
-            **answer(form, result, price),
-        }
-    )
+    result = estimate.answer(form, all_apis=apis == "all", trace=True)
+    if isinstance(result, FieldErrors):
+        return _errors(result.errors, [], config_field=config_field)
+    return JsonResponse(result.as_json())
 
 
 # Scripts post JSON without a CSRF token: the endpoint computes, it changes nothing.
@@ -85,16 +68,14 @@ def _answer(
 @require_http_methods(["GET", "POST"])
 def api_estimate(request: HttpRequest) -> JsonResponse:
     if request.method == "GET":
-        data = request.GET.copy()
-        for key, value in API_DEFAULTS.items():
-            data.setdefault(key, value)
+        data = estimate.with_defaults(request.GET, estimate.API_DEFAULTS)
         unknown = [key for key in request.GET if key not in API_PARAMETERS]
         return _answer(CalculatorForm(data), unknown, apis=request.GET.get(ALL_APIS_PARAM))
     try:
         body = jsonbody.parse(request)
     except jsonbody.JsonError as error:
         return _bad_body(error.message, error.field if error.field in API_PARAMETERS else "")
-    data = {**API_DEFAULTS}
+    data = {**estimate.API_DEFAULTS}
     config_field = ""
     for key, value in body.items():
         if key == "model" and isinstance(value, dict):
@@ -116,32 +97,27 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
 @heavy
 def api_serve(request: HttpRequest) -> JsonResponse:
     """The serving simulator for one configuration under a rate or a number of users."""
-    data = request.GET.copy()
-    for key, value in API_DEFAULTS.items():
-        data.setdefault(key, value)
-    return _computed(ServeForm(data), request, SERVE_PARAMETERS, ServeForm.simulate)
+    data = estimate.with_defaults(request.GET, estimate.API_DEFAULTS)
+    return _computed(ServeForm(data), request, SERVE_PARAMETERS, serve.answer)
 
 
 @require_GET
 @heavy
 def api_plan(request: HttpRequest) -> JsonResponse:
     """The capacity plan: every GPU x replica size x precision for the traffic."""
-    data = request.GET.copy()
-    for key in ("engine", "percentile", "max_gpus_per_replica"):
-        data.setdefault(key, PLAN_DEFAULTS[key])
-    return _computed(PlanForm(data), request, PLAN_PARAMETERS, PlanForm.plan)
+    form = PlanForm(capacity.with_defaults(request.GET))
+    return _computed(form, request, PLAN_PARAMETERS, capacity.answer)
 
 
-def _computed(form, request: HttpRequest, known: list[str], compute) -> JsonResponse:
-    """Validate the query, run the form's estimator door, answer its JSON or the errors."""
+def _computed(form, request: HttpRequest, known: list[str], answer) -> JsonResponse:
+    """Refuse unknown parameters, ask the question's answer, give its JSON or the errors."""
     unknown = [key for key in request.GET if key not in known]
-    if unknown or not form.is_valid():
-        form.is_valid()
-        return _errors(form, unknown, known)
-    result = compute(form)
-    if result is None:
-        return _errors(form, [], known)
-    return JsonResponse({"inputs": form.inputs(), **result.as_dict()})
+    if unknown:
+        return _errors(FieldErrors.of(form).errors, unknown, known)
+    result = answer(form)
+    if isinstance(result, FieldErrors):
+        return _errors(result.errors, [], known)
+    return JsonResponse(result.as_json())
 
 
 OPENAPI_PATH = settings.BASE_DIR / "docs" / "openapi.json"
@@ -154,91 +130,14 @@ def api_openapi(request: HttpRequest) -> HttpResponse:
     return HttpResponse(OPENAPI_PATH.read_bytes(), content_type="application/json")
 
 
-def _number(value) -> float | None:
-    return None if value is None else float(value)
-
-
-def _offer(offer: CloudOffer) -> dict:
-    return {
-        "gpu": offer.gpu.slug,
-        "provider": offer.provider,
-        "instance_type": offer.instance_name,
-        "region": offer.region,
-        "gpus_per_instance": offer.gpus_per_instance,
-        "on_demand_usd_per_gpu_hour": _number(offer.on_demand_usd_per_gpu_hour),
-        "spot_usd_per_gpu_hour": _number(offer.spot_usd_per_gpu_hour),
-        "on_demand_usd_per_instance_hour": _number(offer.instance_on_demand_usd_per_hour),
-        "as_of": offer.as_of.isoformat() if offer.as_of else None,
-        "source": offer.source,
-        "notes": offer.notes,
-    }
-
-
 @require_GET
 def api_gpus(request: HttpRequest) -> JsonResponse:
-    gpus = [
-        {
-            "slug": gpu.slug,
-            "name": gpu.name,
-            "vendor": gpu.vendor,
-            "memory_gb": gpu.memory_gb,
-            "usable_memory_gib": gpu.usable_memory_gib,
-            "memory_bandwidth_gb_s": gpu.memory_bandwidth_gb_s,
-            "fp16_tflops": gpu.fp16_tflops,
-            "bf16_tflops": gpu.bf16_tflops,
-            "fp8_tflops": gpu.fp8_tflops,
-            "interconnect": gpu.interconnect,
-            "hourly_price_usd": (
-                float(gpu.hourly_price_usd) if gpu.hourly_price_usd is not None else None
-            ),
-            "price_as_of": gpu.price_as_of.isoformat() if gpu.price_as_of else None,
-            "price_source": gpu.price_source,
-            "is_active": gpu.is_active,
-            # Active cloud offers, cheapest on-demand per GPU first.
-            "offers": [_offer(offer) for offer in gpu.active_offers],
-        }
-        for gpu in GpuType.objects.prefetch_related(
-            Prefetch(
-                "offers",
-                queryset=CloudOffer.objects.active()
-                .select_related("gpu")
-                .order_by(CHEAPEST_FIRST, "provider", "instance_name"),
-                to_attr="active_offers",
-            )
-        )
-    ]
-    return JsonResponse({"gpus": gpus})
+    return JsonResponse({"gpus": listing.gpus()})
 
 
 @require_GET
 def api_models(request: HttpRequest) -> JsonResponse:
-    models = [
-        {
-            "slug": model.slug,
-            "name": model.name,
-            "hf_repo": model.hf_repo,
-            "layers": model.num_layers,
-            "hidden_size": model.hidden_size,
-            "attention_heads": model.num_attention_heads,
-            "kv_heads": model.num_kv_heads,
-            "head_dim": model.head_dim,
-            "experts": model.num_experts,
-            "experts_per_token": model.experts_per_token,
-            "attention_window": model.attention_window,
-            "local_layers": model.local_layers,
-            "chunked_attention": model.chunked_attention,
-            "kv_lora_rank": model.kv_lora_rank,
-            "max_context": model.max_context,
-            "official_params": model.official_params,
-            "is_active": model.is_active,
-        }
-        for model in LlmModel.objects.all()
-    ]
-    engines = [
-        {"slug": engine.slug, "name": engine.name, "is_active": engine.is_active}
-        for engine in EngineProfile.objects.all()
-    ]
-    return JsonResponse({"models": models, "engines": engines})
+    return JsonResponse(listing.models())
 
 
 @require_GET
@@ -247,20 +146,6 @@ def api_offers(request: HttpRequest) -> JsonResponse:
     (each may repeat)."""
     unknown = sorted(set(request.GET) - {"gpu", "provider"})
     if unknown:
-        return JsonResponse(
-            {
-                "errors": {
-                    "__all__": [
-                        f"Unknown parameter(s): {', '.join(unknown)}. Known: gpu, provider."
-                    ]
-                }
-            },
-            status=400,
-        )
-    offers = CloudOffer.objects.active().select_related("gpu")
-    if gpus := request.GET.getlist("gpu"):
-        offers = offers.filter(gpu__slug__in=gpus)
-    if providers := request.GET.getlist("provider"):
-        offers = offers.filter(provider__in=providers)
-    offers = offers.order_by("gpu__slug", CHEAPEST_FIRST, "provider")
-    return JsonResponse({"offers": [_offer(offer) for offer in offers]})
+        return _errors({}, unknown, ["gpu", "provider"])
+    offers = listing.offers(request.GET.getlist("gpu"), request.GET.getlist("provider"))
+    return JsonResponse({"offers": offers})

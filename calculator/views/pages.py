@@ -13,7 +13,6 @@ the math, when it is opened), and cacheable, since the URL carries the catalog v
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from urllib.parse import urlencode
 
@@ -24,36 +23,19 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
-from django_htmx.middleware import HtmxDetails
 
-from calculator import charts, estimator
-from calculator.calibration_report import accuracy_summary
-from calculator.estimates import (
-    compared_offerings,
-    confidence,
-    estimate_form,
-    form_price,
-    gpu_price,
-    priced_workload,
-    same_model,
-)
-from calculator.estimator import pricing
-from calculator.forms import DEFAULTS, CalculatorForm, CustomModel
+from calculator.answers import api_table, batch_charts, estimate, gpu_comparison
+from calculator.answers.estimate import ALL_APIS_PARAM, Estimated
+from calculator.answers.shared import FieldErrors, PriceUsed
+from calculator.forms import CalculatorForm, CustomModel
 from calculator.models import GpuType, LlmModel
-from calculator.results_context import api_rows, form_inputs, offering_dicts, results_context
-from calculator.templatetags import calc_format
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
+from calculator.views import HtmxHttpRequest
 
 # Hidden inputs recording which GPU the typed price was for and which model the
 # sequence length's limit was shown for. When they differ from the posted choice, that
 # choice just changed, and the linked field is refreshed out of band.
 PRICE_GPU = "price_gpu"
 CONTEXT_MODEL = "context_model"
-ALL_APIS_PARAM = "apis"
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -79,12 +61,9 @@ def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
     if request.method == "POST":
         data = request.POST.copy()
     elif request.GET:
-        # A shortened URL (?model=llama-3-8b) fills the rest from the defaults.
-        data = request.GET.copy()
-        for key, value in DEFAULTS.items():
-            data.setdefault(key, str(value))
+        data = estimate.with_defaults(request.GET)
     else:
-        return dict(DEFAULTS), set()
+        return dict(estimate.DEFAULTS), set()
     refresh = set()
     # htmx posts each change on its own, so a GPU or model that differs from the one
     # recorded in the form was picked just now. Without JavaScript, several fields may
@@ -99,39 +78,29 @@ def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
 
 def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
     """Everything the page and the results partial show, for any state of the form."""
-    estimate = price = None
-    if form.is_valid():
-        price = form_price(form)
-        # The keystroke compares the default offerings (the model's own and the closed
-        # references): its break-even figure; the API table is a fragment.
-        _, specs = compared_offerings(form)
-        estimate = estimate_form(form, specs, price, trace=False)
+    # The keystroke compares the default offerings (the model's own and the closed
+    # references): its break-even figure; the API table is a fragment.
+    result = estimate.answer(form)
     # The fields that passed validation are here even when others failed.
     gpu = form.cleaned_data.get("gpu")
     model = form.cleaned_data.get("model")
-    offer_price = price
-    if price is not None and price.basis == pricing.Basis.TYPED:
-        offer_price = gpu_price(form, gpu, form.cleaned_data["gpus"], typed=False)
-    _describe_linked_fields(form, gpu, model, offer_price)
+    _describe_linked_fields(form, gpu, model, estimate.price_hint(form, result))
     context = {
         "form": form,
         "result": None,
         "gpu": gpu,
         "model": model,
-        "accuracy": accuracy_summary(),
+        "accuracy": estimate.accuracy(),
         "oob": False,
         "refresh": set(),
         "price_gpu_name": PRICE_GPU,
         "context_model_name": CONTEXT_MODEL,
     }
-    if estimate is None:
+    if isinstance(result, FieldErrors):
         return context
-    query = urlencode(form.inputs())  # the state as a URL: pushed, and keys the fragments
+    query = urlencode(result.inputs)  # the state as a URL: pushed, and keys the fragments
     context.update(
-        results_context(
-            {**estimate.as_dict(), "confidence": confidence(form, estimate)},
-            form_inputs(form, price),
-        ),
+        estimate.partials_context(result.results(), result.shown_inputs()),
         fragment_urls=_fragment_urls(form, query, all_apis),
         query=query,
         compare_url=f"{reverse('calculator:scenario-list')}?{query}&current=1",
@@ -145,7 +114,7 @@ def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
 # Fragment URLs carry the catalog version, so an admin edit gives new URLs and a
 # cached fragment is never stale; a day bounds what a browser keeps.
 FRAGMENT_MAX_AGE = 24 * 60 * 60  # seconds
-FRAGMENTS = ("apis", "charts", "gpus", "trace")
+FRAGMENTS = ("apis", "charts", "gpu_comparison", "trace")
 CATALOG_KEY = "cv"
 
 
@@ -156,31 +125,28 @@ def _catalog_key(form: CalculatorForm) -> str:
 
 def _fragment_urls(form: CalculatorForm, query: str, all_apis: bool) -> dict[str, str]:
     query += f"&{CATALOG_KEY}={_catalog_key(form)}"
-    urls = {name: f"{reverse(f'calculator:fragment-{name}')}?{query}" for name in FRAGMENTS}
+    urls = {
+        name: f"{reverse('calculator:fragment-' + name.replace('_', '-'))}?{query}"
+        for name in FRAGMENTS
+    }
     if all_apis:  # the page was asked for every offering (?apis=all)
         urls["apis"] += f"&{ALL_APIS_PARAM}=all"
     return urls
 
 
-def _fragment(request: HttpRequest, template: str, extra, *, trace: bool = False) -> HttpResponse:
-    """Validate the query string, estimate, and render one section with `extra(form,
-    estimate, price)` added to the result partials' context."""
+def _fragment(request: HttpRequest, template: str, section, *, trace: bool = False) -> HttpResponse:
+    """Validate the query string, estimate, and render one section with
+    `section(estimated)` added to the result partials' context."""
     data = request.GET.copy()
     asked_for = data.pop(CATALOG_KEY, [None])[-1]
-    for key, value in DEFAULTS.items():
-        data.setdefault(key, str(value))
-    form = CalculatorForm(data)
-    estimate = None
-    if form.is_valid():
-        price = form_price(form)
-        _, specs = compared_offerings(form, everything=data.get(ALL_APIS_PARAM) == "all")
-        estimate = estimate_form(form, specs, price, trace=trace)
-    if estimate is None:
+    form = CalculatorForm(estimate.with_defaults(data))
+    result = estimate.answer(form, all_apis=data.get(ALL_APIS_PARAM) == "all", trace=trace)
+    if isinstance(result, FieldErrors):
         # The page never asks for this; a hand-edited URL gets the reason, not a 500.
-        response = render(request, "calculator/_results/fragment_error.html", {"form": form})
+        response = render(request, "calculator/_estimate/fragment_error.html", {"form": form})
     else:
-        context = results_context(estimate.as_dict(), form_inputs(form, price))
-        context.update(extra(form, estimate, price))
+        context = estimate.partials_context(result.estimate.as_dict(), result.shown_inputs())
+        context.update(section(result))
         response = render(request, template, context)
     if asked_for == _catalog_key(form):
         patch_cache_control(response, public=True, max_age=FRAGMENT_MAX_AGE)
@@ -193,20 +159,17 @@ def _fragment(request: HttpRequest, template: str, extra, *, trace: bool = False
 def fragment_charts(request: HttpRequest) -> HttpResponse:
     return _fragment(
         request,
-        "calculator/_results/charts.html",
-        lambda form, estimate, price: {"charts": _batch_charts(form, estimate, price)},
+        "calculator/_estimate/charts.html",
+        lambda result: {"charts": batch_charts.answer(result)},
     )
 
 
 @require_GET
-def fragment_gpus(request: HttpRequest) -> HttpResponse:
+def fragment_gpu_comparison(request: HttpRequest) -> HttpResponse:
     return _fragment(
         request,
-        "calculator/_results/gpus.html",
-        lambda form, estimate, price: {
-            "gpu_rows": _gpu_comparison(form, estimate, form.catalog.gpus),
-            "price": price,
-        },
+        "calculator/_estimate/gpu_comparison.html",
+        lambda result: {"gpu_options": gpu_comparison.answer(result), "price": result.price},
     )
 
 
@@ -214,29 +177,21 @@ def fragment_gpus(request: HttpRequest) -> HttpResponse:
 def fragment_apis(request: HttpRequest) -> HttpResponse:
     all_apis = request.GET.get(ALL_APIS_PARAM) == "all"
 
-    def rows(form: CalculatorForm, estimate: estimator.Estimate, price) -> dict:
-        model = form.cleaned_data["model"]
-        offerings, _ = compared_offerings(form, everything=all_apis)
-        rows = api_rows(
-            estimate.as_dict(),
-            offering_dicts(offerings, lambda offering: same_model(offering, model)),
-        )
-        query = urlencode({**form.inputs(), ALL_APIS_PARAM: "all"})
+    def rows(result: Estimated) -> dict:
+        query = urlencode({**result.inputs, ALL_APIS_PARAM: "all"})
         return {
-            "api_rows": rows,
-            # The active offerings left out unless asked for (the link says how many).
-            "api_rows_hidden": 0 if all_apis else len(form.catalog.offerings) - len(rows),
+            **api_table.answer(result, all_apis=all_apis),
             "all_apis_url": f"{reverse('calculator:calculator')}?{query}#apis-title",
             "all_apis_fragment_url": f"{reverse('calculator:fragment-apis')}?{query}",
         }
 
-    return _fragment(request, "calculator/_results/apis.html", rows)
+    return _fragment(request, "calculator/_estimate/apis.html", rows)
 
 
 @require_GET
 def fragment_trace(request: HttpRequest) -> HttpResponse:
     return _fragment(
-        request, "calculator/_results/trace_steps.html", lambda form, e, p: {}, trace=True
+        request, "calculator/_estimate/trace_steps.html", lambda result: {}, trace=True
     )
 
 
@@ -244,7 +199,7 @@ def _describe_linked_fields(
     form: CalculatorForm,
     gpu: GpuType | None,
     model: LlmModel | CustomModel | None,
-    price: pricing.PriceUsed | None,
+    price: PriceUsed | None,
 ) -> None:
     """Show the price that applies without a typed one, and the model's context, on
     their fields."""
@@ -265,120 +220,3 @@ def _describe_linked_fields(
             f"Tokens held per sequence, up to {model.max_context:,} ({model.name}'s "
             "context); empty means prompt + completion."
         )
-
-
-def _specs(form: CalculatorForm) -> tuple[estimator.ModelSpec, estimator.EngineSpec]:
-    data = form.cleaned_data
-    return data["model"].to_spec(), data["engine"].to_spec()
-
-
-# Charts against batch size
-
-
-def _batch_charts(
-    form: CalculatorForm, estimate: estimator.Estimate, price: pricing.PriceUsed
-) -> list[charts.LineChart]:
-    """Throughput, per-sequence speed and cost from batch 1 to the largest that fits."""
-    if estimate.memory.max_batch < 1:
-        return []  # not one sequence fits: there is no range of batches to chart
-    model, engine = _specs(form)
-    gpu = form.cleaned_data["gpu"].to_spec()
-    workload = priced_workload(form.workload(), price)  # no API offerings: the charts compare none
-    top = min(estimate.memory.max_batch, estimator.MAX_BATCH)
-    series = estimator.sweep_batches(
-        model, gpu, engine, workload, charts.batch_sizes(top, estimate.batch), known=estimate
-    )
-    common = {
-        "x_label": "batch size (sequences)",
-        "current_x": estimate.batch,
-        "limit_x": estimate.memory.max_batch if estimate.batch > top else None,
-    }
-    result = [
-        charts.line_chart(
-            [(b, e.decode.tokens_per_second) for b, e in series],
-            slug="throughput",
-            title="Total throughput",
-            y_label="output tokens/s, all sequences",
-            y_format=calc_format.format_tokens_per_second,
-            y_tick_format=calc_format.compact,
-            **common,
-        ),
-        charts.line_chart(
-            [(b, e.decode.tokens_per_second_per_sequence) for b, e in series],
-            slug="per-sequence",
-            title="Speed per sequence",
-            y_label="output tokens/s, each sequence",
-            y_format=calc_format.format_tokens_per_second,
-            y_tick_format=calc_format.compact,
-            **common,
-        ),
-    ]
-    if estimate.cost.usd_per_1m_output_tokens is not None:
-        result.append(
-            charts.line_chart(
-                [(b, e.cost.usd_per_1m_output_tokens) for b, e in series],
-                slug="cost",
-                title="Cost per 1M output tokens",
-                y_label="USD per 1M output tokens, full load",
-                y_format=calc_format.format_usd,
-                y_tick_format=lambda value: f"${calc_format.compact(value)}",
-                **common,
-            )
-        )
-    return result
-
-
-# Compare GPUs
-
-
-@dataclasses.dataclass(frozen=True)
-class GpuRow:
-    gpu: GpuType
-    current: bool
-    num_gpus: int | None  # fewest that hold the workload; None: more than the search
-    price: pricing.PriceUsed | None  # for num_gpus of it; None: fits on none
-    estimate: estimator.Estimate | None
-
-
-def _gpu_comparison(
-    form: CalculatorForm, estimate: estimator.Estimate, gpus: tuple[GpuType, ...]
-) -> list[GpuRow]:
-    """Every active GPU that can be estimated, on the fewest of it that hold this
-    workload, at the price the form's choice gives for that many, cheapest first."""
-    specs = []
-    for gpu in gpus:
-        try:
-            specs.append(gpu.to_spec())
-        except ValueError:  # no bandwidth figure: it cannot be estimated
-            continue
-    model, engine = _specs(form)
-    chosen = form.cleaned_data["gpu"].slug
-    rows_by_slug = {gpu.slug: gpu for gpu in gpus}
-    prices: dict[str, pricing.PriceUsed] = {}
-
-    def price(spec: estimator.GpuSpec, count: int) -> float | None:
-        # The same price choice for every GPU; a typed price is for the chosen one.
-        used = gpu_price(form, rows_by_slug[spec.slug], count, typed=spec.slug == chosen)
-        prices[spec.slug] = used
-        return used.effective_usd_per_gpu_hour
-
-    options = estimator.compare_gpus(
-        model,
-        specs,
-        engine,
-        form.workload(),
-        batch=estimate.batch,
-        seq_len=estimate.seq_len,
-        chosen=chosen,
-        price=price,
-    )
-    return [
-        GpuRow(
-            gpu=rows_by_slug[option.gpu.slug],
-            current=option.current,
-            num_gpus=option.num_gpus,
-            price=prices.get(option.gpu.slug),
-            estimate=option.estimate,
-        )
-        for option in options
-    ]

@@ -21,35 +21,21 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
-from calculator import ratelimit
+from calculator import figures, ratelimit
+from calculator.answers import estimate
+from calculator.answers.api_table import api_rows
+from calculator.answers.shared import FieldErrors
 from calculator.exports import csv_response
+from calculator.figures import COMPARE_FIGURES, FIGURES, figure_rows, input_rows
 from calculator.forms import CalculatorForm
+from calculator.limits import MAX_COMPARE_IDS, MAX_COMPARED
 from calculator.models import Scenario, ScenarioQuerySet
-from calculator.results_context import api_rows, results_context, saved_inputs, saved_offerings
 from calculator.scenario_forms import ScenarioForm
-from calculator.snapshots import (
-    COMPARE_FIGURES,
-    FIGURES,
-    HEADLINE_FIGURES,
-    catalog_changes,
-    compute,
-    figure_rows,
-    input_label,
-    input_rows,
-    scenario_create,
-)
+from calculator.snapshots import saved_inputs, saved_offerings
+from calculator.views import HtmxHttpRequest
 
 SCENARIOS_PER_PAGE = 25
-MAX_COMPARED = 8  # columns beyond this no longer fit a wide screen
-# More ids than anyone ticks on a list page: a request carrying more is refused rather
-# than looked up (a flood, or a URL gone wrong).
-MAX_COMPARE_IDS = 50
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def _noindex(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -92,13 +78,14 @@ def scenario_save(request: HtmxHttpRequest) -> HttpResponse:
     scenario = None
     # Both forms validate, so every error shows at once.
     if all([form.is_valid(), scenario_form.is_valid()]):
-        scenario = scenario_create(
-            form=form,
+        saved = estimate.save(
+            form,
             name=scenario_form.cleaned_data["name"],
             notes=scenario_form.cleaned_data["notes"],
             author=request.user if request.user.is_authenticated else None,
             visibility=scenario_form.cleaned_data["visibility"],
         )
+        scenario = None if isinstance(saved, FieldErrors) else saved
     if scenario is not None and not request.htmx:
         return redirect(scenario)
     context = {
@@ -144,31 +131,6 @@ def scenario_save_form(request: HttpRequest) -> HttpResponse:
 # Section: permalink
 
 
-def _now(scenario: Scenario) -> dict:
-    """The saved headline figures against today's catalog and estimator."""
-    form = CalculatorForm(scenario.inputs)
-    computed = compute(form, trace=False) if form.is_valid() else None
-    if computed is None:
-        problems = []
-        for field, messages in form.errors.items():
-            if field in ("model", "gpu", "engine"):
-                name = scenario.snapshot[field]["name"]
-                problems.append(
-                    f"{input_label(field)} “{name}” is no longer offered in the calculator; "
-                    "pick another after Recalculate."
-                )
-            else:
-                label = input_label(field) if field in form.fields else "Input"
-                problems.extend(f"{label}: {message}" for message in messages)
-        return {"problems": problems, "differs": True}
-    rows = figure_rows(HEADLINE_FIGURES, [scenario.results, computed.results])
-    return {
-        "rows": rows,
-        "differs": any(row.any_differs for row in rows),
-        "changes": catalog_changes(scenario.snapshot, computed.snapshot),
-    }
-
-
 @require_GET
 @_noindex
 def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -176,7 +138,7 @@ def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     results, snapshot = scenario.results, scenario.snapshot
     inputs = saved_inputs(scenario.inputs, snapshot)
     # The calculator's result partials, drawn from what was saved.
-    context = results_context(results, inputs)
+    context = estimate.partials_context(results, inputs)
     context.update(
         scenario=scenario,
         snapshot=snapshot,
@@ -185,7 +147,7 @@ def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             name: reverse("calculator:scenario-fragment", args=[public_id, name])
             for name in SCENARIO_FRAGMENTS
         },
-        now=_now(scenario),
+        now=estimate.now(scenario),
         price_override=scenario.inputs.get("gpu_hourly_usd"),
         recalculate_url=_calculator_url({**scenario.inputs, "gpu_hourly_usd": ""}),
         duplicate_url=_calculator_url(scenario.inputs),
@@ -199,8 +161,8 @@ def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 # it scrolls into view, the saved trace when "show the math" is opened. A saved
 # scenario never changes, so a browser may keep them.
 SCENARIO_FRAGMENTS = {
-    "apis": "calculator/_results/apis.html",
-    "trace": "calculator/_results/trace_steps.html",
+    "apis": "calculator/_estimate/apis.html",
+    "trace": "calculator/_estimate/trace_steps.html",
 }
 SCENARIO_FRAGMENT_MAX_AGE = 7 * 24 * 60 * 60  # seconds
 
@@ -213,7 +175,7 @@ def scenario_fragment(request: HttpRequest, public_id: str, name: str) -> HttpRe
     scenario = get_object_or_404(Scenario, public_id=public_id)
     results = scenario.results
     inputs = saved_inputs(scenario.inputs, scenario.snapshot)
-    context = results_context(results, inputs)
+    context = estimate.partials_context(results, inputs)
     if name == "apis":
         context["api_rows"] = api_rows(results, saved_offerings(scenario.snapshot))
     response = render(request, SCENARIO_FRAGMENTS[name], context)
@@ -295,9 +257,10 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
         for s in (found[public_id] for public_id in ids)
     ]
     current = _current_form(request)
-    if current is not None and current.is_valid():
-        computed = compute(current, trace=False)
-        if computed is not None:
+    if current is not None:
+        result = estimate.answer(current)
+        if not isinstance(result, FieldErrors):
+            computed = result.computed()
             columns.append(
                 Column(
                     "Current form",
@@ -374,6 +337,10 @@ def scenario_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     return csv_response(f"scenario-{public_id}.csv", rows)
 
 
+def _figure_column(figure: figures.Figure) -> tuple[str, Callable]:
+    return figure.column, lambda s: figure.of(s.results)
+
+
 LIST_CSV_COLUMNS = (
     ("public_id", lambda s: s.public_id),
     ("name", lambda s: s.name),
@@ -382,18 +349,12 @@ LIST_CSV_COLUMNS = (
     ("model", lambda s: s.model_name),
     ("gpu", lambda s: s.gpu_name),
     ("gpus", lambda s: s.inputs["gpus"]),
-    ("batch", lambda s: s.results["batch"]),
+    _figure_column(figures.BATCH),
     ("prompt_tokens", lambda s: s.inputs["prompt"]),
     ("completion_tokens", lambda s: s.inputs["completion"]),
     ("weights", lambda s: s.inputs["weights"]),
     ("engine", lambda s: s.snapshot["engine"]["name"]),
-    ("fits", lambda s: s.results["memory"]["fits"]),
-    ("ttft_s", lambda s: s.results["prefill"]["seconds"]),
-    ("time_per_output_token_s", lambda s: s.results["decode"]["seconds_per_token"]),
-    ("output_tokens_per_s", lambda s: s.results["decode"]["tokens_per_second"]),
-    ("usd_per_hour", lambda s: s.results["cost"]["usd_per_hour"]),
-    ("cost_per_run_usd", lambda s: s.results["cost"]["total_usd"]),
-    ("usd_per_1m_output_tokens", lambda s: s.results["cost"]["usd_per_1m_output_tokens"]),
+    *(_figure_column(figure) for figure in figures.EXPORT_FIGURES),
     ("gpu_price_as_of", lambda s: s.snapshot["gpu"]["price_as_of"]),
     # The price used (snapshots from before cloud offers have none).
     ("price_basis", lambda s: (s.snapshot.get("price") or {}).get("basis")),

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from calculator.estimates import form_price
-from calculator.forms import DEFAULTS, CalculatorForm
+from calculator.answers.estimate import DEFAULTS, answer
+from calculator.forms import CalculatorForm
 
 pytestmark = [
     pytest.mark.browser,
@@ -48,7 +48,7 @@ def test_a_bad_value_shows_its_message_next_to_the_field(page: Page, live_server
 def test_picking_another_gpu_shows_its_offer_price(page: Page, live_server, console_errors):
     form = CalculatorForm({**DEFAULTS, "gpu": "h100-sxm"})
     assert form.is_valid()
-    used = form_price(form)
+    used = answer(form).price
     price = f"{used.usd_per_gpu_hour:.2f}"
     page.goto(live_server.url + "/")
     page.locator("#id_gpu_hourly_usd").fill("2.5")

@@ -9,8 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from calculator import calibration_report as reports
-from calculator.estimator import calibration as cal
-from calculator.estimator import fitting
+from calculator.estimator import calibration, fitting
 
 
 def _pct(value: float | None) -> str:
@@ -105,7 +104,7 @@ class Command(BaseCommand):
                 f" {_pct(r['engine_holdout_median_ape']):>7}"
                 f" {_pct(r['source_holdout_median_ape']):>7}"
             )
-        out(f"  (plain roofline: {cal.PLAIN_ROOFLINE_NOTE})")
+        out(f"  (plain roofline: {calibration.PLAIN_ROOFLINE_NOTE})")
         out("  (no GPU / engine / source: median error with that GPU family, engine or source")
         out("   held out of the fit)")
         out("\nLines of their own:")
@@ -135,7 +134,7 @@ class Command(BaseCommand):
         for slug, engine in fitted.items():
             values = ", ".join(f"{name}={getattr(engine, name):.4g}" for name in fitting.FIT_BOUNDS)
             out(f"  {slug}: {values}")
-        scores = cal.score(cal.evaluate(cases, run.models, run.gpus, fitted))
+        scores = calibration.score(calibration.evaluate(cases, run.models, run.gpus, fitted))
         out("\nIn-sample with the fitted constants:")
         for regime, s in scores.items():
-            out(f"  {cal.REGIME_TITLES[regime]:<42} median {_pct(s.median_ape)}")
+            out(f"  {calibration.REGIME_TITLES[regime]:<42} median {_pct(s.median_ape)}")

@@ -10,29 +10,47 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from calculator.estimates import answer, confidence, estimate_form, form_price, model_summary
-from calculator.forms import DEFAULTS, CalculatorForm
+from calculator import figures
+from calculator.answers import estimate
+from calculator.answers.shared import FieldErrors
+from calculator.estimator.pricing import source_label
+from calculator.forms import CalculatorForm
+from calculator.limits import MAX_GPUS_SEARCHED
 from calculator.management.cli import invalid_input
-from calculator.snapshots import price_label
 from calculator.templatetags.calc_format import (
     format_bytes,
     format_count,
-    format_duration,
+    format_figure,
     format_likely,
     format_ratio,
-    format_tokens_per_second,
     format_usd,
 )
+
+# Label columns: the figures' values line up under each section's heading.
+PERFORMANCE_WIDTH = 22
+COST_WIDTH = 27
 
 
 def _usd(value: float | None) -> str:
     return "n/a (no price)" if value is None else format_usd(value)
 
 
-def _likely(band: dict, kind: str) -> str:
+def _likely(band: dict | None, kind: str) -> str:
     """ "  (likely 15.0–22.0 ms; 12 measurements of vllm on H100, ...)", or ""."""
     bounds = format_likely(band, kind)
     return f"  (likely {bounds}; {band['basis']})" if bounds else ""
+
+
+def _name(figure: figures.Figure) -> str:
+    """The figure's label as the middle of a line: "time to first token"."""
+    return figure.label[:1].lower() + figure.label[1:]
+
+
+def _line(figure: figures.Figure, results: dict, width: int, note: str = "") -> str:
+    """One figure's line: its name, its value formatted as the page does, its band."""
+    value = figure.of(results)
+    text = _usd(value) if figure.kind == "usd" else format_figure(value, figure.kind)
+    return f"  {_name(figure):<{width}}{text}{note}" + _likely(figure.band_in(results), figure.kind)
 
 
 class Command(BaseCommand):
@@ -44,7 +62,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         for field in CalculatorForm.base_fields:
             flag = "--" + field.replace("_", "-")
-            default = DEFAULTS.get(field)
+            default = estimate.DEFAULTS.get(field)
             parser.add_argument(
                 flag,
                 dest=field,
@@ -56,18 +74,18 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         data = {f: options[f] for f in CalculatorForm.base_fields if options[f] is not None}
         form = CalculatorForm(data)
-        price = form_price(form) if form.is_valid() else None
-        result = estimate_form(form, price=price) if price is not None else None
-        if result is None:
+        answered = estimate.answer(form, trace=True)
+        if isinstance(answered, FieldErrors):
             raise invalid_input(form)
         if options["json"]:
-            model = model_summary(form.cleaned_data["model"], result)
-            body = {"inputs": form.inputs(), "model": model, **answer(form, result, price)}
-            self.stdout.write(json.dumps(body, indent=2))
+            self.stdout.write(json.dumps(answered.as_json(), indent=2))
             return
-        bands = confidence(form, result)
-        m, p, d, c = result.memory, result.prefill, result.decode, result.cost
-        inputs = form.cleaned_data
+        self._summary(answered)
+
+    def _summary(self, answered: estimate.Estimated) -> None:
+        result, price, results = answered.estimate, answered.price, answered.results()
+        m = result.memory
+        inputs = answered.data
         out = self.stdout.write
         out(
             f"{inputs['model'].name} on {inputs['gpus']} x {inputs['gpu'].name} "
@@ -79,47 +97,28 @@ class Command(BaseCommand):
         out(f"  KV cache     {format_bytes(m.kv_cache_bytes_per_gpu)}")
         out(f"  activations  {format_bytes(m.activation_bytes_per_gpu)}")
         out(f"  runtime      {format_bytes(m.overhead_bytes_per_gpu)}")
+        needs = m.min_gpus or f">{MAX_GPUS_SEARCHED}"
         out(
             f"  total        {format_bytes(m.total_bytes_per_gpu)} of "
             f"{format_bytes(m.capacity_bytes_per_gpu)} usable: "
-            + ("fits" if m.fits else f"DOES NOT FIT (needs {m.min_gpus or '>64'} GPUs)")
+            + ("fits" if m.fits else f"DOES NOT FIT (needs {needs} GPUs)")
         )
-        out(f"  largest batch that fits: {format_count(m.max_batch)}")
+        out(f"  {_name(figures.MAX_BATCH)}: {format_count(m.max_batch)}")
         out("Performance")
-        ttft, tpot = bands["time_to_first_token_seconds"], bands["seconds_per_output_token"]
-        per_seq, total = bands["tokens_per_second_per_sequence"], bands["tokens_per_second"]
-        out(
-            f"  time to first token   {format_duration(p.seconds)} ({p.bound}-bound)"
-            + _likely(ttft, "seconds")
-        )
-        out(
-            f"  time per output token {format_duration(d.seconds_per_token)} ({d.bound}-bound)"
-            + _likely(tpot, "seconds")
-        )
-        out(
-            f"  per sequence          {format_tokens_per_second(d.tokens_per_second_per_sequence)}"
-            + _likely(per_seq, "rate")
-        )
-        out(
-            f"  in total              {format_tokens_per_second(d.tokens_per_second)}"
-            + _likely(total, "rate")
-        )
-        out(f"  end to end            {format_duration(result.end_to_end_seconds)}")
+        bounds = {figures.TTFT: result.prefill.bound, figures.TPOT: result.decode.bound}
+        for figure in figures.CLI_PERFORMANCE:
+            bound = f" ({bounds[figure]}-bound)" if figure in bounds else ""
+            out(_line(figure, results, PERFORMANCE_WIDTH, bound))
         out("Cost")
         if price.usd_per_gpu_hour is not None:
             dated = price.as_of.isoformat() if price.as_of else "undated"
             out(
-                f"  price                 {_usd(price.usd_per_gpu_hour)}/GPU-hour "
-                f"({price_label(price.as_dict())}, {dated}), {price.gpus_billed} GPUs billed"
+                f"  {'price':<{COST_WIDTH}}{_usd(price.usd_per_gpu_hour)}/GPU-hour "
+                f"({source_label(price.as_dict())}, {dated}), {price.gpus_billed} GPUs billed"
             )
-        out(f"  per hour              {_usd(c.usd_per_hour)}")
-        out(f"  per run               {_usd(c.total_usd)}")
-        out(f"  per 1k tokens         {_usd(c.usd_per_1k_tokens)}")
-        cost = bands["usd_per_1m_output_tokens"]
-        out(
-            f"  per 1M output tokens  {_usd(c.usd_per_1m_output_tokens)} at full load"
-            + _likely(cost, "usd")
-        )
+        for figure in figures.CLI_COST:
+            full_load = " at full load" if figure is figures.USD_PER_1M else ""
+            out(_line(figure, results, COST_WIDTH, full_load))
         for api in result.api_comparison[:5]:
             ratio = "n/a" if api.ratio is None else format_ratio(api.ratio)
             out(f"  vs {api.name}: {_usd(api.total_usd)} per run, self-hosted / API = {ratio}")

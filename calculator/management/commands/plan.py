@@ -6,8 +6,10 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from calculator.answers import capacity
+from calculator.answers.shared import FieldErrors
 from calculator.management.cli import invalid_input
-from calculator.plan_forms import PLAN_DEFAULTS, PlanForm
+from calculator.plan_forms import PlanForm
 
 
 def _usd(value: float | None) -> str:
@@ -23,7 +25,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         for field in PlanForm.base_fields:
-            default = PLAN_DEFAULTS.get(field)
+            default = capacity.DEFAULTS.get(field)
             parser.add_argument(
                 "--" + field.replace("_", "-"),
                 dest=field,
@@ -34,15 +36,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         data = {f: options[f] for f in PlanForm.base_fields if options[f] is not None}
-        if options["requests_per_day"] and options["rate"] == PLAN_DEFAULTS["rate"]:
+        if options["requests_per_day"] and options["rate"] == capacity.DEFAULTS["rate"]:
             data.pop("rate")  # a daily volume given: the example's peak rate steps aside
         form = PlanForm(data)
-        result = form.plan() if form.is_valid() else None
-        if result is None:
+        planned = capacity.answer(form)
+        if isinstance(planned, FieldErrors):
             raise invalid_input(form)
         if options["json"]:
-            self.stdout.write(json.dumps({"inputs": form.inputs(), **result.as_dict()}, indent=2))
+            self.stdout.write(json.dumps(planned.as_json(), indent=2))
             return
+        result = planned.result
         out = self.stdout.write
         t, g = result.traffic, result.targets
         out(

@@ -1,0 +1,168 @@
+"""What every answer uses: why there is no answer, the price, the APIs compared with, and
+the workload the estimator is given. No formulas: the rules are the estimator's
+(``estimator.pricing`` decides which price applies)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django import forms
+from django.utils import timezone
+
+from calculator import estimator
+from calculator.catalog import Catalog
+from calculator.estimator import Dtype, EstimatorInputError, Parallelism, Workload, pricing
+from calculator.forms import BATCH_MAX_KEYWORD, CustomModel
+from calculator.models import ApiOffering, GpuType
+
+# Section: why there is no answer
+
+
+@dataclass(frozen=True)
+class FieldErrors:
+    """No answer: the messages by input field ("__all__": about no one field), as the
+    form holds them after validation and after the estimator's objection."""
+
+    errors: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, form: forms.Form) -> FieldErrors:
+        return cls({field: [str(m) for m in messages] for field, messages in form.errors.items()})
+
+
+# The estimator's name for an input -> the form field that takes it, where the two
+# differ; any other name is the field's own, and a name no form field takes is
+# reported about no field.
+ESTIMATOR_FIELDS = {
+    "num_gpus": "gpus",
+    "batch_size": "batch",
+    "prompt_tokens": "prompt",
+    "completion_tokens": "completion",
+}
+
+
+def objection(form: forms.Form, error: EstimatorInputError) -> FieldErrors:
+    """The estimator's objection, added to the form under the field it is about (a
+    pasted config's field for a custom model), and the form's errors with it."""
+    field = ESTIMATOR_FIELDS.get(error.field, error.field)
+    if field == "model" and isinstance(form.cleaned_data.get("model"), CustomModel):
+        field = "model_config"
+    form.add_error(field if field in form.fields else None, error.message)
+    return FieldErrors.of(form)
+
+
+def validated(form: forms.Form) -> FieldErrors | None:
+    """None for a valid form, else its errors."""
+    return None if form.is_valid() else FieldErrors.of(form)
+
+
+# Section: the price
+
+# The price an answer used (views annotate with it; the estimator defines it).
+PriceUsed = pricing.PriceUsed
+
+
+@dataclass(frozen=True)
+class PriceChoice:
+    """What the user chose about the GPU price: one provider's offers or the cheapest,
+    on-demand or spot, and a price of their own for the GPU they picked."""
+
+    provider: str | None
+    pricing: pricing.Pricing
+    typed: float | None = None
+
+    @classmethod
+    def of(cls, data: Mapping) -> PriceChoice:
+        typed = data.get("gpu_hourly_usd")
+        return cls(
+            provider=data.get("provider") or None,
+            pricing=pricing.Pricing(data.get("pricing") or pricing.Pricing.ON_DEMAND),
+            typed=None if typed is None else float(typed),
+        )
+
+    def price(
+        self, catalog: Catalog, gpu: GpuType, num_gpus: int, *, typed: bool = True
+    ) -> pricing.PriceUsed:
+        """The price of num_gpus of this GPU by the estimator's rule over its offers and
+        catalog price. typed=False leaves out the price typed, which is for the GPU
+        picked, not for others compared with it."""
+        return pricing.resolve_price(
+            typed=self.typed if typed else None,
+            offers=catalog.offers_for(gpu),
+            provider=self.provider,
+            pricing=self.pricing,
+            num_gpus=num_gpus,
+            catalog_usd=None if gpu.hourly_price_usd is None else float(gpu.hourly_price_usd),
+            catalog_as_of=gpu.price_as_of,
+            today=timezone.localdate(),
+            catalog_source=gpu.price_source,
+        )
+
+    def function(
+        self, catalog: Catalog, gpus: Iterable[GpuType], *, typed_for: str | None = None
+    ) -> pricing.PriceFunction:
+        """The price of each GPU (by its spec) and count, for the GPU comparison and the
+        planner; the price typed applies to the GPU `typed_for` only."""
+        rows = {gpu.slug: gpu for gpu in gpus}
+        return lambda spec, count: self.price(
+            catalog, rows[spec.slug], count, typed=spec.slug == typed_for
+        )
+
+
+# Section: which API offerings a question compares with
+
+
+def same_model(offering: ApiOffering, model) -> bool:
+    """Whether the offering serves this catalog model (a pasted config has no row, so
+    no offering serves it)."""
+    return model.pk is not None and offering.llm_model_id == model.pk
+
+
+def compared_apis(
+    catalog: Catalog, model, *, everything: bool = False
+) -> tuple[tuple[ApiOffering, ...], tuple[estimator.ApiOffering, ...]]:
+    """The active API offerings to compare with, and their specs: those serving this
+    very model and the closed reference models, not other open models; or every active
+    one (hundreds once a full price map is imported) when asked."""
+    if everything:
+        return catalog.offerings, catalog.offering_specs
+    model_pk = model.pk  # None for a pasted config: no offering serves it
+    # same_model() inlined: this runs on every keystroke over every active offering.
+    pairs = [
+        (offering, spec)
+        for offering, spec in zip(catalog.offerings, catalog.offering_specs, strict=True)
+        if offering.is_reference or (model_pk is not None and offering.llm_model_id == model_pk)
+    ]
+    return tuple(o for o, _ in pairs), tuple(s for _, s in pairs)
+
+
+# Section: the workload
+
+
+def workload(
+    data: Mapping,
+    price: pricing.PriceUsed | None = None,
+    apis: tuple[estimator.ApiOffering, ...] = (),
+) -> Workload:
+    """A valid calculator (or simulator) form's input as the estimator's Workload,
+    billed at the effective price of `price` (None: unpriced). The simulator's form has
+    no batch: its scheduler decides."""
+    batch = data.get("batch")
+    return Workload(
+        num_gpus=data["gpus"],
+        batch_size=None if batch in (None, BATCH_MAX_KEYWORD) else batch,
+        prompt_tokens=data["prompt"],
+        completion_tokens=data["completion"],
+        seq_len=data.get("seq_len"),
+        weights_dtype=Dtype(data["weights"]),
+        kv_dtype=Dtype(data["kv"]) if data.get("kv") else None,
+        parallelism=Parallelism(data["parallelism"]),
+        gpu_hourly_usd=None if price is None else price.effective_usd_per_gpu_hour,
+        apis=apis,
+    )
+
+
+def specs(data: Mapping) -> tuple[estimator.ModelSpec, estimator.GpuSpec, estimator.EngineSpec]:
+    """The model, GPU and engine a valid form picked, as the estimator's specs."""
+    return data["model"].to_spec(), data["gpu"].to_spec(), data["engine"].to_spec()

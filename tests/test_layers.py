@@ -1,0 +1,207 @@
+"""The app's imports point down its layers, with no cycles, and a request walks
+form -> answer -> estimator -> template (the estimator's own purity test is in
+test_estimator.py).
+
+Layers, top to bottom; a module imports from its own layer or those below:
+
+0. entry points: views, urls, management commands, the admin, template tags that
+   build forms;
+1. answers (calculator/answers/): one module per question;
+2. what answers use to show and keep an answer: figures, charts, snapshots, the
+   calibration report, the formatting filters, and the app's other services (access,
+   rate limits, load shedding, exports, backups, the deploy recipe);
+3. forms: validation only;
+4. the catalog, the models, the limits, the safe JSON reader;
+5. the estimator: pure Python.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from calculator.answers import capacity, estimate, serve
+
+APP = Path(__file__).resolve().parent.parent / "calculator"
+
+LAYERS = (
+    (
+        "calculator.views",
+        "calculator.urls",
+        "calculator.management",
+        "calculator.admin",
+        "calculator.templatetags.scenario_tags",
+        "calculator.apps",
+    ),
+    ("calculator.answers",),
+    (
+        "calculator.snapshots",
+        "calculator.figures",
+        "calculator.charts",
+        "calculator.calibration_report",
+        "calculator.context_processors",
+        "calculator.templatetags",
+        "calculator.backup",
+        "calculator.resources",
+        "calculator.ratelimit",
+        "calculator.access",
+        "calculator.shedding",
+        "calculator.exports",
+        "calculator.deploy",
+    ),
+    ("calculator.forms", "calculator.plan_forms", "calculator.scenario_forms"),
+    (
+        "calculator.catalog",
+        "calculator.models",
+        "calculator.litellm",
+        "calculator.limits",
+        "calculator.jsonbody",
+    ),
+    ("calculator.estimator",),
+)
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(APP.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {
+    _module(path): path
+    for path in APP.rglob("*.py")
+    if "migrations" not in path.parts and _module(path) != "calculator"
+}
+
+
+def layer(module: str) -> int:
+    """The layer of a module: the longest prefix listed wins."""
+    best, found = -1, None
+    for index, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best:
+                best, found = len(prefix), index
+    assert found is not None, f"{module} is in no layer: add it to LAYERS"
+    return found
+
+
+def imports(module: str) -> set[str]:
+    """The app modules a module imports (anywhere in it, functions included)."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, *([node.module] if node.module else [])])
+            # "from calculator.answers import estimate" imports the submodule.
+            names = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
+                for alias in node.names
+            ]
+        else:
+            continue
+        found |= {name for name in names if name in MODULES}
+    return found - {module}
+
+
+GRAPH = {module: imports(module) for module in MODULES}
+
+
+def test_every_module_has_a_layer():
+    for module in MODULES:
+        layer(module)
+
+
+def test_imports_only_point_down_the_layers():
+    upward = [
+        f"{module} (layer {layer(module)}) imports {target} (layer {layer(target)})"
+        for module, targets in GRAPH.items()
+        for target in targets
+        if layer(target) < layer(module)
+    ]
+    assert upward == []
+
+
+def test_forms_never_import_answers_and_answers_never_import_views():
+    for module, targets in GRAPH.items():
+        if module.startswith("calculator.answers"):
+            assert not any(t.startswith("calculator.views") for t in targets), module
+        if layer(module) == 3:
+            assert not any(t.startswith("calculator.answers") for t in targets), module
+
+
+def test_views_reach_the_estimator_only_through_answers():
+    for module, targets in GRAPH.items():
+        if module.startswith("calculator.views"):
+            assert not any(t.startswith("calculator.estimator") for t in targets), module
+
+
+def test_there_are_no_import_cycles():
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        if module in path:
+            cycle = path[path.index(module) :] + (module,)
+            pytest.fail("import cycle: " + " -> ".join(cycle))
+        if module in done:
+            return
+        for target in GRAPH[module]:
+            visit(target, (*path, module))
+        done.add(module)
+
+    for module in GRAPH:
+        visit(module, ())
+
+
+def test_an_upward_import_would_be_caught():
+    # The checks above are not vacuous: a form importing an answer is upward.
+    assert layer("calculator.forms") > layer("calculator.answers.estimate")
+    assert "calculator.answers.shared" in GRAPH["calculator.answers.estimate"]
+    assert "calculator.forms" in GRAPH["calculator.answers.shared"]
+
+
+# Section: a request's walk
+
+
+@pytest.mark.django_db
+def test_the_keystroke_walks_through_the_estimate_answer(client):
+    with mock.patch.object(estimate, "answer", wraps=estimate.answer) as answer:
+        response = client.post(
+            reverse("calculator:calculator"), estimate.DEFAULTS, HTTP_HX_REQUEST="true"
+        )
+    assert response.status_code == 200 and 'id="results"' in response.text
+    assert answer.call_count == 1
+    assert type(answer.call_args.args[0]).__name__ == "CalculatorForm"
+
+
+@pytest.mark.django_db
+def test_an_api_estimate_walks_through_the_estimate_answer(client):
+    query = {"model": "llama-3.1-8b", "gpu": "h100-sxm", "gpus": "1", "prompt": "100"}
+    query.update(completion="10")
+    with mock.patch.object(estimate, "answer", wraps=estimate.answer) as answer:
+        response = client.get(reverse("calculator:api-estimate"), {**query, "batch": "1"})
+    assert response.status_code == 200 and answer.call_count == 1
+    with mock.patch.object(serve, "answer", wraps=serve.answer) as answer:
+        served = client.get(
+            reverse("calculator:api-serve"), {**query, "rate": "1", "requests": "20"}
+        )
+    assert served.status_code == 200 and answer.call_count == 1
+
+
+@pytest.mark.django_db
+def test_a_plan_walks_through_the_capacity_answer(client):
+    query = {**capacity.DEFAULTS, "gpus": "h100-sxm", "model": "llama-3.1-8b"}
+    with mock.patch.object(capacity, "answer", wraps=capacity.answer) as answer:
+        page = client.get(reverse("calculator:plan"), query, HTTP_HX_REQUEST="true")
+        api = client.get(reverse("calculator:api-plan"), query)
+    assert page.status_code == 200 and 'id="plan-options"' in page.text
+    assert api.status_code == 200
+    assert answer.call_count == 2
