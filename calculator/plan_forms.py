@@ -135,6 +135,15 @@ class PlanForm(forms.Form):
     percentile = forms.ChoiceField(
         choices=PERCENTILE_CHOICES, required=False, label="At percentile"
     )
+    confidence = forms.ChoiceField(
+        choices=[
+            (planner.ESTIMATE, "the estimate"),
+            (planner.PESSIMISTIC, "the pessimistic end of its 80% band"),
+        ],
+        required=False,
+        label="Size replicas on",
+        help_text="Pessimistic: the targets hold with 80% confidence (default: the estimate).",
+    )
     gpus = forms.CharField(
         required=False,
         max_length=MAX_GPU_LIST_CHARS,
@@ -216,6 +225,7 @@ class PlanForm(forms.Form):
             "ttft_ms": data["ttft_ms"],
             "tpot_ms": data["tpot_ms"],
             "percentile": data.get("percentile") or planner.DEFAULT_PERCENTILE,
+            "confidence": data.get("confidence") or planner.ESTIMATE,
             "gpus": self.data.get("gpus", "") or "",
             "weights": ",".join(d.value for d in data["weights"]),
             "engine": data["engine"].slug,

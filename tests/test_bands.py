@@ -125,3 +125,33 @@ def test_no_measurements_in_a_regime_give_a_factor_of_two():
     b = bands.band("ttft", feats(), spread(10))
     assert (b.low, b.high, b.count) == (0.5, 2.0, 0)
     assert math.isnan(bands.coverage(spread(10), "ttft", 0.0)[0])
+
+
+def test_figures_are_banded_by_their_path_in_the_answer():
+    evidence = [
+        Evidence(regime, f"s{i % 3}", feats(load="heavy"), 1.25 if i % 2 else 0.8)
+        for regime in ("ttft", "decode", "saturation")
+        for i in range(6)
+    ]
+    answer = {"ttft_ms": {"p95": 200.0, "p99": None}, "throughput": {"requests_per_second": 4.0}}
+    wanted = ["ttft_ms.p95", "ttft_ms.p99", "throughput.requests_per_second", "e2e_s.p50"]
+    found = bands.paths(answer, wanted)
+    assert found == {
+        "ttft_ms.p95": 200.0,
+        "ttft_ms.p99": None,
+        "throughput.requests_per_second": 4.0,
+    }
+    got = bands.confidence(feats(load="heavy"), found, evidence, {}, bands.SERVING_FIGURE_BANDS)
+    assert got["level"] == bands.LEVEL
+    assert (got["ttft_ms.p95"]["low"], got["ttft_ms.p95"]["high"]) == pytest.approx((160, 250))
+    assert got["ttft_ms.p99"]["low"] is None and got["ttft_ms.p99"]["estimate"] is None
+    assert got["throughput.requests_per_second"]["high"] == pytest.approx(5.0)
+    assert "e2e_s.p50" not in got  # not in the answer: left out
+
+
+def test_a_simulation_is_banded_at_its_concurrency_or_the_load_in_flight():
+    assert bands.serving_batch(64, 10.0, 2.0) == 64
+    # Little's law: 3 requests/s, each 4 s in the system: 12 in flight.
+    assert bands.serving_batch(None, 3.0, 4.0) == 12
+    assert bands.serving_batch(None, 0.01, 5.0) == 1
+    assert bands.serving_batch(None, 0.0, math.nan) == 1

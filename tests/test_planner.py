@@ -366,3 +366,79 @@ def test_a_free_gpu_is_searched_and_best():
     )
     assert result.best.gpu == H100_SXM.slug
     assert result.best.usd_per_month == 0
+
+
+# Section: planning on the pessimistic end of the bands
+
+
+def _evidence(factor: float) -> list:
+    """Measurements on H100s that differ from their estimates by ``factor`` either way,
+    in every regime, under load: every band is (1 / factor, factor) wide."""
+    from calculator.estimator.bands import Evidence, features
+
+    query = features(H100_SXM.slug, ROUND_ENGINE.slug, LLAMA_3_8B.slug, False, None, 1000)
+    return [
+        Evidence(regime, f"source {i % 3}", query, factor if i % 2 else 1 / factor)
+        for regime in ("ttft", "decode", "saturation")
+        for i in range(8)
+    ]
+
+
+# Tight enough that latency, not the replica's saturation, sets its capacity.
+TIGHT = P.Targets(ttft_s=0.5, tpot_s=0.02)
+
+
+def _one_option_plan(confidence: str, evidence) -> P.PlanResult:
+    return cold_plan(
+        LLAMA_3_8B,
+        [H100_SXM],
+        ROUND_ENGINE,
+        TRAFFIC,
+        TIGHT,
+        weights=[Dtype.FP8],
+        max_gpus_per_replica=1,
+        confidence=confidence,
+        evidence=evidence,
+    )
+
+
+def test_a_pessimistic_plan_sizes_replicas_on_the_targets_over_the_bands_high_end():
+    evidence = _evidence(1.5)
+    estimate = _one_option_plan(P.ESTIMATE, evidence)
+    pessimistic = _one_option_plan(P.PESSIMISTIC, evidence)
+    (plain,), (careful,) = estimate.options, pessimistic.options
+    assert plain.planned_for == TIGHT
+    # Hand-worked: a latency 1.5x the estimate still meets 0.5 s if the estimate is 1/3 s.
+    assert careful.planned_for.ttft_s == pytest.approx(0.5 / 1.5)
+    assert careful.planned_for.tpot_s == pytest.approx(0.02 / 1.5)
+    assert careful.planned_for.percentile == TIGHT.percentile
+    assert careful.meets_targets and plain.meets_targets
+    assert careful.max_rate_per_replica < plain.max_rate_per_replica
+    assert careful.replicas >= plain.replicas
+    assert careful.ttft_s * 1.5 <= TIGHT.ttft_s
+    assert careful.tpot_s * 1.5 <= TIGHT.tpot_s
+    assert pessimistic.as_dict()["confidence"] == "pessimistic"
+    assert estimate.as_dict()["confidence"] == "estimate"
+
+
+def test_every_option_carries_a_band_on_its_capacity_per_replica():
+    option = _one_option_plan(P.ESTIMATE, _evidence(1.5)).options[0]
+    band = option.as_dict()["confidence"]["max_rate_per_replica"]
+    assert band["estimate"] == option.max_rate_per_replica
+    assert band["low"] == pytest.approx(option.max_rate_per_replica / 1.5)
+    assert band["high"] == pytest.approx(option.max_rate_per_replica * 1.5)
+    assert band["measurements"] == 8 and band["measured_like"]
+    ttft = option.as_dict()["confidence"]["ttft_ms"]
+    assert ttft["high"] == pytest.approx(option.ttft_s * 1e3 * 1.5)
+
+
+def test_with_no_evidence_the_pessimistic_plan_halves_the_targets():
+    option = _one_option_plan(P.PESSIMISTIC, ()).options[0]
+    assert option.planned_for.ttft_s == pytest.approx(TIGHT.ttft_s / 2)
+    assert not option.confidence["max_rate_per_replica"]["measured_like"]
+
+
+def test_an_unknown_confidence_is_refused():
+    with pytest.raises(EstimatorInputError) as caught:
+        _one_option_plan("optimistic", ())
+    assert caught.value.field == "confidence"

@@ -70,6 +70,33 @@ def test_serve_answers_latencies_throughput_and_the_kv_cache(client):
     assert body["warnings"] == []
 
 
+def test_serve_bands_every_latency_and_throughput_by_its_path(client):
+    _, body = get_json(client, "calculator:api-serve", SERVE)
+    confidence = body["confidence"]
+    assert confidence["level"] == 0.8
+    for stat in ("mean", "p50", "p90", "p95", "p99"):
+        for figure in ("ttft_ms", "tpot_ms", "e2e_s"):
+            band = confidence[f"{figure}.{stat}"]
+            assert band["estimate"] == body[figure][stat]
+            assert 0 < band["low"] < band["estimate"] < band["high"], (figure, stat)
+            assert band["measurements"] > 0 and "measurements of" in band["basis"]
+    for figure in body["throughput"]:
+        band = confidence[f"throughput.{figure}"]
+        assert band["low"] < body["throughput"][figure] < band["high"]
+    # Time to first token, time per token and throughput each have their own evidence.
+    assert confidence["ttft_ms.p95"]["basis"] != confidence["tpot_ms.p95"]["basis"] or (
+        confidence["ttft_ms.p95"]["high"] / confidence["ttft_ms.p95"]["estimate"]
+        != pytest.approx(confidence["tpot_ms.p95"]["high"] / confidence["tpot_ms.p95"]["estimate"])
+    )
+
+
+def test_serve_bands_a_figure_without_a_value_with_null_bounds(client):
+    _, body = get_json(client, "calculator:api-serve", {**SERVE, "completion": "1"})
+    assert body["tpot_ms"]["p95"] is None
+    band = body["confidence"]["tpot_ms.p95"]
+    assert band["estimate"] is None and band["low"] is None and band["high"] is None
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -168,6 +195,37 @@ def test_plan_ranks_the_options_cheapest_first_and_names_the_best(plan_body):
     assert best["usd_per_month"] == pytest.approx(best["usd_per_hour"] * 730)
 
 
+def test_plan_bands_each_options_capacity_per_replica(plan_body):
+    assert plan_body["confidence"] == "estimate" and plan_body["band_level"] == 0.8
+    best = plan_body["best"]
+    band = best["confidence"]["max_rate_per_replica"]
+    assert band["estimate"] == best["max_rate_per_replica"]
+    assert 0 < band["low"] < band["estimate"] < band["high"]
+    assert best["planned_for"] == {"ttft_ms": 1000, "tpot_ms": 50}
+
+
+def test_a_pessimistic_plan_sizes_replicas_on_the_bands_high_end(client, plan_body):
+    response, body = get_json(client, "calculator:api-plan", {**PLAN, "confidence": "pessimistic"})
+    assert response.status_code == 200
+    assert body["confidence"] == "pessimistic"
+    assert body["inputs"]["confidence"] == "pessimistic"
+    best, plain = body["best"], plan_body["best"]
+    ttft_high = best["confidence"]["ttft_ms"]["high"] / best["confidence"]["ttft_ms"]["estimate"]
+    assert best["planned_for"]["ttft_ms"] == pytest.approx(1000 / ttft_high, rel=1e-6)
+    assert best["planned_for"]["tpot_ms"] < 50
+    assert best["usd_per_month"] >= plain["usd_per_month"]
+
+
+def test_a_saved_plan_keeps_its_confidence_choice(client):
+    response = client.post(
+        reverse("calculator:plan-save"), {**PLAN, "confidence": "pessimistic", "name": "Sure"}
+    )
+    assert response.status_code == 302
+    saved = Plan.objects.get(name="Sure")
+    assert saved.inputs["confidence"] == "pessimistic"
+    assert saved.results["confidence"] == "pessimistic"
+
+
 def test_plan_says_why_the_others_fail(plan_body):
     failing = [o for o in plan_body["options"] if not o["meets_targets"]]
     assert failing
@@ -219,6 +277,7 @@ def test_plan_takes_requests_per_day_with_a_peak_factor(client):
         ({"ttft_ms": "0"}, "ttft_ms"),
         ({"tpot_ms": "nan"}, "tpot_ms"),
         ({"percentile": "p42"}, "percentile"),
+        ({"confidence": "optimistic"}, "confidence"),
         ({"gpus": "h100-sxm,nope"}, "gpus"),
         ({"weights": "fp7"}, "weights"),
         ({"max_gpus_per_replica": "100"}, "max_gpus_per_replica"),

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from calculator import charts, estimator, snapshots
+from calculator import calibration_report, charts, estimator, snapshots
 from calculator.answers.shared import FieldErrors, PriceChoice, compared_apis, objection, validated
 from calculator.catalog import Catalog
 from calculator.estimator import budget, planner
@@ -28,11 +28,12 @@ DEFAULTS = {
     "ttft_ms": "1000",
     "tpot_ms": "50",
     "percentile": planner.DEFAULT_PERCENTILE,
+    "confidence": planner.ESTIMATE,
     "engine": "vllm",
     "max_gpus_per_replica": str(planner.DEFAULT_MAX_GPUS_PER_REPLICA),
 }
 # What a query may leave out or empty: the rest says what to plan for.
-QUERY_DEFAULTS = ("engine", "percentile", "max_gpus_per_replica")
+QUERY_DEFAULTS = ("engine", "percentile", "confidence", "max_gpus_per_replica")
 
 
 def with_defaults(query):
@@ -137,6 +138,7 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
     model, engine = data["model"].to_spec(), data["engine"].to_spec()
     specs = [gpu.to_spec() for gpu in gpus]
     most = data.get("max_gpus_per_replica") or planner.DEFAULT_MAX_GPUS_PER_REPLICA
+    evidence, margin = calibration_report.evidence()
     try:
         budget.check_planning(
             budget.plan_options(model, specs, data["weights"] or None, most),
@@ -155,6 +157,9 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
             max_gpus_per_replica=most,
             apis=compared_apis(catalog, data["model"])[1],
             price=PriceChoice.of(data).function(catalog, gpus),
+            confidence=data.get("confidence") or planner.ESTIMATE,
+            evidence=evidence,
+            margin=margin,
         )
     except estimator.EstimatorInputError as error:
         return objection(form, error)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
-from calculator import estimator
+from calculator import calibration_report, estimator
 from calculator.answers.shared import FieldErrors, objection, specs, validated, workload
-from calculator.estimator import budget, serving
+from calculator.estimator import bands, budget, serving
 from calculator.plan_forms import ServeForm
 
 
@@ -25,8 +26,40 @@ class Served:
     form: ServeForm
     result: estimator.ServingResult
 
+    @cached_property
+    def figures(self) -> dict:
+        return self.result.as_dict()
+
+    @cached_property
+    def confidence(self) -> dict:
+        """Error bands on the latencies and throughput, keyed by their path in the JSON
+        ("ttft_ms.p95"), from the calibration report's measurements most like this
+        configuration at the load it ran at (calculator.estimator.bands)."""
+        data, result = self.form.cleaned_data, self.result
+        model = data["model"].to_spec()
+        batch = bands.serving_batch(
+            data.get("concurrency"), result.requests_per_second, result.e2e_s.mean
+        )
+        query = bands.features(
+            data["gpu"].slug,
+            data["engine"].slug,
+            model.slug,
+            model.num_experts > 0,
+            batch,
+            data["prompt"],
+        )
+        evidence, margin = calibration_report.evidence()
+        wanted = [name for name, _, _ in bands.SERVING_FIGURE_BANDS]
+        return bands.confidence(
+            query,
+            bands.paths(self.figures, wanted),
+            evidence,
+            margin,
+            bands.SERVING_FIGURE_BANDS,
+        )
+
     def as_json(self) -> dict:
-        return {"inputs": self.form.inputs(), **self.result.as_dict()}
+        return {"inputs": self.form.inputs(), **self.figures, "confidence": self.confidence}
 
 
 def answer(form: ServeForm) -> Served | FieldErrors:

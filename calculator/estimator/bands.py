@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 # The share of outcomes a band is meant to hold (the issue asks for 80% bands).
@@ -252,16 +252,29 @@ FIGURE_BANDS = (
 )
 
 
+def regime_bands(query: Features, evidence: Sequence[Evidence], margin: Mapping) -> dict:
+    """The query's band in each regime (``margin`` per regime, from the report)."""
+    return {r: band(r, query, evidence, margin.get(r, 0.0)) for r in REGIME_ORIENTATION}
+
+
 def confidence(
-    query: Features, figures: dict[str, float | None], evidence: Sequence[Evidence], margin: dict
+    query: Features,
+    figures: Mapping[str, float | None],
+    evidence: Sequence[Evidence],
+    margin: Mapping,
+    figure_bands: Sequence[tuple[str, str, bool]] = FIGURE_BANDS,
 ) -> dict:
-    """Each headline figure with its band: {"level", figure: {estimate, low, high,
-    measurements, basis, measured_like}}. A figure that is None (no price) stays None."""
-    regimes = {regime for _, regime, _ in FIGURE_BANDS}
-    by_regime = {r: band(r, query, evidence, margin.get(r, 0.0)) for r in sorted(regimes)}
+    """Each figure with its band: {"level", figure: {estimate, low, high, measurements,
+    basis, measured_like}}, for the figures ``figure_bands`` names (a figure's name or
+    its path in the JSON, its regime, whether it runs against the regime's orientation).
+    A figure that is None (no price, no second token) stays None; one not in
+    ``figures`` is left out."""
+    by_regime = regime_bands(query, evidence, margin)
     answer: dict = {"level": LEVEL}
-    for name, regime, inverted in FIGURE_BANDS:
-        value = figures.get(name)
+    for name, regime, inverted in figure_bands:
+        if name not in figures:
+            continue
+        value = figures[name]
         b = by_regime[regime].inverse() if inverted else by_regime[regime]
         low, high = b.around(value) if value is not None else (None, None)
         answer[name] = {
@@ -273,3 +286,51 @@ def confidence(
             "measured_like": b.measured_like,
         }
     return answer
+
+
+# Serving (/api/serve) and plans: the same bands on a simulation's figures, keyed by their
+# path in the JSON. Latencies under load take the band of the regime they are made of;
+# end to end is mostly decoding at the lengths people serve, so it takes the decode band
+# (assumption: a long prompt with a short answer is better read from the TTFT band);
+# throughput takes the throughput-under-load band.
+SERVING_STATISTICS = ("mean", "p50", "p90", "p95", "p99")
+SERVING_FIGURE_BANDS = (
+    *((f"ttft_ms.{s}", "ttft", False) for s in SERVING_STATISTICS),
+    *((f"tpot_ms.{s}", "decode", False) for s in SERVING_STATISTICS),
+    *((f"e2e_s.{s}", "decode", False) for s in SERVING_STATISTICS),
+    ("throughput.requests_per_second", "saturation", False),
+    ("throughput.output_tokens_per_second", "saturation", False),
+    ("throughput.total_tokens_per_second", "saturation", False),
+)
+# A plan option's capacity per replica is a throughput (requests/s at the targets);
+# its latencies at the planned load are the serving ones.
+PLAN_FIGURE_BANDS = (
+    ("max_rate_per_replica", "saturation", False),
+    ("ttft_ms", "ttft", False),
+    ("tpot_ms", "decode", False),
+)
+
+
+def paths(tree: Mapping, names: Iterable[str]) -> dict[str, float | None]:
+    """The values at dotted paths ("ttft_ms.p95") of a JSON-shaped dict; a path the
+    tree lacks is left out."""
+    found: dict[str, float | None] = {}
+    for name in names:
+        node = tree
+        for key in name.split("."):
+            if not isinstance(node, Mapping) or key not in node:
+                break
+            node = node[key]
+        else:
+            found[name] = node
+    return found
+
+
+def serving_batch(concurrency: int | None, requests_per_second: float, e2e_mean_s: float) -> int:
+    """The load a simulation's band is looked up at: the concurrency it was run at, else
+    the requests in flight on average (Little's law: rate x mean time in the system)."""
+    if concurrency:
+        return concurrency
+    if not math.isfinite(e2e_mean_s) or requests_per_second <= 0:
+        return 1
+    return max(1, round(requests_per_second * e2e_mean_s))

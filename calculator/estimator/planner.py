@@ -20,9 +20,10 @@ tests and ``bench/planner.py --check`` hold the fast plan to it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from . import bands
 from . import constants as C
 from .capacity import (
     REFERENCE_TOLERANCE,
@@ -52,6 +53,12 @@ from .serving import DEFAULT_PERCENTILE, LengthSpread, Targets, simulation_work
 from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 
 PERCENTILE_CHOICES = ("p50", "p90", "p95", "p99")
+# What a plan sizes replicas on: the estimate itself, or the pessimistic end of its error
+# band (the latencies' band high end, bands.py), so that each target holds with 80%
+# confidence: an 80% band's high end is passed by 10% of the similar measurements.
+ESTIMATE = "estimate"
+PESSIMISTIC = "pessimistic"
+CONFIDENCE_CHOICES = (ESTIMATE, PESSIMISTIC)
 # Latency is not quite monotone in the rate over a finite run: if the planned load
 # misses where a higher one passed, add a replica (this many times at most).
 EXTRA_REPLICA_TRIES = 3
@@ -129,6 +136,10 @@ class Option:
     # For an option not searched because it cannot be cheaper than the best
     # (Reason.COSTS_MORE): the least it would cost a month. None otherwise.
     usd_per_month_at_least: float | None = None
+    # The targets its replicas were sized on (the plan's, or tighter when planning on
+    # the pessimistic end of the bands), and the bands on its figures (bands.confidence).
+    planned_for: Targets | None = None
+    confidence: dict = field(default_factory=dict, compare=False)
 
     @property
     def label(self) -> str:
@@ -158,6 +169,13 @@ class Option:
             "tokens_per_second_per_user": self.tokens_per_second_per_user,
             "on_pareto_front": self.on_pareto_front,
             "usd_per_month_at_least": self.usd_per_month_at_least,
+            "planned_for": None
+            if self.planned_for is None
+            else {
+                "ttft_ms": self.planned_for.ttft_s * 1e3,
+                "tpot_ms": self.planned_for.tpot_s * 1e3,
+            },
+            "confidence": self.confidence,
         }
 
 
@@ -179,6 +197,7 @@ class PlanResult:
     estimator_version: str
     warnings: tuple[str, ...]
     steps: int = field(default=0, compare=False)  # simulation steps this plan ran
+    confidence: str = ESTIMATE  # what replicas were sized on (CONFIDENCE_CHOICES)
 
     def as_dict(self) -> dict:
         best = self.best
@@ -201,6 +220,8 @@ class PlanResult:
                 "tpot_ms": self.targets.tpot_s * 1e3,
                 "percentile": self.targets.percentile,
             },
+            "confidence": self.confidence,
+            "band_level": bands.LEVEL,
             "estimator_version": self.estimator_version,
             "warnings": list(self.warnings),
         }
@@ -279,12 +300,20 @@ def plan(
     price: PriceFunction = catalog_price,
     reference: bool = False,
     max_steps: int | None = None,
+    confidence: str = ESTIMATE,
+    evidence: Sequence[bands.Evidence] = (),
+    margin: Mapping[str, float] | None = None,
 ) -> PlanResult:
     """Every option for the traffic, cheapest first, and the best one. ``reference``:
     search every option in full (slow; the fast plan's yardstick). ``max_steps``: refuse
     (WorkLimitExceeded) a plan that needs more simulation steps (runs remembered from
-    earlier plans cost none)."""
+    earlier plans cost none). ``confidence``: size replicas on the estimate or on the
+    pessimistic end of its error bands, which come from ``evidence`` and ``margin``
+    (the calibration report's; none: the factor-of-two band of bands.band)."""
     _validate(traffic, targets, max_gpus_per_replica)
+    if confidence not in CONFIDENCE_CHOICES:
+        raise EstimatorInputError("confidence", f"One of {', '.join(CONFIDENCE_CHOICES)}.")
+    judge = _Judge(model, engine, traffic, targets, confidence, tuple(evidence), margin or {})
     work = Work(max_steps)
     try:
         options = _options(
@@ -298,6 +327,7 @@ def plan(
             price,
             work,
             reference,
+            judge,
         )
     except WorkLimitExceeded:
         raise WorkLimitExceeded(
@@ -305,7 +335,7 @@ def plan(
             f"This plan needs more than {max_steps:,} simulation steps, the most allowed: "
             "plan fewer GPUs, precisions or GPUs per replica at once.",
         ) from None
-    options = _rank(_mark_front(options))
+    options = _rank(_mark_front([judge.banded(o) for o in options]))
     best = next((o for o in options if o.meets_targets), None)
     warnings = []
     if traffic.average_rate < traffic.peak_rate:
@@ -323,7 +353,56 @@ def plan(
         estimator_version=C.ESTIMATOR_VERSION,
         warnings=tuple(warnings),
         steps=work.spent,
+        confidence=confidence,
     )
+
+
+@dataclass(frozen=True)
+class _Judge:
+    """The bands of a plan's options, and the targets replicas are sized on."""
+
+    model: ModelSpec
+    engine: EngineSpec
+    traffic: Traffic
+    targets: Targets
+    confidence: str
+    evidence: tuple[bands.Evidence, ...]
+    margin: Mapping[str, float]
+
+    def query(self, gpu_slug: str) -> bands.Features:
+        """An option's likeness to the measurements: its GPU and engine, under load."""
+        return bands.features(
+            gpu_slug,
+            self.engine.slug,
+            self.model.slug,
+            self.model.num_experts > 0,
+            None,
+            self.traffic.prompt_tokens,
+        )
+
+    def planned_for(self, gpu_slug: str) -> Targets:
+        """The targets replicas on this GPU are sized on: the plan's, or each divided by
+        its band's high end (a latency that runs that much slower still meets it)."""
+        if self.confidence == ESTIMATE:
+            return self.targets
+        by_regime = bands.regime_bands(self.query(gpu_slug), self.evidence, self.margin)
+        return replace(
+            self.targets,
+            ttft_s=self.targets.ttft_s / by_regime["ttft"].high,
+            tpot_s=self.targets.tpot_s / by_regime["decode"].high,
+        )
+
+    def banded(self, option: Option) -> Option:
+        """The option with its bands: the capacity per replica and the latencies."""
+        figures = {
+            "max_rate_per_replica": option.max_rate_per_replica or None,
+            "ttft_ms": _ms(option.ttft_s),
+            "tpot_ms": _ms(option.tpot_s),
+        }
+        found = bands.confidence(
+            self.query(option.gpu), figures, self.evidence, self.margin, bands.PLAN_FIGURE_BANDS
+        )
+        return replace(option, planned_for=self.planned_for(option.gpu), confidence=found)
 
 
 def _options(
@@ -337,6 +416,7 @@ def _options(
     price: PriceFunction,
     work: Work,
     reference: bool,
+    judge: _Judge,
 ) -> list[Option]:
     """Every option, searched cheapest first (by the least each could cost), those that
     cannot be cheaper than the best found so far left unsearched; every option searched
@@ -346,7 +426,8 @@ def _options(
     for gpu in gpus:
         for dtype in weights or native_weights(gpu):
             for n in replica_sizes(model, max_gpus_per_replica):
-                found = _consider(model, gpu, engine, traffic, targets, dtype, n, price, work)
+                planned = judge.planned_for(gpu.slug)
+                found = _consider(model, gpu, engine, traffic, planned, dtype, n, price, work)
                 (candidates if isinstance(found, _Candidate) else options).append(found)
     best_month = math.inf
     for candidate in sorted(candidates, key=lambda c: c.least_usd_per_month):
