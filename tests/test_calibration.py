@@ -130,6 +130,29 @@ def test_seeded_engine_constants_stay_in_their_physical_range():
             assert 0 < getattr(engine, name) <= 1, (engine.slug, name)
         assert 0 <= engine.step_overhead_s < 0.05
         assert 0 <= engine.request_overhead_s < 0.5
+        # Host work per sequence per step: none to 0.1 ms (fitting.FIT_BOUNDS).
+        assert 0 <= engine.sequence_overhead_s <= 1e-4
+
+
+@pytest.mark.parametrize(
+    ("version", "profile"),
+    [
+        ("0.4.3", "vllm-v0"),
+        ("0.6.1.post2", "vllm-v0"),
+        ("0.7.1", "vllm-v0"),
+        ("0.8.5", "vllm"),  # V1 the default from 0.8.0
+        ("v0.11.0", "vllm"),
+        ("unstated (ROCm build, Oct 2024)", "vllm-v0"),
+        ("unstated (Aug 2025)", "vllm"),
+        ("unstated", "vllm"),  # the default profile
+    ],
+)
+def test_a_vllm_row_runs_on_the_profile_of_the_version_its_source_names(version, profile):
+    engines = {"vllm", "vllm-v0", "sglang"}
+    assert cal.engine_profile("vllm", version, engines) == profile
+    # Without a V0 profile in the catalog, every vLLM row runs on vLLM's.
+    assert cal.engine_profile("vllm", version, {"vllm"}) == "vllm"
+    assert cal.engine_profile("sglang", version, engines) == "sglang"
 
 
 CATALOG = {"models": {"llama-3.1-70b"}, "gpus": {"h100-sxm"}, "engines": {"tensorrt-llm"}}

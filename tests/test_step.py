@@ -178,3 +178,36 @@ def test_int4_weights_read_slower_than_their_bytes():
     a = step_time(fp16, decode_sequences=1, decode_context=0).memory
     b = step_time(int4, decode_sequences=1, decode_context=0).memory
     assert a / 4 < b < a
+
+
+def test_each_sequence_in_a_step_adds_the_engines_host_side_cost():
+    # Hand-worked: 20 us a sequence; a step of 100 decodes and 2 prompt chunks
+    # schedules 102 sequences: 2.04 ms on top of the engine's 1 ms a step.
+    host = dataclasses.replace(ROUND_ENGINE, sequence_overhead_s=20e-6)
+    workload = Workload(num_gpus=1, batch_size=100, prompt_tokens=1000)
+    plain = make_context(LLAMA_3_8B, H100_SXM, ROUND_ENGINE, workload)
+    busy = make_context(LLAMA_3_8B, H100_SXM, host, workload)
+    mix = {
+        "prefill_tokens": 2000,
+        "prefill_sequences": 2,
+        "prefill_attention": 2 * 1000 * 1000 / 2,
+        "decode_sequences": 100,
+        "decode_context": 100 * 1500,
+    }
+    assert step_time(plain, **mix).overhead == pytest.approx(0.001)
+    assert step_time(busy, **mix).overhead == pytest.approx(0.001 + 102 * 20e-6)
+    # The roofline parts don't move: the host's cost is added, not overlapped.
+    assert step_time(busy, **mix).memory == step_time(plain, **mix).memory
+    assert step_time(busy, **mix).total - step_time(plain, **mix).total == pytest.approx(
+        102 * 20e-6
+    )
+
+
+def test_the_host_side_cost_grows_the_decode_step_with_the_batch():
+    host = dataclasses.replace(ROUND_ENGINE, sequence_overhead_s=20e-6)
+    small = Workload(num_gpus=1, batch_size=8, prompt_tokens=1000, completion_tokens=100)
+    large = dataclasses.replace(small, batch_size=200)
+    for workload, sequences in ((small, 8), (large, 200)):
+        with_host = estimate(LLAMA_3_8B, H100_SXM, host, workload).decode.seconds_per_token
+        without = estimate(LLAMA_3_8B, H100_SXM, ROUND_ENGINE, workload).decode.seconds_per_token
+        assert with_host - without == pytest.approx(sequences * 20e-6, rel=1e-6)

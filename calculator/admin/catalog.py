@@ -359,7 +359,7 @@ class EngineProfileAdmin(CatalogAdmin):
                     ("name", "slug"),
                     "bandwidth_utilization",
                     ("prefill_compute_utilization", "decode_compute_utilization"),
-                    ("step_overhead_s", "request_overhead_s"),
+                    ("step_overhead_s", "request_overhead_s", "sequence_overhead_s"),
                     ("memory_fraction", "runtime_overhead_gib"),
                     ("max_batched_tokens", "max_num_seqs"),
                     ("pipelines_microbatches", "fp16_accumulate", "default_parallelism"),

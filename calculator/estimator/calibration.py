@@ -111,6 +111,34 @@ FRAMEWORK_ENGINES = {
     "sglang": "sglang",
     "llama.cpp": "llama.cpp",
 }
+# Engine versions with a profile of their own: (engine, profile, whether a row's
+# framework_version names a version it covers). vLLM's V1 engine became the default in
+# 0.8.0 (vLLM's V1 announcement, January 2025; the 0.8.0 release notes): runs of older
+# versions, or builds dated 2024 or earlier, ran the V0 engine. An unstated version
+# maps to the engine's default profile.
+VLLM_V1_FROM = (0, 8)
+_VERSION = re.compile(r"^v?(\d+)\.(\d+)")
+_YEAR = re.compile(r"\b(20\d\d)\b")
+
+
+def _vllm_v0(version: str) -> bool:
+    match = _VERSION.match(version.strip())
+    if match:
+        return (int(match.group(1)), int(match.group(2))) < VLLM_V1_FROM
+    year = _YEAR.search(version)
+    return bool(year) and int(year.group(1)) <= 2024
+
+
+VERSION_PROFILES = (("vllm", "vllm-v0", _vllm_v0),)
+
+
+def engine_profile(framework: str, version: str, engines: Iterable[str]) -> str | None:
+    """The engine profile a row ran on: its version's own, if the catalog has one."""
+    engine = FRAMEWORK_ENGINES.get(framework.strip())
+    for base, profile, covers in VERSION_PROFILES:
+        if engine == base and profile in engines and covers(version):
+            return profile
+    return engine
 
 
 @dataclass(frozen=True)
@@ -277,7 +305,8 @@ def map_row(
     def skip(reason: str) -> Skip:
         return Skip(line, source, description, reason)
 
-    engine = FRAMEWORK_ENGINES.get(row["framework"].strip())
+    engines = set(engines)
+    engine = engine_profile(row["framework"], row.get("framework_version", ""), engines)
     if engine is None or engine not in engines:
         return skip(f"no engine profile for {row['framework']!r}")
     gpu = row["gpu"].split(" ")[0].strip()
@@ -361,7 +390,7 @@ def map_row(
     if rate is None or rate == math.inf:
         return skip("latency at an unbounded request rate is queueing time, not modelled")
     if metric.startswith("ttft_ms"):
-        if engine == "vllm" and sharegpt:
+        if row["framework"].strip() == "vllm" and sharegpt:
             return skip(
                 "vLLM ran with --num-scheduler-steps 10, which holds new requests back for up "
                 "to 10 steps (the source says so); not modelled"
@@ -426,7 +455,7 @@ def map_online_row(
             metric=metric,
             model=row["model"].strip(),
             gpu=gpu,
-            engine=FRAMEWORK_ENGINES[row["framework"].strip()],
+            engine=engine_profile(row["framework"], row.get("framework_version", ""), engines),
             workload=workload,
             measured=float(row["value"]) / 1000,
         )

@@ -179,6 +179,12 @@ class EngineSpec:
     # Whether its FP16 matrix products accumulate in FP16 (llama.cpp's cuBLAS calls),
     # which doubles GeForce tensor throughput.
     fp16_accumulate: bool = False
+    # Host-side cost of every sequence scheduled in a step, seconds per sequence per
+    # step: scheduling, sampling, detokenizing and streaming it, work on the CPU that
+    # grows with the batch. vLLM's v0.6.0 performance post (Sept 2024) measured it: at
+    # v0.5.3 the GPU worked 38% of the time for Llama 3 8B on an H100 at high batch, the
+    # API server, scheduler and detokenizer the rest. Fitted per engine version.
+    sequence_overhead_s: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -322,7 +322,8 @@ def step_time(
     (chunked prefill), so a whole batch of prompts can be timed as one call. An
     iteration with prompt tokens reads every weight; a decode-only one reads the
     experts its batch routes to. The fixed per-step cost is the engine's, plus MoE
-    routing per MoE layer and ROCm's launches per layer (constants.py).
+    routing per MoE layer and ROCm's launches per layer (constants.py), plus the
+    engine's host-side cost per sequence in the step (``sequence_overhead_s``).
     """
     model, engine = ctx.model, ctx.engine
     matmul, head = ctx.matmul_params, ctx.head_params
@@ -374,4 +375,5 @@ def step_time(
     # All-reduces over the tokens of each pass.
     tokens = min(prefill_tokens, budget) + decode_sequences
     communication = max(passes, 1) * ctx.communication(tokens)
-    return StepTimes(memory, compute, communication, ctx.step_overhead_s)
+    host = engine.sequence_overhead_s * (prefill_sequences + decode_sequences)
+    return StepTimes(memory, compute, communication, ctx.step_overhead_s + host)

@@ -410,6 +410,11 @@ class EngineProfile(models.Model):
     request_overhead_s = models.FloatField(
         help_text="Fixed cost of every request before its first token, seconds."
     )
+    sequence_overhead_s = models.FloatField(
+        default=0.0,
+        help_text="Host-side cost of each sequence in a step (scheduling, sampling, "
+        "detokenizing, streaming), seconds per sequence per step.",
+    )
     memory_fraction = models.FloatField(help_text="Share of each GPU's memory the engine may use.")
     runtime_overhead_gib = models.FloatField(
         help_text="CUDA context, graphs and buffers per GPU, GiB."
@@ -459,7 +464,12 @@ class EngineProfile(models.Model):
             "memory_fraction",
         )
         _reject_negative(
-            errors, self, "step_overhead_s", "request_overhead_s", "runtime_overhead_gib"
+            errors,
+            self,
+            "step_overhead_s",
+            "request_overhead_s",
+            "sequence_overhead_s",
+            "runtime_overhead_gib",
         )
         _reject_non_positive(errors, self, "max_batched_tokens", "max_num_seqs")
         if errors:
@@ -480,6 +490,7 @@ class EngineProfile(models.Model):
             max_num_seqs=self.max_num_seqs,
             pipelines_microbatches=self.pipelines_microbatches,
             fp16_accumulate=self.fp16_accumulate,
+            sequence_overhead_s=self.sequence_overhead_s,
         )
 
 
