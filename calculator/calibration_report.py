@@ -260,7 +260,14 @@ def build(r: Run, workers: int = WORKERS) -> dict:
             continue
         margin[regime.value] = bands.calibrate_margin(evidence, regime.value)
         share, count = bands.coverage(evidence, regime.value, margin[regime.value])
-        coverage[regime.value] = {"share": _round(share, 4), "rows": count}
+        width = bands.median_width(evidence, regime.value, margin[regime.value])
+        served = bands.median_width(evidence, regime.value, margin[regime.value], False)
+        coverage[regime.value] = {
+            "share": _round(share, 4),
+            "rows": count,
+            "median_width": _round(width, 4),
+            "median_width_served": _round(served, 4),
+        }
     report = {
         "about": (
             "Written by `manage.py calibrate` from data/measured-calibration.csv and the "
@@ -302,6 +309,10 @@ def build(r: Run, workers: int = WORKERS) -> dict:
     return report
 
 
+def _times(value: float | None) -> str:
+    return "-" if value is None else f"x{value:.2f}"
+
+
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
@@ -336,13 +347,15 @@ def markdown(report: dict) -> str:
     b = report["bands"]
     lines += [
         "",
-        f"| regime | measurements inside their {b['level']:.0%} band | margin either side |",
-        "| --- | --- | --- |",
+        f"| regime | measurements inside their {b['level']:.0%} band | margin either side "
+        "| median width, held out (high / low) | median width, as served |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for regime, c in b["coverage"].items():
         lines.append(
             f"| {regime} | {_percent(c['share'])} of {c['rows']} | "
-            f"x{math.exp(b['margin'][regime]):.2f} |"
+            f"x{math.exp(b['margin'][regime]):.2f} | {_times(c.get('median_width'))} | "
+            f"{_times(c.get('median_width_served'))} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -155,3 +155,28 @@ def test_a_simulation_is_banded_at_its_concurrency_or_the_load_in_flight():
     assert bands.serving_batch(None, 3.0, 4.0) == 12
     assert bands.serving_batch(None, 0.01, 5.0) == 1
     assert bands.serving_batch(None, 0.0, math.nan) == 1
+
+
+def test_the_median_width_is_high_over_low_of_the_held_out_bands():
+    # Three sources whose measurements all miss by 1.25x either way: every held-out
+    # band is (0.8, 1.25), 1.5625 wide from end to end; a margin of 0.1 widens both
+    # ends by e^0.1.
+    evidence = [Evidence("decode", f"s{i % 3}", feats(), 1.25 if i % 2 else 0.8) for i in range(18)]
+    assert bands.median_width(evidence, "decode", 0.0) == pytest.approx(1.5625)
+    assert bands.median_width(evidence, "decode", 0.1) == pytest.approx(1.5625 * math.exp(0.2))
+    assert math.isnan(bands.median_width(evidence, "ttft", 0.0))
+
+
+def test_the_served_width_uses_every_source():
+    # Sources a and b miss by 1.1x (6 rows each), c by 2x (3 rows). Held out, a's and
+    # b's rows get bands from 6 rows at 1.1x and 3 at 2x: the 80% point is 2x, 4x wide;
+    # c's from a and b alone, 1.21x. Median of 12 x 4 and 3 x 1.21: 4. Served, all 15
+    # rows: the 80% point lies at 11.2 of 14, 0.8 ln 1.1 + 0.2 ln 2 either way.
+    evidence = [
+        Evidence("decode", source, feats(), 1.1 if i % 2 else 1 / 1.1)
+        for source in ("a", "b")
+        for i in range(6)
+    ] + [Evidence("decode", "c", feats(), r) for r in (2.0, 0.5, 2.0)]
+    assert bands.median_width(evidence, "decode", 0.0) == pytest.approx(4.0)
+    served = bands.median_width(evidence, "decode", 0.0, held_out=False)
+    assert served == pytest.approx(1.1**1.6 * 2**0.4)

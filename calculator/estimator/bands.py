@@ -210,18 +210,42 @@ def band(regime: str, query: Features, evidence: Iterable[Evidence], margin: flo
     )
 
 
+def held_out_bands(
+    evidence: Sequence[Evidence], regime: str, margin: float
+) -> list[tuple[Evidence, Band]]:
+    """Each of the regime's measurements with the band built for it without any
+    measurement from its own source."""
+    rows = [e for e in evidence if e.regime == regime]
+    return [
+        (e, band(regime, e.features, [o for o in rows if o.source != e.source], margin))
+        for e in rows
+    ]
+
+
 def coverage(evidence: Sequence[Evidence], regime: str, margin: float) -> tuple[float, int]:
     """Share of the regime's measurements inside their band when the band is built
     without any measurement from their own source, and how many were tried."""
-    rows = [e for e in evidence if e.regime == regime]
-    if not rows:
+    tried = held_out_bands(evidence, regime, margin)
+    if not tried:
         return math.nan, 0
-    inside = 0
-    for e in rows:
-        others = [o for o in rows if o.source != e.source]
-        b = band(regime, e.features, others, margin)
-        inside += b.low <= e.ratio <= b.high
-    return inside / len(rows), len(rows)
+    inside = sum(b.low <= e.ratio <= b.high for e, b in tried)
+    return inside / len(tried), len(tried)
+
+
+def median_width(
+    evidence: Sequence[Evidence], regime: str, margin: float, held_out: bool = True
+) -> float:
+    """The median of high / low over the regime's measurements' bands: how much an 80%
+    band spans from its low end to its high end. ``held_out``: each built without its
+    own source (the bands coverage judges); else from all the evidence (the band a
+    query like that measurement is answered with)."""
+    if held_out:
+        found = [b for _, b in held_out_bands(evidence, regime, margin)]
+    else:
+        rows = [e for e in evidence if e.regime == regime]
+        found = [band(regime, e.features, rows, margin) for e in rows]
+    widths = sorted(b.high / b.low for b in found)
+    return _quantile(widths, 0.5) if widths else math.nan
 
 
 # Margins tried (natural-log units, 0.025 = 2.5%), smallest first; the first whose
