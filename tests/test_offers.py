@@ -102,9 +102,9 @@ def test_the_seeded_price_flags_match_the_csv_column():
 
 def test_the_default_a100_price_is_not_the_auction_floor(client):
     # Mithril's $0.50 auction floor was the cheapest A100 80GB SXM "offer".
-    price = estimate(client, model="llama-3.1-8b", gpu="a100-80gb-sxm", gpus="1").json()[
-        "cost"
-    ]["offer"]
+    price = estimate(client, model="llama-3.1-8b", gpu="a100-80gb-sxm", gpus="1").json()["cost"][
+        "offer"
+    ]
     assert price["provider"] != "mithril"
     assert price["usd_per_gpu_hour"] > 0.5
     assert price["flag"] == ""

@@ -4,8 +4,8 @@ the workload the estimator is given. No formulas: the rules are the estimator's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from django import forms
 from django.utils import timezone
@@ -108,6 +108,22 @@ class PriceChoice:
         return lambda spec, count: self.price(
             catalog, rows[spec.slug], count, typed=spec.slug == typed_for
         )
+
+    def each_provider(
+        self, catalog: Catalog, gpus: Iterable[GpuType]
+    ) -> Callable[[estimator.GpuSpec, int], list[pricing.PriceUsed]]:
+        """Every provider's price (of those with a list-price offer for the GPU) for a
+        GPU and count, by the same rule as picking that provider: the runner-up's."""
+        rows = {gpu.slug: gpu for gpu in gpus}
+
+        def prices(spec, count):
+            gpu = rows[spec.slug]
+            providers = sorted({o.provider for o in pricing.listed(catalog.offers_for(gpu))})
+            return [
+                replace(self, provider=p, typed=None).price(catalog, gpu, count) for p in providers
+            ]
+
+        return prices
 
 
 # Section: which API offerings a question compares with
