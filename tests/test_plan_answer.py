@@ -157,3 +157,48 @@ def test_every_option_with_replicas_has_its_own_recipe(example):
 
 def test_the_answer_is_plain_json(example):
     json.dumps(example, allow_nan=False)
+
+
+# Section: the API comparison (issue 20, item 6, and the break-even fix)
+
+
+def test_the_break_even_is_against_the_cheapest_same_model_offering(client):
+    body = client.get(
+        "/api/estimate",
+        {
+            "model": "llama-3.1-70b",
+            "gpu": "h100-sxm",
+            "gpus": "2",
+            "batch": "8",
+            "prompt": "2000",
+            "completion": "300",
+            "weights": "fp8",
+        },
+    ).json()
+    rows = body["api_comparison"]
+    same = [r for r in rows if r["same_model"] and not r["deprecated"]]
+    assert same and any(not r["same_model"] for r in rows)
+    cheapest = min(same, key=lambda r: r["total_usd"])
+    assert body["cost"]["break_even_utilization"] == pytest.approx(
+        cheapest["break_even_utilization"]
+    )
+    # Not the smallest break-even of all (the most expensive API's), as it was.
+    smallest = min(r["break_even_utilization"] for r in rows if r["break_even_utilization"])
+    assert body["cost"]["break_even_utilization"] > smallest
+
+
+def test_the_plan_prices_each_api_per_month_and_per_1m_output_tokens(example):
+    rows = example["api_comparison"]
+    best = example["best"]
+    assert rows
+    requests = 3 * 730 * 3600
+    for row in rows:
+        assert row["usd_per_month"] == pytest.approx(
+            requests * 300 * row["usd_per_1m_output_tokens"] / 1e6
+        )
+        assert row["usd_per_month_vs_plan"] == pytest.approx(
+            row["usd_per_month"] - best["usd_per_month"]
+        )
+    assert any(r["same_model"] for r in rows) and any(r["reference"] for r in rows)
+    flags = [(r["deprecated"], not r["same_model"]) for r in rows]
+    assert flags == sorted(flags)  # current ones first; the same model's before the rest

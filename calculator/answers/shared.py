@@ -141,14 +141,14 @@ def compared_apis(
     """The active API offerings to compare with, and their specs: those serving this
     very model and the closed reference models, not other open models; or every active
     one (hundreds once a full price map is imported) when asked."""
-    if everything:
-        return catalog.offerings, catalog.offering_specs
     model_pk = model.pk  # None for a pasted config: no offering serves it
     # same_model() inlined: this runs on every keystroke over every active offering.
     pairs = [
-        (offering, spec)
+        (offering, replace(spec, same_model=True) if same else spec)
         for offering, spec in zip(catalog.offerings, catalog.offering_specs, strict=True)
-        if offering.is_reference or (model_pk is not None and offering.llm_model_id == model_pk)
+        if (same := model_pk is not None and offering.llm_model_id == model_pk)
+        or everything
+        or offering.is_reference
     ]
     return tuple(o for o, _ in pairs), tuple(s for _, s in pairs)
 

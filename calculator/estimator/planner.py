@@ -36,6 +36,7 @@ from .capacity import (
     replica_load,
 )
 from .constants import DEFAULT_TARGET_UTILIZATION, HOURS_PER_MONTH, SECONDS_PER_DAY
+from .cost import api_usd_per_1m_output_tokens
 from .limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
     MAX_GPUS_PER_REPLICA,
@@ -235,6 +236,25 @@ class ApiMonthly:
     slug: str
     name: str
     usd_per_month: float
+    # The same unit as the calculator's self-hosted cost (cost.api_usd_per_1m_output_tokens).
+    usd_per_1m_output_tokens: float = 0.0
+    same_model: bool = False
+    reference: bool = False
+    deprecated: bool = False
+    # This API's month minus the best option's (> 0: the API costs more); None without a best.
+    usd_per_month_vs_plan: float | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "usd_per_month": self.usd_per_month,
+            "usd_per_1m_output_tokens": self.usd_per_1m_output_tokens,
+            "same_model": self.same_model,
+            "reference": self.reference,
+            "deprecated": self.deprecated,
+            "usd_per_month_vs_plan": self.usd_per_month_vs_plan,
+        }
 
 
 @dataclass(frozen=True)
@@ -263,10 +283,7 @@ class PlanResult:
             "runner_up": self.runner_up.as_dict() if self.runner_up else None,
             "cheapest_spot": self.cheapest_spot.as_dict() if self.cheapest_spot else None,
             "headroom": self.headroom.as_dict(),
-            "api_comparison": [
-                {"slug": a.slug, "name": a.name, "usd_per_month": a.usd_per_month}
-                for a in self.api_comparison
-            ],
+            "api_comparison": [a.as_dict() for a in self.api_comparison],
             "traffic": {
                 "peak_requests_per_second": self.traffic.peak_rate,
                 "average_requests_per_second": self.traffic.average_rate,
@@ -403,7 +420,7 @@ def plan(
         options=tuple(options),
         best=best,
         best_reason="" if best else _no_best_reason(options),
-        api_comparison=_api_comparison(traffic, apis),
+        api_comparison=_api_comparison(traffic, apis, best),
         estimator_version=C.ESTIMATOR_VERSION,
         warnings=tuple(warnings),
         steps=work.spent,
@@ -526,23 +543,37 @@ def _bar(cheapest: dict[str, float], provider: str) -> float:
     return months[1][1] if len(months) > 1 else math.inf
 
 
-def _api_comparison(traffic: Traffic, apis: tuple[ApiOffering, ...]) -> tuple[ApiMonthly, ...]:
-    """What each API would charge a month for the same tokens, cheapest first."""
+def _api_comparison(
+    traffic: Traffic, apis: tuple[ApiOffering, ...], best: Option | None
+) -> tuple[ApiMonthly, ...]:
+    """What each API would charge a month for the same tokens, and per 1M output
+    tokens (the calculator's unit); the same model's first, then the closed references,
+    then the rest, deprecated ones last, each cheapest first."""
     requests = traffic.average_rate * SECONDS_PER_DAY * HOURS_PER_MONTH / 24
-    rows = (
-        ApiMonthly(
-            api.slug,
-            api.name,
-            requests
-            * (
-                traffic.prompt_tokens * api.input_usd_per_1m
-                + traffic.completion_tokens * api.output_usd_per_1m
+    prompt, completion = traffic.prompt_tokens, traffic.completion_tokens
+    plan_month = best.usd_per_month if best is not None else None
+    rows = []
+    for api in apis:
+        per_1m_output = api_usd_per_1m_output_tokens(api, prompt, completion)
+        month = requests * completion * per_1m_output / C.TOKENS_PER_MILLION
+        rows.append(
+            ApiMonthly(
+                api.slug,
+                api.name,
+                month,
+                usd_per_1m_output_tokens=per_1m_output,
+                same_model=api.same_model,
+                reference=api.reference,
+                deprecated=api.deprecated,
+                usd_per_month_vs_plan=None if plan_month is None else month - plan_month,
             )
-            / C.TOKENS_PER_MILLION,
         )
-        for api in apis
-    )
-    return tuple(sorted(rows, key=lambda row: row.usd_per_month))
+
+    def order(row: ApiMonthly) -> tuple:
+        group = 0 if row.same_model else 1 if row.reference else 2
+        return (row.deprecated, group, row.usd_per_month, row.slug)
+
+    return tuple(sorted(rows, key=order))
 
 
 def _consider(

@@ -561,6 +561,8 @@ class ApiOffering(models.Model):
             name=str(self),
             input_usd_per_1m=float(self.input_usd_per_1m),
             output_usd_per_1m=float(self.output_usd_per_1m),
+            reference=self.is_reference,
+            deprecated=self.is_deprecated,
         )
 
 
