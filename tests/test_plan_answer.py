@@ -202,3 +202,41 @@ def test_the_plan_prices_each_api_per_month_and_per_1m_output_tokens(example):
     assert any(r["same_model"] for r in rows) and any(r["reference"] for r in rows)
     flags = [(r["deprecated"], not r["same_model"]) for r in rows]
     assert flags == sorted(flags)  # current ones first; the same model's before the rest
+
+
+# Section: the CLI
+
+
+def run_command(*args) -> str:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_plan_command_says_whom_to_rent_from_with_headroom():
+    text = run_command(
+        "plan", *[f"--{k.replace('_', '-')}={v}" for k, v in EXAMPLE.items()], "--n-plus-one=true"
+    )
+    best = next(line for line in text.splitlines() if line.startswith("Best:"))
+    assert "of their capacity, 80% allowed, one spare (N+1)" in best
+    assert "  rent from " in text and "on-demand, undated" in text
+    assert "Runner-up:" in text
+    # Prices with sensible digits: never "$0.009" kept to a single significant digit.
+    assert "per 1M tokens" in best and "$0.0 " not in best
+    assert "per 1M output tokens" in text
+
+
+def test_the_estimate_command_lists_no_deprecated_api(client):
+    from calculator.models import ApiOffering
+
+    deprecated = ApiOffering.objects.filter(is_active=True, is_deprecated=True)
+    assert deprecated.exists()
+    text = run_command("estimate")
+    apis = [line for line in text.splitlines() if line.startswith("  vs ")]
+    assert apis
+    for offering in deprecated:
+        assert not any(f"vs {offering.name}:" in line for line in apis), offering.name

@@ -10,10 +10,24 @@ from calculator.answers import capacity
 from calculator.answers.shared import FieldErrors
 from calculator.management.cli import invalid_input
 from calculator.plan_forms import PlanForm
+from calculator.templatetags.calc_format import format_usd
 
 
 def _usd(value: float | None) -> str:
-    return "-" if value is None else f"${value:,.0f}"
+    return "-" if value is None else format_usd(value)
+
+
+def _rented(o) -> str:
+    """Whom an option rents from: "hyperbolic 2x-H100 (default), on-demand, undated"."""
+    plain = o.as_dict()
+    if not plain["provider"]:
+        return o.price_source
+    kind = "spot" if plain["price_kind"] == "spot" else "on-demand"
+    flag = f", {plain['price_flag']} price" if plain["price_flag"] else ""
+    return (
+        f"{plain['provider']} {plain['instance_type']} ({plain['region'] or 'any region'}), "
+        f"{kind}{flag}, {plain['price_as_of']}"
+    )
 
 
 def _ms(value: float | None) -> str:
@@ -68,11 +82,28 @@ class Command(BaseCommand):
             )
         best = result.best
         if best:
+            allowed = capacity.utilization_text(
+                best.utilization, result.headroom.target_utilization
+            )
+            spare = ", one spare (N+1)" if result.headroom.n_plus_one else ""
             out(
                 f"Best: {best.replicas} x {best.label}, {_usd(best.usd_per_month)} a month "
-                f"(${best.usd_per_1m_tokens:,.3f} per 1M tokens)."
+                f"({_usd(best.usd_per_1m_tokens)} per 1M tokens), {allowed}{spare}."
             )
+            out(f"  rent from {_rented(best)}")
+            for title, other in (
+                ("Runner-up", result.runner_up),
+                ("On spot", result.cheapest_spot),
+            ):
+                if other is not None:
+                    out(
+                        f"{title}: {other.replicas} x {other.label}, "
+                        f"{_usd(other.usd_per_month)} a month, from {_rented(other)}"
+                    )
         else:
             out(f"No option meets the targets: {result.best_reason}")
-        for api in result.api_comparison[:5]:
-            out(f"  vs {api.name}: {_usd(api.usd_per_month)} a month")
+        for api in [a for a in result.api_comparison if not a.deprecated][:5]:
+            out(
+                f"  vs {api.name}: {_usd(api.usd_per_month)} a month "
+                f"({_usd(api.usd_per_1m_output_tokens)} per 1M output tokens)"
+            )
