@@ -240,3 +240,36 @@ def test_the_estimate_command_lists_no_deprecated_api(client):
     assert apis
     for offering in deprecated:
         assert not any(f"vs {offering.name}:" in line for line in apis), offering.name
+
+
+# Section: exports without saving
+
+
+def test_plan_json_gives_what_the_api_gives_without_saving(client, example):
+    response = client.get("/plan.json", EXAMPLE)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["best"]["usd_per_month"] == example["best"]["usd_per_month"]
+    assert body["inputs"] == example["inputs"]
+    assert not Plan.objects.exists()
+
+
+def test_plan_csv_lists_the_options_with_whom_they_rent_from(client, example):
+    import csv
+    import io
+
+    response = client.get("/plan.csv", EXAMPLE)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == len(example["options"])
+    assert rows[0]["provider"] == example["options"][0]["provider"]
+    assert {"utilization", "price_as_of", "price_kind", "region"} <= set(rows[0])
+    assert not Plan.objects.exists()
+
+
+def test_a_bad_export_query_is_a_400_naming_the_field(client):
+    for path in ("/plan.json", "/plan.csv"):
+        response = client.get(path, {**EXAMPLE, "ttft_ms": "-1"})
+        assert response.status_code == 400
+        assert "ttft_ms" in response.json()["errors"]

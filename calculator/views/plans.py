@@ -139,7 +139,14 @@ CSV_COLUMNS = (
     "usd_per_hour",
     "usd_per_month",
     "usd_per_1m_tokens",
+    "utilization",
     "price_source",
+    "provider",
+    "instance_type",
+    "region",
+    "price_as_of",
+    "price_kind",
+    "price_flag",
     "tokens_per_second_per_gpu",
     "tokens_per_second_per_user",
     "on_pareto_front",
@@ -147,19 +154,53 @@ CSV_COLUMNS = (
 )
 
 
+def _csv_rows(results: dict):
+    """A plan's options as CSV rows (a saved plan's or one just planned); columns a
+    plan saved before they existed are empty."""
+    yield CSV_COLUMNS
+    for option in results["options"]:
+        yield (
+            *(option.get(column) for column in CSV_COLUMNS[:-1]),
+            " ".join(option["reasons"]),
+        )
+
+
 @require_GET
 def plan_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     saved = get_object_or_404(Plan, public_id=public_id)
+    return csv_response(f"plan-{saved.public_id}.csv", _csv_rows(saved.results))
 
-    def rows():
-        yield CSV_COLUMNS
-        for option in saved.results["options"]:
-            yield (
-                *(option.get(column) for column in CSV_COLUMNS[:-1]),
-                " ".join(option["reasons"]),
-            )
 
-    return csv_response(f"plan-{saved.public_id}.csv", rows())
+# Section: exports of a plan not saved (/plan.json?<query>, /plan.csv?<query>)
+
+
+def _planned(request: HttpRequest) -> capacity.Planned | JsonResponse:
+    """The plan the page's query describes, or a 400 naming the fields at fault."""
+    form = PlanForm(capacity.with_defaults(request.GET))
+    result = capacity.answer(form)
+    if isinstance(result, FieldErrors):
+        return JsonResponse({"errors": result.errors}, status=400)
+    return result
+
+
+@require_GET
+@heavy
+def plan_export_json(request: HttpRequest) -> JsonResponse:
+    """What /plan/?<query> shows, as /api/plan answers it, without saving."""
+    planned = _planned(request)
+    if isinstance(planned, JsonResponse):
+        return planned
+    return JsonResponse(planned.as_json(), json_dumps_params={"indent": 2})
+
+
+@require_GET
+@heavy
+def plan_export_csv(request: HttpRequest) -> HttpResponse:
+    """The options /plan/?<query> shows, as a saved plan's CSV, without saving."""
+    planned = _planned(request)
+    if isinstance(planned, JsonResponse):
+        return planned
+    return csv_response("plan.csv", _csv_rows(planned.results))
 
 
 # Section: "Under load" on the calculator page
