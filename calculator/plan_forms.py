@@ -15,6 +15,10 @@ from calculator.forms import (
     DTYPE_CHOICES,
     CalculatorForm,
     CatalogChoiceField,
+    CustomModel,
+    ModelField,
+    clean_custom_model,
+    model_config_field,
     pricing_field,
     provider_field,
     use_catalog,
@@ -106,7 +110,8 @@ class ServeForm(CalculatorForm):
 
 
 class PlanForm(forms.Form):
-    model = CatalogChoiceField("models", label="Model")
+    model = ModelField("models", label="Model")
+    model_config = model_config_field()
     rate = forms.FloatField(
         required=False,
         min_value=0,
@@ -204,6 +209,7 @@ class PlanForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        clean_custom_model(self, cleaned)
         rate, per_day = cleaned.get("rate"), cleaned.get("requests_per_day")
         if "rate" in cleaned and "requests_per_day" in cleaned:
             if rate is None and per_day is None:
@@ -243,6 +249,12 @@ class PlanForm(forms.Form):
             "provider": data.get("provider") or "",
             "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
         }
+        if isinstance(data["model"], CustomModel):
+            values = {
+                "model": data["model"].slug,
+                "model_config": data["model"].config_json(),
+                **values,
+            }
         return {key: "" if value is None else _plain(value) for key, value in values.items()}
 
 

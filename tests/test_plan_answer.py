@@ -273,3 +273,73 @@ def test_a_bad_export_query_is_a_400_naming_the_field(client):
         response = client.get(path, {**EXAMPLE, "ttft_ms": "-1"})
         assert response.status_code == 400
         assert "ttft_ms" in response.json()["errors"]
+
+
+# Section: any model (a pasted config.json)
+
+CONFIG = (
+    __import__("pathlib").Path(__file__).parent / "data" / "hf_configs" / "llama-3.1-8b.json"
+).read_text()
+SMALL = {**EXAMPLE, "gpus": "h100-sxm", "weights": "fp8", "max_gpus_per_replica": "1"}
+
+
+def test_a_config_json_plan_works_by_get_and_matches_the_catalog_model(client):
+    custom = client.get(
+        reverse("calculator:api-plan"), {**SMALL, "model": "custom", "model_config": CONFIG}
+    )
+    assert custom.status_code == 200, custom.content
+    catalog = client.get(reverse("calculator:api-plan"), {**SMALL, "model": "llama-3.1-8b"})
+    body, same = custom.json(), catalog.json()
+    assert body["inputs"]["model"] == "custom"
+    assert json.loads(body["inputs"]["model_config"]) == json.loads(CONFIG)
+    assert body["best"]["replicas"] == same["best"]["replicas"]
+    assert body["best"]["max_rate_per_replica"] == pytest.approx(
+        same["best"]["max_rate_per_replica"], rel=0.01
+    )
+    assert "<" in body["best"]["deploy"]["command"]  # no repo id: a placeholder
+
+
+def test_a_config_json_plan_works_by_post_with_the_config_as_the_model(client):
+    body = {**SMALL, "model": json.loads(CONFIG)}
+    response = client.post(
+        reverse("calculator:api-plan"), json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["best"]["meets_targets"]
+
+
+def test_a_bad_config_posted_is_a_400_under_model(client):
+    body = {**SMALL, "model": {"hidden_size": "big"}}
+    response = client.post(
+        reverse("calculator:api-plan"), json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "model" in response.json()["errors"]
+
+
+def test_custom_without_a_config_is_a_400_naming_model_config(client):
+    response = client.get(reverse("calculator:api-plan"), {**SMALL, "model": "custom"})
+    assert response.status_code == 400
+    assert "model_config" in response.json()["errors"]
+
+
+def test_the_cli_plans_a_config_json():
+    body = json.loads(
+        run_command(
+            "plan",
+            "--model=custom",
+            f"--model-config={CONFIG}",
+            *[f"--{k.replace('_', '-')}={v}" for k, v in SMALL.items() if k != "model"],
+            "--json",
+        )
+    )
+    assert body["inputs"]["model"] == "custom" and body["best"]["meets_targets"]
+
+
+def test_a_saved_plan_keeps_its_config_and_replays_it():
+    form = PlanForm(capacity.with_defaults({**SMALL, "model": "custom", "model_config": CONFIG}))
+    saved = capacity.save(form, name="Custom")
+    assert isinstance(saved, Plan)
+    saved.refresh_from_db()
+    assert json.loads(saved.inputs["model_config"]) == json.loads(CONFIG)
+    assert capacity.now(saved)["now"]["best"]["replicas"] == saved.results["best"]["replicas"]

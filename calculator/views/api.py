@@ -75,7 +75,15 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
         body = jsonbody.parse(request)
     except jsonbody.JsonError as error:
         return _bad_body(error.message, error.field if error.field in API_PARAMETERS else "")
-    data = {**estimate.API_DEFAULTS}
+    data, config_field = _body_data(body, estimate.API_DEFAULTS)
+    unknown = [key for key in body if key not in API_PARAMETERS]
+    return _answer(CalculatorForm(data), unknown, config_field, data.get(ALL_APIS_PARAM))
+
+
+def _body_data(body: dict, defaults) -> tuple[dict, str]:
+    """A POSTed JSON object as form data over the defaults, and "model" when the model
+    came as a config.json object (its errors are then reported under "model")."""
+    data = {**defaults}
     config_field = ""
     for key, value in body.items():
         if key == "model" and isinstance(value, dict):
@@ -89,8 +97,7 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
             data[key] = json.dumps(value) if key == "model_config" else str(value)
         else:
             data[key] = str(value).lower() if isinstance(value, bool) else str(value)
-    unknown = [key for key in body if key not in API_PARAMETERS]
-    return _answer(CalculatorForm(data), unknown, config_field, data.get(ALL_APIS_PARAM))
+    return data, config_field
 
 
 @require_GET
@@ -101,22 +108,43 @@ def api_serve(request: HttpRequest) -> JsonResponse:
     return _computed(ServeForm(data), request, SERVE_PARAMETERS, serve.answer)
 
 
-@require_GET
+# Scripts post JSON without a CSRF token: the endpoint computes, it changes nothing.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
 @heavy
 def api_plan(request: HttpRequest) -> JsonResponse:
-    """The capacity plan: every GPU x replica size x precision for the traffic."""
-    form = PlanForm(capacity.with_defaults(request.GET))
-    return _computed(form, request, PLAN_PARAMETERS, capacity.answer)
+    """The capacity plan: every GPU x replica size x precision for the traffic. GET
+    takes the page's query; POST a JSON object of the same parameters, whose "model"
+    may be a config.json object."""
+    if request.method == "GET":
+        form = PlanForm(capacity.with_defaults(request.GET))
+        return _computed(form, request, PLAN_PARAMETERS, capacity.answer)
+    try:
+        body = jsonbody.parse(request)
+    except jsonbody.JsonError as error:
+        return _bad_body(error.message, error.field if error.field in PLAN_PARAMETERS else "")
+    data, config_field = _body_data(body, {})
+    form = PlanForm(capacity.with_defaults(data))
+    unknown = [key for key in body if key not in PLAN_PARAMETERS]
+    return _computed(form, request, PLAN_PARAMETERS, capacity.answer, unknown, config_field)
 
 
-def _computed(form, request: HttpRequest, known: list[str], answer) -> JsonResponse:
+def _computed(
+    form,
+    request: HttpRequest,
+    known: list[str],
+    answer,
+    unknown: list[str] | None = None,
+    config_field: str = "",
+) -> JsonResponse:
     """Refuse unknown parameters, ask the question's answer, give its JSON or the errors."""
-    unknown = [key for key in request.GET if key not in known]
+    if unknown is None:
+        unknown = [key for key in request.GET if key not in known]
     if unknown:
-        return _errors(FieldErrors.of(form).errors, unknown, known)
+        return _errors(FieldErrors.of(form).errors, unknown, known, config_field=config_field)
     result = answer(form)
     if isinstance(result, FieldErrors):
-        return _errors(result.errors, [], known)
+        return _errors(result.errors, [], known, config_field=config_field)
     return JsonResponse(result.as_json())
 
 
