@@ -182,7 +182,9 @@ class PlanForm(forms.Form):
         self.catalog = use_catalog(self, catalog)
         for field in self.fields.values():  # Bootstrap's look, as crispy gives the calculator
             select = isinstance(field.widget, forms.Select)
-            field.widget.attrs.setdefault("class", "form-select" if select else "form-control")
+            box = isinstance(field.widget, forms.CheckboxInput)
+            look = "form-select" if select else "form-check-input" if box else "form-control"
+            field.widget.attrs.setdefault("class", look)
 
     def clean_gpus(self) -> list:
         text = self.cleaned_data.get("gpus") or ""

@@ -185,22 +185,15 @@ def _planned(request: HttpRequest) -> capacity.Planned | JsonResponse:
 
 @require_GET
 @heavy
-def plan_export_json(request: HttpRequest) -> JsonResponse:
-    """What /plan/?<query> shows, as /api/plan answers it, without saving."""
+def plan_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """What /plan/?<query> shows, without saving: as /api/plan answers it ("json"), or
+    the options as a saved plan's CSV ("csv")."""
     planned = _planned(request)
     if isinstance(planned, JsonResponse):
         return planned
+    if fmt == "csv":
+        return csv_response("plan.csv", _csv_rows(planned.results))
     return JsonResponse(planned.as_json(), json_dumps_params={"indent": 2})
-
-
-@require_GET
-@heavy
-def plan_export_csv(request: HttpRequest) -> HttpResponse:
-    """The options /plan/?<query> shows, as a saved plan's CSV, without saving."""
-    planned = _planned(request)
-    if isinstance(planned, JsonResponse):
-        return planned
-    return csv_response("plan.csv", _csv_rows(planned.results))
 
 
 # Section: "Under load" on the calculator page
