@@ -18,6 +18,7 @@ Layers, top to bottom; a module imports from its own layer or those below:
 from __future__ import annotations
 
 import ast
+import textwrap
 from pathlib import Path
 from unittest import mock
 
@@ -166,6 +167,49 @@ def test_an_upward_import_would_be_caught():
     assert layer("calculator.forms") > layer("calculator.answers.estimate")
     assert "calculator.answers.shared" in GRAPH["calculator.answers.estimate"]
     assert "calculator.forms" in GRAPH["calculator.answers.shared"]
+
+
+# Section: the size of a function
+
+# "No function in the app over about 100 lines" (issue 18): past it, a function holds
+# more than one idea; split it. Tests, migrations and benchmarks are not the app.
+MAX_FUNCTION_LINES = 100
+APP_ROOTS = (APP, APP.parent / "config")
+
+
+def long_functions(source: str, limit: int = MAX_FUNCTION_LINES) -> list[tuple[str, int]]:
+    """The functions (methods and nested ones included) longer than `limit` lines,
+    decorators and docstring counted, with their length."""
+    return [
+        (node.name, node.end_lineno - node.lineno + 1)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > limit
+    ]
+
+
+def test_no_app_function_is_over_a_hundred_lines():
+    paths = [
+        path
+        for root in APP_ROOTS
+        for path in sorted(root.rglob("*.py"))
+        if "migrations" not in path.parts
+    ]
+    assert len(paths) > 50  # the walk reads the app, not an empty folder
+    too_long = [
+        f"{path.relative_to(APP.parent)}: {name} is {length} lines"
+        for path in paths
+        for name, length in long_functions(path.read_text())
+    ]
+    assert too_long == []
+
+
+def test_a_long_function_would_be_caught():
+    body = "".join(f"    x{i} = {i}\n" for i in range(MAX_FUNCTION_LINES))
+    assert long_functions(f"def long():\n{body}") == [("long", MAX_FUNCTION_LINES + 1)]
+    assert long_functions(f"def fits():\n{body}", limit=MAX_FUNCTION_LINES + 1) == []
+    method = f"class C:\n    def method(self):\n{textwrap.indent(body, '    ')}"
+    assert long_functions(method) == [("method", MAX_FUNCTION_LINES + 1)]
 
 
 # Section: a request's walk
