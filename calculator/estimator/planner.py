@@ -35,6 +35,7 @@ from .capacity import (
     replica_load,
 )
 from .constants import HOURS_PER_MONTH, SECONDS_PER_DAY
+from .cost import api_bills
 from .limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
     MAX_GPUS_PER_REPLICA,
@@ -47,6 +48,7 @@ from .limits import (
 )
 from .memory import kv_dtype_of
 from .pricing import PriceFunction, catalog_price
+from .results import ApiMonthly
 from .scheduler import BLOCK_TOKENS, WorkLimitExceeded
 from .serving import DEFAULT_PERCENTILE, LengthSpread, Targets, simulation_work
 from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
@@ -162,13 +164,6 @@ class Option:
 
 
 @dataclass(frozen=True)
-class ApiMonthly:
-    slug: str
-    name: str
-    usd_per_month: float
-
-
-@dataclass(frozen=True)
 class PlanResult:
     traffic: Traffic
     targets: Targets
@@ -186,10 +181,7 @@ class PlanResult:
             "options": [o.as_dict() for o in self.options],
             "best": best.as_dict() if best else None,
             "best_reason": self.best_reason or None,
-            "api_comparison": [
-                {"slug": a.slug, "name": a.name, "usd_per_month": a.usd_per_month}
-                for a in self.api_comparison
-            ],
+            "api_comparison": [a.as_dict() for a in self.api_comparison],
             "traffic": {
                 "peak_requests_per_second": self.traffic.peak_rate,
                 "average_requests_per_second": self.traffic.average_rate,
@@ -365,20 +357,7 @@ def _options(
 def _api_comparison(traffic: Traffic, apis: tuple[ApiOffering, ...]) -> tuple[ApiMonthly, ...]:
     """What each API would charge a month for the same tokens, cheapest first."""
     requests = traffic.average_rate * SECONDS_PER_DAY * HOURS_PER_MONTH / 24
-    rows = (
-        ApiMonthly(
-            api.slug,
-            api.name,
-            requests
-            * (
-                traffic.prompt_tokens * api.input_usd_per_1m
-                + traffic.completion_tokens * api.output_usd_per_1m
-            )
-            / C.TOKENS_PER_MILLION,
-        )
-        for api in apis
-    )
-    return tuple(sorted(rows, key=lambda row: row.usd_per_month))
+    return api_bills(apis, requests, traffic.prompt_tokens, traffic.completion_tokens)
 
 
 def _consider(

@@ -82,6 +82,18 @@ class ApiComparison:
 
 
 @dataclass(frozen=True)
+class ApiMonthly:
+    """What one API charges for a month of the same requests (planner, autoscaling)."""
+
+    slug: str
+    name: str
+    usd_per_month: float
+
+    def as_dict(self) -> dict:
+        return {"slug": self.slug, "name": self.name, "usd_per_month": self.usd_per_month}
+
+
+@dataclass(frozen=True)
 class Cost:
     # All None when the GPU has no price and none was given.
     usd_per_hour: float | None
