@@ -8,6 +8,13 @@ The app's own are below, each related to the estimator's where they meet.
 
 from __future__ import annotations
 
+from calculator.estimator.arrivals import MAX_ARRIVAL_CV, MIN_ARRIVAL_CV
+from calculator.estimator.autoscale import (
+    MAX_REPLICAS,
+    MAX_RESERVED_DISCOUNT,
+    MAX_SCALE_UP_DELAY_S,
+    MIN_TARGET_UTILIZATION,
+)
 from calculator.estimator.limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
     GPUS_PER_SERVER,
@@ -35,6 +42,16 @@ from calculator.estimator.limits import (
     MAX_TARGET_S,
     MAX_TOKENS,
     MIN_SERVE_RATE,
+)
+from calculator.estimator.owned import (
+    MAX_AMORTIZATION_YEARS,
+    MAX_GPUS_PER_SERVER,
+    MAX_HOSTING_USD_PER_MONTH,
+    MAX_POWER_KW,
+    MAX_PUE,
+    MAX_PURCHASE_USD,
+    MAX_USD_PER_KWH,
+    MIN_PUE,
 )
 
 # A pasted config.json: released ones are a few KB. A POSTed JSON body holds one and
@@ -96,4 +113,18 @@ __all__ = [
     "MAX_TARGET_S",
     "MAX_WEIGHT_LIST_CHARS",
     "NOTES_MAX_LENGTH",
+    "MAX_ARRIVAL_CV",
+    "MIN_ARRIVAL_CV",
+    "MAX_RESERVED_DISCOUNT",
+    "MAX_REPLICAS",
+    "MAX_SCALE_UP_DELAY_S",
+    "MIN_TARGET_UTILIZATION",
+    "MAX_AMORTIZATION_YEARS",
+    "MAX_GPUS_PER_SERVER",
+    "MAX_HOSTING_USD_PER_MONTH",
+    "MAX_POWER_KW",
+    "MAX_PUE",
+    "MAX_PURCHASE_USD",
+    "MAX_USD_PER_KWH",
+    "MIN_PUE",
 ]
