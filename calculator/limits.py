@@ -74,6 +74,10 @@ MAX_WEIGHT_LIST_CHARS = 200
 # compare columns that fit a wide screen, and ids in one request (more than anyone
 # ticks on a list page: a flood, or a URL gone wrong).
 NOTES_MAX_LENGTH = 5_000
+
+# A plan POSTed with a request log (multipart): the log's MAX_LOG_BYTES and room for
+# the other parameters and the multipart framing; a larger body is refused unread.
+MAX_PLAN_BODY_BYTES = MAX_LOG_BYTES + 64 * 1024
 MAX_COMPARED = 8
 MAX_COMPARE_IDS = 50
 
@@ -113,6 +117,7 @@ __all__ = [
     "MAX_TARGET_S",
     "MAX_WEIGHT_LIST_CHARS",
     "NOTES_MAX_LENGTH",
+    "MAX_PLAN_BODY_BYTES",
     "MAX_ARRIVAL_CV",
     "MIN_ARRIVAL_CV",
     "MAX_RESERVED_DISCOUNT",

@@ -8,10 +8,11 @@ One door for /plan/, /api/plan, the CLI's ``plan``, saving a plan and a saved pl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 
 from calculator import charts, estimator, snapshots
+from calculator.answers import day
 from calculator.answers.shared import FieldErrors, PriceChoice, compared_apis, objection, validated
 from calculator.catalog import Catalog
 from calculator.estimator import budget, planner
@@ -55,15 +56,29 @@ class Planned:
     form: PlanForm
     result: planner.PlanResult
     gpus: tuple[GpuType, ...]
+    profile: day.Profile | None = None
+    # With a profile: {"schedule", "bill", "autoscaling"} (answers/day.py).
+    day: dict | None = None
+    price: dict | None = None  # owned hardware's price, part by part, and its math
 
     @cached_property
     def inputs(self) -> dict[str, str]:
-        return self.form.inputs()
+        return {**self.form.inputs(), **(self.profile.inputs() if self.profile else {})}
 
     @cached_property
     def results(self) -> dict:
-        """The plan as the API gives it and a saved plan keeps."""
-        return self.result.as_dict()
+        """The plan as the API gives it and a saved plan keeps: ``schedule`` and
+        ``bill`` are None without a traffic profile."""
+        return {
+            **self.result.as_dict(),
+            **(self.day or {"schedule": None, "bill": None, "autoscaling": None}),
+            "owned": self.price,
+        }
+
+    @cached_property
+    def traffic_profile(self) -> dict:
+        """The profile planned for, as a saved plan keeps it ({} for one rate)."""
+        return self.profile.as_dict() if self.profile else {}
 
     def as_json(self) -> dict:
         """What /api/plan and ``plan --json`` answer."""
@@ -108,18 +123,6 @@ def considered_gpus(catalog: Catalog, chosen: list[GpuType]) -> tuple[GpuType, .
     return tuple(rows)
 
 
-def traffic(data: Mapping) -> planner.Traffic:
-    """The traffic a valid form describes: a peak rate, or requests per day."""
-    if data.get("rate") is not None:
-        return planner.Traffic.at_peak(data["rate"], data["prompt"], data["completion"])
-    return planner.Traffic.per_day(
-        data["requests_per_day"],
-        data.get("peak_factor") or 1.0,
-        data["prompt"],
-        data["completion"],
-    )
-
-
 def targets(data: Mapping) -> planner.Targets:
     return planner.Targets(
         ttft_s=data["ttft_ms"] / 1e3,
@@ -137,28 +140,38 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
     model, engine = data["model"].to_spec(), data["engine"].to_spec()
     specs = [gpu.to_spec() for gpu in gpus]
     most = data.get("max_gpus_per_replica") or planner.DEFAULT_MAX_GPUS_PER_REPLICA
+    apis = compared_apis(catalog, data["model"])[1]
     try:
+        profile = day.profile(data)
+        traffic = day.traffic(data, profile, day.lengths(data, profile))
         budget.check_planning(
             budget.plan_options(model, specs, data["weights"] or None, most),
-            data["prompt"],
-            data["completion"],
+            traffic.prompt_tokens,
+            traffic.completion_tokens,
             engine.max_batched_tokens,
             max_gpus_per_replica=most,
         )
+        choice = PriceChoice.of(data)
         result = planner.plan(
             model,
             specs,
             engine,
-            traffic(data),
+            traffic,
             targets(data),
             weights=data["weights"] or None,
             max_gpus_per_replica=most,
-            apis=compared_apis(catalog, data["model"])[1],
-            price=PriceChoice.of(data).function(catalog, gpus),
+            apis=apis,
+            price=choice.function(catalog, gpus),
+        )
+        the_day = (
+            day.the_day(data, profile, result, model, specs, engine, apis) if profile else None
         )
     except estimator.EstimatorInputError as error:
         return objection(form, error)
-    return Planned(form, result, gpus)
+    owned = None
+    if choice.owned is not None:
+        owned = {**choice.owned.as_dict(), "trace": [asdict(s) for s in choice.owned.trace()]}
+    return Planned(form, result, gpus, profile, the_day, owned)
 
 
 # Section: what the results partial renders from (the page and a saved plan alike)
@@ -167,10 +180,14 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
 def partials_context(results: Mapping | None) -> dict:
     """The plan's JSON (live or saved) and its trade-off chart."""
     if results is None:
-        return {"plan": None, "chart": None}
+        return {"plan": None, "chart": None, "day_chart": None}
     best = results["best"]
     best_key = (best["gpu"], best["gpus_per_replica"], best["weights"]) if best else None
-    return {"plan": results, "chart": charts.tradeoff_chart(results["options"], best_key)}
+    return {
+        "plan": results,
+        "chart": charts.tradeoff_chart(results["options"], best_key),
+        "day_chart": day.chart(results),
+    }
 
 
 # Section: saved plans
@@ -187,6 +204,7 @@ def save(form: PlanForm, *, name: str, author=None) -> Plan | FieldErrors:
         snapshot=result.snapshot(),
         name=name,
         author=author,
+        traffic=result.traffic_profile,
     )
 
 

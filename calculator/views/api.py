@@ -20,6 +20,7 @@ from calculator.answers import capacity, estimate, listing, serve
 from calculator.answers.estimate import ALL_APIS_PARAM
 from calculator.answers.shared import FieldErrors
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
+from calculator.limits import MAX_LOG_BYTES, MAX_PLAN_BODY_BYTES
 from calculator.plan_forms import PlanForm, ServeForm
 from calculator.shedding import heavy
 
@@ -101,17 +102,33 @@ def api_serve(request: HttpRequest) -> JsonResponse:
     return _computed(ServeForm(data), request, SERVE_PARAMETERS, serve.answer)
 
 
-@require_GET
+# Scripts post a request log (multipart/form-data) without a CSRF token: the endpoint
+# computes, it changes nothing.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
 @heavy
 def api_plan(request: HttpRequest) -> JsonResponse:
-    """The capacity plan: every GPU x replica size x precision for the traffic."""
-    form = PlanForm(capacity.with_defaults(request.GET))
-    return _computed(form, request, PLAN_PARAMETERS, capacity.answer)
+    """The capacity plan: every GPU x replica size x precision for the traffic; a POST
+    carries a request log (``request_log``, multipart) and the same parameters."""
+    if request.method == "GET":
+        form = PlanForm(capacity.with_defaults(request.GET))
+        return _computed(form, request, PLAN_PARAMETERS, capacity.answer)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_PLAN_BODY_BYTES:
+        return _bad_body(
+            f"The request is over {MAX_PLAN_BODY_BYTES:,} bytes: a log of at most "
+            f"{MAX_LOG_BYTES:,} bytes and the parameters.",
+            "request_log",
+        )
+    form = PlanForm(capacity.with_defaults(request.POST), request.FILES)
+    given = [*request.POST, *request.FILES]
+    return _computed(form, request, PLAN_PARAMETERS, capacity.answer, given)
 
 
-def _computed(form, request: HttpRequest, known: list[str], answer) -> JsonResponse:
+def _computed(
+    form, request: HttpRequest, known: list[str], answer, given: list[str] | None = None
+) -> JsonResponse:
     """Refuse unknown parameters, ask the question's answer, give its JSON or the errors."""
-    unknown = [key for key in request.GET if key not in known]
+    unknown = [key for key in (request.GET if given is None else given) if key not in known]
     if unknown:
         return _errors(FieldErrors.of(form).errors, unknown, known)
     result = answer(form)

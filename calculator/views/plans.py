@@ -74,7 +74,7 @@ def plan_save(request: HttpRequest) -> HttpResponse:
         )
         response.headers["Retry-After"] = str(verdict.retry_after_s)
         return response
-    form = PlanForm(capacity.with_defaults(request.POST))
+    form = PlanForm(capacity.with_defaults(request.POST), request.FILES)
     saved = capacity.save(
         form,
         name=request.POST.get("name", ""),
