@@ -214,11 +214,6 @@ class PlanForm(forms.Form):
         label="Preset day",
         help_text="Scaled to the peak rate, or to requests per (week)day.",
     )
-    request_log = forms.FileField(
-        required=False,
-        label="Request log (CSV)",
-        help_text="One request per line: a timestamp, optionally prompt and completion tokens.",
-    )
     arrivals, arrival_cv = arrivals_fields()
     min_replicas = forms.IntegerField(
         required=False, min_value=0, max_value=MAX_REPLICAS, label="Fewest replicas"
@@ -339,14 +334,6 @@ class PlanForm(forms.Form):
             )
         return [Dtype(n) for n in dict.fromkeys(names)]
 
-    def clean_request_log(self):
-        upload = self.cleaned_data.get("request_log")
-        if upload is not None and upload.size > MAX_LOG_BYTES:
-            raise forms.ValidationError(
-                f"The log is {upload.size:,} bytes; at most {MAX_LOG_BYTES:,}."
-            )
-        return upload
-
     def profile_given(self) -> str | None:
         """Which traffic profile the input gives: "hourly_rates", "request_log",
         "traffic_preset", or None (one rate)."""
@@ -445,6 +432,24 @@ class PlanForm(forms.Form):
             },
         }
         return {key: "" if value is None else _plain(value) for key, value in values.items()}
+
+
+class PlanLogForm(PlanForm):
+    """The planner's inputs and a request log (a POSTed CSV file) as the profile."""
+
+    request_log = forms.FileField(
+        required=False,
+        label="Request log (CSV)",
+        help_text="One request per line: a timestamp, optionally prompt and completion tokens.",
+    )
+
+    def clean_request_log(self):
+        upload = self.cleaned_data.get("request_log")
+        if upload is not None and upload.size > MAX_LOG_BYTES:
+            raise forms.ValidationError(
+                f"The log is {upload.size:,} bytes; at most {MAX_LOG_BYTES:,}."
+            )
+        return upload
 
 
 def _plain(value) -> str:

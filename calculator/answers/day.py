@@ -41,7 +41,7 @@ class Profile:
         if self.source != "request_log":
             return {}
         week = self.week
-        values = {"hourly_rates": _rates(week.weekday), "request_log": ""}
+        values = {"hourly_rates": _rates(week.weekday)}
         if week.has_weekend:
             values["hourly_rates_weekend"] = _rates(week.weekend)
         return values

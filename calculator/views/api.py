@@ -21,12 +21,13 @@ from calculator.answers.estimate import ALL_APIS_PARAM
 from calculator.answers.shared import FieldErrors
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
 from calculator.limits import MAX_LOG_BYTES, MAX_PLAN_BODY_BYTES
-from calculator.plan_forms import PlanForm, ServeForm
+from calculator.plan_forms import PlanForm, PlanLogForm, ServeForm
 from calculator.shedding import heavy
 
 API_PARAMETERS = [*CalculatorForm.base_fields, ALL_APIS_PARAM]
 SERVE_PARAMETERS = list(ServeForm.base_fields)
 PLAN_PARAMETERS = list(PlanForm.base_fields)
+PLAN_LOG_PARAMETERS = list(PlanLogForm.base_fields)
 
 
 def _errors(
@@ -119,9 +120,9 @@ def api_plan(request: HttpRequest) -> JsonResponse:
             f"{MAX_LOG_BYTES:,} bytes and the parameters.",
             "request_log",
         )
-    form = PlanForm(capacity.with_defaults(request.POST), request.FILES)
+    form = PlanLogForm(capacity.with_defaults(request.POST), request.FILES)
     given = [*request.POST, *request.FILES]
-    return _computed(form, request, PLAN_PARAMETERS, capacity.answer, given)
+    return _computed(form, request, PLAN_LOG_PARAMETERS, capacity.answer, given)
 
 
 def _computed(

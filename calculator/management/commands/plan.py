@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from calculator.answers import capacity
 from calculator.answers.shared import FieldErrors
 from calculator.management.cli import invalid_input
-from calculator.plan_forms import PlanForm
+from calculator.plan_forms import PlanLogForm
 
 
 def _usd(value: float | None) -> str:
@@ -25,7 +25,7 @@ class Command(BaseCommand):
     help = "Rank GPU x replica size x precision for a traffic and latency targets."
 
     def add_arguments(self, parser):
-        for field in PlanForm.base_fields:
+        for field in PlanLogForm.base_fields:
             default = capacity.DEFAULTS.get(field)
             parser.add_argument(
                 "--" + field.replace("_", "-"),
@@ -36,8 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the API's JSON.")
 
     def handle(self, *args, **options):
-        data = {f: options[f] for f in PlanForm.base_fields if options[f] is not None}
-        profile = options["hourly_rates"] or options["request_log"]
+        data = {f: options[f] for f in PlanLogForm.base_fields if options[f] is not None}
+        profile = options["hourly_rates"] or options["request_log"]  # request_log: a path
         if (options["requests_per_day"] or profile) and options["rate"] == capacity.DEFAULTS[
             "rate"
         ]:
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             with open(options.pop("request_log"), "rb") as log:
                 files["request_log"] = SimpleUploadedFile("log.csv", log.read())
             data.pop("request_log")
-        form = PlanForm(data, files)
+        form = PlanLogForm(data, files)
         planned = capacity.answer(form)
         if isinstance(planned, FieldErrors):
             raise invalid_input(form)
