@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from calculator.answers import capacity
 from calculator.models import Plan
 
 pytestmark = pytest.mark.django_db
@@ -170,6 +171,24 @@ def test_owned_hardware_prices_every_gpu_hour_by_the_formula(client):
     assert body["best"]["price_source"] == "owned hardware"
     formulas = [step["formula"] for step in body["owned"]["trace"]]
     assert "(purchase + power + hosting per server-hour) / GPUs per server" in formulas
+    # Against renting the H100s on demand: the purchase over what renting a server's
+    # worth costs a month beyond power and hosting.
+    shown = body["owned"]
+    assert shown["rented_usd_per_server_month"] == pytest.approx(
+        shown["rented_usd_per_gpu_hour"] * 8 * 730
+    )
+    assert shown["break_even_months"] == pytest.approx(
+        300_000
+        / (shown["rented_usd_per_server_month"] - shown["owned_running_usd_per_server_month"])
+    )
+
+
+def test_an_owned_fleet_costs_the_same_autoscaled(client):
+    owned = {"pricing": "owned", "purchase_usd": "300000", "gpus_per_server": "8"}
+    body = _plan(client, hourly_rates=PEAKY, years="4", power_kw="10", **owned)
+    bill = body["bill"]
+    assert bill["autoscaled_usd_per_month"] == bill["fixed_usd_per_month"]
+    assert bill["reserved_plus_burst_usd_per_month"] is None
 
 
 # Section: a request log
@@ -224,9 +243,37 @@ def test_a_saved_plan_keeps_the_day_and_replans_it(client):
     assert saved.traffic["source"] == "request_log"
     assert len(saved.results["schedule"]) == 24
     assert saved.results["bill"]["autoscaled_usd_per_month"] > 0
-    now = client.get(reverse("calculator:plan-now", args=[saved.public_id]))
-    assert now.status_code == 200
-    assert b"problems" not in now.content or b"request_log" not in now.content
+    assert saved.inputs["prompt"] == "1000"  # the log's mean, kept to plan it again
+    again = capacity.now(saved)
+    assert again["problems"] == []
+    for key in ("autoscaled_usd_per_month", "requests_per_month"):
+        assert again["now"]["bill"][key] == pytest.approx(saved.results["bill"][key], rel=1e-4)
+    page = client.get(saved.get_absolute_url())
+    assert b'id="plan-day"' in page.content
+    assert b'id="chart-day"' in page.content
+
+
+def test_the_page_shows_the_day_and_the_bill(client):
+    response = client.get(reverse("calculator:plan"), {**PLAN, "hourly_rates": PEAKY})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'id="chart-day"' in text
+    assert "autoscaling saves" in text
+    assert 'id="plan-schedule"' in text
+    assert "reserved" in text
+
+
+def test_the_page_shows_the_owned_price_and_its_math(client):
+    owned = {
+        "pricing": "owned",
+        "purchase_usd": "300000",
+        "gpus_per_server": "8",
+        "years": "4",
+        "power_kw": "10",
+    }
+    response = client.get(reverse("calculator:plan"), {**PLAN, "rate": "20", **owned})
+    assert b'id="plan-owned"' in response.content
+    assert b"purchase / (years x 8,760 hours)" in response.content
 
 
 def test_the_cli_prints_the_day(client):

@@ -16,6 +16,8 @@ from calculator.answers import day
 from calculator.answers.shared import FieldErrors, PriceChoice, compared_apis, objection, validated
 from calculator.catalog import Catalog
 from calculator.estimator import budget, planner
+from calculator.estimator import owned as owned_module
+from calculator.estimator.pricing import Pricing
 from calculator.models import GpuType, Plan
 from calculator.plan_forms import PlanForm
 
@@ -63,7 +65,13 @@ class Planned:
 
     @cached_property
     def inputs(self) -> dict[str, str]:
-        return {**self.form.inputs(), **(self.profile.inputs() if self.profile else {})}
+        traffic = self.result.traffic  # the lengths planned: typed, or a log's means
+        return {
+            **self.form.inputs(),
+            **(self.profile.inputs() if self.profile else {}),
+            "prompt": str(traffic.prompt_tokens),
+            "completion": str(traffic.completion_tokens),
+        }
 
     @cached_property
     def results(self) -> dict:
@@ -164,14 +172,43 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
             price=choice.function(catalog, gpus),
         )
         the_day = (
-            day.the_day(data, profile, result, model, specs, engine, apis) if profile else None
+            day.the_day(data, profile, result, model, specs, engine, apis, owned=bool(choice.owned))
+            if profile
+            else None
         )
     except estimator.EstimatorInputError as error:
         return objection(form, error)
-    owned = None
-    if choice.owned is not None:
-        owned = {**choice.owned.as_dict(), "trace": [asdict(s) for s in choice.owned.trace()]}
+    owned = None if choice.owned is None else owned_against_renting(choice, catalog, gpus, result)
     return Planned(form, result, gpus, profile, the_day, owned)
+
+
+def owned_against_renting(
+    choice: PriceChoice, catalog: Catalog, gpus: tuple[GpuType, ...], result: planner.PlanResult
+) -> dict:
+    """Owned hardware's price, part by part, its math, and, for the best option's GPU,
+    buying a server against renting its GPUs on demand (the months to break even)."""
+    price = choice.owned
+    shown = {**price.as_dict(), "trace": [asdict(step) for step in price.trace()]}
+    shown["rented_usd_per_gpu_hour"] = shown["break_even_months"] = None
+    best = result.best
+    if best is None:
+        return shown
+    row = next(gpu for gpu in gpus if gpu.slug == best.gpu)
+    rented = PriceChoice(None, Pricing.ON_DEMAND).price(catalog, row, best.gpus_per_replica)
+    if rented.effective_usd_per_gpu_hour is None:
+        return shown
+    even = owned_module.break_even(price.hardware, rented.effective_usd_per_gpu_hour)
+    step = even.trace(price.hardware)
+    shown.update(
+        rented_usd_per_gpu_hour=rented.effective_usd_per_gpu_hour,
+        rented_source=rented.label,
+        rented_usd_per_server_month=even.rented_usd_per_month,
+        owned_running_usd_per_server_month=even.owned_running_usd_per_month,
+        break_even_months=even.months,
+    )
+    if step is not None:
+        shown["trace"].append(asdict(step))
+    return shown
 
 
 # Section: what the results partial renders from (the page and a saved plan alike)

@@ -135,6 +135,8 @@ def the_day(
     gpus: list[GpuSpec],
     engine: EngineSpec,
     apis: tuple[ApiOffering, ...],
+    *,
+    owned: bool = False,
 ) -> dict:
     """The best option over the profile's days: ``schedule`` (per hour), ``bill`` (the
     month fixed, autoscaled, reserved plus burst, and on the APIs) and ``autoscaling``
@@ -163,6 +165,7 @@ def the_day(
         prompt_tokens=traffic.prompt_tokens,
         completion_tokens=traffic.completion_tokens,
         apis=apis,
+        owned=owned,
     )
     shown = planned.as_dict()
     return {

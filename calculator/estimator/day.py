@@ -12,7 +12,7 @@ replica-hour (the option's GPUs at the price the plan used).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from . import autoscale
 from .arrivals import Arrivals
@@ -104,9 +104,12 @@ def option_day(
     prompt_tokens: int,
     completion_tokens: int,
     apis: tuple[ApiOffering, ...] = (),
+    owned: bool = False,
 ) -> OptionDay:
     """The option (one that meets the targets, with a price) autoscaled over the
-    profile, and its month each way."""
+    profile, and its month each way. ``owned``: the price is owned hardware's, paid
+    busy or idle, so the autoscaled month costs the fixed fleet's and nothing is
+    reserved (``owned.py``)."""
     workload = Workload(
         num_gpus=option.gpus_per_replica,
         prompt_tokens=prompt_tokens,
@@ -145,4 +148,14 @@ def option_day(
         completion_tokens=completion_tokens,
         apis=apis,
     )
+    if owned:
+        bill = replace(
+            result.bill,
+            autoscaled_usd_per_month=result.bill.fixed_usd_per_month,
+            reserved_usd_per_replica_hour=None,
+            reserved_replicas=None,
+            reserved_plus_burst_usd_per_month=None,
+        )
+        note = "Owned hardware costs the same busy or idle: the autoscaled month is the fixed one."
+        result = replace(result, bill=bill, warnings=(*result.warnings, note))
     return OptionDay(option, delay, result, discount)
