@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from calculator.answers import capacity
+from calculator.limits import MAX_PLAN_BODY_BYTES
 from calculator.models import Plan
 
 pytestmark = pytest.mark.django_db
@@ -292,3 +293,15 @@ def _cli(params: dict) -> list[str]:
     for key, value in params.items():
         args += ["--" + key.replace("_", "-"), value]
     return args
+
+
+def test_a_body_over_the_limit_is_refused_unread(client):
+    upload = SimpleUploadedFile("log.csv", _log(10), content_type="text/csv")
+    response = client.post(
+        reverse("calculator:api-plan"),
+        {**PLAN, "request_log": upload},
+        CONTENT_LENGTH=str(MAX_PLAN_BODY_BYTES + 1),
+    )
+    assert response.status_code == 400
+    assert "request_log" in response.json()["errors"]
+    assert not Plan.objects.exists()
