@@ -249,6 +249,9 @@ def test_a_saved_plan_keeps_the_day_and_replans_it(client):
     assert again["problems"] == []
     for key in ("autoscaled_usd_per_month", "requests_per_month"):
         assert again["now"]["bill"][key] == pytest.approx(saved.results["bill"][key], rel=1e-4)
+    exported = client.get(reverse("calculator:plan-json", args=[saved.public_id])).json()
+    assert exported["traffic_profile"]["log"]["requests"] == 2_000
+    assert len(exported["schedule"]) == 24
     page = client.get(saved.get_absolute_url())
     assert b'id="plan-day"' in page.content
     assert b'id="chart-day"' in page.content

@@ -119,6 +119,7 @@ def plan_json(request: HttpRequest, public_id: str) -> JsonResponse:
             "created_at": saved.created_at.isoformat(),
             "inputs": saved.inputs,
             "snapshot": saved.snapshot,
+            "traffic_profile": saved.traffic,
             **saved.results,
         },
         json_dumps_params={"indent": 2},
