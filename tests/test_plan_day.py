@@ -93,6 +93,15 @@ def test_the_scale_up_delay_is_estimated_from_the_weights_and_shown(client):
     assert steps["Scale-up delay"]["value"] == pytest.approx(180 + 48, abs=3)
 
 
+def test_a_quiet_weekend_costs_the_fewest_replicas(client):
+    quiet = ",".join(["0"] * 24)
+    body = _plan(client, hourly_rates=PEAKY, hourly_rates_weekend=quiet)
+    weekend = body["autoscaling"]["schedule_weekend"]
+    assert {hour["replicas"] for hour in weekend} == {1}  # min_replicas
+    every_day = _plan(client, hourly_rates=PEAKY)
+    assert body["bill"]["autoscaled_usd_per_month"] < every_day["bill"]["autoscaled_usd_per_month"]
+
+
 def test_a_preset_scales_to_the_peak_rate(client):
     body = _plan(client, traffic_preset="office_hours", rate="20")
     assert body["traffic"]["peak_requests_per_second"] == pytest.approx(20)
@@ -104,6 +113,8 @@ def test_a_preset_scales_to_the_peak_rate(client):
     ("params", "field"),
     [
         ({"hourly_rates": "1,2,3"}, "hourly_rates"),
+        ({"hourly_rates": FLAT, "hourly_rates_weekend": "1,2"}, "hourly_rates_weekend"),
+        ({"hourly_rates_weekend": FLAT, "rate": "3"}, "hourly_rates_weekend"),
         ({"hourly_rates": FLAT, "rate": "3"}, "rate"),
         ({"rate": "3", "min_replicas": "2"}, "min_replicas"),
         ({"hourly_rates": FLAT, "min_replicas": "5", "max_replicas": "2"}, "min_replicas"),

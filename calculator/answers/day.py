@@ -58,7 +58,10 @@ def profile(data: Mapping) -> Profile | None:
         weekday = DayProfile.parse(data["hourly_rates"])
         weekend_text = data.get("hourly_rates_weekend")
         if weekend_text:
-            weekend = DayProfile.parse(weekend_text)  # fields named "hourly_rates"
+            try:
+                weekend = DayProfile.parse(weekend_text, allow_idle=True)
+            except EstimatorInputError as error:  # named for the weekday's field
+                raise EstimatorInputError("hourly_rates_weekend", error.message) from None
             return Profile("hourly_rates", WeekProfile(weekday, weekend))
         return Profile("hourly_rates", WeekProfile.every_day(weekday))
     if data.get("traffic_preset"):
