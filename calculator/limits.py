@@ -13,7 +13,6 @@ from calculator.estimator.autoscale import (
     MAX_REPLICAS,
     MAX_RESERVED_DISCOUNT,
     MAX_SCALE_UP_DELAY_S,
-    MIN_TARGET_UTILIZATION,
 )
 from calculator.estimator.limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
@@ -40,8 +39,10 @@ from calculator.estimator.limits import (
     MAX_SERVE_RATE,
     MAX_SIMULATION_WORK,
     MAX_TARGET_S,
+    MAX_TARGET_UTILIZATION,
     MAX_TOKENS,
     MIN_SERVE_RATE,
+    MIN_TARGET_UTILIZATION,
 )
 from calculator.estimator.owned import (
     MAX_AMORTIZATION_YEARS,
@@ -115,6 +116,8 @@ __all__ = [
     "MAX_TOKENS",
     "MIN_SERVE_RATE",
     "MAX_TARGET_S",
+    "MAX_TARGET_UTILIZATION",
+    "MIN_TARGET_UTILIZATION",
     "MAX_WEIGHT_LIST_CHARS",
     "NOTES_MAX_LENGTH",
     "MAX_PLAN_BODY_BYTES",
@@ -123,7 +126,6 @@ __all__ = [
     "MAX_RESERVED_DISCOUNT",
     "MAX_REPLICAS",
     "MAX_SCALE_UP_DELAY_S",
-    "MIN_TARGET_UTILIZATION",
     "MAX_AMORTIZATION_YEARS",
     "MAX_GPUS_PER_SERVER",
     "MAX_HOSTING_USD_PER_MONTH",

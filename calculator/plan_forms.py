@@ -45,6 +45,7 @@ from calculator.limits import (
     MAX_SCALE_UP_DELAY_S,
     MAX_SERVE_RATE,
     MAX_TARGET_MS,
+    MAX_TARGET_UTILIZATION,
     MAX_TOKENS,
     MAX_USD_PER_KWH,
     MAX_WEIGHT_LIST_CHARS,
@@ -77,12 +78,12 @@ OWNED_FIELDS = (
     "hosting_usd_per_month",
 )
 OWNED_REQUIRED = ("purchase_usd", "gpus_per_server", "years", "power_kw")
-# Inputs of the day (autoscaling): only with a profile.
+# Inputs of the day (autoscaling): only with a profile. The autoscaler loads each
+# replica to the planner's target utilization (headroom), which is the planner's input.
 DAY_FIELDS = (
     "min_replicas",
     "max_replicas",
     "scale_up_delay_s",
-    "target_utilization",
     "reserved_discount",
 )
 
@@ -228,13 +229,6 @@ class PlanForm(forms.Form):
         label="Scale-up delay (s)",
         help_text="Empty: instance start + the weights' load, estimated.",
     )
-    target_utilization = forms.FloatField(
-        required=False,
-        min_value=MIN_TARGET_UTILIZATION,
-        max_value=1,
-        label="Target utilization",
-        help_text="Share of a replica's capacity the autoscaler loads it to (default 0.8).",
-    )
     reserved_discount = forms.FloatField(
         required=False,
         min_value=0,
@@ -272,6 +266,20 @@ class PlanForm(forms.Form):
     engine = CatalogChoiceField("engines", label="Engine")
     max_gpus_per_replica = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_GPUS_PER_REPLICA, label="Most GPUs per replica"
+    )
+    # Headroom (estimator/planner.py, Headroom): the share of each replica's capacity
+    # the peak may use, and a spare replica so the targets hold with one down.
+    target_utilization = forms.FloatField(
+        required=False,
+        min_value=MIN_TARGET_UTILIZATION,
+        max_value=MAX_TARGET_UTILIZATION,
+        label="Target utilization",
+        help_text="The share of each replica's capacity to use at the peak (0.8 = 80%).",
+    )
+    n_plus_one = forms.BooleanField(
+        required=False,
+        label="N+1: one spare replica",
+        help_text="The targets still hold with one replica down.",
     )
     # The price basis, as on the calculator: the cheapest cloud offer or one cloud's,
     # on-demand or spot (estimator/pricing.py decides which price applies).
@@ -416,6 +424,9 @@ class PlanForm(forms.Form):
             "engine": data["engine"].slug,
             "max_gpus_per_replica": data.get("max_gpus_per_replica")
             or DEFAULT_MAX_GPUS_PER_REPLICA,
+            "target_utilization": data.get("target_utilization")
+            or planner.DEFAULT_TARGET_UTILIZATION,
+            "n_plus_one": "true" if data.get("n_plus_one") else "false",
             "provider": data.get("provider") or "",
             "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
             **{

@@ -50,7 +50,7 @@ def test_a_one_rate_plan_has_no_schedule_or_bill(client):
 
 def test_a_flat_profile_costs_what_the_one_rate_plan_costs(client):
     one_rate = _plan(client, rate="20")
-    flat = _plan(client, hourly_rates=FLAT, target_utilization="1", scale_up_delay_s="0")
+    flat = _plan(client, hourly_rates=FLAT, scale_up_delay_s="0")  # both at 80% utilization
     month = one_rate["best"]["usd_per_month"]
     assert flat["bill"]["fixed_usd_per_month"] == pytest.approx(month, rel=0.01)
     assert flat["bill"]["autoscaled_usd_per_month"] == pytest.approx(month, rel=0.01)

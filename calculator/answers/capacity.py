@@ -8,10 +8,10 @@ One door for /plan/, /api/plan, the CLI's ``plan``, saving a plan and a saved pl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 
-from calculator import charts, estimator, snapshots
+from calculator import charts, deploy, estimator, snapshots
 from calculator.answers import day
 from calculator.answers.shared import FieldErrors, PriceChoice, compared_apis, objection, validated
 from calculator.catalog import Catalog
@@ -33,9 +33,10 @@ DEFAULTS = {
     "percentile": planner.DEFAULT_PERCENTILE,
     "engine": "vllm",
     "max_gpus_per_replica": str(planner.DEFAULT_MAX_GPUS_PER_REPLICA),
+    "target_utilization": str(planner.DEFAULT_TARGET_UTILIZATION),
 }
 # What a query may leave out or empty: the rest says what to plan for.
-QUERY_DEFAULTS = ("engine", "percentile", "max_gpus_per_replica")
+QUERY_DEFAULTS = ("engine", "percentile", "max_gpus_per_replica", "target_utilization")
 
 
 def with_defaults(query):
@@ -75,10 +76,30 @@ class Planned:
 
     @cached_property
     def results(self) -> dict:
-        """The plan as the API gives it and a saved plan keeps: ``schedule`` and
-        ``bill`` are None without a traffic profile."""
+        """The plan as the API gives it and a saved plan keeps: the estimator's plan, and
+        for each option (and best, runner_up, cheapest_spot) ``utilization_text`` ("using
+        45% of their capacity, 80% allowed") and ``deploy`` (what to run:
+        ``calculator.deploy.Recipe.as_dict()``: command, argv, image, kubernetes_yaml,
+        notes; None for an option without replicas or an error it cannot be made for);
+        with a traffic profile, ``schedule``, ``bill`` and ``autoscaling`` (answers/day.py,
+        else None), and with owned hardware ``owned`` (else None)."""
+        result = self.result
+        results = result.as_dict()
+        pairs = [
+            *zip(result.options, results["options"], strict=True),
+            *(
+                (getattr(result, key), results[key])
+                for key in ("best", "runner_up", "cheapest_spot")
+                if results[key] is not None
+            ),
+        ]
+        for option, plain in pairs:
+            plain["utilization_text"] = utilization_text(
+                option.utilization, result.headroom.target_utilization
+            )
+            plain["deploy"] = self._deploy(option)
         return {
-            **self.result.as_dict(),
+            **results,
             **(self.day or {"schedule": None, "bill": None, "autoscaling": None}),
             "owned": self.price,
         }
@@ -87,6 +108,25 @@ class Planned:
     def traffic_profile(self) -> dict:
         """The profile planned for, as a saved plan keeps it ({} for one rate)."""
         return self.profile.as_dict() if self.profile else {}
+
+    def _deploy(self, option: planner.Option) -> dict | None:
+        """What to run for one option (meeting the targets or not: its replicas)."""
+        if option.replicas is None:
+            return None
+        data = self.form.cleaned_data
+        gpu = next(row for row in self.gpus if row.slug == option.gpu)
+        try:
+            inputs = deploy.for_option(
+                option,
+                model=data["model"].to_spec(),
+                engine=data["engine"].to_spec(),
+                traffic=self.result.traffic,
+                model_repo=getattr(data["model"], "hf_repo", "") or "",
+                gpu_vendor=gpu.vendor,
+            )
+        except deploy.DeployInputError as error:
+            return {"error": error.message}
+        return deploy.recipe(inputs).as_dict()
 
     def as_json(self) -> dict:
         """What /api/plan and ``plan --json`` answer."""
@@ -112,6 +152,14 @@ class Planned:
         }
 
 
+def utilization_text(utilization: float | None, allowed: float) -> str:
+    """How much of the replicas' capacity the peak uses: "using 45% of their capacity,
+    80% allowed"; empty without replicas."""
+    if utilization is None:
+        return ""
+    return f"using {utilization:.0%} of their capacity, {allowed:.0%} allowed"
+
+
 def considered_gpus(catalog: Catalog, chosen: list[GpuType]) -> tuple[GpuType, ...]:
     """The GPUs to plan on: those chosen, or every GPU with a price (an offer or a
     catalog price); of them, those the estimator can model."""
@@ -129,6 +177,14 @@ def considered_gpus(catalog: Catalog, chosen: list[GpuType]) -> tuple[GpuType, .
             continue
         rows.append(gpu)
     return tuple(rows)
+
+
+def headroom(data: Mapping) -> planner.Headroom:
+    """The capacity share and spare replica a valid form asks for (default 80%, no spare)."""
+    return planner.Headroom(
+        target_utilization=data.get("target_utilization") or planner.DEFAULT_TARGET_UTILIZATION,
+        n_plus_one=bool(data.get("n_plus_one")),
+    )
 
 
 def targets(data: Mapping) -> planner.Targets:
@@ -159,7 +215,8 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
             engine.max_batched_tokens,
             max_gpus_per_replica=most,
         )
-        choice = PriceChoice.of(data)
+        choice = PriceChoice.of(data)  # owned hardware the estimator may refuse
+        owned = choice.owned is not None
         result = planner.plan(
             model,
             specs,
@@ -170,16 +227,22 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
             max_gpus_per_replica=most,
             apis=apis,
             price=choice.function(catalog, gpus),
+            headroom=headroom(data),
+            # Owned hardware has no spot price and no other provider.
+            spot_price=(
+                None if owned else replace(choice, pricing=Pricing.SPOT).function(catalog, gpus)
+            ),
+            other_prices=None if owned else choice.each_provider(catalog, gpus),
         )
         the_day = (
-            day.the_day(data, profile, result, model, specs, engine, apis, owned=bool(choice.owned))
+            day.the_day(data, profile, result, model, specs, engine, apis, owned=owned)
             if profile
             else None
         )
     except estimator.EstimatorInputError as error:
         return objection(form, error)
-    owned = None if choice.owned is None else owned_against_renting(choice, catalog, gpus, result)
-    return Planned(form, result, gpus, profile, the_day, owned)
+    price = owned_against_renting(choice, catalog, gpus, result) if owned else None
+    return Planned(form, result, gpus, profile, the_day, price)
 
 
 def owned_against_renting(
@@ -247,7 +310,10 @@ def save(form: PlanForm, *, name: str, author=None) -> Plan | FieldErrors:
 
 def now(saved: Plan) -> dict:
     """Saved vs now: the same inputs planned with today's catalog and estimator."""
-    form = PlanForm(with_defaults(saved.inputs))
+    inputs = dict(saved.inputs)
+    # Planned before headroom existed: every replica at its whole capacity, no spare.
+    inputs.setdefault("target_utilization", "1")
+    form = PlanForm(with_defaults(inputs))
     result = answer(form)
     if isinstance(result, FieldErrors):
         problems = [f"{field}: {' '.join(m)}" for field, m in result.errors.items()]

@@ -120,12 +120,14 @@ def traffic(data: Mapping, found: Profile | None, lengths_: tuple[int, int]) -> 
     )
 
 
-def inputs(data: Mapping) -> day.DayInputs:
+def inputs(data: Mapping, headroom: planner.Headroom) -> day.DayInputs:
+    """The autoscaling policy typed; the autoscaler loads replicas to the planner's
+    target utilization (its headroom), so a flat day costs what the plan does."""
     return day.DayInputs(
         min_replicas=data.get("min_replicas"),
         max_replicas=data.get("max_replicas"),
         scale_up_delay_s=data.get("scale_up_delay_s"),
-        target_utilization=data.get("target_utilization"),
+        target_utilization=headroom.target_utilization,
         reserved_discount=data.get("reserved_discount"),
     )
 
@@ -164,7 +166,7 @@ def the_day(
         result.targets,
         traffic.arrivals,
         found.week,
-        inputs(data),
+        inputs(data, result.headroom),
         prompt_tokens=traffic.prompt_tokens,
         completion_tokens=traffic.completion_tokens,
         apis=apis,
