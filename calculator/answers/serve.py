@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from calculator import calibration_report, estimator
+from calculator.answers import day
 from calculator.answers.shared import FieldErrors, objection, specs, validated, workload
 from calculator.estimator import bands, budget, serving
 from calculator.plan_forms import ServeForm
@@ -77,6 +78,7 @@ def answer(form: ServeForm) -> Served | FieldErrors:
             concurrency=data.get("concurrency"),
             requests=requests,
             length_spread=data.get("length_spread") or serving.LengthSpread.FIXED,
+            arrivals=day.arrivals(data),
         )
     except estimator.EstimatorInputError as error:
         return objection(form, error)

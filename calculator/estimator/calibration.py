@@ -132,6 +132,11 @@ def _vllm_v0(version: str) -> bool:
 VERSION_PROFILES = (("vllm", "vllm-v0", _vllm_v0),)
 
 
+def base_engine(profile: str) -> str:
+    """The engine a version's profile belongs to ("vllm-v0" -> "vllm")."""
+    return next((base for base, p, _ in VERSION_PROFILES if p == profile), profile)
+
+
 def engine_profile(framework: str, version: str, engines: Iterable[str]) -> str | None:
     """The engine profile a row ran on: its version's own, if the catalog has one."""
     engine = FRAMEWORK_ENGINES.get(framework.strip())
@@ -305,21 +310,10 @@ def map_row(
     def skip(reason: str) -> Skip:
         return Skip(line, source, description, reason)
 
-    engines = set(engines)
-    engine = engine_profile(row["framework"], row.get("framework_version", ""), engines)
-    if engine is None or engine not in engines:
-        return skip(f"no engine profile for {row['framework']!r}")
-    gpu = row["gpu"].split(" ")[0].strip()
-    gpu = GPU_ALIASES.get(gpu, gpu)
-    if gpu not in gpus:
-        return skip(f"GPU {row['gpu']!r} is not in the catalog")
-    model = row["model"].strip()
-    if model not in models:
-        return skip(f"model {model!r} is not in the catalog")
-    weights = _weights_dtype(row["weight_dtype"])
-    kv = _kv_dtype(row["kv_dtype"])
-    if weights is None or kv is None:
-        return skip(f"unknown dtype {row['weight_dtype']!r} / {row['kv_dtype']!r}")
+    found = _catalog_entries(row, models, gpus, engines)
+    if isinstance(found, str):
+        return skip(found)
+    engine, gpu, model, weights, kv = found
     n_gpus, pp = _int(row["n_gpus"]) or 1, _int(row["pp"]) or 1
     parallelism = Parallelism.PIPELINE if pp > 1 else Parallelism.TENSOR
     concurrency = row["batch_size_or_concurrency"].strip()
@@ -383,6 +377,34 @@ def map_row(
     if prompt is None or completion is None:
         return skip("input or output length not stated")
     workload = replace(base, prompt_tokens=prompt, completion_tokens=completion)
+    return _open_loop_case(metric, concurrency, rate, engine, sharegpt, workload, value, case, skip)
+
+
+def _catalog_entries(
+    row: Mapping[str, str], models: Iterable[str], gpus: Iterable[str], engines: Iterable[str]
+) -> tuple[str, str, str, Dtype, Dtype] | str:
+    """The row's engine, GPU, model and weight and KV dtypes, or why it has none."""
+    engines = set(engines)
+    engine = engine_profile(row["framework"], row.get("framework_version", ""), engines)
+    if engine is None or engine not in engines:
+        return f"no engine profile for {row['framework']!r}"
+    gpu = row["gpu"].split(" ")[0].strip()
+    gpu = GPU_ALIASES.get(gpu, gpu)
+    if gpu not in gpus:
+        return f"GPU {row['gpu']!r} is not in the catalog"
+    model = row["model"].strip()
+    if model not in models:
+        return f"model {model!r} is not in the catalog"
+    weights = _weights_dtype(row["weight_dtype"])
+    kv = _kv_dtype(row["kv_dtype"])
+    if weights is None or kv is None:
+        return f"unknown dtype {row['weight_dtype']!r} / {row['kv_dtype']!r}"
+    return engine, gpu, model, weights, kv
+
+
+def _open_loop_case(metric, concurrency, rate, engine, sharegpt, workload, value, case, skip):
+    """A run whose requests arrive at a rate (or all at once), each with the stated
+    lengths: saturation throughput, or latencies at a finite rate."""
     if metric == "output_throughput_tok_s_total":
         if concurrency.startswith("max") or rate == math.inf:
             return case(Regime.SATURATION, replace(workload, batch_size=None), value)
@@ -390,7 +412,7 @@ def map_row(
     if rate is None or rate == math.inf:
         return skip("latency at an unbounded request rate is queueing time, not modelled")
     if metric.startswith("ttft_ms"):
-        if row["framework"].strip() == "vllm" and sharegpt:
+        if base_engine(engine) == "vllm" and sharegpt:
             return skip(
                 "vLLM ran with --num-scheduler-steps 10, which holds new requests back for up "
                 "to 10 steps (the source says so); not modelled"

@@ -19,7 +19,7 @@ HELP = (
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calculator", "0013_planapi_offer_price_flags"),
+        ("calculator", "0014_traffic_plan_profile"),
     ]
 
     operations = [
