@@ -168,28 +168,28 @@ def test_a_plans_work_by_hand():
 
 
 def option(**kw) -> P.Option:
-    values = dict(
-        gpu="g",
-        gpu_name="G",
-        gpus_per_replica=2,
-        weights=Dtype.BF16,
-        kv=Dtype.BF16,
-        engine="e",
-        meets_targets=False,
-        reasons=(),
-        reason_codes=(),
-        max_rate_per_replica=0.0,
-        replicas=None,
-        ttft_s=None,
-        tpot_s=None,
-        usd_per_gpu_hour=None,
-        usd_per_hour=None,
-        usd_per_month=None,
-        usd_per_1m_tokens=None,
-        price_source="",
-        tokens_per_second_per_gpu=None,
-        tokens_per_second_per_user=None,
-    )
+    values = {
+        "gpu": "g",
+        "gpu_name": "G",
+        "gpus_per_replica": 2,
+        "weights": Dtype.BF16,
+        "kv": Dtype.BF16,
+        "engine": "e",
+        "meets_targets": False,
+        "reasons": (),
+        "reason_codes": (),
+        "max_rate_per_replica": 0.0,
+        "replicas": None,
+        "ttft_s": None,
+        "tpot_s": None,
+        "usd_per_gpu_hour": None,
+        "usd_per_hour": None,
+        "usd_per_month": None,
+        "usd_per_1m_tokens": None,
+        "price_source": "",
+        "tokens_per_second_per_gpu": None,
+        "tokens_per_second_per_user": None,
+    }
     return P.Option(**{**values, **kw})
 
 
@@ -246,16 +246,16 @@ def test_why_there_is_no_best_by_the_reasons_found():
 
 def test_an_option_not_searched_says_its_least_cost_in_words():
     made = P._OptionMaker(
-        common=dict(
-            gpu="g",
-            gpu_name="G",
-            gpus_per_replica=2,
-            weights=Dtype.BF16,
-            kv=Dtype.BF16,
-            engine="e",
-            usd_per_gpu_hour=1.5,
-            price_source="",
-        ),
+        common={
+            "gpu": "g",
+            "gpu_name": "G",
+            "gpus_per_replica": 2,
+            "weights": Dtype.BF16,
+            "kv": Dtype.BF16,
+            "engine": "e",
+            "usd_per_gpu_hour": 1.5,
+            "price_source": "",
+        },
         gpu_name="G",
         n=2,
         hourly=1.5,
