@@ -99,6 +99,8 @@ def test_the_inverse_band_turns_a_time_band_into_a_rate_band():
     inverse = b.inverse()
     assert inverse.low == pytest.approx(0.8)
     assert inverse.high == pytest.approx(1.25)
+    assert (inverse.count, inverse.basis, inverse.measured_like) == (10, "x", True)
+    assert bands.Band(0.5, 2.0, 0, "y", False).inverse().measured_like is False
     assert bands.Band(0.5, 1.5, 3, "x", True).inverse().around(10) == pytest.approx((10 / 1.5, 20))
 
 
