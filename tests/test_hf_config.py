@@ -528,6 +528,16 @@ def test_a_gemma_3_vision_tower_with_a_bad_field_names_it_inside_vision_config()
     assert error.value.message == "“vision_config.patch_size” must be a whole number, not '14'."
 
 
+def test_a_vision_tower_missing_a_field_names_it_and_siglip():
+    bad = {**config("gemma-3-27b")}
+    bad["vision_config"] = {k: v for k, v in bad["vision_config"].items() if k != "image_size"}
+    with pytest.raises(ConfigError) as error:
+        model_from_config(bad)
+    assert error.value.message == (
+        "config.json has no “vision_config.image_size”, which a SigLIP vision model needs."
+    )
+
+
 def test_the_siglip_tower_is_counted_by_hand():
     """One layer of width 4, MLP 8, 2 x 2 patches over a 4 x 4 image, 3 channels, into a
     text model of width 10: layer 4(16+4) + (32+8) + (32+4) + 16 = 172; embeddings
@@ -594,8 +604,34 @@ def test_llama_4_chunks_three_layers_in_four_and_shares_an_expert():
 
 
 def test_llama_4s_no_rope_layers_decide_its_local_layers():
-    spec, _ = model_from_config(llama4(no_rope_layers=[1, 1, 0, 0, 1, 1, 1, 1, 1, 1]))
-    assert spec.local_layers == 6  # only the first 8 entries count
+    spec, _ = model_from_config(llama4(no_rope_layers=[1, 0, 0, 0, 1, 1, 1, 1, 0, 0]))
+    assert spec.local_layers == 5  # only the first 8 entries count
+
+
+def test_without_no_rope_layers_every_fourth_llama_4_layer_is_global():
+    """Six layers: the 4th (index 3) is global, the other five chunk."""
+    spec, _ = model_from_config(llama4(num_hidden_layers=6))
+    assert spec.local_layers == 5
+
+
+def test_llama_4s_left_out_fields_take_transformers_defaults_and_say_so():
+    config = llama4()
+    for name in (
+        "interleave_moe_layer_step",
+        "attention_chunk_size",
+        "tie_word_embeddings",
+    ):
+        del config[name]
+    spec, warnings = model_from_config(config)
+    assert (spec.moe_layer_step, spec.attention_window) == (1, 8192)
+    assert spec.tie_word_embeddings is False
+    assert spec.qkv_bias is False and spec.output_bias is False
+    assert warnings == [
+        "Not in the config, so transformers' defaults for llama4_text were used: "
+        "interleave_moe_layer_step=1, tie_word_embeddings=false, attention_chunk_size=8192."
+    ]
+    biased, _ = model_from_config(llama4(attention_bias=True))
+    assert biased.qkv_bias and biased.output_bias
 
 
 def test_llama_4s_vision_encoder_is_noted_as_left_out():
