@@ -658,3 +658,45 @@ def test_a_nested_model_type_wins_over_the_outer_one():
     nested = {"model_type": "gemma3", "text_config": {**config(LLAMA), "model_type": "llama"}}
     spec, warnings = model_from_config(nested)
     assert spec.num_layers == 32 and warnings == []
+
+
+def test_the_siglip_tower_reads_its_channels_and_whole_patches():
+    """As the hand-worked tower, on one channel (embeddings 1 x 2 x 2 x 4 + 4 + 16 = 36)
+    and a 5 x 5 image, of which whole 2 x 2 patches cover 4 x 4."""
+    vision = {"hidden_size": 4, "intermediate_size": 8, "num_hidden_layers": 1}
+    vision |= {"patch_size": 2, "image_size": 5, "num_channels": 1}
+    text = gemma("gemma3", hidden_size=10, num_attention_heads=2, num_key_value_heads=2)
+    spec, _ = model_from_config({**text, "vision_config": vision})
+    assert spec.extra_params == 172 + 36 + 8 + 44
+
+
+@pytest.mark.parametrize("base", ["deepseek-v3", "gemma-3-27b"])
+def test_layers_are_held_to_their_own_limit_everywhere(base):
+    change = {"num_hidden_layers": 10_001}
+    broken = {**config(base)}
+    if base == "gemma-3-27b":
+        broken["vision_config"] = {**broken["vision_config"], **change}
+        name = "vision_config.num_hidden_layers"
+    else:
+        broken |= change
+        name = "num_hidden_layers"
+    with pytest.raises(ConfigError) as error:
+        model_from_config(broken)
+    assert error.value.message == f"“{name}” must be between 1 and 10,000, not 10001."
+
+
+def test_deepseeks_vocabulary_and_context_may_pass_a_million():
+    spec, _ = model_from_config(
+        {**config("deepseek-v3"), "vocab_size": 2_000_000, "max_position_embeddings": 2_000_000}
+    )
+    assert (spec.vocab_size, spec.max_context) == (2_000_000, 2_000_000)
+
+
+def test_deepseek_defaults_its_kv_heads_to_its_heads_and_its_tying_to_off():
+    ds = config("deepseek-v3")
+    del ds["num_key_value_heads"], ds["tie_word_embeddings"]
+    spec, warnings = model_from_config(ds)
+    assert spec.num_kv_heads == spec.num_attention_heads == 128
+    assert spec.tie_word_embeddings is False
+    assert "num_key_value_heads=128" in warnings[0]
+    assert "tie_word_embeddings=false" in warnings[0]
