@@ -700,3 +700,11 @@ def test_deepseek_defaults_its_kv_heads_to_its_heads_and_its_tying_to_off():
     assert spec.tie_word_embeddings is False
     assert "num_key_value_heads=128" in warnings[0]
     assert "tie_word_embeddings=false" in warnings[0]
+
+
+def test_gpt_oss_without_attention_bias_is_biased_and_says_so():
+    gpt = config("gpt-oss-20b")
+    del gpt["attention_bias"]
+    spec, warnings = model_from_config(gpt)
+    assert spec.qkv_bias is True and spec.output_bias is True
+    assert "attention_bias=true" in warnings[0]
