@@ -351,7 +351,7 @@ def test_an_option_reads_as_its_size_gpu_and_precision_and_answers_in_ms():
 )
 def test_each_input_out_of_range_is_refused_by_name(traffic, targets, max_gpus, field, message):
     with pytest.raises(P.EstimatorInputError) as error:
-        P._validate(traffic, targets, max_gpus)
+        P._validate(traffic, targets, max_gpus, P.NO_HEADROOM)
     assert error.value.field == field
     if message is not None:
         assert error.value.message == message
@@ -362,7 +362,7 @@ def test_the_edges_of_each_range_are_planned():
         (P.Traffic.at_peak(1e5, 1, 10_485_760), P.Targets(3600.0, 3600.0, "p50"), 64),
         (P.Traffic(1e-6, 1e-8, 1, 1), P.Targets(1e-9, 1e-9, "p99"), 1),
     ):
-        P._validate(traffic, targets, max_gpus)  # no error
+        P._validate(traffic, targets, max_gpus, P.NO_HEADROOM)  # no error
 
 
 def test_a_kv_cache_shorter_than_one_request_does_not_fit():
