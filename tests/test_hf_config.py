@@ -708,3 +708,50 @@ def test_gpt_oss_without_attention_bias_is_biased_and_says_so():
     spec, warnings = model_from_config(gpt)
     assert spec.qkv_bias is True and spec.output_bias is True
     assert "attention_bias=true" in warnings[0]
+
+
+def test_gemma_reads_attention_bias_for_both_projections():
+    biased, _ = model_from_config(gemma("gemma", attention_bias=True))
+    assert biased.qkv_bias is True and biased.output_bias is True
+    plain, warnings = model_from_config(gemma("gemma"))
+    assert plain.qkv_bias is False and plain.output_bias is False
+    assert warnings == []
+
+
+def test_gemma_2_keeps_a_given_window_and_slides_its_even_layers():
+    spec, warnings = model_from_config(gemma("gemma2", sliding_window=2048, num_hidden_layers=5))
+    assert (spec.attention_window, spec.local_layers) == (2048, 3)  # layers 0, 2, 4
+    assert warnings == []
+
+
+def test_gemma_3s_global_layers_are_every_sixth_counted_from_one():
+    """Eleven layers: only layer 5 (the sixth) is global."""
+    spec, _ = model_from_config(gemma("gemma3_text", sliding_window=512, num_hidden_layers=11))
+    assert spec.local_layers == 10
+
+
+def test_gpt_oss_slides_the_even_layers_and_ties_nothing_by_default():
+    gpt = {**config("gpt-oss-20b"), "num_hidden_layers": 5}
+    del gpt["layer_types"], gpt["tie_word_embeddings"]
+    spec, warnings = model_from_config(gpt)
+    assert spec.local_layers == 3  # layers 0, 2, 4
+    assert spec.tie_word_embeddings is False
+    assert "tie_word_embeddings=false" in warnings[0]
+
+
+def test_deepseek_takes_zero_shared_and_dense_layers_and_its_moe_step():
+    spec, _ = model_from_config(
+        {
+            **config("deepseek-v3"),
+            "n_shared_experts": 0,
+            "first_k_dense_replace": 0,
+            "moe_layer_freq": 2,
+        }
+    )
+    assert (spec.shared_experts, spec.first_dense_layers, spec.moe_layer_step) == (0, 0, 2)
+
+
+def test_layer_types_errors_name_the_field():
+    base = "gpt-oss-20b"
+    for change in ({"layer_types": ["sliding_attention"] * 3}, {"layer_types": ["x"] * 24}):
+        assert error_for(change, base=base).field == "layer_types"
