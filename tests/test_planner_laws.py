@@ -167,14 +167,20 @@ def test_a_plans_work_by_hand():
     assert one == 1 * (P.OPTION_STEPS + per_request) + P.PLAN_FULL_RUNS * 1200 * per_request
 
 
+# What every option of one configuration shares (planner._OptionMaker.common).
+COMMON = {
+    "gpu": "g",
+    "gpu_name": "G",
+    "gpus_per_replica": 2,
+    "weights": Dtype.BF16,
+    "kv": Dtype.BF16,
+    "engine": "e",
+}
+
+
 def option(**kw) -> P.Option:
     values = {
-        "gpu": "g",
-        "gpu_name": "G",
-        "gpus_per_replica": 2,
-        "weights": Dtype.BF16,
-        "kv": Dtype.BF16,
-        "engine": "e",
+        **COMMON,
         "meets_targets": False,
         "reasons": (),
         "reason_codes": (),
@@ -246,16 +252,7 @@ def test_why_there_is_no_best_by_the_reasons_found():
 
 def test_an_option_not_searched_says_its_least_cost_in_words():
     made = P._OptionMaker(
-        common={
-            "gpu": "g",
-            "gpu_name": "G",
-            "gpus_per_replica": 2,
-            "weights": Dtype.BF16,
-            "kv": Dtype.BF16,
-            "engine": "e",
-            "usd_per_gpu_hour": 1.5,
-            "price_source": "",
-        },
+        common={**COMMON, "usd_per_gpu_hour": 1.5, "price_source": ""},
         gpu_name="G",
         n=2,
         hourly=1.5,
@@ -279,6 +276,10 @@ def test_an_option_reads_as_its_size_gpu_and_precision_and_answers_in_ms():
     assert (shape["ttft_ms"], shape["tpot_ms"]) == (250.0, None)
     assert shape["weights"] == "fp8" and shape["usd_per_month_at_least"] is None
     assert option(tpot_s=float("nan")).as_dict()["tpot_ms"] is None
+
+
+# A traffic every check accepts, for the rows that break something else.
+FINE = P.Traffic.at_peak(1.0, 10, 10)
 
 
 @pytest.mark.parametrize(
@@ -324,29 +325,29 @@ def test_an_option_reads_as_its_size_gpu_and_precision_and_answers_in_ms():
         (P.Traffic.at_peak(1.0, 10, 10_485_761), TARGETS, 1, "completion", None),
         (P.Traffic.at_peak(1.0, 10.0, 10), TARGETS, 1, "prompt", None),
         (
-            P.Traffic.at_peak(1.0, 10, 10),
+            FINE,
             P.Targets(1.0, 1.0, "p100"),
             1,
             "percentile",
             "One of p50, p90, p95, p99.",
         ),
         (
-            P.Traffic.at_peak(1.0, 10, 10),
+            FINE,
             P.Targets(1.0, 3600.001),
             1,
             "tpot_ms",
             "Targets must be above 0 and at most 3,600,000 ms.",
         ),
-        (P.Traffic.at_peak(1.0, 10, 10), P.Targets(float("nan"), 1.0), 1, "ttft_ms", None),
+        (FINE, P.Targets(float("nan"), 1.0), 1, "ttft_ms", None),
         (
-            P.Traffic.at_peak(1.0, 10, 10),
+            FINE,
             TARGETS,
             0,
             "max_gpus_per_replica",
             "Must be from 1 to 64.",
         ),
-        (P.Traffic.at_peak(1.0, 10, 10), TARGETS, 65, "max_gpus_per_replica", None),
-        (P.Traffic.at_peak(1.0, 10, 10), TARGETS, 2.0, "max_gpus_per_replica", None),
+        (FINE, TARGETS, 65, "max_gpus_per_replica", None),
+        (FINE, TARGETS, 2.0, "max_gpus_per_replica", None),
     ],
 )
 def test_each_input_out_of_range_is_refused_by_name(traffic, targets, max_gpus, field, message):
