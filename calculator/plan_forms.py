@@ -42,6 +42,23 @@ SPREAD_CHOICES = [
 PERCENTILE_CHOICES = [(p, p) for p in planner.PERCENTILE_CHOICES]
 
 
+class SlugListInput(forms.TextInput):
+    """A list of slugs, given either way: ticked checkboxes repeat the parameter (the
+    /plan/ page: ``gpus=h100-sxm&gpus=l40s``) or one value lists them with commas (the
+    API, old permalinks: ``gpus=h100-sxm,l40s``). Read as one comma-separated text, which
+    the field's ``max_length`` bounds whichever way it came."""
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return None
+        if hasattr(data, "getlist"):
+            values = data.getlist(name)
+        else:
+            value = data.get(name)
+            values = value if isinstance(value, list) else [value]
+        return ",".join(str(v) for v in values if v not in (None, ""))
+
+
 class ServeForm(CalculatorForm):
     """The calculator's configuration (without the batch: the traffic sets it) and the
     traffic: a Poisson rate or closed-loop users."""
@@ -138,12 +155,14 @@ class PlanForm(forms.Form):
     gpus = forms.CharField(
         required=False,
         max_length=MAX_GPU_LIST_CHARS,
+        widget=SlugListInput,
         label="GPUs",
         help_text="Comma-separated slugs; empty: every GPU with a price.",
     )
     weights = forms.CharField(
         required=False,
         max_length=MAX_WEIGHT_LIST_CHARS,
+        widget=SlugListInput,
         label="Weight precisions",
         help_text="Comma-separated (bf16, fp8, ...); empty: each GPU's 16- and 8-bit.",
     )
@@ -216,7 +235,7 @@ class PlanForm(forms.Form):
             "ttft_ms": data["ttft_ms"],
             "tpot_ms": data["tpot_ms"],
             "percentile": data.get("percentile") or planner.DEFAULT_PERCENTILE,
-            "gpus": self.data.get("gpus", "") or "",
+            "gpus": ",".join(gpu.slug for gpu in data["gpus"]),
             "weights": ",".join(d.value for d in data["weights"]),
             "engine": data["engine"].slug,
             "max_gpus_per_replica": data.get("max_gpus_per_replica")

@@ -22,6 +22,7 @@ page_urls = [
 plan_urls = [
     path("plan/", plans.plan_page, name="plan"),
     path("plan/save", plans.plan_save, name="plan-save"),
+    path("plan/deploy", plans.plan_deploy, name="plan-deploy"),
     path("p/<str:public_id>/", plans.plan_detail, name="plan-detail"),
     path("p/<str:public_id>/now", plans.plan_now, name="plan-now"),
     path("p/<str:public_id>.json", plans.plan_json, name="plan-json"),
