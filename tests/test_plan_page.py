@@ -25,8 +25,9 @@ PLAN = {
 # Section: the short table (pure: plain dicts as the plan's JSON has them)
 
 
-def option(gpu, n=1, weights="bf16", month=None, meets=True, reasons=(), at_least=None):
+def option(gpu, n=1, weights="bf16", month=None, meets=True, reasons=(), at_least=None, codes=()):
     return {
+        "reason_codes": list(codes),
         "gpu": gpu,
         "gpu_name": gpu.upper(),
         "gpus_per_replica": n,
@@ -63,6 +64,30 @@ def test_the_short_table_keeps_the_cheapest_meeting_option_of_each_gpu_type():
     ]
     assert table.best_key == "h100:2:fp8"
     assert table.more == 2
+
+
+def test_a_gpu_type_not_searched_shows_the_least_it_would_cost_in_its_place():
+    # Options the planner did not search because they cannot beat the best (costs_more)
+    # could meet the targets: each GPU type's first such option is shown, by its least.
+    costs_more = ["Costs more than the best: at least 2 replicas."]
+    table = option_table(
+        plan(
+            option("h100", 2, "fp8", 1000),
+            option("a100", 4, "int8", 3000),
+            option("l40s", 2, meets=False, reasons=costs_more, at_least=2000, codes=["costs_more"]),
+            option("l40s", 4, meets=False, reasons=costs_more, at_least=2500, codes=["costs_more"]),
+            option("t4", 1, meets=False, reasons=["Does not fit."], codes=["does_not_fit"]),
+        )
+    )
+    assert [(r.option["gpu"], r.note) for r in table.short] == [
+        ("h100", ""),
+        ("l40s", costs_more[0]),
+        ("a100", ""),
+    ]
+    assert [(r.option["gpu"], r.note) for r in table.rest] == [
+        ("l40s", costs_more[0]),
+        ("t4", "Does not fit."),
+    ]
 
 
 def test_the_short_table_has_at_most_ten_rows():

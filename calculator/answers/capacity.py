@@ -7,6 +7,7 @@ One door for /plan/, /api/plan, the CLI's ``plan``, saving a plan and a saved pl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -270,11 +271,12 @@ class Row:
 
 @dataclass(frozen=True)
 class OptionTable:
-    """The plan's options as the page shows them: ``short``, the best option of each GPU
-    type that meets the targets, cheapest first (at most SHORT_TABLE_ROWS; when none
-    meets them, the first option of each GPU type, with why it misses); ``rest``, every
-    other option with the reason it is not shown; ``folded``, those priced at more than
-    FOLD_PRICE_RATIO times the best's month (or bound to be)."""
+    """The plan's options as the page shows them: ``short``, the cheapest option of each
+    GPU type that meets the targets or could (one not searched because it cannot beat the
+    best: it says the least it would cost), cheapest first, at most SHORT_TABLE_ROWS
+    (when none meets them, each GPU type's first option, with why it misses); ``rest``,
+    every other option with the reason it is not shown; ``folded``, those priced at more
+    than FOLD_PRICE_RATIO times the best's month (or bound to be)."""
 
     short: tuple[Row, ...]
     rest: tuple[Row, ...]
@@ -299,30 +301,30 @@ def _misses(option: Mapping) -> str:
 
 
 def option_table(results: Mapping) -> OptionTable:
-    """Shape a plan's options (live or saved, ranked as the planner ranks them) into the
-    page's short table, the rest and the folded."""
+    """Shape a plan's options (live or saved, ranked as the planner ranks them: those
+    meeting the targets first) into the page's short table, the rest and the folded."""
     best = results.get("best")
     ceiling = best["usd_per_month"] * FOLD_PRICE_RATIO if best else None
     short, rest, folded, shown_gpus = [], [], [], set()
     for option in results["options"]:
         month = _month(option)
+        meets = option["meets_targets"]
         if ceiling is not None and month is not None and month > ceiling:
             why = f"Over {FOLD_PRICE_RATIO}x the best’s price."
-            if not option["meets_targets"]:
-                why = f"{why} {_misses(option)}"
-            folded.append(Row(option, why))
-        elif option["gpu"] in shown_gpus or len(short) >= SHORT_TABLE_ROWS:
-            if not option["meets_targets"]:
-                rest.append(Row(option, _misses(option)))
-            elif option["gpu"] in shown_gpus:
-                rest.append(Row(option, f"A cheaper {option['gpu_name']} option is shown."))
-            else:
-                rest.append(Row(option, f"{SHORT_TABLE_ROWS} cheaper GPU types are shown."))
-        elif option["meets_targets"] or best is None:
-            short.append(Row(option, "" if option["meets_targets"] else _misses(option)))
+            folded.append(Row(option, why if meets else f"{why} {_misses(option)}"))
+            continue
+        could = meets or planner.Reason.COSTS_MORE in option.get("reason_codes", ()) or best is None
+        if could and option["gpu"] not in shown_gpus and len(short) < SHORT_TABLE_ROWS:
+            short.append(Row(option, "" if meets else _misses(option)))
             shown_gpus.add(option["gpu"])
-        else:
+        elif not meets:
             rest.append(Row(option, _misses(option)))
+        elif option["gpu"] in shown_gpus:
+            rest.append(Row(option, f"A cheaper {option['gpu_name']} option is shown."))
+        else:
+            rest.append(Row(option, f"{SHORT_TABLE_ROWS} cheaper GPU types are shown."))
+    # Cheapest first (a row without a price last); the sort keeps the plan's order on ties.
+    short.sort(key=lambda row: math.inf if _month(row.option) is None else _month(row.option))
     best_key = option_key(best) if best else None
     return OptionTable(tuple(short), tuple(rest), tuple(folded), best_key)
 
