@@ -179,8 +179,11 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.catalog = use_catalog(self, catalog)
         for field in self.fields.values():  # Bootstrap's look, as crispy gives the calculator
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs.setdefault("class", "form-select" if select else "form-control")
+            if isinstance(field.widget, forms.CheckboxInput):
+                look = "form-check-input"
+            else:
+                look = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", look)
 
     def clean_gpus(self) -> list:
         text = self.cleaned_data.get("gpus") or ""
