@@ -191,8 +191,21 @@ def test_an_htmx_plan_answers_the_headline_the_short_table_and_the_strip(client)
     response = client.get(reverse("calculator:plan"), PLAN, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert "<html" not in html
-    assert "Rent 1 replica of 2 × NVIDIA H100 SXM5 80GB (fp8)" in html
-    assert "a month" in html
+    best = response.context["plan"]["best"]
+    assert best["provider"] and best["instance_type"]
+    headline = html.split('id="plan-headline"', 1)[1].split("</p>", 1)[0]
+    replicas = f"{best['replicas']} replica{'s' if best['replicas'] > 1 else ''}"
+    assert f"Rent {replicas} of {best['gpus_per_replica']} × {best['gpu_name']}" in headline
+    assert f"from {best['provider']} ({best['instance_type']}, {best['region']})" in headline
+    assert f"${best['usd_per_month']:,.0f} a month" in headline
+    assert best["utilization_text"] in headline  # "using 57% of their capacity, 80% allowed"
+    dated = best["price_as_of"]
+    assert ("undated: check it" if dated == "undated" else f"dated {dated}") in headline
+    plan = response.context["plan"]
+    for line, other in (("plan-runner-up", "runner_up"), ("plan-cheapest-spot", "cheapest_spot")):
+        assert (f'id="{line}"' in html) == (plan[other] is not None)
+        if plan[other]:
+            assert f"from {plan[other]['provider']}" in html.split(f'id="{line}"', 1)[1]
     assert 'id="plan-compact"' in html and 'hx-swap-oob="true"' in html
     assert "Show all options" in html
     assert 'id="id_rate_error"' in html  # each field's message slot, out of band
@@ -239,3 +252,22 @@ def test_the_deploy_download_refuses_an_unknown_option_with_a_404(client):
     response = client.get(reverse("calculator:plan-deploy"), {**PLAN, "option": "x", "as": "yaml"})
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/plain")
+
+
+@pytest.mark.django_db
+def test_the_best_options_recipe_downloads_as_yaml_and_as_a_script(client):
+    import yaml
+
+    page = client.get(reverse("calculator:plan"), PLAN, headers={"HX-Request": "true"})
+    key = page.context["table"].best_key
+    best = page.context["plan"]["best"]
+    url = reverse("calculator:plan-deploy")
+    response = client.get(url, {**PLAN, "option": key, "as": "yaml"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/yaml"
+    assert response["Content-Disposition"] == f'attachment; filename="{key.replace(":", "-")}.yaml"'
+    deployment = next(yaml.safe_load_all(response.content))
+    assert deployment["spec"]["replicas"] == best["replicas"]
+    script = client.get(url, {**PLAN, "option": key, "as": "command"})
+    assert script.content.decode() == f"#!/bin/sh\n{best['deploy']['command']}\n"
+    assert f"--tensor-parallel-size {best['gpus_per_replica']}" in script.content.decode()

@@ -229,13 +229,14 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
 def partials_context(results: Mapping | None) -> dict:
     """The plan's JSON (live or saved) and its trade-off chart."""
     if results is None:
-        return {"plan": None, "chart": None, "table": None}
+        return {"plan": None, "chart": None, "table": None, "apis": None}
     best = results["best"]
     best_key = (best["gpu"], best["gpus_per_replica"], best["weights"]) if best else None
     return {
         "plan": results,
         "chart": charts.tradeoff_chart(results["options"], best_key),
         "table": option_table(results),
+        "apis": api_table(results),
     }
 
 
@@ -390,6 +391,23 @@ def option_table(results: Mapping) -> OptionTable:
     short.sort(key=lambda row: math.inf if _month(row.option) is None else _month(row.option))
     best_key = option_key(best) if best else None
     return OptionTable(tuple(short), tuple(rest), tuple(folded), best_key)
+
+
+@dataclass(frozen=True)
+class ApiTable:
+    """The plan's API comparison as the page shows it: current models, and the
+    deprecated ones folded away (issue 20), each in the plan's order."""
+
+    current: tuple[Mapping, ...]
+    deprecated: tuple[Mapping, ...]
+
+
+def api_table(results: Mapping) -> ApiTable:
+    apis = results.get("api_comparison") or ()
+    return ApiTable(
+        current=tuple(a for a in apis if not a.get("deprecated")),
+        deprecated=tuple(a for a in apis if a.get("deprecated")),
+    )
 
 
 @dataclass(frozen=True)

@@ -131,3 +131,35 @@ def test_a_bad_input_shows_its_message_next_to_the_field(page: Page, live_server
         "greater than or equal to 1", timeout=PLAN_TIMEOUT_MS
     )
     expect(page.locator("#plan-errors")).to_be_visible()
+
+
+def test_the_deploy_recipe_is_copied_and_downloaded(browser: Browser, live_server):
+    context = browser.new_context(
+        viewport=DESKTOP, permissions=["clipboard-read", "clipboard-write"]
+    )
+    try:
+        page = context.new_page()
+        errors = watch_errors(page)
+        page.goto(live_server.url + "/plan/")
+        recipe = page.locator("#deploy-best")
+        expect(recipe).to_contain_text("vllm serve", timeout=PLAN_TIMEOUT_MS)
+
+        recipe.get_by_role("button", name="Copy command").click()
+        expect(recipe.locator("[data-copy-status]")).to_have_text("Command copied.")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith("vllm serve ")
+        assert "--tensor-parallel-size" in copied
+        assert copied == page.locator("#deploy-best-command").text_content()
+
+        recipe.get_by_role("button", name="Copy YAML").click()
+        expect(recipe.locator("[data-copy-status]")).to_have_text("Kubernetes YAML copied.")
+        assert "kind: Deployment" in page.evaluate("navigator.clipboard.readText()")
+
+        with page.expect_download(timeout=PLAN_TIMEOUT_MS) as download:
+            recipe.get_by_role("link", name="Download YAML").click()
+        assert download.value.suggested_filename.endswith(".yaml")
+        with open(download.value.path(), encoding="utf-8") as file:
+            assert file.read() == page.locator("#deploy-best-yaml").text_content()
+        assert errors == []
+    finally:
+        context.close()
