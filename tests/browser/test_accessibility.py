@@ -87,9 +87,14 @@ def test_the_planner_and_a_saved_plan_have_no_serious_accessibility_violation(
     page.goto(live_server.url + "/plan/")
     expect(page.locator("#plan-results")).to_contain_text("Rent ", timeout=PLAN_TIMEOUT_MS)
     assert serious_violations(page) == []
-    # Every fold open: the form's options and pickers, all options, the price fold.
-    for summary in ("#plan-more", "#plan-pickers", "#plan-all-options", "#plan-folded-options"):
-        page.locator(f"{summary} > summary").click()
+    # Every fold open: the form's options and pickers, all options, the price fold, the
+    # deprecated APIs; the recipe (open already) copied.
+    for fold in ("#plan-more", "#plan-pickers", "#plan-all-options", "#plan-folded-options"):
+        page.locator(f"{fold} > summary").click()
+    if page.locator("#plan-deprecated-apis").count():
+        page.locator("#plan-deprecated-apis > summary").click()
+    page.locator("#deploy-best").get_by_role("button", name="Copy command").click()
+    expect(page.locator("#deploy-best [data-copy-status]")).not_to_be_empty()
     assert serious_violations(page) == []
     # A field's message next to it, and the errors in place of the plan.
     page.get_by_label("Mean prompt tokens").fill("0")
