@@ -10,17 +10,7 @@ from django.urls import reverse
 from calculator.answers import capacity
 from calculator.answers.capacity import FOLD_PRICE_RATIO, SHORT_TABLE_ROWS, option_table
 from calculator.plan_forms import PlanForm
-
-PLAN = {
-    "model": "llama-3.1-70b",
-    "rate": "3",
-    "prompt": "2000",
-    "completion": "300",
-    "ttft_ms": "1000",
-    "tpot_ms": "50",
-    "gpus": "h100-sxm,a100-80gb-sxm",
-}
-
+from tests.test_plans import PLAN  # the example on two GPUs
 
 # Section: the short table (pure: plain dicts as the plan's JSON has them)
 
