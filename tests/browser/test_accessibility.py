@@ -88,8 +88,9 @@ def test_the_planner_and_a_saved_plan_have_no_serious_accessibility_violation(
     expect(page.locator("#plan-results")).to_contain_text("Rent ", timeout=PLAN_TIMEOUT_MS)
     assert serious_violations(page) == []
     # Every fold open: the form's options and pickers, all options, the price fold, the
-    # deprecated APIs; the recipe (open already) copied.
-    for fold in ("#plan-more", "#plan-pickers", "#plan-all-options", "#plan-folded-options"):
+    # deprecated APIs, the recipe (copied).
+    folds = ("#plan-more", "#plan-pickers", "#deploy-best", "#plan-all-options")
+    for fold in (*folds, "#plan-folded-options"):
         page.locator(f"{fold} > summary").click()
     if page.locator("#plan-deprecated-apis").count():
         page.locator("#plan-deprecated-apis > summary").click()
