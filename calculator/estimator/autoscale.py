@@ -42,9 +42,9 @@ from .constants import (
     HOURS_PER_MONTH,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,
-    TOKENS_PER_MILLION,
 )
-from .results import TraceStep
+from .cost import api_bills
+from .results import ApiMonthly, TraceStep
 from .specs import ApiOffering, EstimatorInputError
 from .traffic import (
     DAYS_PER_WEEK,
@@ -428,13 +428,6 @@ def _share(met: float, arriving: float) -> float | None:
 
 
 @dataclass(frozen=True)
-class ApiBill:
-    slug: str
-    name: str
-    usd_per_month: float
-
-
-@dataclass(frozen=True)
 class Bill:
     usd_per_replica_hour: float
     fixed_replicas: int  # sized for the peak at the target utilization
@@ -445,7 +438,7 @@ class Bill:
     reserved_replicas: int | None  # the baseline that makes reserved plus burst cheapest
     reserved_plus_burst_usd_per_month: float | None
     requests_per_month: float
-    api_comparison: tuple[ApiBill, ...]  # cheapest first
+    api_comparison: tuple[ApiMonthly, ...]  # cheapest first
 
     @property
     def autoscaling_saves_usd_per_month(self) -> float:
@@ -468,10 +461,7 @@ class Bill:
             "reserved_replicas": self.reserved_replicas,
             "reserved_plus_burst_usd_per_month": self.reserved_plus_burst_usd_per_month,
             "requests_per_month": self.requests_per_month,
-            "api_comparison": [
-                {"slug": a.slug, "name": a.name, "usd_per_month": a.usd_per_month}
-                for a in self.api_comparison
-            ],
+            "api_comparison": [a.as_dict() for a in self.api_comparison],
         }
 
 
@@ -590,23 +580,6 @@ def _cheapest_baseline(
         mass_above += hours_at.get(level, 0.0)
         above_hours += mass_above
     return best_level, best_cost
-
-
-def api_bills(
-    apis: tuple[ApiOffering, ...], requests_per_month: float, prompt: int, completion: int
-) -> tuple[ApiBill, ...]:
-    """Each API's price for a month of the same requests, cheapest first."""
-    rows = (
-        ApiBill(
-            api.slug,
-            api.name,
-            requests_per_month
-            * (prompt * api.input_usd_per_1m + completion * api.output_usd_per_1m)
-            / TOKENS_PER_MILLION,
-        )
-        for api in apis
-    )
-    return tuple(sorted(rows, key=lambda row: row.usd_per_month))
 
 
 def _warnings(profile, replica, policy, weekday, weekend) -> list[str]:

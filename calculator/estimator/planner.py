@@ -36,7 +36,7 @@ from .capacity import (
     replica_load,
 )
 from .constants import DEFAULT_TARGET_UTILIZATION, HOURS_PER_MONTH, SECONDS_PER_DAY
-from .cost import api_usd_per_1m_output_tokens
+from .cost import api_bills
 from .limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
     MAX_GPUS_PER_REPLICA,
@@ -51,6 +51,7 @@ from .limits import (
 )
 from .memory import kv_dtype_of
 from .pricing import PriceFunction, PriceUsed, catalog_price
+from .results import ApiMonthly
 from .scheduler import BLOCK_TOKENS, WorkLimitExceeded
 from .serving import DEFAULT_PERCENTILE, LengthSpread, Targets, simulation_work
 from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
@@ -233,32 +234,6 @@ def price_fields(price: PriceUsed | None) -> dict:
         "price_flag": price.flag,
         "price_basis": str(price.basis),
     }
-
-
-@dataclass(frozen=True)
-class ApiMonthly:
-    slug: str
-    name: str
-    usd_per_month: float
-    # The same unit as the calculator's self-hosted cost (cost.api_usd_per_1m_output_tokens).
-    usd_per_1m_output_tokens: float = 0.0
-    same_model: bool = False
-    reference: bool = False
-    deprecated: bool = False
-    # This API's month minus the best option's (> 0: the API costs more); None without a best.
-    usd_per_month_vs_plan: float | None = None
-
-    def as_dict(self) -> dict:
-        return {
-            "slug": self.slug,
-            "name": self.name,
-            "usd_per_month": self.usd_per_month,
-            "usd_per_1m_output_tokens": self.usd_per_1m_output_tokens,
-            "same_model": self.same_model,
-            "reference": self.reference,
-            "deprecated": self.deprecated,
-            "usd_per_month_vs_plan": self.usd_per_month_vs_plan,
-        }
 
 
 @dataclass(frozen=True)
@@ -554,23 +529,11 @@ def _api_comparison(
     tokens (the calculator's unit); the same model's first, then the closed references,
     then the rest, deprecated ones last, each cheapest first."""
     requests = traffic.average_rate * SECONDS_PER_DAY * HOURS_PER_MONTH / 24
-    prompt, completion = traffic.prompt_tokens, traffic.completion_tokens
     plan_month = best.usd_per_month if best is not None else None
-    rows = []
-    for api in apis:
-        per_1m_output = api_usd_per_1m_output_tokens(api, prompt, completion)
-        month = requests * completion * per_1m_output / C.TOKENS_PER_MILLION
-        rows.append(
-            ApiMonthly(
-                api.slug,
-                api.name,
-                month,
-                usd_per_1m_output_tokens=per_1m_output,
-                same_model=api.same_model,
-                reference=api.reference,
-                deprecated=api.deprecated,
-                usd_per_month_vs_plan=None if plan_month is None else month - plan_month,
-            )
+    rows = api_bills(apis, requests, traffic.prompt_tokens, traffic.completion_tokens)
+    if plan_month is not None:
+        rows = tuple(
+            replace(row, usd_per_month_vs_plan=row.usd_per_month - plan_month) for row in rows
         )
 
     def order(row: ApiMonthly) -> tuple:
