@@ -119,6 +119,7 @@ def _compare(
         total_usd=api_run,
         ratio=run / api_run if api_run else None,
         break_even_utilization=per_hour / api_hour if api_hour else None,
+        usd_per_1m_output_tokens=api_usd_per_1m_output_tokens(api, prompt, completion),
     )
 
 

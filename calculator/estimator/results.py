@@ -79,6 +79,9 @@ class ApiComparison:
     total_usd: float  # the API's price for the same tokens as one run of the batch
     ratio: float | None  # self-hosted cost / the API price (< 1: self-hosting is cheaper)
     break_even_utilization: float | None  # share of the hour the GPUs must be busy to match it
+    # The API's price per 1M output tokens of this traffic (prompts included): the unit
+    # of the self-hosted Cost.usd_per_1m_output_tokens (cost.api_usd_per_1m_output_tokens).
+    usd_per_1m_output_tokens: float | None = None
 
 
 @dataclass(frozen=True)
