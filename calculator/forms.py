@@ -198,7 +198,10 @@ def provider_field() -> forms.ChoiceField:
 
 def pricing_field() -> forms.ChoiceField:
     return forms.ChoiceField(
-        choices=PRICING_CHOICES, required=False, label="Rate", help_text="Spot: interruptible."
+        choices=PRICING_CHOICES,
+        required=False,
+        label="On-demand or spot",
+        help_text="Spot: interruptible.",
     )
 
 

@@ -117,6 +117,23 @@ def clean_arrivals(form: forms.Form, cleaned: dict) -> None:
         form.add_error("arrival_cv", "Give the gaps' CV for gamma arrivals (1 is Poisson).")
 
 
+class SlugListInput(forms.TextInput):
+    """A list of slugs, given either way: ticked checkboxes repeat the parameter (the
+    /plan/ page: ``gpus=h100-sxm&gpus=l40s``) or one value lists them with commas (the
+    API, old permalinks: ``gpus=h100-sxm,l40s``). Read as one comma-separated text, which
+    the field's ``max_length`` bounds whichever way it came."""
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return None
+        if hasattr(data, "getlist"):
+            values = data.getlist(name)
+        else:
+            value = data.get(name)
+            values = value if isinstance(value, list) else [value]
+        return ",".join(str(v) for v in values if v not in (None, ""))
+
+
 class ServeForm(CalculatorForm):
     """The calculator's configuration (without the batch: the traffic sets it) and the
     traffic: a Poisson rate or closed-loop users."""
@@ -268,12 +285,14 @@ class PlanForm(forms.Form):
     gpus = forms.CharField(
         required=False,
         max_length=MAX_GPU_LIST_CHARS,
+        widget=SlugListInput,
         label="GPUs",
         help_text="Comma-separated slugs; empty: every GPU with a price.",
     )
     weights = forms.CharField(
         required=False,
         max_length=MAX_WEIGHT_LIST_CHARS,
+        widget=SlugListInput,
         label="Weight precisions",
         help_text="Comma-separated (bf16, fp8, ...); empty: each GPU's 16- and 8-bit.",
     )
@@ -437,7 +456,7 @@ class PlanForm(forms.Form):
             "tpot_ms": data["tpot_ms"],
             "percentile": data.get("percentile") or planner.DEFAULT_PERCENTILE,
             "confidence": data.get("confidence") or planner.ESTIMATE,
-            "gpus": self.data.get("gpus", "") or "",
+            "gpus": ",".join(gpu.slug for gpu in data["gpus"]),
             "weights": ",".join(d.value for d in data["weights"]),
             "engine": data["engine"].slug,
             "max_gpus_per_replica": data.get("max_gpus_per_replica")

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from types import SimpleNamespace
 
 import pytest
 
 from calculator.estimator import Dtype, EstimatorInputError, Workload, pricing, simulate
 from calculator.estimator import capacity as K
 from calculator.estimator import planner as P
+from calculator.estimator.scheduler import BLOCK_TOKENS
 from tests.estimator_fixtures import (
     A100_80GB,
     GPT_35,
@@ -442,3 +444,18 @@ def test_an_unknown_confidence_is_refused():
     with pytest.raises(EstimatorInputError) as caught:
         _one_option_plan("optimistic", ())
     assert caught.value.field == "confidence"
+
+
+@pytest.mark.parametrize(
+    ("blocks", "says"),
+    [
+        (2300 // BLOCK_TOKENS + 1, "the KV cache holds 1 request of this length at once"),
+        # 2,300 tokens a request: 4 fit in 4 x 2,300 tokens of blocks, 5 do not.
+        (4 * 2300 // BLOCK_TOKENS + 1, "the KV cache holds 4 requests of this length"),
+        (5 * 2300 // BLOCK_TOKENS + 1, "queueing alone pushes the p95 past them"),
+    ],
+)
+def test_an_option_missing_at_any_load_says_why(blocks, says):
+    load = SimpleNamespace(replica=SimpleNamespace(kv_blocks=blocks))
+    traffic = P.Traffic.at_peak(3, 2000, 300)
+    assert says in P.why_no_load_meets(load, traffic, "p95")

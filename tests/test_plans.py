@@ -315,7 +315,7 @@ def test_an_htmx_plan_request_answers_only_the_results(client):
     html = response.content.decode()
     assert "<html" not in html
     assert 'id="plan-results"' in html
-    assert "Best:" in html
+    assert "Rent " in html
     assert 'id="chart-tradeoff"' in html
     assert "Does not fit" in html
     assert "HX-Request" in response["Vary"]
@@ -325,7 +325,7 @@ def test_without_javascript_the_plan_renders_in_the_page(client):
     response = client.get(reverse("calculator:plan"), PLAN)
     html = response.content.decode()
     assert "<html" in html
-    assert "Best:" in html
+    assert "Rent " in html
     assert 'hx-trigger="load"' not in html
 
 

@@ -646,3 +646,13 @@ def test_the_list_csv_columns_keep_their_names_and_order(client, make_scenario):
         *("price_instance_type", "price_usd_per_gpu_hour", "price_as_of", "estimator_version"),
         *("notes", "permalink"),
     ]
+
+
+def test_without_a_typed_price_one_link_recalculates_and_edits(client, make_scenario):
+    # Recalculate and Duplicate would open the same URL: one link, not two.
+    response = client.get(detail_url(make_scenario()))
+    assert 'id="recalculate"' in response.text
+    assert 'id="duplicate"' not in response.text
+    with_price = client.get(detail_url(make_scenario(gpu_hourly_usd="2.5")))
+    assert 'id="duplicate"' in with_price.text
+    assert with_price.context["recalculate_url"] != with_price.context["duplicate_url"]

@@ -78,7 +78,7 @@ def test_the_form_has_every_label_tied_to_its_input(client):
         ("Prompt tokens", "prompt"),
         ("Completion tokens", "completion"),
         ("Price", "provider"),
-        ("Rate", "pricing"),
+        ("On-demand or spot", "pricing"),
         ("My own price per GPU-hour", "gpu_hourly_usd"),
         ("Weights precision", "weights"),
         ("KV-cache precision", "kv"),

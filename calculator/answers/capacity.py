@@ -7,6 +7,7 @@ One door for /plan/, /api/plan, the CLI's ``plan``, saving a plan and a saved pl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from functools import cached_property
@@ -18,6 +19,7 @@ from calculator.catalog import Catalog
 from calculator.estimator import budget, planner
 from calculator.estimator import owned as owned_module
 from calculator.estimator.pricing import Pricing
+from calculator.forms import DTYPE_CHOICES
 from calculator.models import GpuType, Plan
 from calculator.plan_forms import PlanForm
 
@@ -291,13 +293,15 @@ def owned_against_renting(
 def partials_context(results: Mapping | None) -> dict:
     """The plan's JSON (live or saved) and its trade-off chart."""
     if results is None:
-        return {"plan": None, "chart": None, "day_chart": None}
+        return {"plan": None, "chart": None, "day_chart": None, "table": None, "apis": None}
     best = results["best"]
     best_key = (best["gpu"], best["gpus_per_replica"], best["weights"]) if best else None
     return {
         "plan": results,
         "chart": charts.tradeoff_chart(results["options"], best_key),
         "day_chart": day.chart(results),
+        "table": option_table(results),
+        "apis": api_table(results),
     }
 
 
@@ -330,3 +334,166 @@ def now(saved: Plan) -> dict:
         problems = [f"{field}: {' '.join(m)}" for field, m in result.errors.items()]
         return {"now": None, "problems": problems}
     return {"now": result.results, "problems": []}
+
+
+# Section: the /plan/ page's shape (the pickers and the short table). The page renders
+# these; the API answers every option as planned.
+
+# Issue 20: a table a buyer reads at a glance, "at most about 10 rows".
+SHORT_TABLE_ROWS = 10
+# Options priced at more than this many times the best's month are folded away (issue 20).
+FOLD_PRICE_RATIO = 10
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One checkbox of the planner's GPU or precision picker."""
+
+    value: str  # the slug the form takes
+    label: str
+    checked: bool
+    memory_gb: float | None = None  # GPUs only
+    offers: int = 0  # the cloud offers pricing it (GPUs only)
+    priced: bool = True  # an offer or a catalog price: "all priced" ticks it
+
+
+def _ticked(form: PlanForm, name: str) -> set[str]:
+    """The slugs ticked (or listed with commas) in the form's raw input."""
+    return {s.strip() for s in (form[name].value() or "").split(",") if s.strip()}
+
+
+def pickers(form: PlanForm) -> dict[str, list[Pick]]:
+    """The GPUs the estimator can model (name, memory, how many offers price it) and the
+    weight precisions, as checkboxes ticked from the form's input, valid or not."""
+    catalog, gpus, weights = form.catalog, _ticked(form, "gpus"), _ticked(form, "weights")
+    gpu_picks = [
+        Pick(
+            value=gpu.slug,
+            label=gpu.name,
+            checked=gpu.slug in gpus,
+            memory_gb=gpu.memory_gb,
+            offers=len(catalog.offers_for(gpu)),
+            priced=bool(catalog.offers_for(gpu)) or gpu.hourly_price_usd is not None,
+        )
+        for gpu in considered_gpus(catalog, list(catalog.gpus))
+    ]
+    weight_picks = [
+        Pick(value=value, label=label, checked=value in {w.lower() for w in weights})
+        for value, label in DTYPE_CHOICES
+    ]
+    return {"gpus": gpu_picks, "weights": weight_picks}
+
+
+def option_key(option: Mapping) -> str:
+    """One option of a plan, named in a URL: GPU slug, GPUs per replica, precision."""
+    return f"{option['gpu']}:{option['gpus_per_replica']}:{option['weights']}"
+
+
+@dataclass(frozen=True)
+class Row:
+    option: Mapping  # one of the plan's options, as its JSON has it
+    note: str  # why it is not in the short table ("" for a row of it that meets the targets)
+
+    @property
+    def key(self) -> str:
+        return option_key(self.option)
+
+
+@dataclass(frozen=True)
+class OptionTable:
+    """The plan's options as the page shows them: ``short``, the cheapest option of each
+    GPU type that meets the targets or could (one not searched because it cannot beat the
+    best: it says the least it would cost), cheapest first, at most SHORT_TABLE_ROWS
+    (when none meets them, each GPU type's first option, with why it misses); ``rest``,
+    every other option with the reason it is not shown; ``folded``, those priced at more
+    than FOLD_PRICE_RATIO times the best's month (or bound to be)."""
+
+    short: tuple[Row, ...]
+    rest: tuple[Row, ...]
+    folded: tuple[Row, ...]
+    best_key: str | None  # option_key() of the plan's best, if any
+    fold_ratio: int = FOLD_PRICE_RATIO
+
+    @property
+    def more(self) -> int:
+        """How many options "Show all options" reveals."""
+        return len(self.rest) + len(self.folded)
+
+
+def _month(option: Mapping) -> float | None:
+    """What the option costs a month, or the least it would (an option not searched)."""
+    cost = option.get("usd_per_month")
+    return option.get("usd_per_month_at_least") if cost is None else cost
+
+
+def _misses(option: Mapping) -> str:
+    return " ".join(option["reasons"]) or "Misses the targets."
+
+
+def option_table(results: Mapping) -> OptionTable:
+    """Shape a plan's options (live or saved, ranked as the planner ranks them: those
+    meeting the targets first) into the page's short table, the rest and the folded."""
+    best = results.get("best")
+    ceiling = best["usd_per_month"] * FOLD_PRICE_RATIO if best else None
+    short, rest, folded, shown_gpus = [], [], [], set()
+    for option in results["options"]:
+        month = _month(option)
+        meets = option["meets_targets"]
+        if ceiling is not None and month is not None and month > ceiling:
+            why = f"Over {FOLD_PRICE_RATIO}x the best’s price."
+            folded.append(Row(option, why if meets else f"{why} {_misses(option)}"))
+            continue
+        could = meets or planner.Reason.COSTS_MORE in option.get("reason_codes", ()) or best is None
+        if could and option["gpu"] not in shown_gpus and len(short) < SHORT_TABLE_ROWS:
+            short.append(Row(option, "" if meets else _misses(option)))
+            shown_gpus.add(option["gpu"])
+        elif not meets:
+            rest.append(Row(option, _misses(option)))
+        elif option["gpu"] in shown_gpus:
+            rest.append(Row(option, f"A cheaper {option['gpu_name']} option is shown."))
+        else:
+            rest.append(Row(option, f"{SHORT_TABLE_ROWS} cheaper GPU types are shown."))
+    # Cheapest first (a row without a price last); the sort keeps the plan's order on ties.
+    short.sort(key=lambda row: math.inf if _month(row.option) is None else _month(row.option))
+    best_key = option_key(best) if best else None
+    return OptionTable(tuple(short), tuple(rest), tuple(folded), best_key)
+
+
+@dataclass(frozen=True)
+class ApiTable:
+    """The plan's API comparison as the page shows it: current models, and the
+    deprecated ones folded away (issue 20), each in the plan's order."""
+
+    current: tuple[Mapping, ...]
+    deprecated: tuple[Mapping, ...]
+
+
+def api_table(results: Mapping) -> ApiTable:
+    apis = results.get("api_comparison") or ()
+    return ApiTable(
+        current=tuple(a for a in apis if not a.get("deprecated")),
+        deprecated=tuple(a for a in apis if a.get("deprecated")),
+    )
+
+
+@dataclass(frozen=True)
+class DeployFile:
+    filename: str
+    content_type: str
+    text: str
+
+
+def deploy_file(planned: Planned | FieldErrors, key: str, kind: str) -> DeployFile | None:
+    """One option's recipe (its ``deploy`` in the plan) as a file to download: ``kind``
+    "command" (a shell script) or "yaml" (the Kubernetes manifest); None when the plan,
+    the option or its recipe is not there."""
+    if isinstance(planned, FieldErrors) or kind not in ("command", "yaml"):
+        return None
+    option = next((o for o in planned.results["options"] if option_key(o) == key), None)
+    recipe = (option or {}).get("deploy") or {}
+    name = "-".join(key.split(":"))
+    if kind == "yaml" and recipe.get("kubernetes_yaml"):
+        return DeployFile(f"{name}.yaml", "application/yaml", recipe["kubernetes_yaml"])
+    if kind == "command" and recipe.get("command"):
+        return DeployFile(f"{name}.sh", "text/plain", f"#!/bin/sh\n{recipe['command']}\n")
+    return None

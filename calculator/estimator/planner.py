@@ -80,6 +80,10 @@ OPTION_STEPS = 20
 # The searches of a plan took at most 8.3 runs of SEARCH_MAX_REQUESTS requests on the
 # benchmark set (bench/planner.py); planning_work allows 12.
 PLAN_FULL_RUNS = 12
+# A replica whose KV cache holds at most this many requests of the plan's length at once
+# is said to be short of cache when no load meets the targets (assumption: a handful of
+# requests in flight leaves Poisson arrivals waiting for a slot at any rate).
+FEW_REQUESTS_HELD = 4
 
 
 class Reason:
@@ -806,10 +810,7 @@ class _Candidate:
         pct = load.targets.percentile
         capacity = load.capacity(tolerance, work)
         if not capacity.meets_at_some_load:
-            return maker.failed(
-                Reason.MISSES_TTFT,
-                f"Misses the targets at any load: queueing alone pushes the {pct} past them.",
-            )
+            return maker.failed(Reason.MISSES_TTFT, why_no_load_meets(load, traffic, pct))
         sizing = headroom.sizing_rate(traffic.peak_rate)
         sized, at_load = _replicas(load, capacity, sizing, work)
         if not at_load.ok:
@@ -851,6 +852,23 @@ class _Candidate:
             usd_per_1m_tokens=per_hour / tokens_per_hour * C.TOKENS_PER_MILLION,
             **figures,
         )
+
+
+def why_no_load_meets(load: ReplicaLoad, traffic: Traffic, percentile: str) -> str:
+    """Why an option that meets the targets with one request alone misses them at every
+    load searched: how many requests of this length its KV cache holds at once, when
+    that is few (they wait for each other), else queueing."""
+    held = load.replica.kv_blocks * BLOCK_TOKENS // traffic.tokens_per_request
+    if held <= FEW_REQUESTS_HELD:
+        return (
+            f"Misses the targets at any load: the KV cache holds {held:,} "
+            f"request{'s' if held != 1 else ''} of this length at once, so requests wait "
+            f"for each other and the {percentile} passes the targets."
+        )
+    return (
+        "Misses the targets at any load: one request alone meets them, but queueing "
+        f"alone pushes the {percentile} past them."
+    )
 
 
 def _replicas(load: ReplicaLoad, capacity: Capacity, peak: float, work: Work) -> tuple[int, Trial]:

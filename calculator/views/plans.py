@@ -33,7 +33,12 @@ def _plan_context(form: PlanForm) -> dict:
     result = capacity.answer(form)
     if isinstance(result, FieldErrors):
         return {"form": form, **capacity.partials_context(None), "inputs": None}
-    return {"form": form, **capacity.partials_context(result.results), "inputs": result.inputs}
+    return {
+        "form": form,
+        **capacity.partials_context(result.results),
+        "inputs": result.inputs,
+        "deploy_query": urlencode(result.inputs),
+    }
 
 
 # Section: the page
@@ -44,8 +49,11 @@ def _plan_context(form: PlanForm) -> dict:
 @heavy(when=lambda request: bool(request.GET))  # the bare page plans nothing
 def plan_page(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx:
+        # The results, and each field's message and the phone's strip out of band: the
+        # form being typed in is never swapped.
         form = PlanForm(capacity.with_defaults(request.GET))
-        return render(request, "calculator/plan.html#plan-results", _plan_context(form))
+        context = {**_plan_context(form), "oob": True}
+        return render(request, "calculator/plan.html#plan-results", context)
     if request.GET:
         form = PlanForm(capacity.with_defaults(request.GET))
         context = _plan_context(form)
@@ -55,7 +63,28 @@ def plan_page(request: HtmxHttpRequest) -> HttpResponse:
         form = PlanForm(dict(capacity.DEFAULTS))
         context = {"form": form, "plan": None, "chart": None, "lazy": True}
     context["lazy_url"] = reverse("calculator:plan") + "?" + urlencode(capacity.DEFAULTS)
+    context["picks"] = capacity.pickers(form)
     return render(request, "calculator/plan.html", context)
+
+
+@require_GET
+@heavy
+def plan_deploy(request: HttpRequest) -> HttpResponse:
+    """One option's deploy recipe as a file: ``as=command`` (a shell script) or
+    ``as=yaml`` (the Kubernetes manifest); ``option`` names it (capacity.option_key)."""
+    form = PlanForm(capacity.with_defaults(request.GET))
+    recipe = capacity.deploy_file(
+        capacity.answer(form), request.GET.get("option", ""), request.GET.get("as", "")
+    )
+    if recipe is None:
+        return HttpResponse(
+            "No recipe: check the plan's inputs, option= and as= (command or yaml).",
+            status=404,
+            content_type="text/plain",
+        )
+    response = HttpResponse(recipe.text, content_type=recipe.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{recipe.filename}"'
+    return response
 
 
 # Section: saved plans

@@ -32,7 +32,7 @@ def main(base_url: str) -> None:
         page.screenshot(path=HERE / "calculator.png")
 
         page.goto(base_url + "/plan/")
-        page.locator("#plan-best").wait_for(timeout=PLAN_TIMEOUT_MS)
+        page.locator("#plan-headline").wait_for(timeout=PLAN_TIMEOUT_MS)
         page.wait_for_load_state("networkidle")
         page.screenshot(path=HERE / "planner.png")
         browser.close()

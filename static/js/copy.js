@@ -1,21 +1,31 @@
-// "Copy link" buttons: <button data-copy="#input-id"> copies that input's value.
+// Copy buttons: <button data-copy="#id"> copies that input's value, or that element's
+// text (a <pre> with a command). The scope's [data-copy-status] says so: the button's
+// data-copied text, else "Link copied.".
 // One delegated listener, so buttons htmx swaps in later work too (no inline JS: CSP).
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
-  const input = document.querySelector(button.dataset.copy);
-  if (!input) return;
+  const source = document.querySelector(button.dataset.copy);
+  if (!source) return;
+  const isInput = "value" in source && source.tagName !== "BUTTON";
+  const text = isInput ? source.value : source.textContent;
   const status = button.closest("[data-copy-scope]")?.querySelector("[data-copy-status]");
   let copied = false;
   try {
-    await navigator.clipboard.writeText(input.value);
+    await navigator.clipboard.writeText(text);
     copied = true;
   } catch {
     // No clipboard API (plain http, or permission refused): select the text instead.
-    input.focus();
-    input.select();
+    if (isInput) {
+      source.focus();
+      source.select();
+    } else {
+      window.getSelection().selectAllChildren(source);
+    }
   }
   if (status) {
-    status.textContent = copied ? "Link copied." : "Press Ctrl+C (⌘C on a Mac) to copy.";
+    status.textContent = copied
+      ? button.dataset.copied || "Link copied."
+      : "Press Ctrl+C (⌘C on a Mac) to copy.";
   }
 });

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.helpers import reveal
 
@@ -85,13 +85,42 @@ def test_the_planner_and_a_saved_plan_have_no_serious_accessibility_violation(
     page: Page, live_server
 ):
     page.goto(live_server.url + "/plan/")
-    expect(page.locator("#plan-results")).to_contain_text("Best:", timeout=PLAN_TIMEOUT_MS)
+    expect(page.locator("#plan-results")).to_contain_text("Rent ", timeout=PLAN_TIMEOUT_MS)
     assert serious_violations(page) == []
+    # Every fold open: the form's options and pickers, all options, the price fold, the
+    # deprecated APIs, the recipe (copied).
+    folds = ("#plan-more", "#plan-pickers", "#deploy-best", "#plan-all-options")
+    for fold in (*folds, "#plan-folded-options"):
+        page.locator(f"{fold} > summary").click()
+    if page.locator("#plan-deprecated-apis").count():
+        page.locator("#plan-deprecated-apis > summary").click()
+    page.locator("#deploy-best").get_by_role("button", name="Copy command").click()
+    expect(page.locator("#deploy-best [data-copy-status]")).not_to_be_empty()
+    assert serious_violations(page) == []
+    # A field's message next to it, and the errors in place of the plan.
+    page.get_by_label("Mean prompt tokens").fill("0")
+    expect(page.locator("#plan-errors")).to_be_visible(timeout=PLAN_TIMEOUT_MS)
+    assert serious_violations(page) == []
+    page.get_by_label("Mean prompt tokens").fill("2000")
+    expect(page.locator("#plan-results")).to_contain_text("Rent ", timeout=PLAN_TIMEOUT_MS)
 
     page.get_by_label("Save this plan").fill("Accessible plan")
     page.get_by_role("button", name="Save plan").click()
     expect(page.locator("#saved-vs-now")).to_contain_text("Saved vs now", timeout=PLAN_TIMEOUT_MS)
     assert serious_violations(page) == []
+
+
+def test_the_planner_on_a_phone_has_no_serious_accessibility_violation(
+    browser: Browser, live_server
+):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/plan/")
+        expect(page.locator("#plan-compact")).to_contain_text("Rent ", timeout=PLAN_TIMEOUT_MS)
+        assert serious_violations(page) == []
+    finally:
+        context.close()
 
 
 def test_the_sign_in_page_has_no_serious_accessibility_violation(page: Page, live_server):
