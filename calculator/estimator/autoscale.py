@@ -39,11 +39,13 @@ from dataclasses import dataclass
 
 from .constants import (
     BYTES_PER_GB,
+    DEFAULT_TARGET_UTILIZATION,
     HOURS_PER_MONTH,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,
 )
 from .cost import api_bills
+from .limits import MAX_TARGET_UTILIZATION, MIN_TARGET_UTILIZATION
 from .results import ApiMonthly, TraceStep
 from .specs import ApiOffering, EstimatorInputError
 from .traffic import (
@@ -61,10 +63,10 @@ STEPS_PER_HOUR = int(SECONDS_PER_HOUR) // STEP_S
 WARM_UP_DAYS = 1
 DAYS_PER_MONTH = HOURS_PER_MONTH / HOURS_PER_DAY
 
-# Hugging Face Inference Endpoints add a replica when the replicas' average GPU
-# utilization reaches 80% (huggingface/hf-endpoints-documentation#33, 2023): the share
-# of a replica's capacity within the targets the autoscaler loads it to.
-DEFAULT_TARGET_UTILIZATION = 0.8
+# The share of a replica's capacity within the targets the autoscaler loads it to: the
+# planner's headroom (constants.DEFAULT_TARGET_UTILIZATION, 80%), so a flat day costs
+# what the plan does. Hugging Face Inference Endpoints also add a replica when the
+# replicas' average GPU utilization reaches 80% (huggingface/hf-endpoints-documentation#33).
 # Replicas are removed only down to the most wanted over the last five minutes: the
 # Kubernetes HPA's default scale-down stabilization window (300 s), and Hugging Face
 # Inference Endpoints' 300 s after a scale-down (hf-endpoints-documentation#103).
@@ -84,7 +86,6 @@ WEIGHTS_READ_BYTES_PER_S = 16.06e9 / 47.99
 # it bounds the reserved-baseline search). Delays: six hours to start is a typo; a
 # scale-down window longer than a day never scales down.
 MAX_REPLICAS = 10_000
-MIN_TARGET_UTILIZATION = 0.1
 MAX_SCALE_UP_DELAY_S = 6 * SECONDS_PER_HOUR
 MAX_SCALE_DOWN_DELAY_S = SECONDS_PER_DAY
 MAX_WEIGHTS_BYTES = 1e13  # 10 TB: the largest open models are under 2 TB in 16-bit
@@ -161,7 +162,12 @@ class Policy:
                 raise EstimatorInputError(field, f"Must be from {low} to {MAX_REPLICAS:,}.")
         if self.min_replicas > self.max_replicas:
             raise EstimatorInputError("min_replicas", "Must be at most the maximum.")
-        _check_number("target_utilization", self.target_utilization, MIN_TARGET_UTILIZATION, 1.0)
+        _check_number(
+            "target_utilization",
+            self.target_utilization,
+            MIN_TARGET_UTILIZATION,
+            MAX_TARGET_UTILIZATION,
+        )
         _check_number("scale_up_delay_s", self.scale_up_delay_s, 0.0, MAX_SCALE_UP_DELAY_S)
         _check_number("scale_down_delay_s", self.scale_down_delay_s, 0.0, MAX_SCALE_DOWN_DELAY_S)
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from . import constants as C
+from .arrivals import Arrivals
 from .capacity import (
     REFERENCE_TOLERANCE,
     SEARCH_MAX_REQUESTS,
@@ -53,7 +54,7 @@ from .memory import kv_dtype_of
 from .pricing import PriceFunction, PriceUsed, catalog_price
 from .results import ApiMonthly
 from .scheduler import BLOCK_TOKENS, WorkLimitExceeded
-from .serving import DEFAULT_PERCENTILE, LengthSpread, Targets, simulation_work
+from .serving import DEFAULT_PERCENTILE, POISSON, LengthSpread, Targets, simulation_work
 from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 
 PERCENTILE_CHOICES = ("p50", "p90", "p95", "p99")
@@ -92,6 +93,7 @@ class Traffic:
     prompt_tokens: int
     completion_tokens: int
     given_as: str = "rate"  # the input the rates come from: "rate" or "requests_per_day"
+    arrivals: Arrivals = POISSON  # how requests arrive at the peak (bursts: gamma, a CV)
 
     @classmethod
     def at_peak(cls, rate: float, prompt: int, completion: int) -> Traffic:
@@ -264,6 +266,7 @@ class PlanResult:
                 "average_requests_per_second": self.traffic.average_rate,
                 "prompt_tokens": self.traffic.prompt_tokens,
                 "completion_tokens": self.traffic.completion_tokens,
+                **self.traffic.arrivals.as_dict(),
             },
             "targets": {
                 "ttft_ms": self.targets.ttft_s * 1e3,
@@ -579,7 +582,7 @@ def _consider(
         hourly=hourly,
     )
     try:
-        load = replica_load(model, gpu, engine, workload, targets)
+        load = replica_load(model, gpu, engine, workload, targets, traffic.arrivals)
     except EstimatorInputError as error:
         if error.field == "num_gpus":
             return option.failed(Reason.DOES_NOT_FIT, f"Does not fit: {error.message}")

@@ -178,6 +178,12 @@ class Plan(Authored):
     inputs = models.JSONField(help_text="The planner's query parameters, as strings.")
     results = models.JSONField(help_text="The plan, as GET /api/plan gives it.")
     snapshot = models.JSONField(help_text="The model, engine and GPU prices used.")
+    traffic = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The traffic profile planned for: hourly rates (weekday, weekend), where "
+        "they came from, a request log's summary. Empty for one rate.",
+    )
     estimator_version = models.CharField(max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
 

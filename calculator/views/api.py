@@ -20,12 +20,14 @@ from calculator.answers import capacity, estimate, listing, serve
 from calculator.answers.estimate import ALL_APIS_PARAM
 from calculator.answers.shared import FieldErrors
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
-from calculator.plan_forms import PlanForm, ServeForm
+from calculator.limits import MAX_LOG_BYTES, MAX_PLAN_BODY_BYTES
+from calculator.plan_forms import PlanForm, PlanLogForm, ServeForm
 from calculator.shedding import heavy
 
 API_PARAMETERS = [*CalculatorForm.base_fields, ALL_APIS_PARAM]
 SERVE_PARAMETERS = list(ServeForm.base_fields)
 PLAN_PARAMETERS = list(PlanForm.base_fields)
+PLAN_LOG_PARAMETERS = list(PlanLogForm.base_fields)
 
 
 def _errors(
@@ -108,25 +110,36 @@ def api_serve(request: HttpRequest) -> JsonResponse:
     return _computed(ServeForm(data), request, SERVE_PARAMETERS, serve.answer)
 
 
-# Scripts post JSON without a CSRF token: the endpoint computes, it changes nothing.
+# Scripts post JSON, or a request log (multipart/form-data), without a CSRF token: the
+# endpoint computes, it changes nothing.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @heavy
 def api_plan(request: HttpRequest) -> JsonResponse:
     """The capacity plan: every GPU x replica size x precision for the traffic. GET
     takes the page's query; POST a JSON object of the same parameters, whose "model"
-    may be a config.json object."""
+    may be a config.json object, or a request log (``request_log``, multipart) with
+    the parameters as form fields."""
     if request.method == "GET":
         form = PlanForm(capacity.with_defaults(request.GET))
         return _computed(form, request, PLAN_PARAMETERS, capacity.answer)
+    if request.content_type == "multipart/form-data":
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_PLAN_BODY_BYTES:
+            return _bad_body(
+                f"The request is over {MAX_PLAN_BODY_BYTES:,} bytes: a log of at most "
+                f"{MAX_LOG_BYTES:,} bytes and the parameters.",
+                "request_log",
+            )
+        form = PlanLogForm(capacity.with_defaults(request.POST), request.FILES)
+        given = [*request.POST, *request.FILES]
+        return _computed(form, request, PLAN_LOG_PARAMETERS, capacity.answer, given)
     try:
         body = jsonbody.parse(request)
     except jsonbody.JsonError as error:
         return _bad_body(error.message, error.field if error.field in PLAN_PARAMETERS else "")
     data, config_field = _body_data(body, {})
     form = PlanForm(capacity.with_defaults(data))
-    unknown = [key for key in body if key not in PLAN_PARAMETERS]
-    return _computed(form, request, PLAN_PARAMETERS, capacity.answer, unknown, config_field)
+    return _computed(form, request, PLAN_PARAMETERS, capacity.answer, list(body), config_field)
 
 
 def _computed(
@@ -134,12 +147,12 @@ def _computed(
     request: HttpRequest,
     known: list[str],
     answer,
-    unknown: list[str] | None = None,
+    given: list[str] | None = None,
     config_field: str = "",
 ) -> JsonResponse:
-    """Refuse unknown parameters, ask the question's answer, give its JSON or the errors."""
-    if unknown is None:
-        unknown = [key for key in request.GET if key not in known]
+    """Refuse unknown parameters (of the query, or those ``given`` in a body), ask the
+    question's answer, give its JSON or the errors."""
+    unknown = [key for key in (request.GET if given is None else given) if key not in known]
     if unknown:
         return _errors(FieldErrors.of(form).errors, unknown, known, config_field=config_field)
     result = answer(form)

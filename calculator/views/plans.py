@@ -23,7 +23,7 @@ from calculator.answers import under_load as under_load_answer
 from calculator.answers.shared import FieldErrors
 from calculator.exports import csv_response
 from calculator.models import Plan
-from calculator.plan_forms import PlanForm
+from calculator.plan_forms import PlanForm, PlanLogForm
 from calculator.shedding import heavy
 from calculator.views import HtmxHttpRequest
 
@@ -74,7 +74,7 @@ def plan_save(request: HttpRequest) -> HttpResponse:
         )
         response.headers["Retry-After"] = str(verdict.retry_after_s)
         return response
-    form = PlanForm(capacity.with_defaults(request.POST))
+    form = PlanLogForm(capacity.with_defaults(request.POST), request.FILES)
     saved = capacity.save(
         form,
         name=request.POST.get("name", ""),
@@ -119,6 +119,7 @@ def plan_json(request: HttpRequest, public_id: str) -> JsonResponse:
             "created_at": saved.created_at.isoformat(),
             "inputs": saved.inputs,
             "snapshot": saved.snapshot,
+            "traffic_profile": saved.traffic,
             **saved.results,
         },
         json_dumps_params={"indent": 2},

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 
 from calculator.answers import capacity
 from calculator.answers.shared import FieldErrors
 from calculator.management.cli import invalid_input
-from calculator.plan_forms import PlanForm
+from calculator.plan_forms import PlanLogForm
 from calculator.templatetags.calc_format import format_usd
 
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
     help = "Rank GPU x replica size x precision for a traffic and latency targets."
 
     def add_arguments(self, parser):
-        for field in PlanForm.base_fields:
+        for field in PlanLogForm.base_fields:
             default = capacity.DEFAULTS.get(field)
             parser.add_argument(
                 "--" + field.replace("_", "-"),
@@ -49,10 +50,18 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the API's JSON.")
 
     def handle(self, *args, **options):
-        data = {f: options[f] for f in PlanForm.base_fields if options[f] is not None}
-        if options["requests_per_day"] and options["rate"] == capacity.DEFAULTS["rate"]:
-            data.pop("rate")  # a daily volume given: the example's peak rate steps aside
-        form = PlanForm(data)
+        data = {f: options[f] for f in PlanLogForm.base_fields if options[f] is not None}
+        profile = options["hourly_rates"] or options["request_log"]  # request_log: a path
+        if (options["requests_per_day"] or profile) and options["rate"] == capacity.DEFAULTS[
+            "rate"
+        ]:
+            data.pop("rate")  # a daily volume or a profile given: the example's rate steps aside
+        files = {}
+        if options["request_log"]:  # a path to the CSV
+            with open(options.pop("request_log"), "rb") as log:
+                files["request_log"] = SimpleUploadedFile("log.csv", log.read())
+            data.pop("request_log")
+        form = PlanLogForm(data, files)
         planned = capacity.answer(form)
         if isinstance(planned, FieldErrors):
             raise invalid_input(form)
@@ -107,3 +116,23 @@ class Command(BaseCommand):
                 f"  vs {api.name}: {_usd(api.usd_per_month)} a month "
                 f"({_usd(api.usd_per_1m_output_tokens)} per 1M output tokens)"
             )
+        if planned.day and planned.day["bill"]:
+            self._day(planned.day)
+
+    def _day(self, day: dict) -> None:
+        out, bill = self.stdout.write, day["bill"]
+        out(
+            f"Over a day: autoscaled {_usd(bill['autoscaled_usd_per_month'])} a month "
+            f"({bill['replica_hours_per_day']:,.1f} replica-hours a day), fixed "
+            f"{_usd(bill['fixed_usd_per_month'])} ({bill['fixed_replicas']} replicas): "
+            f"saves {_usd(bill['autoscaling_saves_usd_per_month'])} "
+            f"({bill['autoscaling_saves_fraction']:.0%}); {bill['reserved_replicas']} reserved "
+            f"+ burst {_usd(bill['reserved_plus_burst_usd_per_month'])}."
+        )
+        out(f"  {'hour':>4} {'req/s':>10} {'replicas':>9} {'within targets':>15}")
+        for hour in day["schedule"]:
+            attained = hour["slo_attainment"]
+            shown = "-" if attained is None else f"{attained:.1%}"
+            out(f"  {hour['hour']:>4} {hour['rate']:>10,.3g} {hour['replicas']:>9,.2f} {shown:>15}")
+        for warning in day["autoscaling"]["warnings"]:
+            out(f"  {warning}")
