@@ -242,8 +242,13 @@ def test_plan_compares_the_same_models_apis_not_other_open_models(plan_body):
     assert "deepinfra/meta-llama/Meta-Llama-3.1-8B-Instruct" not in slugs
     assert "gpt-4o" in slugs  # a closed reference model
     assert not any("deepseek" in slug for slug in slugs)  # another open model
-    costs = [api["usd_per_month"] for api in plan_body["api_comparison"]]
-    assert costs == sorted(costs)
+    # Current offerings first, the same model's before the closed references, each
+    # group cheapest first (issue 20: a comparison that compares).
+    keys = [
+        (api["deprecated"], not api["same_model"], api["usd_per_month"])
+        for api in plan_body["api_comparison"]
+    ]
+    assert keys == sorted(keys)
 
 
 def test_plan_defaults_to_every_priced_gpu(client):
