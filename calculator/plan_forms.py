@@ -15,9 +15,9 @@ from calculator.forms import (
     DTYPE_CHOICES,
     CalculatorForm,
     CatalogChoiceField,
+    CatalogForm,
     pricing_field,
     provider_field,
-    use_catalog,
 )
 from calculator.limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
@@ -103,7 +103,7 @@ class ServeForm(CalculatorForm):
 # Section: the planner
 
 
-class PlanForm(forms.Form):
+class PlanForm(CatalogForm):
     model = CatalogChoiceField("models", label="Model")
     rate = forms.FloatField(
         required=False,
@@ -156,12 +156,13 @@ class PlanForm(forms.Form):
     provider = provider_field()
     pricing = pricing_field()
 
-    def __init__(self, *args, catalog: Catalog | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.catalog = use_catalog(self, catalog)
-        for field in self.fields.values():  # Bootstrap's look, as crispy gives the calculator
+    @classmethod
+    def prepare_fields(cls, catalog: Catalog):
+        fields = super().prepare_fields(catalog)
+        for field in fields.values():  # Bootstrap's look, as crispy gives the calculator
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs.setdefault("class", "form-select" if select else "form-control")
+        return fields
 
     def clean_gpus(self) -> list:
         text = self.cleaned_data.get("gpus") or ""

@@ -128,13 +128,18 @@ def compared_apis(
     if everything:
         return catalog.offerings, catalog.offering_specs
     model_pk = model.pk  # None for a pasted config: no offering serves it
-    # same_model() inlined: this runs on every keystroke over every active offering.
-    pairs = [
-        (offering, spec)
-        for offering, spec in zip(catalog.offerings, catalog.offering_specs, strict=True)
-        if offering.is_reference or (model_pk is not None and offering.llm_model_id == model_pk)
-    ]
-    return tuple(o for o, _ in pairs), tuple(s for _, s in pairs)
+
+    def pick() -> tuple[tuple[ApiOffering, ...], tuple[estimator.ApiOffering, ...]]:
+        # same_model() inlined: this looks at every active offering.
+        pairs = [
+            (offering, spec)
+            for offering, spec in zip(catalog.offerings, catalog.offering_specs, strict=True)
+            if offering.is_reference or (model_pk is not None and offering.llm_model_id == model_pk)
+        ]
+        return tuple(o for o, _ in pairs), tuple(s for _, s in pairs)
+
+    # Once per model and catalog version, not on every keystroke.
+    return catalog.derived(("compared_apis", model_pk), pick)
 
 
 # Section: the workload

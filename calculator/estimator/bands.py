@@ -257,8 +257,18 @@ def confidence(
 ) -> dict:
     """Each headline figure with its band: {"level", figure: {estimate, low, high,
     measurements, basis, measured_like}}. A figure that is None (no price) stays None."""
+    return figure_bands(figures, regime_bands(query, evidence, margin))
+
+
+def regime_bands(query: Features, evidence: Sequence[Evidence], margin: dict) -> dict[str, Band]:
+    """The band of each regime FIGURE_BANDS uses, for a query: what confidence() needs
+    from the evidence (the same for every query with these features)."""
     regimes = {regime for _, regime, _ in FIGURE_BANDS}
-    by_regime = {r: band(r, query, evidence, margin.get(r, 0.0)) for r in sorted(regimes)}
+    return {r: band(r, query, evidence, margin.get(r, 0.0)) for r in sorted(regimes)}
+
+
+def figure_bands(figures: dict[str, float | None], by_regime: dict[str, Band]) -> dict:
+    """confidence() from the regimes' bands (regime_bands())."""
     answer: dict = {"level": LEVEL}
     for name, regime, inverted in FIGURE_BANDS:
         value = figures.get(name)
