@@ -76,14 +76,17 @@ def _expected_schema(field: forms.Field) -> dict:
         }
     if isinstance(field, CatalogChoiceField):
         return {"type": "string"}
-    if isinstance(field, forms.IntegerField):
-        return {"type": "integer", "minimum": field.min_value, "maximum": field.max_value}
+    if isinstance(field, forms.BooleanField):
+        return {"type": "boolean"}
+    # Django's FloatField is an IntegerField: asked first, so a float is a "number".
     if isinstance(field, forms.FloatField | forms.DecimalField):
         return {
             "type": "number",
             "minimum": float(field.min_value),
             "maximum": float(field.max_value),
         }
+    if isinstance(field, forms.IntegerField):
+        return {"type": "integer", "minimum": field.min_value, "maximum": field.max_value}
     if isinstance(field, forms.ChoiceField):
         values = [value for value, _ in field.choices if value != ""]
         return {"type": "string", "enum": values} if values else {"type": "string"}

@@ -187,6 +187,12 @@ class ApiOffering:
     name: str
     input_usd_per_1m: float
     output_usd_per_1m: float
+    # What it is to the question asked: it serves the very model estimated, it is a
+    # closed reference model, it is deprecated. The break-even is against the cheapest
+    # same-model offering, else the cheapest reference (cost.break_even_api).
+    same_model: bool = False
+    reference: bool = False
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)

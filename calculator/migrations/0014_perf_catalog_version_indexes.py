@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calculator", "0012_refit_vllm_sglang"),
+        ("calculator", "0013_planapi_offer_price_flags"),
     ]
 
     operations = [
