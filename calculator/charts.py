@@ -286,6 +286,34 @@ def tradeoff_chart(options: Sequence[dict], best_key: tuple | None) -> Chart | N
     )
 
 
+def day_chart(schedule: Sequence[dict], capacity_per_replica: float) -> Chart | None:
+    """A planned day (the plan's ``schedule``): each hour's mean request rate, and what
+    the replicas billed that hour serve within the targets (replicas x one replica's
+    capacity), in the same unit so the gap between them is the headroom."""
+    demand = [
+        (h["hour"] + 0.5, h["rate"], f"{h['hour']}:00 {h['rate']:,.3g} req/s", False)
+        for h in schedule
+    ]
+    fleet = [
+        (
+            h["hour"] + 0.5,
+            h["replicas"] * capacity_per_replica,
+            f"{h['hour']}:00 {h['replicas']:,.2f} replicas",
+            False,
+        )
+        for h in schedule
+    ]
+    return xy_chart(
+        [("rate", "Requests/s", demand, True), ("fleet", "Replicas x capacity", fleet, True)],
+        slug="day",
+        title="The day: requests and the autoscaled replicas",
+        x_label="hour of the day",
+        y_label="requests per second",
+        x_format=lambda v: f"{v:,.0f}",
+        y_format=lambda v: f"{v:,.3g}",
+    )
+
+
 def latency_chart(
     slug: str, title: str, rows: Sequence[tuple[float, float, float]], unit: str, current: float
 ) -> Chart | None:

@@ -380,6 +380,20 @@ def _kv_flag(engine: str, flag: str, kv: Dtype) -> tuple[list[str], list[str]]:
     return [flag, value], notes
 
 
+def _precision_flags(
+    engine: str, inputs: DeployInputs, fp8_note: str
+) -> tuple[list[str], list[str]]:
+    """The KV-cache type, weight type and on-the-fly FP8 flags, named alike in vLLM and
+    SGLang, and what to know about them."""
+    argv, notes = _kv_flag(engine, "--kv-cache-dtype", inputs.kv)
+    if inputs.weights in SIXTEEN_BIT:
+        argv += ["--dtype", SIXTEEN_BIT[inputs.weights]]
+    elif inputs.weights is Dtype.FP8:
+        argv += ["--quantization", "fp8"]
+        notes.append(fp8_note)
+    return argv, notes
+
+
 # Section: commands
 
 
@@ -390,18 +404,15 @@ def _vllm(inputs: DeployInputs) -> tuple[list[str], list[str]]:
     argv += ["--max-model-len", str(inputs.max_model_len)]
     argv += ["--max-num-seqs", str(inputs.max_num_seqs)]
     argv += ["--gpu-memory-utilization", _fraction(inputs.memory_fraction)]
-    kv, kv_notes = _kv_flag(VLLM, "--kv-cache-dtype", inputs.kv)
-    argv += kv
-    notes += kv_notes
-    if inputs.weights in SIXTEEN_BIT:
-        argv += ["--dtype", SIXTEEN_BIT[inputs.weights]]
-    elif inputs.weights is Dtype.FP8:
-        argv += ["--quantization", "fp8"]
-        notes.append(
-            "--quantization fp8 quantizes the 16-bit checkpoint to FP8 as it loads (dynamic "
-            "scales). A pre-quantized FP8 checkpoint works too: then drop the flag, vLLM "
-            "reads the quantization from the checkpoint."
-        )
+    flags, flag_notes = _precision_flags(
+        VLLM,
+        inputs,
+        fp8_note="--quantization fp8 quantizes the 16-bit checkpoint to FP8 as it loads "
+        "(dynamic scales). A pre-quantized FP8 checkpoint works too: then drop the flag, "
+        "vLLM reads the quantization from the checkpoint.",
+    )
+    argv += flags
+    notes += flag_notes
     if inputs.token_budget is not None:
         argv += ["--max-num-batched-tokens", str(inputs.token_budget)]
     return argv, notes
@@ -415,17 +426,14 @@ def _sglang(inputs: DeployInputs) -> tuple[list[str], list[str]]:
     argv += ["--context-length", str(inputs.max_model_len)]
     argv += ["--max-running-requests", str(inputs.max_num_seqs)]
     argv += ["--mem-fraction-static", _fraction(inputs.memory_fraction)]
-    kv, kv_notes = _kv_flag(SGLANG, "--kv-cache-dtype", inputs.kv)
-    argv += kv
-    notes += kv_notes
-    if inputs.weights in SIXTEEN_BIT:
-        argv += ["--dtype", SIXTEEN_BIT[inputs.weights]]
-    elif inputs.weights is Dtype.FP8:
-        argv += ["--quantization", "fp8"]
-        notes.append(
-            "--quantization fp8 quantizes the 16-bit checkpoint to FP8 as it loads. With a "
-            "pre-quantized FP8 checkpoint, drop the flag."
-        )
+    flags, flag_notes = _precision_flags(
+        SGLANG,
+        inputs,
+        fp8_note="--quantization fp8 quantizes the 16-bit checkpoint to FP8 as it loads. "
+        "With a pre-quantized FP8 checkpoint, drop the flag.",
+    )
+    argv += flags
+    notes += flag_notes
     if inputs.token_budget is not None:
         argv += ["--chunked-prefill-size", str(inputs.token_budget)]
     return argv, notes

@@ -265,9 +265,9 @@ def _row(*fields: tuple[str, int]) -> Div:
     return Div(*(Div(name, css_class=f"col-{width}") for name, width in fields), css_class="row")
 
 
-class CalculatorForm(CatalogForm):
-    model = ModelField("models", label="Model")
-    model_config = forms.CharField(
+def model_config_field() -> forms.CharField:
+    """The pasted config.json of a custom model (the calculator's and the planner's)."""
+    return forms.CharField(
         required=False,
         max_length=MAX_CONFIG_CHARS,
         strip=True,
@@ -275,6 +275,28 @@ class CalculatorForm(CatalogForm):
         help_text="Paste the model's config.json from its Hugging Face repository.",
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "class": "font-monospace"}),
     )
+
+
+def clean_custom_model(form: forms.Form, cleaned: dict) -> None:
+    """For model=custom, swap in the model parsed from model_config (or add its error)."""
+    if cleaned.get("model") != CUSTOM_MODEL:
+        return
+    cleaned["model"] = None
+    text = cleaned.get("model_config", "")
+    if not text and "model_config" not in form.errors:
+        form.add_error("model_config", "Paste a config.json for the custom model.")
+    elif text:
+        try:
+            cleaned["model"] = custom_model(text)
+        except forms.ValidationError as error:
+            form.add_error("model_config", error)
+    if cleaned["model"] is None:
+        del cleaned["model"]
+
+
+class CalculatorForm(CatalogForm):
+    model = ModelField("models", label="Model")
+    model_config = model_config_field()
     gpu = CatalogChoiceField("gpus", label="GPU")
     gpus = forms.IntegerField(min_value=1, max_value=MAX_GPUS, label="Number of GPUs")
     batch = BatchField(
@@ -371,18 +393,7 @@ class CalculatorForm(CatalogForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("model") == CUSTOM_MODEL:
-            cleaned["model"] = None
-            text = cleaned.get("model_config", "")
-            if not text and "model_config" not in self.errors:
-                self.add_error("model_config", "Paste a config.json for the custom model.")
-            elif text:
-                try:
-                    cleaned["model"] = custom_model(text)
-                except forms.ValidationError as error:
-                    self.add_error("model_config", error)
-            if cleaned["model"] is None:
-                del cleaned["model"]
+        clean_custom_model(self, cleaned)
         prompt, completion = cleaned.get("prompt"), cleaned.get("completion")
         seq_len = cleaned.get("seq_len")
         if prompt and completion and seq_len and seq_len < prompt + completion:

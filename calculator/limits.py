@@ -8,6 +8,12 @@ The app's own are below, each related to the estimator's where they meet.
 
 from __future__ import annotations
 
+from calculator.estimator.arrivals import MAX_ARRIVAL_CV, MIN_ARRIVAL_CV
+from calculator.estimator.autoscale import (
+    MAX_REPLICAS,
+    MAX_RESERVED_DISCOUNT,
+    MAX_SCALE_UP_DELAY_S,
+)
 from calculator.estimator.limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
     GPUS_PER_SERVER,
@@ -38,6 +44,16 @@ from calculator.estimator.limits import (
     MIN_SERVE_RATE,
     MIN_TARGET_UTILIZATION,
 )
+from calculator.estimator.owned import (
+    MAX_AMORTIZATION_YEARS,
+    MAX_GPUS_PER_SERVER,
+    MAX_HOSTING_USD_PER_MONTH,
+    MAX_POWER_KW,
+    MAX_PUE,
+    MAX_PURCHASE_USD,
+    MAX_USD_PER_KWH,
+    MIN_PUE,
+)
 
 # A pasted config.json: released ones are a few KB. A POSTed JSON body holds one and
 # the other inputs, so it may be twice as long (a character can take two bytes).
@@ -59,6 +75,10 @@ MAX_WEIGHT_LIST_CHARS = 200
 # compare columns that fit a wide screen, and ids in one request (more than anyone
 # ticks on a list page: a flood, or a URL gone wrong).
 NOTES_MAX_LENGTH = 5_000
+
+# A plan POSTed with a request log (multipart): the log's MAX_LOG_BYTES and room for
+# the other parameters and the multipart framing; a larger body is refused unread.
+MAX_PLAN_BODY_BYTES = MAX_LOG_BYTES + 64 * 1024
 MAX_COMPARED = 8
 MAX_COMPARE_IDS = 50
 
@@ -100,4 +120,18 @@ __all__ = [
     "MIN_TARGET_UTILIZATION",
     "MAX_WEIGHT_LIST_CHARS",
     "NOTES_MAX_LENGTH",
+    "MAX_PLAN_BODY_BYTES",
+    "MAX_ARRIVAL_CV",
+    "MIN_ARRIVAL_CV",
+    "MAX_RESERVED_DISCOUNT",
+    "MAX_REPLICAS",
+    "MAX_SCALE_UP_DELAY_S",
+    "MAX_AMORTIZATION_YEARS",
+    "MAX_GPUS_PER_SERVER",
+    "MAX_HOSTING_USD_PER_MONTH",
+    "MAX_POWER_KW",
+    "MAX_PUE",
+    "MAX_PURCHASE_USD",
+    "MAX_USD_PER_KWH",
+    "MIN_PUE",
 ]

@@ -10,29 +10,51 @@ from django import forms
 
 from calculator.catalog import Catalog
 from calculator.estimator import Dtype, planner, serving
+from calculator.estimator.arrivals import Process
 from calculator.estimator.pricing import Pricing
+from calculator.estimator.traffic import SHAPES, Preset
 from calculator.forms import (
     DTYPE_CHOICES,
+    PRICING_CHOICES,
     CalculatorForm,
     CatalogChoiceField,
     CatalogForm,
+    CustomModel,
+    ModelField,
+    clean_custom_model,
+    model_config_field,
     pricing_field,
     provider_field,
 )
 from calculator.limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
+    MAX_AMORTIZATION_YEARS,
+    MAX_ARRIVAL_CV,
     MAX_CONCURRENCY,
     MAX_GPU_LIST_CHARS,
     MAX_GPUS_PER_REPLICA,
+    MAX_GPUS_PER_SERVER,
+    MAX_HOSTING_USD_PER_MONTH,
+    MAX_HOURLY_RATES_CHARS,
+    MAX_LOG_BYTES,
     MAX_PEAK_FACTOR,
     MAX_PLAN_RATE,
+    MAX_POWER_KW,
+    MAX_PUE,
+    MAX_PURCHASE_USD,
+    MAX_REPLICAS,
     MAX_REQUESTS,
     MAX_REQUESTS_PER_DAY,
+    MAX_RESERVED_DISCOUNT,
+    MAX_SCALE_UP_DELAY_S,
     MAX_SERVE_RATE,
     MAX_TARGET_MS,
     MAX_TARGET_UTILIZATION,
     MAX_TOKENS,
+    MAX_USD_PER_KWH,
     MAX_WEIGHT_LIST_CHARS,
+    MIN_ARRIVAL_CV,
+    MIN_PUE,
     MIN_TARGET_UTILIZATION,
 )
 
@@ -42,6 +64,57 @@ SPREAD_CHOICES = [
     (serving.LengthSpread.EXPONENTIAL.value, "Exponential: a long tail, as chat logs"),
 ]
 PERCENTILE_CHOICES = [(p, p) for p in planner.PERCENTILE_CHOICES]
+ARRIVALS_CHOICES = [
+    (Process.POISSON.value, "Poisson: independent requests"),
+    (Process.GAMMA.value, "Bursts: gamma gaps with a CV"),
+]
+PRESET_CHOICES = [(preset.value, SHAPES[preset].label) for preset in Preset]
+# The planner's price bases: the calculator's, and owned hardware (estimator/owned.py).
+OWNED = "owned"
+PLAN_PRICING_CHOICES = [*PRICING_CHOICES, (OWNED, "Owned hardware")]
+OWNED_FIELDS = (
+    "purchase_usd",
+    "gpus_per_server",
+    "years",
+    "power_kw",
+    "pue",
+    "usd_per_kwh",
+    "hosting_usd_per_month",
+)
+OWNED_REQUIRED = ("purchase_usd", "gpus_per_server", "years", "power_kw")
+# Inputs of the day (autoscaling): only with a profile. The autoscaler loads each
+# replica to the planner's target utilization (headroom), which is the planner's input.
+DAY_FIELDS = (
+    "min_replicas",
+    "max_replicas",
+    "scale_up_delay_s",
+    "reserved_discount",
+)
+
+
+def arrivals_fields() -> tuple[forms.ChoiceField, forms.FloatField]:
+    """How requests arrive, for the simulator and the planner alike."""
+    return (
+        forms.ChoiceField(
+            choices=ARRIVALS_CHOICES, required=False, label="Arrivals", help_text="Default Poisson."
+        ),
+        forms.FloatField(
+            required=False,
+            min_value=MIN_ARRIVAL_CV,
+            max_value=MAX_ARRIVAL_CV,
+            label="Burstiness (CV of the gaps)",
+            help_text="1 is Poisson; chat traffic is typically 2-4.",
+        ),
+    )
+
+
+def clean_arrivals(form: forms.Form, cleaned: dict) -> None:
+    """A CV other than 1 asks for gamma gaps; Poisson has a CV of 1."""
+    process, cv = cleaned.get("arrivals"), cleaned.get("arrival_cv")
+    if process == Process.POISSON and cv not in (None, 1):
+        form.add_error("arrival_cv", "Poisson arrivals have a CV of 1: choose gamma for another.")
+    elif process == Process.GAMMA and cv is None and "arrival_cv" not in form.errors:
+        form.add_error("arrival_cv", "Give the gaps' CV for gamma arrivals (1 is Poisson).")
 
 
 class ServeForm(CalculatorForm):
@@ -72,6 +145,7 @@ class ServeForm(CalculatorForm):
     length_spread = forms.ChoiceField(
         choices=SPREAD_CHOICES, required=False, label="Request lengths"
     )
+    arrivals, arrival_cv = arrivals_fields()
 
     def __init__(self, *args, traffic_required: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -88,6 +162,7 @@ class ServeForm(CalculatorForm):
                 self.add_error("rate", "Give a rate or a concurrency, not both.")
             elif rate is not None and rate <= 0:
                 self.add_error("rate", "Must be above 0.")
+        clean_arrivals(self, cleaned)
         return cleaned
 
     def inputs(self) -> dict[str, str]:
@@ -96,6 +171,7 @@ class ServeForm(CalculatorForm):
             key: data.get(key)
             for key in ("model", "gpu", "gpus", "prompt", "completion", "weights", "kv")
             + ("engine", "parallelism", "rate", "concurrency", "requests", "length_spread")
+            + ("arrivals", "arrival_cv")
         }
         for key in ("model", "gpu", "engine"):
             values[key] = values[key].slug
@@ -106,7 +182,8 @@ class ServeForm(CalculatorForm):
 
 
 class PlanForm(CatalogForm):
-    model = CatalogChoiceField("models", label="Model")
+    model = ModelField("models", label="Model")
+    model_config = model_config_field()
     rate = forms.FloatField(
         required=False,
         min_value=0,
@@ -124,9 +201,51 @@ class PlanForm(CatalogForm):
         label="Peak / average",
         help_text="How much busier the peak is than the day's average (default 1).",
     )
-    prompt = forms.IntegerField(min_value=1, max_value=MAX_TOKENS, label="Mean prompt tokens")
+    # Traffic over a day (issue 21): 24 hourly rates, a preset, or a request log.
+    hourly_rates = forms.CharField(
+        required=False,
+        max_length=MAX_HOURLY_RATES_CHARS,
+        label="Hourly rates (requests/s, hour 0 to 23)",
+        help_text="24 numbers separated by commas; replaces the peak rate.",
+    )
+    hourly_rates_weekend = forms.CharField(
+        required=False,
+        max_length=MAX_HOURLY_RATES_CHARS,
+        label="Weekend hourly rates",
+        help_text="Empty: weekends like weekdays.",
+    )
+    traffic_preset = forms.ChoiceField(
+        choices=PRESET_CHOICES,
+        required=False,
+        label="Preset day",
+        help_text="Scaled to the peak rate, or to requests per (week)day.",
+    )
+    arrivals, arrival_cv = arrivals_fields()
+    min_replicas = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_REPLICAS, label="Fewest replicas"
+    )
+    max_replicas = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_REPLICAS, label="Most replicas"
+    )
+    scale_up_delay_s = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=MAX_SCALE_UP_DELAY_S,
+        label="Scale-up delay (s)",
+        help_text="Empty: instance start + the weights' load, estimated.",
+    )
+    reserved_discount = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=MAX_RESERVED_DISCOUNT,
+        label="Reserved discount",
+        help_text="Off on-demand, for a reserved baseline (default 0.4).",
+    )
+    prompt = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_TOKENS, label="Mean prompt tokens"
+    )
     completion = forms.IntegerField(
-        min_value=1, max_value=MAX_TOKENS, label="Mean completion tokens"
+        required=False, min_value=1, max_value=MAX_TOKENS, label="Mean completion tokens"
     )
     ttft_ms = forms.FloatField(
         min_value=0, max_value=MAX_TARGET_MS, label="Time to first token target (ms)"
@@ -171,13 +290,41 @@ class PlanForm(CatalogForm):
     # on-demand or spot (estimator/pricing.py decides which price applies).
     provider = provider_field()
     pricing = pricing_field()
+    pricing.choices = PLAN_PRICING_CHOICES
+    # Owned hardware (pricing=owned), per server: estimator/owned.py's formula.
+    purchase_usd = forms.FloatField(
+        required=False, min_value=0, max_value=MAX_PURCHASE_USD, label="Purchase per server ($)"
+    )
+    gpus_per_server = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_GPUS_PER_SERVER, label="GPUs per server"
+    )
+    years = forms.FloatField(
+        required=False, min_value=0, max_value=MAX_AMORTIZATION_YEARS, label="Years written off"
+    )
+    power_kw = forms.FloatField(
+        required=False, min_value=0, max_value=MAX_POWER_KW, label="Power at load (kW)"
+    )
+    pue = forms.FloatField(
+        required=False, min_value=MIN_PUE, max_value=MAX_PUE, label="PUE", help_text="Default 1.58."
+    )
+    usd_per_kwh = forms.FloatField(
+        required=False, min_value=0, max_value=MAX_USD_PER_KWH, label="Electricity ($/kWh)"
+    )
+    hosting_usd_per_month = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=MAX_HOSTING_USD_PER_MONTH,
+        label="Hosting per server a month ($)",
+    )
 
     @classmethod
     def prepare_fields(cls, catalog: Catalog):
         fields = super().prepare_fields(catalog)
         for field in fields.values():  # Bootstrap's look, as crispy gives the calculator
             select = isinstance(field.widget, forms.Select)
-            field.widget.attrs.setdefault("class", "form-select" if select else "form-control")
+            box = isinstance(field.widget, forms.CheckboxInput)
+            look = "form-select" if select else "form-check-input" if box else "form-control"
+            field.widget.attrs.setdefault("class", look)
         return fields
 
     def clean_gpus(self) -> list:
@@ -203,8 +350,47 @@ class PlanForm(CatalogForm):
             )
         return [Dtype(n) for n in dict.fromkeys(names)]
 
+    def profile_given(self) -> str | None:
+        """Which traffic profile the input gives: "hourly_rates", "request_log",
+        "traffic_preset", or None (one rate)."""
+        data = self.cleaned_data
+        for name in ("hourly_rates", "request_log", "traffic_preset"):
+            if data.get(name):
+                return name
+        return None
+
     def clean(self):
         cleaned = super().clean()
+        clean_custom_model(self, cleaned)
+        self._clean_profile(cleaned)
+        self._clean_owned(cleaned)
+        clean_arrivals(self, cleaned)
+        for name in ("ttft_ms", "tpot_ms"):
+            if cleaned.get(name) is not None and cleaned[name] <= 0:
+                self.add_error(name, "Must be above 0.")
+        return cleaned
+
+    def _clean_profile(self, cleaned: dict) -> None:
+        given = [n for n in ("hourly_rates", "request_log", "traffic_preset") if cleaned.get(n)]
+        if len(given) > 1:
+            self.add_error(given[1], f"Give one traffic profile: {' or '.join(given)}.")
+            return
+        if cleaned.get("hourly_rates_weekend") and not cleaned.get("hourly_rates"):
+            self.add_error("hourly_rates_weekend", "Give the weekday's hourly rates too.")
+        if not given:
+            for name in DAY_FIELDS:
+                if cleaned.get(name) is not None:
+                    self.add_error(name, "Only with a traffic profile (hourly_rates, ...).")
+        elif (cleaned.get("min_replicas") or 0) > (cleaned.get("max_replicas") or MAX_REPLICAS):
+            self.add_error("min_replicas", "Must be at most the most replicas.")
+        for name in ("prompt", "completion"):
+            if name in cleaned and cleaned[name] is None and "request_log" not in given:
+                self.add_error(name, "This field is required.")
+        if given and given[0] != "traffic_preset":
+            for name in ("rate", "requests_per_day", "peak_factor"):
+                if cleaned.get(name) is not None:
+                    self.add_error(name, f"The profile ({given[0]}) gives the rates.")
+            return
         rate, per_day = cleaned.get("rate"), cleaned.get("requests_per_day")
         if "rate" in cleaned and "requests_per_day" in cleaned:
             if rate is None and per_day is None:
@@ -215,10 +401,19 @@ class PlanForm(CatalogForm):
                 self.add_error("rate", "Must be above 0.")
             elif per_day is not None and per_day <= 0:
                 self.add_error("requests_per_day", "Must be above 0.")
-        for name in ("ttft_ms", "tpot_ms"):
-            if cleaned.get(name) is not None and cleaned[name] <= 0:
-                self.add_error(name, "Must be above 0.")
-        return cleaned
+
+    def _clean_owned(self, cleaned: dict) -> None:
+        if cleaned.get("pricing") == OWNED:
+            for name in OWNED_REQUIRED:
+                if name in cleaned and cleaned[name] is None:
+                    self.add_error(name, "Required for owned hardware (pricing=owned).")
+            for name in ("purchase_usd", "years"):
+                if cleaned.get(name) is not None and cleaned[name] <= 0:
+                    self.add_error(name, "Must be above 0.")
+        else:
+            for name in OWNED_FIELDS:
+                if cleaned.get(name) is not None:
+                    self.add_error(name, "Only with owned hardware (pricing=owned).")
 
     def inputs(self) -> dict[str, str]:
         """The cleaned input as query parameters (permalinks, the API, "saved vs now")."""
@@ -228,8 +423,8 @@ class PlanForm(CatalogForm):
             "rate": data.get("rate"),
             "requests_per_day": data.get("requests_per_day"),
             "peak_factor": data.get("peak_factor"),
-            "prompt": data["prompt"],
-            "completion": data["completion"],
+            "prompt": data.get("prompt"),
+            "completion": data.get("completion"),
             "ttft_ms": data["ttft_ms"],
             "tpot_ms": data["tpot_ms"],
             "percentile": data.get("percentile") or planner.DEFAULT_PERCENTILE,
@@ -243,8 +438,44 @@ class PlanForm(CatalogForm):
             "n_plus_one": "true" if data.get("n_plus_one") else "false",
             "provider": data.get("provider") or "",
             "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
+            **{
+                name: data.get(name)
+                for name in (
+                    "hourly_rates",
+                    "hourly_rates_weekend",
+                    "traffic_preset",
+                    "arrivals",
+                    "arrival_cv",
+                    *DAY_FIELDS,
+                    *OWNED_FIELDS,
+                )
+            },
         }
+        if isinstance(data["model"], CustomModel):
+            values = {
+                "model": data["model"].slug,
+                "model_config": data["model"].config_json(),
+                **values,
+            }
         return {key: "" if value is None else _plain(value) for key, value in values.items()}
+
+
+class PlanLogForm(PlanForm):
+    """The planner's inputs and a request log (a POSTed CSV file) as the profile."""
+
+    request_log = forms.FileField(
+        required=False,
+        label="Request log (CSV)",
+        help_text="One request per line: a timestamp, optionally prompt and completion tokens.",
+    )
+
+    def clean_request_log(self):
+        upload = self.cleaned_data.get("request_log")
+        if upload is not None and upload.size > MAX_LOG_BYTES:
+            raise forms.ValidationError(
+                f"The log is {upload.size:,} bytes; at most {MAX_LOG_BYTES:,}."
+            )
+        return upload
 
 
 def _plain(value) -> str:

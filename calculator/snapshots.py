@@ -150,7 +150,15 @@ def scenario_create(
     )
 
 
-def plan_create(*, inputs: dict, results: dict, snapshot: dict, name: str, author=None) -> Plan:
+def plan_create(
+    *,
+    inputs: dict,
+    results: dict,
+    snapshot: dict,
+    name: str,
+    author=None,
+    traffic: dict | None = None,
+) -> Plan:
     """Save what a capacity plan computed (answers.capacity.save); the name is trimmed
     to fit."""
     return _create(
@@ -159,6 +167,7 @@ def plan_create(*, inputs: dict, results: dict, snapshot: dict, name: str, autho
         inputs=inputs,
         results=results,
         snapshot=snapshot,
+        traffic=traffic or {},
         estimator_version=results["estimator_version"],
         author=author,
     )

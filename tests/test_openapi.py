@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from calculator.answers import capacity
 from calculator.answers.estimate import ALL_APIS_PARAM, API_DEFAULTS
 from calculator.forms import MAX_BATCH, BatchField, CalculatorForm, CatalogChoiceField
-from calculator.plan_forms import PlanForm, ServeForm
+from calculator.plan_forms import PlanForm, PlanLogForm, ServeForm
 from calculator.urls import api_urls
 from config.wsgi import application
 
@@ -42,7 +42,7 @@ FORMS = {
 ERRORS = {
     "EstimateErrors": [*CalculatorForm.base_fields, ALL_APIS_PARAM],
     "ServeErrors": list(ServeForm.base_fields),
-    "PlanErrors": list(PlanForm.base_fields),
+    "PlanErrors": list(PlanLogForm.base_fields),  # the POST's request_log too
     "OffersErrors": ["gpu", "provider"],
 }
 

@@ -202,3 +202,144 @@ def test_the_plan_prices_each_api_per_month_and_per_1m_output_tokens(example):
     assert any(r["same_model"] for r in rows) and any(r["reference"] for r in rows)
     flags = [(r["deprecated"], not r["same_model"]) for r in rows]
     assert flags == sorted(flags)  # current ones first; the same model's before the rest
+
+
+# Section: the CLI
+
+
+def run_command(*args) -> str:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_plan_command_says_whom_to_rent_from_with_headroom():
+    text = run_command(
+        "plan", *[f"--{k.replace('_', '-')}={v}" for k, v in EXAMPLE.items()], "--n-plus-one=true"
+    )
+    best = next(line for line in text.splitlines() if line.startswith("Best:"))
+    assert "of their capacity, 80% allowed, one spare (N+1)" in best
+    assert "  rent from " in text and "on-demand, undated" in text
+    assert "Runner-up:" in text
+    # Prices with sensible digits: never "$0.009" kept to a single significant digit.
+    assert "per 1M tokens" in best and "$0.0 " not in best
+    assert "per 1M output tokens" in text
+
+
+def test_the_estimate_command_lists_no_deprecated_api(client):
+    from calculator.models import ApiOffering
+
+    deprecated = ApiOffering.objects.filter(is_active=True, is_deprecated=True)
+    assert deprecated.exists()
+    text = run_command("estimate")
+    apis = [line for line in text.splitlines() if line.startswith("  vs ")]
+    assert apis
+    for offering in deprecated:
+        assert not any(f"vs {offering.name}:" in line for line in apis), offering.name
+
+
+# Section: exports without saving
+
+
+def test_plan_json_gives_what_the_api_gives_without_saving(client, example):
+    response = client.get("/plan.json", EXAMPLE)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["best"]["usd_per_month"] == example["best"]["usd_per_month"]
+    assert body["inputs"] == example["inputs"]
+    assert not Plan.objects.exists()
+
+
+def test_plan_csv_lists_the_options_with_whom_they_rent_from(client, example):
+    import csv
+    import io
+
+    response = client.get("/plan.csv", EXAMPLE)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == len(example["options"])
+    assert rows[0]["provider"] == example["options"][0]["provider"]
+    assert {"utilization", "price_as_of", "price_kind", "region"} <= set(rows[0])
+    assert not Plan.objects.exists()
+
+
+def test_a_bad_export_query_is_a_400_naming_the_field(client):
+    for path in ("/plan.json", "/plan.csv"):
+        response = client.get(path, {**EXAMPLE, "ttft_ms": "-1"})
+        assert response.status_code == 400
+        assert "ttft_ms" in response.json()["errors"]
+
+
+# Section: any model (a pasted config.json)
+
+CONFIG = (
+    __import__("pathlib").Path(__file__).parent / "data" / "hf_configs" / "llama-3.1-8b.json"
+).read_text()
+SMALL = {**EXAMPLE, "gpus": "h100-sxm", "weights": "fp8", "max_gpus_per_replica": "1"}
+
+
+def test_a_config_json_plan_works_by_get_and_matches_the_catalog_model(client):
+    custom = client.get(
+        reverse("calculator:api-plan"), {**SMALL, "model": "custom", "model_config": CONFIG}
+    )
+    assert custom.status_code == 200, custom.content
+    catalog = client.get(reverse("calculator:api-plan"), {**SMALL, "model": "llama-3.1-8b"})
+    body, same = custom.json(), catalog.json()
+    assert body["inputs"]["model"] == "custom"
+    assert json.loads(body["inputs"]["model_config"]) == json.loads(CONFIG)
+    assert body["best"]["replicas"] == same["best"]["replicas"]
+    assert body["best"]["max_rate_per_replica"] == pytest.approx(
+        same["best"]["max_rate_per_replica"], rel=0.01
+    )
+    assert "<" in body["best"]["deploy"]["command"]  # no repo id: a placeholder
+
+
+def test_a_config_json_plan_works_by_post_with_the_config_as_the_model(client):
+    body = {**SMALL, "model": json.loads(CONFIG)}
+    response = client.post(
+        reverse("calculator:api-plan"), json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["best"]["meets_targets"]
+
+
+def test_a_bad_config_posted_is_a_400_under_model(client):
+    body = {**SMALL, "model": {"hidden_size": "big"}}
+    response = client.post(
+        reverse("calculator:api-plan"), json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "model" in response.json()["errors"]
+
+
+def test_custom_without_a_config_is_a_400_naming_model_config(client):
+    response = client.get(reverse("calculator:api-plan"), {**SMALL, "model": "custom"})
+    assert response.status_code == 400
+    assert "model_config" in response.json()["errors"]
+
+
+def test_the_cli_plans_a_config_json():
+    body = json.loads(
+        run_command(
+            "plan",
+            "--model=custom",
+            f"--model-config={CONFIG}",
+            *[f"--{k.replace('_', '-')}={v}" for k, v in SMALL.items() if k != "model"],
+            "--json",
+        )
+    )
+    assert body["inputs"]["model"] == "custom" and body["best"]["meets_targets"]
+
+
+def test_a_saved_plan_keeps_its_config_and_replays_it():
+    form = PlanForm(capacity.with_defaults({**SMALL, "model": "custom", "model_config": CONFIG}))
+    saved = capacity.save(form, name="Custom")
+    assert isinstance(saved, Plan)
+    saved.refresh_from_db()
+    assert json.loads(saved.inputs["model_config"]) == json.loads(CONFIG)
+    assert capacity.now(saved)["now"]["best"]["replicas"] == saved.results["best"]["replicas"]

@@ -126,14 +126,7 @@ OFFICIAL_COUNT_TOLERANCE = 0.01
 
 # The LlmModel fields a config.json fills, in the add form's query string.
 CONFIG_FIELDS = (
-    "hidden_size",
-    "num_layers",
-    "num_attention_heads",
-    "num_kv_heads",
-    "head_dim",
-    "intermediate_size",
-    "vocab_size",
-    "max_context",
+    *LlmModel.SIZE_FIELDS,
     "tie_word_embeddings",
     "qkv_bias",
     "num_experts",

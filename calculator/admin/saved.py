@@ -87,6 +87,7 @@ class PlanAdmin(admin.ModelAdmin):
         "created_at",
         "estimator_version",
         "inputs",
+        "traffic",
         "snapshot",
         "results",
     )

@@ -8,13 +8,15 @@ One door for /plan/, /api/plan, the CLI's ``plan``, saving a plan and a saved pl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 
 from calculator import charts, deploy, estimator, snapshots
+from calculator.answers import day
 from calculator.answers.shared import FieldErrors, PriceChoice, compared_apis, objection, validated
 from calculator.catalog import Catalog
 from calculator.estimator import budget, planner
+from calculator.estimator import owned as owned_module
 from calculator.estimator.pricing import Pricing
 from calculator.models import GpuType, Plan
 from calculator.plan_forms import PlanForm
@@ -57,10 +59,20 @@ class Planned:
     form: PlanForm
     result: planner.PlanResult
     gpus: tuple[GpuType, ...]
+    profile: day.Profile | None = None
+    # With a profile: {"schedule", "bill", "autoscaling"} (answers/day.py).
+    day: dict | None = None
+    price: dict | None = None  # owned hardware's price, part by part, and its math
 
     @cached_property
     def inputs(self) -> dict[str, str]:
-        return self.form.inputs()
+        traffic = self.result.traffic  # the lengths planned: typed, or a log's means
+        return {
+            **self.form.inputs(),
+            **(self.profile.inputs() if self.profile else {}),
+            "prompt": str(traffic.prompt_tokens),
+            "completion": str(traffic.completion_tokens),
+        }
 
     @cached_property
     def results(self) -> dict:
@@ -68,7 +80,9 @@ class Planned:
         for each option (and best, runner_up, cheapest_spot) ``utilization_text`` ("using
         45% of their capacity, 80% allowed") and ``deploy`` (what to run:
         ``calculator.deploy.Recipe.as_dict()``: command, argv, image, kubernetes_yaml,
-        notes; None for an option without replicas or an error it cannot be made for)."""
+        notes; None for an option without replicas or an error it cannot be made for);
+        with a traffic profile, ``schedule``, ``bill`` and ``autoscaling`` (answers/day.py,
+        else None), and with owned hardware ``owned`` (else None)."""
         result = self.result
         results = result.as_dict()
         pairs = [
@@ -84,7 +98,16 @@ class Planned:
                 option.utilization, result.headroom.target_utilization
             )
             plain["deploy"] = self._deploy(option)
-        return results
+        return {
+            **results,
+            **(self.day or {"schedule": None, "bill": None, "autoscaling": None}),
+            "owned": self.price,
+        }
+
+    @cached_property
+    def traffic_profile(self) -> dict:
+        """The profile planned for, as a saved plan keeps it ({} for one rate)."""
+        return self.profile.as_dict() if self.profile else {}
 
     def _deploy(self, option: planner.Option) -> dict | None:
         """What to run for one option (meeting the targets or not: its replicas)."""
@@ -156,18 +179,6 @@ def considered_gpus(catalog: Catalog, chosen: list[GpuType]) -> tuple[GpuType, .
     return tuple(rows)
 
 
-def traffic(data: Mapping) -> planner.Traffic:
-    """The traffic a valid form describes: a peak rate, or requests per day."""
-    if data.get("rate") is not None:
-        return planner.Traffic.at_peak(data["rate"], data["prompt"], data["completion"])
-    return planner.Traffic.per_day(
-        data["requests_per_day"],
-        data.get("peak_factor") or 1.0,
-        data["prompt"],
-        data["completion"],
-    )
-
-
 def headroom(data: Mapping) -> planner.Headroom:
     """The capacity share and spare replica a valid form asks for (default 80%, no spare)."""
     return planner.Headroom(
@@ -193,32 +204,74 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
     model, engine = data["model"].to_spec(), data["engine"].to_spec()
     specs = [gpu.to_spec() for gpu in gpus]
     most = data.get("max_gpus_per_replica") or planner.DEFAULT_MAX_GPUS_PER_REPLICA
-    choice = PriceChoice.of(data)
+    apis = compared_apis(catalog, data["model"])[1]
     try:
+        profile = day.profile(data)
+        traffic = day.traffic(data, profile, day.lengths(data, profile))
         budget.check_planning(
             budget.plan_options(model, specs, data["weights"] or None, most),
-            data["prompt"],
-            data["completion"],
+            traffic.prompt_tokens,
+            traffic.completion_tokens,
             engine.max_batched_tokens,
             max_gpus_per_replica=most,
         )
+        choice = PriceChoice.of(data)  # owned hardware the estimator may refuse
+        owned = choice.owned is not None
         result = planner.plan(
             model,
             specs,
             engine,
-            traffic(data),
+            traffic,
             targets(data),
             weights=data["weights"] or None,
             max_gpus_per_replica=most,
-            apis=compared_apis(catalog, data["model"])[1],
+            apis=apis,
             price=choice.function(catalog, gpus),
             headroom=headroom(data),
-            spot_price=replace(choice, pricing=Pricing.SPOT).function(catalog, gpus),
-            other_prices=choice.each_provider(catalog, gpus),
+            # Owned hardware has no spot price and no other provider.
+            spot_price=(
+                None if owned else replace(choice, pricing=Pricing.SPOT).function(catalog, gpus)
+            ),
+            other_prices=None if owned else choice.each_provider(catalog, gpus),
+        )
+        the_day = (
+            day.the_day(data, profile, result, model, specs, engine, apis, owned=owned)
+            if profile
+            else None
         )
     except estimator.EstimatorInputError as error:
         return objection(form, error)
-    return Planned(form, result, gpus)
+    price = owned_against_renting(choice, catalog, gpus, result) if owned else None
+    return Planned(form, result, gpus, profile, the_day, price)
+
+
+def owned_against_renting(
+    choice: PriceChoice, catalog: Catalog, gpus: tuple[GpuType, ...], result: planner.PlanResult
+) -> dict:
+    """Owned hardware's price, part by part, its math, and, for the best option's GPU,
+    buying a server against renting its GPUs on demand (the months to break even)."""
+    price = choice.owned
+    shown = {**price.as_dict(), "trace": [asdict(step) for step in price.trace()]}
+    shown["rented_usd_per_gpu_hour"] = shown["break_even_months"] = None
+    best = result.best
+    if best is None:
+        return shown
+    row = next(gpu for gpu in gpus if gpu.slug == best.gpu)
+    rented = PriceChoice(None, Pricing.ON_DEMAND).price(catalog, row, best.gpus_per_replica)
+    if rented.effective_usd_per_gpu_hour is None:
+        return shown
+    even = owned_module.break_even(price.hardware, rented.effective_usd_per_gpu_hour)
+    step = even.trace(price.hardware)
+    shown.update(
+        rented_usd_per_gpu_hour=rented.effective_usd_per_gpu_hour,
+        rented_source=rented.label,
+        rented_usd_per_server_month=even.rented_usd_per_month,
+        owned_running_usd_per_server_month=even.owned_running_usd_per_month,
+        break_even_months=even.months,
+    )
+    if step is not None:
+        shown["trace"].append(asdict(step))
+    return shown
 
 
 # Section: what the results partial renders from (the page and a saved plan alike)
@@ -227,10 +280,14 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
 def partials_context(results: Mapping | None) -> dict:
     """The plan's JSON (live or saved) and its trade-off chart."""
     if results is None:
-        return {"plan": None, "chart": None}
+        return {"plan": None, "chart": None, "day_chart": None}
     best = results["best"]
     best_key = (best["gpu"], best["gpus_per_replica"], best["weights"]) if best else None
-    return {"plan": results, "chart": charts.tradeoff_chart(results["options"], best_key)}
+    return {
+        "plan": results,
+        "chart": charts.tradeoff_chart(results["options"], best_key),
+        "day_chart": day.chart(results),
+    }
 
 
 # Section: saved plans
@@ -247,6 +304,7 @@ def save(form: PlanForm, *, name: str, author=None) -> Plan | FieldErrors:
         snapshot=result.snapshot(),
         name=name,
         author=author,
+        traffic=result.traffic_profile,
     )
 
 

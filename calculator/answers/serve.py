@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from calculator import estimator
+from calculator.answers import day
 from calculator.answers.shared import FieldErrors, objection, specs, validated, workload
 from calculator.estimator import budget, serving
 from calculator.plan_forms import ServeForm
@@ -44,6 +45,7 @@ def answer(form: ServeForm) -> Served | FieldErrors:
             concurrency=data.get("concurrency"),
             requests=requests,
             length_spread=data.get("length_spread") or serving.LengthSpread.FIXED,
+            arrivals=day.arrivals(data),
         )
     except estimator.EstimatorInputError as error:
         return objection(form, error)

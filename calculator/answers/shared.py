@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from calculator import estimator
 from calculator.catalog import Catalog
-from calculator.estimator import Dtype, EstimatorInputError, Parallelism, Workload, pricing
+from calculator.estimator import Dtype, EstimatorInputError, Parallelism, Workload, owned, pricing
 from calculator.forms import BATCH_MAX_KEYWORD, CustomModel
 from calculator.models import ApiOffering, GpuType
+from calculator.plan_forms import OWNED
 
 # Section: why there is no answer
 
@@ -66,15 +67,21 @@ PriceUsed = pricing.PriceUsed
 @dataclass(frozen=True)
 class PriceChoice:
     """What the user chose about the GPU price: one provider's offers or the cheapest,
-    on-demand or spot, and a price of their own for the GPU they picked."""
+    on-demand or spot, and a price of their own for the GPU they picked; or hardware
+    they own (the planner's ``pricing=owned``), priced by ``estimator.owned``."""
 
     provider: str | None
     pricing: pricing.Pricing
     typed: float | None = None
+    owned: owned.OwnedPrice | None = None
 
     @classmethod
     def of(cls, data: Mapping) -> PriceChoice:
+        """The choice a valid form made (EstimatorInputError: owned hardware that the
+        estimator refuses)."""
         typed = data.get("gpu_hourly_usd")
+        if data.get("pricing") == OWNED:
+            return cls(None, pricing.Pricing.ON_DEMAND, owned=owned_price(data))
         return cls(
             provider=data.get("provider") or None,
             pricing=pricing.Pricing(data.get("pricing") or pricing.Pricing.ON_DEMAND),
@@ -87,6 +94,8 @@ class PriceChoice:
         """The price of num_gpus of this GPU by the estimator's rule over its offers and
         catalog price. typed=False leaves out the price typed, which is for the GPU
         picked, not for others compared with it."""
+        if self.owned is not None:
+            return pricing.owned_gpu_price(self.owned.usd_per_gpu_hour, num_gpus)
         return pricing.resolve_price(
             typed=self.typed if typed else None,
             offers=catalog.offers_for(gpu),
@@ -124,6 +133,25 @@ class PriceChoice:
             ]
 
         return prices
+
+
+# Owned hardware's optional fields, as the estimator defaults them.
+OWNED_DEFAULTS = {"pue": owned.DEFAULT_PUE, "usd_per_kwh": 0.0, "hosting_usd_per_month": 0.0}
+
+
+def owned_price(data: Mapping) -> owned.OwnedPrice:
+    """Owned hardware's price per GPU-hour from a valid form's fields."""
+    hardware = owned.OwnedHardware(
+        purchase_usd=data["purchase_usd"],
+        gpus_per_server=data["gpus_per_server"],
+        years=data["years"],
+        power_kw=data["power_kw"],
+        **{
+            name: default if data.get(name) is None else data[name]
+            for name, default in OWNED_DEFAULTS.items()
+        },
+    )
+    return owned.owned_price(hardware)
 
 
 # Section: which API offerings a question compares with

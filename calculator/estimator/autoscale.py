@@ -39,12 +39,14 @@ from dataclasses import dataclass
 
 from .constants import (
     BYTES_PER_GB,
+    DEFAULT_TARGET_UTILIZATION,
     HOURS_PER_MONTH,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,
-    TOKENS_PER_MILLION,
 )
-from .results import TraceStep
+from .cost import api_bills
+from .limits import MAX_TARGET_UTILIZATION, MIN_TARGET_UTILIZATION
+from .results import ApiMonthly, TraceStep
 from .specs import ApiOffering, EstimatorInputError
 from .traffic import (
     DAYS_PER_WEEK,
@@ -61,10 +63,10 @@ STEPS_PER_HOUR = int(SECONDS_PER_HOUR) // STEP_S
 WARM_UP_DAYS = 1
 DAYS_PER_MONTH = HOURS_PER_MONTH / HOURS_PER_DAY
 
-# Hugging Face Inference Endpoints add a replica when the replicas' average GPU
-# utilization reaches 80% (huggingface/hf-endpoints-documentation#33, 2023): the share
-# of a replica's capacity within the targets the autoscaler loads it to.
-DEFAULT_TARGET_UTILIZATION = 0.8
+# The share of a replica's capacity within the targets the autoscaler loads it to: the
+# planner's headroom (constants.DEFAULT_TARGET_UTILIZATION, 80%), so a flat day costs
+# what the plan does. Hugging Face Inference Endpoints also add a replica when the
+# replicas' average GPU utilization reaches 80% (huggingface/hf-endpoints-documentation#33).
 # Replicas are removed only down to the most wanted over the last five minutes: the
 # Kubernetes HPA's default scale-down stabilization window (300 s), and Hugging Face
 # Inference Endpoints' 300 s after a scale-down (hf-endpoints-documentation#103).
@@ -84,7 +86,6 @@ WEIGHTS_READ_BYTES_PER_S = 16.06e9 / 47.99
 # it bounds the reserved-baseline search). Delays: six hours to start is a typo; a
 # scale-down window longer than a day never scales down.
 MAX_REPLICAS = 10_000
-MIN_TARGET_UTILIZATION = 0.1
 MAX_SCALE_UP_DELAY_S = 6 * SECONDS_PER_HOUR
 MAX_SCALE_DOWN_DELAY_S = SECONDS_PER_DAY
 MAX_WEIGHTS_BYTES = 1e13  # 10 TB: the largest open models are under 2 TB in 16-bit
@@ -161,7 +162,12 @@ class Policy:
                 raise EstimatorInputError(field, f"Must be from {low} to {MAX_REPLICAS:,}.")
         if self.min_replicas > self.max_replicas:
             raise EstimatorInputError("min_replicas", "Must be at most the maximum.")
-        _check_number("target_utilization", self.target_utilization, MIN_TARGET_UTILIZATION, 1.0)
+        _check_number(
+            "target_utilization",
+            self.target_utilization,
+            MIN_TARGET_UTILIZATION,
+            MAX_TARGET_UTILIZATION,
+        )
         _check_number("scale_up_delay_s", self.scale_up_delay_s, 0.0, MAX_SCALE_UP_DELAY_S)
         _check_number("scale_down_delay_s", self.scale_down_delay_s, 0.0, MAX_SCALE_DOWN_DELAY_S)
 
@@ -428,13 +434,6 @@ def _share(met: float, arriving: float) -> float | None:
 
 
 @dataclass(frozen=True)
-class ApiBill:
-    slug: str
-    name: str
-    usd_per_month: float
-
-
-@dataclass(frozen=True)
 class Bill:
     usd_per_replica_hour: float
     fixed_replicas: int  # sized for the peak at the target utilization
@@ -445,7 +444,7 @@ class Bill:
     reserved_replicas: int | None  # the baseline that makes reserved plus burst cheapest
     reserved_plus_burst_usd_per_month: float | None
     requests_per_month: float
-    api_comparison: tuple[ApiBill, ...]  # cheapest first
+    api_comparison: tuple[ApiMonthly, ...]  # cheapest first
 
     @property
     def autoscaling_saves_usd_per_month(self) -> float:
@@ -468,10 +467,7 @@ class Bill:
             "reserved_replicas": self.reserved_replicas,
             "reserved_plus_burst_usd_per_month": self.reserved_plus_burst_usd_per_month,
             "requests_per_month": self.requests_per_month,
-            "api_comparison": [
-                {"slug": a.slug, "name": a.name, "usd_per_month": a.usd_per_month}
-                for a in self.api_comparison
-            ],
+            "api_comparison": [a.as_dict() for a in self.api_comparison],
         }
 
 
@@ -590,23 +586,6 @@ def _cheapest_baseline(
         mass_above += hours_at.get(level, 0.0)
         above_hours += mass_above
     return best_level, best_cost
-
-
-def api_bills(
-    apis: tuple[ApiOffering, ...], requests_per_month: float, prompt: int, completion: int
-) -> tuple[ApiBill, ...]:
-    """Each API's price for a month of the same requests, cheapest first."""
-    rows = (
-        ApiBill(
-            api.slug,
-            api.name,
-            requests_per_month
-            * (prompt * api.input_usd_per_1m + completion * api.output_usd_per_1m)
-            / TOKENS_PER_MILLION,
-        )
-        for api in apis
-    )
-    return tuple(sorted(rows, key=lambda row: row.usd_per_month))
 
 
 def _warnings(profile, replica, policy, weekday, weekend) -> list[str]:

@@ -277,20 +277,10 @@ def map_row(
     def skip(reason: str) -> Skip:
         return Skip(line, source, description, reason)
 
-    engine = FRAMEWORK_ENGINES.get(row["framework"].strip())
-    if engine is None or engine not in engines:
-        return skip(f"no engine profile for {row['framework']!r}")
-    gpu = row["gpu"].split(" ")[0].strip()
-    gpu = GPU_ALIASES.get(gpu, gpu)
-    if gpu not in gpus:
-        return skip(f"GPU {row['gpu']!r} is not in the catalog")
-    model = row["model"].strip()
-    if model not in models:
-        return skip(f"model {model!r} is not in the catalog")
-    weights = _weights_dtype(row["weight_dtype"])
-    kv = _kv_dtype(row["kv_dtype"])
-    if weights is None or kv is None:
-        return skip(f"unknown dtype {row['weight_dtype']!r} / {row['kv_dtype']!r}")
+    found = _catalog_entries(row, models, gpus, engines)
+    if isinstance(found, str):
+        return skip(found)
+    engine, gpu, model, weights, kv = found
     n_gpus, pp = _int(row["n_gpus"]) or 1, _int(row["pp"]) or 1
     parallelism = Parallelism.PIPELINE if pp > 1 else Parallelism.TENSOR
     concurrency = row["batch_size_or_concurrency"].strip()
@@ -354,6 +344,33 @@ def map_row(
     if prompt is None or completion is None:
         return skip("input or output length not stated")
     workload = replace(base, prompt_tokens=prompt, completion_tokens=completion)
+    return _open_loop_case(metric, concurrency, rate, engine, sharegpt, workload, value, case, skip)
+
+
+def _catalog_entries(
+    row: Mapping[str, str], models: Iterable[str], gpus: Iterable[str], engines: Iterable[str]
+) -> tuple[str, str, str, Dtype, Dtype] | str:
+    """The row's engine, GPU, model and weight and KV dtypes, or why it has none."""
+    engine = FRAMEWORK_ENGINES.get(row["framework"].strip())
+    if engine is None or engine not in engines:
+        return f"no engine profile for {row['framework']!r}"
+    gpu = row["gpu"].split(" ")[0].strip()
+    gpu = GPU_ALIASES.get(gpu, gpu)
+    if gpu not in gpus:
+        return f"GPU {row['gpu']!r} is not in the catalog"
+    model = row["model"].strip()
+    if model not in models:
+        return f"model {model!r} is not in the catalog"
+    weights = _weights_dtype(row["weight_dtype"])
+    kv = _kv_dtype(row["kv_dtype"])
+    if weights is None or kv is None:
+        return f"unknown dtype {row['weight_dtype']!r} / {row['kv_dtype']!r}"
+    return engine, gpu, model, weights, kv
+
+
+def _open_loop_case(metric, concurrency, rate, engine, sharegpt, workload, value, case, skip):
+    """A run whose requests arrive at a rate (or all at once), each with the stated
+    lengths: saturation throughput, or latencies at a finite rate."""
     if metric == "output_throughput_tok_s_total":
         if concurrency.startswith("max") or rate == math.inf:
             return case(Regime.SATURATION, replace(workload, batch_size=None), value)

@@ -28,9 +28,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
+from .arrivals import Arrivals
 from .limits import MIN_SERVE_RATE
 from .scheduler import Replica, WorkLimitExceeded, make_replica, run_replica
 from .serving import (
+    POISSON,
     LengthSpread,
     ServingResult,
     Targets,
@@ -118,12 +120,19 @@ class Work:
 
 class ReplicaLoad:
     """One replica serving one workload (its mean lengths, fixed) against latency
-    targets, at Poisson rates."""
+    targets, at rates of Poisson arrivals or as ``arrivals`` draws them (bursts)."""
 
-    def __init__(self, replica: Replica, workload: Workload, targets: Targets) -> None:
+    def __init__(
+        self,
+        replica: Replica,
+        workload: Workload,
+        targets: Targets,
+        arrivals: Arrivals = POISSON,
+    ) -> None:
         self.replica = replica
         self.workload = workload
         self.targets = targets
+        self.arrivals = arrivals
         completion = workload.completion_tokens
         self.lifetime_s = targets.ttft_s + (completion - 1) * targets.tpot_s
         bound = replica_saturation_rate(replica, workload)
@@ -173,7 +182,12 @@ class ReplicaLoad:
         )
         warmup = min(warmup, requests // 2)
         drawn = draw_requests(
-            self.workload, rate=rate, requests=requests, spread=LengthSpread.FIXED, seed=SEARCH_SEED
+            self.workload,
+            rate=rate,
+            requests=requests,
+            spread=LengthSpread.FIXED,
+            seed=SEARCH_SEED,
+            arrivals=self.arrivals,
         )
         targets = self.targets
         run = run_replica(
@@ -246,18 +260,23 @@ _memo_lock = threading.Lock()
 
 
 def replica_load(
-    model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: Workload, targets: Targets
+    model: ModelSpec,
+    gpu: GpuSpec,
+    engine: EngineSpec,
+    workload: Workload,
+    targets: Targets,
+    arrivals: Arrivals = POISSON,
 ) -> ReplicaLoad:
     """The load of this configuration, made once per process (``make_replica``'s
     EstimatorInputError when the model does not fit). The GPU's catalog price is no
     part of the key: runs do not depend on it."""
-    key = (model, replace(gpu, hourly_usd=None), engine, workload, targets)
+    key = (model, replace(gpu, hourly_usd=None), engine, workload, targets, arrivals)
     with _memo_lock:
         found = _memo.get(key)
         if found is not None:
             _memo.move_to_end(key)
             return found
-    load = ReplicaLoad(make_replica(model, gpu, engine, workload), workload, targets)
+    load = ReplicaLoad(make_replica(model, gpu, engine, workload), workload, targets, arrivals)
     with _memo_lock:
         load = _memo.setdefault(key, load)
         _memo.move_to_end(key)

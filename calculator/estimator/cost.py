@@ -5,7 +5,7 @@ bills ``Workload.gpu_hourly_usd`` as it is, and nothing without one."""
 from __future__ import annotations
 
 from . import constants
-from .results import ApiComparison, Cost, TraceStep
+from .results import ApiComparison, ApiMonthly, Cost, TraceStep
 from .specs import ApiOffering, Workload
 
 NO_PRICE_WARNING = "No hourly price for this GPU: enter one to see costs."
@@ -75,29 +75,51 @@ def break_even_api(
     )
 
 
+def api_usd(api: ApiOffering, requests: float, prompt: int, completion: int) -> float:
+    """What an API charges for ``requests`` requests of ``prompt`` input and
+    ``completion`` output tokens each, at its two prices per million tokens."""
+    return (
+        requests
+        * (prompt * api.input_usd_per_1m + completion * api.output_usd_per_1m)
+        / constants.TOKENS_PER_MILLION
+    )
+
+
+def api_bills(
+    apis: tuple[ApiOffering, ...], requests_per_month: float, prompt: int, completion: int
+) -> tuple[ApiMonthly, ...]:
+    """Each API's price for a month of the same requests, and per 1M output tokens
+    (the calculator's unit), with its same-model / reference / deprecated marks;
+    cheapest first."""
+    rows = (
+        ApiMonthly(
+            api.slug,
+            api.name,
+            api_usd(api, requests_per_month, prompt, completion),
+            usd_per_1m_output_tokens=api_usd_per_1m_output_tokens(api, prompt, completion),
+            same_model=api.same_model,
+            reference=api.reference,
+            deprecated=api.deprecated,
+        )
+        for api in apis
+    )
+    return tuple(sorted(rows, key=lambda row: (row.usd_per_month, row.slug)))
+
+
 def _compare(
     api: ApiOffering, workload: Workload, batch: int, run: float, per_hour: float, saturated: float
 ) -> ApiComparison:
     prompt, completion = workload.prompt_tokens, workload.completion_tokens
-    api_run = (
-        batch
-        * (prompt * api.input_usd_per_1m + completion * api.output_usd_per_1m)
-        / constants.TOKENS_PER_MILLION
-    )
+    api_run = api_usd(api, batch, prompt, completion)
     # What the API would charge for an hour of our full-load output.
-    api_hour = (
-        saturated
-        * constants.SECONDS_PER_HOUR
-        * (completion * api.output_usd_per_1m + prompt * api.input_usd_per_1m)
-        / completion
-        / constants.TOKENS_PER_MILLION
-    )
+    api_hour = api_usd(api, saturated * constants.SECONDS_PER_HOUR / completion, prompt, completion)
     return ApiComparison(
         slug=api.slug,
         name=api.name,
         total_usd=api_run,
         ratio=run / api_run if api_run else None,
         break_even_utilization=per_hour / api_hour if api_hour else None,
+        usd_per_1m_output_tokens=api_usd_per_1m_output_tokens(api, prompt, completion),
     )
 
 

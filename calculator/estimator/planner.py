@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from . import constants as C
+from .arrivals import Arrivals
 from .capacity import (
     REFERENCE_TOLERANCE,
     SEARCH_MAX_REQUESTS,
@@ -36,7 +37,7 @@ from .capacity import (
     replica_load,
 )
 from .constants import DEFAULT_TARGET_UTILIZATION, HOURS_PER_MONTH, SECONDS_PER_DAY
-from .cost import api_usd_per_1m_output_tokens
+from .cost import api_bills
 from .limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
     MAX_GPUS_PER_REPLICA,
@@ -51,8 +52,9 @@ from .limits import (
 )
 from .memory import kv_dtype_of
 from .pricing import PriceFunction, PriceUsed, catalog_price
+from .results import ApiMonthly
 from .scheduler import BLOCK_TOKENS, WorkLimitExceeded
-from .serving import DEFAULT_PERCENTILE, LengthSpread, Targets, simulation_work
+from .serving import DEFAULT_PERCENTILE, POISSON, LengthSpread, Targets, simulation_work
 from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 
 PERCENTILE_CHOICES = ("p50", "p90", "p95", "p99")
@@ -91,6 +93,7 @@ class Traffic:
     prompt_tokens: int
     completion_tokens: int
     given_as: str = "rate"  # the input the rates come from: "rate" or "requests_per_day"
+    arrivals: Arrivals = POISSON  # how requests arrive at the peak (bursts: gamma, a CV)
 
     @classmethod
     def at_peak(cls, rate: float, prompt: int, completion: int) -> Traffic:
@@ -232,32 +235,6 @@ def price_fields(price: PriceUsed | None) -> dict:
 
 
 @dataclass(frozen=True)
-class ApiMonthly:
-    slug: str
-    name: str
-    usd_per_month: float
-    # The same unit as the calculator's self-hosted cost (cost.api_usd_per_1m_output_tokens).
-    usd_per_1m_output_tokens: float = 0.0
-    same_model: bool = False
-    reference: bool = False
-    deprecated: bool = False
-    # This API's month minus the best option's (> 0: the API costs more); None without a best.
-    usd_per_month_vs_plan: float | None = None
-
-    def as_dict(self) -> dict:
-        return {
-            "slug": self.slug,
-            "name": self.name,
-            "usd_per_month": self.usd_per_month,
-            "usd_per_1m_output_tokens": self.usd_per_1m_output_tokens,
-            "same_model": self.same_model,
-            "reference": self.reference,
-            "deprecated": self.deprecated,
-            "usd_per_month_vs_plan": self.usd_per_month_vs_plan,
-        }
-
-
-@dataclass(frozen=True)
 class PlanResult:
     traffic: Traffic
     targets: Targets
@@ -289,6 +266,7 @@ class PlanResult:
                 "average_requests_per_second": self.traffic.average_rate,
                 "prompt_tokens": self.traffic.prompt_tokens,
                 "completion_tokens": self.traffic.completion_tokens,
+                **self.traffic.arrivals.as_dict(),
             },
             "targets": {
                 "ttft_ms": self.targets.ttft_s * 1e3,
@@ -550,23 +528,11 @@ def _api_comparison(
     tokens (the calculator's unit); the same model's first, then the closed references,
     then the rest, deprecated ones last, each cheapest first."""
     requests = traffic.average_rate * SECONDS_PER_DAY * HOURS_PER_MONTH / 24
-    prompt, completion = traffic.prompt_tokens, traffic.completion_tokens
     plan_month = best.usd_per_month if best is not None else None
-    rows = []
-    for api in apis:
-        per_1m_output = api_usd_per_1m_output_tokens(api, prompt, completion)
-        month = requests * completion * per_1m_output / C.TOKENS_PER_MILLION
-        rows.append(
-            ApiMonthly(
-                api.slug,
-                api.name,
-                month,
-                usd_per_1m_output_tokens=per_1m_output,
-                same_model=api.same_model,
-                reference=api.reference,
-                deprecated=api.deprecated,
-                usd_per_month_vs_plan=None if plan_month is None else month - plan_month,
-            )
+    rows = api_bills(apis, requests, traffic.prompt_tokens, traffic.completion_tokens)
+    if plan_month is not None:
+        rows = tuple(
+            replace(row, usd_per_month_vs_plan=row.usd_per_month - plan_month) for row in rows
         )
 
     def order(row: ApiMonthly) -> tuple:
@@ -616,7 +582,7 @@ def _consider(
         hourly=hourly,
     )
     try:
-        load = replica_load(model, gpu, engine, workload, targets)
+        load = replica_load(model, gpu, engine, workload, targets, traffic.arrivals)
     except EstimatorInputError as error:
         if error.field == "num_gpus":
             return option.failed(Reason.DOES_NOT_FIT, f"Does not fit: {error.message}")

@@ -2,6 +2,7 @@
 
 One rule, in this order (issue 9):
 
+0. on hardware the user owns, the owned price (``owned.py``'s formula) for every GPU;
 1. a price the user typed;
 2. else the offer the user picked (a provider, on-demand or spot);
 3. else the cheapest offer with a list price (no ``PriceFlag``: not a floor, auction,
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -39,6 +40,7 @@ class Basis(StrEnum):
     OFFER = "offer"
     CHEAPEST_OFFER = "cheapest_offer"
     CATALOG = "catalog"
+    OWNED = "owned"
 
 
 class Pricing(StrEnum):
@@ -154,6 +156,8 @@ def source_label(price: Mapping | None) -> str:
         return "no price"
     if price["basis"] == Basis.TYPED:
         return "entered"
+    if price["basis"] == Basis.OWNED:
+        return "owned hardware"
     if price["basis"] == Basis.CATALOG:
         return "catalog"
     rate = "spot" if price.get("spot") else "on-demand"
@@ -171,6 +175,11 @@ def typed_price(usd: float, num_gpus: int) -> PriceUsed:
         effective_usd_per_gpu_hour=usd,
         usd_per_hour=usd * num_gpus,
     )
+
+
+def owned_gpu_price(usd: float, num_gpus: int) -> PriceUsed:
+    """Rule 0: owned hardware's price per GPU-hour (``owned.owned_price``), every GPU."""
+    return replace(typed_price(usd, num_gpus), basis=Basis.OWNED)
 
 
 def catalog_price(gpu: GpuSpec, num_gpus: int) -> PriceUsed:

@@ -79,6 +79,37 @@ class ApiComparison:
     total_usd: float  # the API's price for the same tokens as one run of the batch
     ratio: float | None  # self-hosted cost / the API price (< 1: self-hosting is cheaper)
     break_even_utilization: float | None  # share of the hour the GPUs must be busy to match it
+    # The API's price per 1M output tokens of this traffic (prompts included): the unit
+    # of the self-hosted Cost.usd_per_1m_output_tokens (cost.api_usd_per_1m_output_tokens).
+    usd_per_1m_output_tokens: float | None = None
+
+
+@dataclass(frozen=True)
+class ApiMonthly:
+    """What one API charges for a month of the same requests (planner, autoscaling)."""
+
+    slug: str
+    name: str
+    usd_per_month: float
+    # The same unit as the calculator's self-hosted cost (cost.api_usd_per_1m_output_tokens).
+    usd_per_1m_output_tokens: float = 0.0
+    same_model: bool = False
+    reference: bool = False
+    deprecated: bool = False
+    # This API's month minus the plan's best option's (> 0: the API costs more); None without one.
+    usd_per_month_vs_plan: float | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "usd_per_month": self.usd_per_month,
+            "usd_per_1m_output_tokens": self.usd_per_1m_output_tokens,
+            "same_model": self.same_model,
+            "reference": self.reference,
+            "deprecated": self.deprecated,
+            "usd_per_month_vs_plan": self.usd_per_month_vs_plan,
+        }
 
 
 @dataclass(frozen=True)

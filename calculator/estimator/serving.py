@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .arrivals import Arrivals
 from .constants import ESTIMATOR_VERSION
 from .core import validate
 from .limits import MAX_CONCURRENCY, MAX_REQUESTS, MAX_SERVE_RATE, MIN_SERVE_RATE
@@ -44,6 +45,7 @@ DEFAULT_PERCENTILE = "p95"  # the percentile SLOs are usually written at
 # runs take at most 0.9 x simulation_work over 300 random configurations that do not
 # preempt (tests/test_serving.py); preemptions add a recomputed prompt each.
 STEPS_PER_REQUEST = 3
+POISSON = Arrivals()  # the arrivals of every run unless asked otherwise
 
 
 class LengthSpread(StrEnum):
@@ -223,20 +225,22 @@ def draw_requests(
     requests: int,
     spread: LengthSpread,
     seed: int,
+    arrivals: Arrivals = POISSON,
 ) -> list[Request]:
-    """The requests of a run: lengths around the workload's means and, at a rate, Poisson
-    arrivals (exponential gaps; all at t = 0 for an infinite rate). Closed-loop runs get
-    arrival 0 here and their real arrivals as the run goes."""
+    """The requests of a run: lengths around the workload's means and, at a rate, gaps
+    drawn by ``arrivals`` (Poisson by default: exponential gaps; all at t = 0 for an
+    infinite rate). Closed-loop runs get arrival 0 here and their real arrivals as the
+    run goes."""
     rng = random.Random(seed)
-    arrivals = [0.0] * requests
+    times = [0.0] * requests
     if rate is not None and math.isfinite(rate):
         t = 0.0
         for i in range(requests):
-            t += rng.expovariate(rate)
-            arrivals[i] = t
+            t += arrivals.gap(rate, rng)
+            times[i] = t
     prompts = draw_lengths(workload.prompt_tokens, requests, spread, rng)
     completions = draw_lengths(workload.completion_tokens, requests, spread, rng)
-    return [Request(a, p, c) for a, p, c in zip(arrivals, prompts, completions, strict=True)]
+    return [Request(a, p, c) for a, p, c in zip(times, prompts, completions, strict=True)]
 
 
 # Runs
@@ -255,12 +259,14 @@ def simulate(
     seed: int = 0,
     warmup: int = 0,
     max_steps: int | None = None,
+    arrivals: Arrivals = POISSON,
 ) -> ServingResult:
     """Serve ``requests`` requests of the workload's mean lengths on one replica (the
     workload's GPUs, precision and parallelism), arriving open-loop at ``rate`` requests/s
-    (Poisson; ``math.inf``: all at once) or closed-loop from ``concurrency`` users who each
-    send their next request when the last one ends. The same seed gives the same run.
-    Latency figures leave out the first ``warmup`` requests (throughput counts them).
+    (Poisson, or as ``arrivals`` draws them; ``math.inf``: all at once) or closed-loop
+    from ``concurrency`` users who each send their next request when the last one ends.
+    The same seed gives the same run. Latency figures leave out the first ``warmup``
+    requests (throughput counts them).
     ``max_steps``: refuse (WorkLimitExceeded) a run that needs more scheduler steps."""
     validate(model, gpu, workload)
     return simulate_replica(
@@ -273,6 +279,7 @@ def simulate(
         seed=seed,
         warmup=warmup,
         max_steps=max_steps,
+        arrivals=arrivals,
     )
 
 
@@ -287,6 +294,7 @@ def simulate_replica(
     seed: int = 0,
     warmup: int = 0,
     max_steps: int | None = None,
+    arrivals: Arrivals = POISSON,
 ) -> ServingResult:
     """``simulate`` on a replica made once (``make_replica``) for many runs."""
     if (rate is None) == (concurrency is None):
@@ -314,7 +322,9 @@ def simulate_replica(
         raise EstimatorInputError("requests", "The warm-up must leave requests to measure.")
     spread = LengthSpread(length_spread)
     warnings = list(replica.warnings)
-    drawn = draw_requests(workload, rate=rate, requests=requests, spread=spread, seed=seed)
+    drawn = draw_requests(
+        workload, rate=rate, requests=requests, spread=spread, seed=seed, arrivals=arrivals
+    )
     run = run_replica(replica, drawn, concurrency, max_steps=max_steps)
     if run.stopped == "steps":
         raise WorkLimitExceeded(

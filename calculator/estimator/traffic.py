@@ -71,8 +71,9 @@ class DayProfile:
         return cls((rate,) * HOURS_PER_DAY)
 
     @classmethod
-    def parse(cls, text: str) -> DayProfile:
-        """24 numbers separated by commas (or spaces), as typed in a form or a URL."""
+    def parse(cls, text: str, *, allow_idle: bool = False) -> DayProfile:
+        """24 numbers separated by commas (or spaces), as typed in a form or a URL
+        (``allow_idle``: all of them may be 0, a quiet weekend)."""
         if len(text) > MAX_HOURLY_RATES_CHARS:
             raise EstimatorInputError(
                 FIELD, f"At most {MAX_HOURLY_RATES_CHARS:,} characters: 24 numbers."
@@ -86,7 +87,7 @@ class DayProfile:
                 raise EstimatorInputError(
                     FIELD, f"Hour {hour}: {part!r} is not a number."
                 ) from None
-        return cls(tuple(values))
+        return cls(tuple(values), allow_idle)
 
     @property
     def peak_rate(self) -> float:

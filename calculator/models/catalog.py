@@ -235,6 +235,18 @@ class GpuType(models.Model):
 
 
 class LlmModel(models.Model):
+    # The architecture's sizes, each a positive count a config.json gives.
+    SIZE_FIELDS = (
+        "hidden_size",
+        "num_layers",
+        "num_attention_heads",
+        "num_kv_heads",
+        "head_dim",
+        "intermediate_size",
+        "vocab_size",
+        "max_context",
+    )
+
     slug = slug_field()
     name = models.CharField(max_length=100)
     family = models.CharField(max_length=50, help_text="e.g. Llama 3.1, Qwen2.5.")
@@ -333,20 +345,7 @@ class LlmModel(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        _reject_non_positive(
-            errors,
-            self,
-            "hidden_size",
-            "num_layers",
-            "num_attention_heads",
-            "num_kv_heads",
-            "head_dim",
-            "intermediate_size",
-            "vocab_size",
-            "max_context",
-            "moe_layer_step",
-            "official_params",
-        )
+        _reject_non_positive(errors, self, *self.SIZE_FIELDS, "moe_layer_step", "official_params")
         _reject_negative(errors, self, "extra_params")
         if self.attention_window and not 0 < self.local_layers <= (self.num_layers or 0):
             errors["local_layers"] = "A window needs the number of local layers (1 to all)."

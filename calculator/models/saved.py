@@ -44,6 +44,19 @@ class AuthoredQuerySet(models.QuerySet):
         return self.filter(author=user) if user.is_authenticated else self.none()
 
 
+def _who(**options) -> models.ForeignKey:
+    """A link to the account that did something; it outlives the account (then None)
+    and no form edits it."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        **options,
+    )
+
+
 class Authored(models.Model):
     """Who saved a row, whether lists show it, and whether it is archived.
 
@@ -52,27 +65,12 @@ class Authored(models.Model):
     any saved model (with a manager built on AuthoredQuerySet) to get the same rules.
     """
 
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="%(class)ss",
-        help_text="Who saved it, when someone was signed in.",
-    )
+    author = _who(related_name="%(class)ss", help_text="Who saved it, when someone was signed in.")
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.LISTED
     )
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
-    archived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    archived_by = _who(related_name="+")
 
     class Meta:
         abstract = True
@@ -180,6 +178,12 @@ class Plan(Authored):
     inputs = models.JSONField(help_text="The planner's query parameters, as strings.")
     results = models.JSONField(help_text="The plan, as GET /api/plan gives it.")
     snapshot = models.JSONField(help_text="The model, engine and GPU prices used.")
+    traffic = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The traffic profile planned for: hourly rates (weekday, weekend), where "
+        "they came from, a request log's summary. Empty for one rate.",
+    )
     estimator_version = models.CharField(max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
 

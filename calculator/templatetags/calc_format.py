@@ -7,7 +7,9 @@ decimal units (1 GB = 10^9 bytes), as GPU vendors quote it.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 
 from django import template
 
@@ -23,6 +25,20 @@ COMPACT_UNITS = [(1e9, "G"), (1e6, "M"), (1e3, "k")]
 
 def _is_missing(value) -> bool:
     return value is None or value == "" or (isinstance(value, float) and not math.isfinite(value))
+
+
+def number_filter(name: str) -> Callable[[Callable[..., str]], Callable[..., str]]:
+    """Register a filter that writes a number (with an optional argument); a missing
+    value (None, "", NaN, infinite) shows as MISSING, decided here for every filter."""
+
+    def register_filter(write: Callable[..., str]) -> Callable[..., str]:
+        @functools.wraps(write)
+        def shown(value, *args) -> str:
+            return MISSING if _is_missing(value) else write(value, *args)
+
+        return register.filter(name=name)(shown)
+
+    return register_filter
 
 
 def significant(value: float, digits: int = SIGNIFICANT_DIGITS) -> str:
@@ -43,18 +59,14 @@ def significant(value: float, digits: int = SIGNIFICANT_DIGITS) -> str:
     return f"{rounded:,.{decimals}f}"
 
 
-@register.filter(name="sig")
+@number_filter("sig")
 def format_significant(value) -> str:
-    if _is_missing(value):
-        return MISSING
     return significant(value)
 
 
-@register.filter(name="count")
+@number_filter("count")
 def format_count(value) -> str:
     """A whole number with thousands separators: 1,000."""
-    if _is_missing(value):
-        return MISSING
     return f"{round(float(value)):,}"
 
 
@@ -67,19 +79,15 @@ def _scaled(value: float, units, unscaled_suffix: str) -> str:
     return f"{round(value):,}{unscaled_suffix}"
 
 
-@register.filter(name="bytes")
+@number_filter("bytes")
 def format_bytes(value) -> str:
     """Bytes in decimal units: 68976648192 -> "69.0 GB", 163840 -> "164 kB"."""
-    if _is_missing(value):
-        return MISSING
     return _scaled(float(value), BYTE_UNITS, " B")
 
 
-@register.filter(name="duration")
+@number_filter("duration")
 def format_duration(seconds) -> str:
     """Seconds for people: "451 µs", "47.9 ms", "2.41 s", "3 min 12 s", "2 h 05 min"."""
-    if _is_missing(seconds):
-        return MISSING
     seconds = float(seconds)
     if seconds == 0:
         return "0 s"
@@ -98,11 +106,9 @@ def format_duration(seconds) -> str:
     return f"{hours:,} h {minutes:02d} min"
 
 
-@register.filter(name="usd")
+@number_filter("usd")
 def format_usd(value) -> str:
     """US dollars: "$1,234", "$48.40", "$0.0242"."""
-    if _is_missing(value):
-        return MISSING
     value = float(value)
     sign = "-" if value < 0 else ""
     value = abs(value)
@@ -117,11 +123,9 @@ def format_usd(value) -> str:
     return f"{sign}${text}"
 
 
-@register.filter(name="percent")
+@number_filter("percent")
 def format_percent(fraction) -> str:
     """A fraction as a percentage: 0.4609 -> "46%", 0.0052 -> "0.52%", 19.36 -> "1,936%"."""
-    if _is_missing(fraction):
-        return MISSING
     value = float(fraction) * 100
     if value == 0:
         return "0%"
@@ -130,11 +134,9 @@ def format_percent(fraction) -> str:
     return f"{significant(value, 2)}%"
 
 
-@register.filter(name="tokens_per_s")
+@number_filter("tokens_per_s")
 def format_tokens_per_second(value) -> str:
     """Throughput: "20.9 tokens/s", "2,326 tokens/s"."""
-    if _is_missing(value):
-        return MISSING
     return f"{significant(value)} tokens/s"
 
 
@@ -157,19 +159,15 @@ def format_likely(band, kind: str) -> str:
     return f"{low}–{high}"
 
 
-@register.filter(name="ratio")
+@number_filter("ratio")
 def format_ratio(value) -> str:
     """A multiple: 19.34 -> "19.3×", 0.46 -> "0.46×"."""
-    if _is_missing(value):
-        return MISSING
     return f"{significant(value)}×"
 
 
-@register.filter(name="big_count")
+@number_filter("big_count")
 def format_big_count(value) -> str:
     """A large count in words: 68976648192 -> "69.0 billion"."""
-    if _is_missing(value):
-        return MISSING
     return _scaled(float(value), COUNT_UNITS, "")
 
 
@@ -197,11 +195,9 @@ UNIT_FORMATS = {
 }
 
 
-@register.filter(name="with_unit")
+@number_filter("with_unit")
 def format_with_unit(value, unit: str) -> str:
     """A trace value with its unit word: (0.43, "seconds") -> "430 ms"."""
-    if _is_missing(value):
-        return MISSING
     formatter = UNIT_FORMATS.get(unit)
     if formatter:
         return formatter(value)

@@ -20,12 +20,14 @@ from calculator.answers import capacity, estimate, listing, serve
 from calculator.answers.estimate import ALL_APIS_PARAM
 from calculator.answers.shared import FieldErrors
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
-from calculator.plan_forms import PlanForm, ServeForm
+from calculator.limits import MAX_LOG_BYTES, MAX_PLAN_BODY_BYTES
+from calculator.plan_forms import PlanForm, PlanLogForm, ServeForm
 from calculator.shedding import heavy
 
 API_PARAMETERS = [*CalculatorForm.base_fields, ALL_APIS_PARAM]
 SERVE_PARAMETERS = list(ServeForm.base_fields)
 PLAN_PARAMETERS = list(PlanForm.base_fields)
+PLAN_LOG_PARAMETERS = list(PlanLogForm.base_fields)
 
 
 def _errors(
@@ -75,7 +77,15 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
         body = jsonbody.parse(request)
     except jsonbody.JsonError as error:
         return _bad_body(error.message, error.field if error.field in API_PARAMETERS else "")
-    data = {**estimate.API_DEFAULTS}
+    data, config_field = _body_data(body, estimate.API_DEFAULTS)
+    unknown = [key for key in body if key not in API_PARAMETERS]
+    return _answer(CalculatorForm(data), unknown, config_field, data.get(ALL_APIS_PARAM))
+
+
+def _body_data(body: dict, defaults) -> tuple[dict, str]:
+    """A POSTed JSON object as form data over the defaults, and "model" when the model
+    came as a config.json object (its errors are then reported under "model")."""
+    data = {**defaults}
     config_field = ""
     for key, value in body.items():
         if key == "model" and isinstance(value, dict):
@@ -89,8 +99,7 @@ def api_estimate(request: HttpRequest) -> JsonResponse:
             data[key] = json.dumps(value) if key == "model_config" else str(value)
         else:
             data[key] = str(value).lower() if isinstance(value, bool) else str(value)
-    unknown = [key for key in body if key not in API_PARAMETERS]
-    return _answer(CalculatorForm(data), unknown, config_field, data.get(ALL_APIS_PARAM))
+    return data, config_field
 
 
 @require_GET
@@ -101,22 +110,54 @@ def api_serve(request: HttpRequest) -> JsonResponse:
     return _computed(ServeForm(data), request, SERVE_PARAMETERS, serve.answer)
 
 
-@require_GET
+# Scripts post JSON, or a request log (multipart/form-data), without a CSRF token: the
+# endpoint computes, it changes nothing.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
 @heavy
 def api_plan(request: HttpRequest) -> JsonResponse:
-    """The capacity plan: every GPU x replica size x precision for the traffic."""
-    form = PlanForm(capacity.with_defaults(request.GET))
-    return _computed(form, request, PLAN_PARAMETERS, capacity.answer)
+    """The capacity plan: every GPU x replica size x precision for the traffic. GET
+    takes the page's query; POST a JSON object of the same parameters, whose "model"
+    may be a config.json object, or a request log (``request_log``, multipart) with
+    the parameters as form fields."""
+    if request.method == "GET":
+        form = PlanForm(capacity.with_defaults(request.GET))
+        return _computed(form, request, PLAN_PARAMETERS, capacity.answer)
+    if request.content_type == "multipart/form-data":
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_PLAN_BODY_BYTES:
+            return _bad_body(
+                f"The request is over {MAX_PLAN_BODY_BYTES:,} bytes: a log of at most "
+                f"{MAX_LOG_BYTES:,} bytes and the parameters.",
+                "request_log",
+            )
+        form = PlanLogForm(capacity.with_defaults(request.POST), request.FILES)
+        given = [*request.POST, *request.FILES]
+        return _computed(form, request, PLAN_LOG_PARAMETERS, capacity.answer, given)
+    try:
+        body = jsonbody.parse(request)
+    except jsonbody.JsonError as error:
+        return _bad_body(error.message, error.field if error.field in PLAN_PARAMETERS else "")
+    data, config_field = _body_data(body, {})
+    form = PlanForm(capacity.with_defaults(data))
+    return _computed(form, request, PLAN_PARAMETERS, capacity.answer, list(body), config_field)
 
 
-def _computed(form, request: HttpRequest, known: list[str], answer) -> JsonResponse:
-    """Refuse unknown parameters, ask the question's answer, give its JSON or the errors."""
-    unknown = [key for key in request.GET if key not in known]
+def _computed(
+    form,
+    request: HttpRequest,
+    known: list[str],
+    answer,
+    given: list[str] | None = None,
+    config_field: str = "",
+) -> JsonResponse:
+    """Refuse unknown parameters (of the query, or those ``given`` in a body), ask the
+    question's answer, give its JSON or the errors."""
+    unknown = [key for key in (request.GET if given is None else given) if key not in known]
     if unknown:
-        return _errors(FieldErrors.of(form).errors, unknown, known)
+        return _errors(FieldErrors.of(form).errors, unknown, known, config_field=config_field)
     result = answer(form)
     if isinstance(result, FieldErrors):
-        return _errors(result.errors, [], known)
+        return _errors(result.errors, [], known, config_field=config_field)
     return JsonResponse(result.as_json())
 
 

@@ -23,7 +23,7 @@ from calculator.answers import under_load as under_load_answer
 from calculator.answers.shared import FieldErrors
 from calculator.exports import csv_response
 from calculator.models import Plan
-from calculator.plan_forms import PlanForm
+from calculator.plan_forms import PlanForm, PlanLogForm
 from calculator.shedding import heavy
 from calculator.views import HtmxHttpRequest
 
@@ -74,7 +74,7 @@ def plan_save(request: HttpRequest) -> HttpResponse:
         )
         response.headers["Retry-After"] = str(verdict.retry_after_s)
         return response
-    form = PlanForm(capacity.with_defaults(request.POST))
+    form = PlanLogForm(capacity.with_defaults(request.POST), request.FILES)
     saved = capacity.save(
         form,
         name=request.POST.get("name", ""),
@@ -119,6 +119,7 @@ def plan_json(request: HttpRequest, public_id: str) -> JsonResponse:
             "created_at": saved.created_at.isoformat(),
             "inputs": saved.inputs,
             "snapshot": saved.snapshot,
+            "traffic_profile": saved.traffic,
             **saved.results,
         },
         json_dumps_params={"indent": 2},
@@ -139,7 +140,14 @@ CSV_COLUMNS = (
     "usd_per_hour",
     "usd_per_month",
     "usd_per_1m_tokens",
+    "utilization",
     "price_source",
+    "provider",
+    "instance_type",
+    "region",
+    "price_as_of",
+    "price_kind",
+    "price_flag",
     "tokens_per_second_per_gpu",
     "tokens_per_second_per_user",
     "on_pareto_front",
@@ -147,19 +155,46 @@ CSV_COLUMNS = (
 )
 
 
+def _csv_rows(results: dict):
+    """A plan's options as CSV rows (a saved plan's or one just planned); columns a
+    plan saved before they existed are empty."""
+    yield CSV_COLUMNS
+    for option in results["options"]:
+        yield (
+            *(option.get(column) for column in CSV_COLUMNS[:-1]),
+            " ".join(option["reasons"]),
+        )
+
+
 @require_GET
 def plan_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     saved = get_object_or_404(Plan, public_id=public_id)
+    return csv_response(f"plan-{saved.public_id}.csv", _csv_rows(saved.results))
 
-    def rows():
-        yield CSV_COLUMNS
-        for option in saved.results["options"]:
-            yield (
-                *(option.get(column) for column in CSV_COLUMNS[:-1]),
-                " ".join(option["reasons"]),
-            )
 
-    return csv_response(f"plan-{saved.public_id}.csv", rows())
+# Section: exports of a plan not saved (/plan.json?<query>, /plan.csv?<query>)
+
+
+def _planned(request: HttpRequest) -> capacity.Planned | JsonResponse:
+    """The plan the page's query describes, or a 400 naming the fields at fault."""
+    form = PlanForm(capacity.with_defaults(request.GET))
+    result = capacity.answer(form)
+    if isinstance(result, FieldErrors):
+        return JsonResponse({"errors": result.errors}, status=400)
+    return result
+
+
+@require_GET
+@heavy
+def plan_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """What /plan/?<query> shows, without saving: as /api/plan answers it ("json"), or
+    the options as a saved plan's CSV ("csv")."""
+    planned = _planned(request)
+    if isinstance(planned, JsonResponse):
+        return planned
+    if fmt == "csv":
+        return csv_response("plan.csv", _csv_rows(planned.results))
+    return JsonResponse(planned.as_json(), json_dumps_params={"indent": 2})
 
 
 # Section: "Under load" on the calculator page

@@ -11,7 +11,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from calculator import figures
-from calculator.answers import estimate
+from calculator.answers import api_table, estimate
 from calculator.answers.shared import FieldErrors
 from calculator.estimator.pricing import source_label
 from calculator.forms import CalculatorForm
@@ -119,8 +119,14 @@ class Command(BaseCommand):
         for figure in figures.CLI_COST:
             full_load = " at full load" if figure is figures.USD_PER_1M else ""
             out(_line(figure, results, COST_WIDTH, full_load))
-        for api in result.api_comparison[:5]:
-            ratio = "n/a" if api.ratio is None else format_ratio(api.ratio)
-            out(f"  vs {api.name}: {_usd(api.total_usd)} per run, self-hosted / API = {ratio}")
+        # The calculator's table order (this model's offerings, then the closed
+        # references), deprecated models left out.
+        rows = api_table.answer(answered, all_apis=False)["api_rows"]
+        for api in [row for row in rows if not row["deprecated"]][:5]:
+            ratio = "n/a" if api["ratio"] is None else format_ratio(api["ratio"])
+            out(
+                f"  vs {api['title']}: {_usd(api['total_usd'])} per run, "
+                f"self-hosted / API = {ratio}"
+            )
         for warning in (*price.warnings, *result.warnings):
             out(self.style.WARNING(f"Warning: {warning}"))

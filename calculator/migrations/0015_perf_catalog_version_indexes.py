@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calculator", "0013_planapi_offer_price_flags"),
+        ("calculator", "0014_traffic_plan_profile"),
     ]
 
     operations = [
