@@ -234,8 +234,14 @@ def test_a_config_json_as_the_model_is_estimated(client):
     assert json.loads(answer["inputs"]["model_config"]) == hf_config("qwen3-8b")
     catalog = LlmModel.objects.get(slug="qwen3-8b")
     _, by_slug = get(client, **{**SEED, "model": catalog.slug, "gpu": "h100-sxm"})
-    for key in ("memory", "prefill", "decode", "cost"):
+    for key in ("memory", "prefill", "decode"):
         assert answer[key] == by_slug[key], key
+    # The same cost, but the break-even: a pasted config matches no API's model, so it
+    # is set against the cheapest closed reference, the catalog's Qwen3 8B against its
+    # own cheapest hosted offering (issue 20's rule).
+    pasted = {k: v for k, v in answer["cost"].items() if k != "break_even_utilization"}
+    assert pasted == {k: v for k, v in by_slug["cost"].items() if k != "break_even_utilization"}
+    assert answer["cost"]["break_even_utilization"] != by_slug["cost"]["break_even_utilization"]
 
 
 def test_a_pasted_configs_guesses_are_warnings(client):

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.auth.models import User
 
-from calculator import ratelimit, shedding
+from calculator import shedding
 from calculator.answers import capacity
 from calculator.models import Plan, RateCounter
 
@@ -121,8 +121,10 @@ def test_a_slot_is_given_back_when_the_view_fails(client, settings):
 
 
 @pytest.fixture
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(ratelimit.time, "time", lambda: 1_800_000_030.0)
+def frozen_clock(time_machine):
+    """30 s into a minute (time.time() == 1_800_000_030), and it stays there."""
+    time_machine.move_to(1_800_000_030.0, tick=False)
+    return time_machine
 
 
 @pytest.mark.django_db

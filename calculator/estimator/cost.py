@@ -96,7 +96,9 @@ def api_bills(
             api.slug,
             api.name,
             api_usd(api, requests_per_month, prompt, completion),
-            usd_per_1m_output_tokens=api_usd_per_1m_output_tokens(api, prompt, completion),
+            usd_per_1m_output_tokens=(
+                api_usd_per_1m_output_tokens(api, prompt, completion) if completion else 0.0
+            ),
             same_model=api.same_model,
             reference=api.reference,
             deprecated=api.deprecated,
