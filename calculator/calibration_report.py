@@ -449,9 +449,22 @@ def accuracy_summary(path: Path = DEFAULT_REPORT_PATH) -> dict:
     }
 
 
-def evidence(path: Path = DEFAULT_REPORT_PATH) -> tuple[tuple[bands.Evidence, ...], dict]:
-    """The band evidence and each regime's margin, from the committed report."""
+# Distinct queries whose bands are kept per report; their features take few values
+# (GPU family, engine, model family, MoE, load, context), so this is only a bound.
+MAX_KEPT_BANDS = 4096
+
+
+def regime_bands(query: bands.Features, path: Path = DEFAULT_REPORT_PATH) -> dict:
+    """bands.regime_bands() for a query from the committed report, computed once per
+    query and report (every keystroke asks it)."""
     loaded = load(path)
     if loaded is None:
-        return (), {}
-    return loaded["evidence"], loaded["report"].get("bands", {}).get("margin", {})
+        return bands.regime_bands(query, (), {})
+    kept = loaded.setdefault("bands", {})
+    found = kept.get(query)
+    if found is None:
+        if len(kept) >= MAX_KEPT_BANDS:
+            kept.clear()
+        evidence, margin = loaded["evidence"], loaded["report"].get("bands", {}).get("margin", {})
+        found = kept[query] = bands.regime_bands(query, evidence, margin)
+    return found

@@ -11,7 +11,8 @@ is noticed only when it changes a count, or once any saved change follows it.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -36,23 +37,46 @@ class Catalog:
     # Active cloud offers per GPU slug, and every provider that has one.
     offers: dict[str, tuple[pricing.Offer, ...]]
     providers: tuple[str, ...]
+    # What requests derive from these rows (a form's choices, the offerings a model is
+    # compared with), made once per catalog version: see derived().
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def offers_for(self, gpu: GpuType) -> tuple[pricing.Offer, ...]:
         return self.offers.get(gpu.slug, ())
 
+    def derived(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """``build()``, made once for this catalog version and kept with it (so a
+        catalog change starts afresh). What it returns is shared by every request of
+        this process: read it, never change it. Two threads may both build the first
+        time; either result is kept."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            return self._derived.setdefault(key, build())
+
 
 _lock = threading.Lock()
 _cached: dict[str, Any] = {}
+_version_queries: dict[str, str] = {}  # per database vendor
 
 
-def catalog_version() -> tuple:
+def _version_query() -> str:
     columns = ", ".join(
         f"(SELECT COUNT(*) FROM {table}), (SELECT COUNT(*) FROM {table} WHERE is_active), "
         f"(SELECT MAX(updated_at) FROM {table})"
         for table in (connection.ops.quote_name(m._meta.db_table) for m in CATALOG_MODELS)
     )
+    return f"SELECT {columns}"  # noqa: S608 - table names from our models
+
+
+def catalog_version() -> tuple:
+    # The query per database vendor, written once (every request asks it; indexes on
+    # is_active and updated_at keep it from reading the tables).
+    query = _version_queries.get(connection.vendor)
+    if query is None:
+        query = _version_queries[connection.vendor] = _version_query()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns}")  # noqa: S608 - table names from our models
+        cursor.execute(query)
         return tuple(str(value) for value in cursor.fetchone())
 
 

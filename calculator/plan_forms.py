@@ -18,13 +18,13 @@ from calculator.forms import (
     PRICING_CHOICES,
     CalculatorForm,
     CatalogChoiceField,
+    CatalogForm,
     CustomModel,
     ModelField,
     clean_custom_model,
     model_config_field,
     pricing_field,
     provider_field,
-    use_catalog,
 )
 from calculator.limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
@@ -198,7 +198,7 @@ class ServeForm(CalculatorForm):
 # Section: the planner
 
 
-class PlanForm(forms.Form):
+class PlanForm(CatalogForm):
     model = ModelField("models", label="Model")
     model_config = model_config_field()
     rate = forms.FloatField(
@@ -345,14 +345,15 @@ class PlanForm(forms.Form):
         label="Hosting per server a month ($)",
     )
 
-    def __init__(self, *args, catalog: Catalog | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.catalog = use_catalog(self, catalog)
-        for field in self.fields.values():  # Bootstrap's look, as crispy gives the calculator
+    @classmethod
+    def prepare_fields(cls, catalog: Catalog):
+        fields = super().prepare_fields(catalog)
+        for field in fields.values():  # Bootstrap's look, as crispy gives the calculator
             select = isinstance(field.widget, forms.Select)
             box = isinstance(field.widget, forms.CheckboxInput)
             look = "form-select" if select else "form-check-input" if box else "form-control"
             field.widget.attrs.setdefault("class", look)
+        return fields
 
     def clean_gpus(self) -> list:
         text = self.cleaned_data.get("gpus") or ""

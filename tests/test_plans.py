@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import secrets
 
 import pytest
@@ -456,6 +457,28 @@ def test_the_calculator_page_hooks_the_under_load_section():
     html = Client().get(reverse("calculator:calculator")).content.decode()
     assert 'hx-get="/under-load/"' in html
     assert 'hx-trigger="revealed"' in html
+
+
+def _form_including_gets(html: str) -> list[str]:
+    """The opening tags that GET with the calculator form's fields (hx-include)."""
+    tags = re.findall(r"<[a-z]+\s[^>]*>", html)
+    return [t for t in tags if "hx-get=" in t and 'hx-include="#calculator-form"' in t]
+
+
+def test_gets_with_the_calculator_form_leave_its_csrf_token_out(client):
+    # The form posts keystrokes, so it holds the CSRF token; a GET URL must not carry it.
+    page = client.get(reverse("calculator:calculator")).content.decode()
+    assert "csrfmiddlewaretoken" in page
+    params = {k: v for k, v in SERVE.items() if k not in ("rate", "requests")}
+    params.update(engine="vllm", parallelism="tensor", batch="1", seq_len="")
+    under_load = client.get(reverse("calculator:under-load"), params).content.decode()
+    keystroke = client.post(
+        reverse("calculator:calculator"), params, headers={"HX-Request": "true"}
+    ).content.decode()
+    tags = [t for html in (page, under_load, keystroke) for t in _form_including_gets(html)]
+    assert len(tags) >= 3  # the Under load hook and its rate form, the save form's GET
+    for tag in tags:
+        assert 'hx-params="not csrfmiddlewaretoken"' in tag, tag
 
 
 def test_under_load_defaults_to_70_percent_of_capacity_and_charts_latency(client):

@@ -58,8 +58,10 @@ API_DEFAULTS = {"engine": "vllm", "parallelism": "tensor", "weights": "fp16"}
 
 def with_defaults(query, defaults: Mapping = DEFAULTS):
     """A copy of the query (a QueryDict or a dict) with each input it leaves out taken
-    from `defaults` (a shortened URL, ?model=llama-3-8b, fills the rest)."""
-    data = query.copy()
+    from `defaults` (a shortened URL, ?model=llama-3-8b, fills the rest). A plain dict:
+    a parameter given twice counts once, with its last value, as a QueryDict's get()
+    reads it (and a QueryDict's deep copy costs more than the form it feeds)."""
+    data = query.dict() if hasattr(query, "getlist") else dict(query)
     for key, value in defaults.items():
         data.setdefault(key, str(value))
     return data
@@ -101,7 +103,6 @@ class Estimated:
             estimate.batch,
             data["prompt"],
         )
-        evidence, margin = calibration_report.evidence()
         figures = {
             "time_to_first_token_seconds": estimate.prefill.seconds,
             "seconds_per_output_token": estimate.decode.seconds_per_token,
@@ -112,7 +113,7 @@ class Estimated:
             ),
             "usd_per_1m_output_tokens": estimate.cost.usd_per_1m_output_tokens,
         }
-        return bands.confidence(query, figures, evidence, margin)
+        return bands.banded(figures, calibration_report.regime_bands(query))
 
     def results(self) -> dict:
         """The estimate as the API, the CLI and a saved scenario give it: the

@@ -170,15 +170,20 @@ def compared_apis(
     very model and the closed reference models, not other open models; or every active
     one (hundreds once a full price map is imported) when asked."""
     model_pk = model.pk  # None for a pasted config: no offering serves it
-    # same_model() inlined: this runs on every keystroke over every active offering.
-    pairs = [
-        (offering, replace(spec, same_model=True) if same else spec)
-        for offering, spec in zip(catalog.offerings, catalog.offering_specs, strict=True)
-        if (same := model_pk is not None and offering.llm_model_id == model_pk)
-        or everything
-        or offering.is_reference
-    ]
-    return tuple(o for o, _ in pairs), tuple(s for _, s in pairs)
+
+    def pick() -> tuple[tuple[ApiOffering, ...], tuple[estimator.ApiOffering, ...]]:
+        # same_model() inlined: this looks at every active offering.
+        pairs = [
+            (offering, replace(spec, same_model=True) if same else spec)
+            for offering, spec in zip(catalog.offerings, catalog.offering_specs, strict=True)
+            if (same := model_pk is not None and offering.llm_model_id == model_pk)
+            or everything
+            or offering.is_reference
+        ]
+        return tuple(o for o, _ in pairs), tuple(s for _, s in pairs)
+
+    # Once per model and catalog version, not on every keystroke.
+    return catalog.derived(("compared_apis", model_pk, everything), pick)
 
 
 # Section: the workload

@@ -276,8 +276,10 @@ FIGURE_BANDS = (
 )
 
 
-def regime_bands(query: Features, evidence: Sequence[Evidence], margin: Mapping) -> dict:
-    """The query's band in each regime (``margin`` per regime, from the report)."""
+def regime_bands(query: Features, evidence: Sequence[Evidence], margin: Mapping) -> dict[str, Band]:
+    """The query's band in each regime (``margin`` per regime, from the report): what
+    confidence() needs from the evidence, the same for every query with these features
+    (so the app can keep it per features)."""
     return {r: band(r, query, evidence, margin.get(r, 0.0)) for r in REGIME_ORIENTATION}
 
 
@@ -293,7 +295,15 @@ def confidence(
     its path in the JSON, its regime, whether it runs against the regime's orientation).
     A figure that is None (no price, no second token) stays None; one not in
     ``figures`` is left out."""
-    by_regime = regime_bands(query, evidence, margin)
+    return banded(figures, regime_bands(query, evidence, margin), figure_bands)
+
+
+def banded(
+    figures: Mapping[str, float | None],
+    by_regime: Mapping[str, Band],
+    figure_bands: Sequence[tuple[str, str, bool]] = FIGURE_BANDS,
+) -> dict:
+    """confidence() from the regimes' bands (regime_bands())."""
     answer: dict = {"level": LEVEL}
     for name, regime, inverted in figure_bands:
         if name not in figures:

@@ -148,9 +148,15 @@ class Estimate:
         return _plain(self)
 
 
+_LEAVES = frozenset({float, int, str, bool, type(None)})
+
+
 def _plain(value):
     # dataclasses.asdict deep-copies every leaf; these are immutable, so plain
-    # recursion over the fields gives the same result several times faster.
+    # recursion over the fields gives the same result several times faster. Numbers
+    # and strings, most of what it meets, are answered first.
+    if type(value) in _LEAVES:
+        return value
     if hasattr(value, "__dataclass_fields__"):
         return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
     if isinstance(value, tuple | list):

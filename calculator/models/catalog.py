@@ -69,6 +69,15 @@ def _reject_negative(errors: dict[str, str], instance: models.Model, *names: str
             errors[name] = "Must not be negative."
 
 
+def catalog_version_indexes(model: str) -> list[models.Index]:
+    """Indexes that let calculator.catalog's version query (asked on every request)
+    count active rows and find the newest edit without reading the table."""
+    return [
+        models.Index(fields=["is_active"], name=f"calc_{model}_active"),
+        models.Index(fields=["updated_at"], name=f"calc_{model}_updated"),
+    ]
+
+
 class ActiveQuerySet(models.QuerySet):
     def active(self) -> ActiveQuerySet:
         return self.filter(is_active=True)
@@ -155,6 +164,7 @@ class GpuType(models.Model):
     objects = ActiveQuerySet.as_manager()
 
     class Meta:
+        indexes = catalog_version_indexes("gputype")
         ordering = ["vendor", "name"]
         verbose_name = "GPU type"
         constraints = [
@@ -323,6 +333,7 @@ class LlmModel(models.Model):
     objects = ActiveQuerySet.as_manager()
 
     class Meta:
+        indexes = catalog_version_indexes("llmmodel")
         ordering = ["family", "name"]
         verbose_name = "LLM"
         constraints = [
@@ -444,6 +455,7 @@ class EngineProfile(models.Model):
     objects = ActiveQuerySet.as_manager()
 
     class Meta:
+        indexes = catalog_version_indexes("engineprofile")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="calculator_engineprofile_unique_slug"),
@@ -550,6 +562,7 @@ class ApiOffering(models.Model):
     objects = ActiveQuerySet.as_manager()
 
     class Meta:
+        indexes = catalog_version_indexes("apioffering")
         ordering = ["provider", "name"]
         verbose_name = "API offering"
         constraints = [
@@ -635,6 +648,7 @@ class CloudOffer(models.Model):
     objects = ActiveQuerySet.as_manager()
 
     class Meta:
+        indexes = catalog_version_indexes("cloudoffer")
         ordering = ["gpu__slug", "provider", "gpus_per_instance", "region"]
         verbose_name = "cloud offer"
         constraints = [

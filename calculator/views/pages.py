@@ -59,7 +59,7 @@ def calculator(request: HtmxHttpRequest) -> HttpResponse:
 def _form_data(request: HtmxHttpRequest) -> tuple[QueryDict | dict, set[str]]:
     """The data to bind, and which linked fields an htmx response must refresh."""
     if request.method == "POST":
-        data = request.POST.copy()
+        data = request.POST.dict()  # the form reads one value per field: the last
     elif request.GET:
         data = estimate.with_defaults(request.GET)
     else:
