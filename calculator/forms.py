@@ -26,7 +26,9 @@ from calculator.limits import (
     MAX_CONFIG_CHARS,
     MAX_GPUS,
     MAX_HOURLY_USD,
+    MAX_PREFIX_HIT_RATE,
     MAX_SEQ_LEN,
+    MAX_SHARED_PREFIX_TOKENS,
     MAX_TOKENS,
 )
 
@@ -202,6 +204,38 @@ def pricing_field() -> forms.ChoiceField:
     )
 
 
+def shared_prefix_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_SHARED_PREFIX_TOKENS,
+        label="Shared prefix tokens",
+        help_text="A prefix every prompt shares (a system prompt): cached once. At most "
+        "the prompt.",
+    )
+
+
+def prefix_hit_rate_field() -> forms.FloatField:
+    return forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=MAX_PREFIX_HIT_RATE,
+        label="Prefix cache hit rate",
+        help_text="Share of each prompt already cached (earlier turns of a chat), 0 to 1.",
+    )
+
+
+def prefix_inputs(data) -> dict:
+    """The prefix-cache inputs as query parameters, only when set (so permalinks and
+    saved inputs without them read as before)."""
+    values = {}
+    if data.get("shared_prefix_tokens"):
+        values["shared_prefix_tokens"] = data["shared_prefix_tokens"]
+    if data.get("prefix_hit_rate"):
+        values["prefix_hit_rate"] = data["prefix_hit_rate"]
+    return values
+
+
 def use_catalog(form: forms.Form, catalog: Catalog | None) -> Catalog:
     """Bind a form's catalog choices (models, GPUs, engines, providers) to the catalog
     this process holds, or to the one given; returns it."""
@@ -266,6 +300,8 @@ class CalculatorForm(forms.Form):
     )
     engine = CatalogChoiceField("engines", label="Engine")
     parallelism = forms.ChoiceField(choices=PARALLELISM_CHOICES, label="Parallelism")
+    shared_prefix_tokens = shared_prefix_field()
+    prefix_hit_rate = prefix_hit_rate_field()
 
     def __init__(self, *args, catalog: Catalog | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -318,6 +354,7 @@ class CalculatorForm(forms.Form):
                 "Advanced",
                 _row(("weights", 6), ("kv", 6)),
                 _row(("engine", 6), ("parallelism", 6)),
+                _row(("shared_prefix_tokens", 6), ("prefix_hit_rate", 6)),
                 css_class="calc-advanced",
             ),
             HTML(
@@ -370,6 +407,7 @@ class CalculatorForm(forms.Form):
             "parallelism": data["parallelism"],
             "provider": data.get("provider") or "",
             "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
+            **prefix_inputs(data),
         }
         if isinstance(model, CustomModel):
             values = {"model": model.slug, "model_config": model.config_json(), **values}

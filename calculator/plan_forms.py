@@ -15,8 +15,11 @@ from calculator.forms import (
     DTYPE_CHOICES,
     CalculatorForm,
     CatalogChoiceField,
+    prefix_hit_rate_field,
+    prefix_inputs,
     pricing_field,
     provider_field,
+    shared_prefix_field,
     use_catalog,
 )
 from calculator.limits import (
@@ -97,6 +100,7 @@ class ServeForm(CalculatorForm):
         }
         for key in ("model", "gpu", "engine"):
             values[key] = values[key].slug
+        values.update(prefix_inputs(data))
         return {key: "" if value is None else _plain(value) for key, value in values.items()}
 
 
@@ -126,6 +130,8 @@ class PlanForm(forms.Form):
     completion = forms.IntegerField(
         min_value=1, max_value=MAX_TOKENS, label="Mean completion tokens"
     )
+    shared_prefix_tokens = shared_prefix_field()
+    prefix_hit_rate = prefix_hit_rate_field()
     ttft_ms = forms.FloatField(
         min_value=0, max_value=MAX_TARGET_MS, label="Time to first token target (ms)"
     )
@@ -223,6 +229,7 @@ class PlanForm(forms.Form):
             or DEFAULT_MAX_GPUS_PER_REPLICA,
             "provider": data.get("provider") or "",
             "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
+            **prefix_inputs(data),
         }
         return {key: "" if value is None else _plain(value) for key, value in values.items()}
 

@@ -8,7 +8,7 @@ One door for /plan/, /api/plan, the CLI's ``plan``, saving a plan and a saved pl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from calculator import charts, estimator, snapshots
@@ -109,14 +109,21 @@ def considered_gpus(catalog: Catalog, chosen: list[GpuType]) -> tuple[GpuType, .
 
 
 def traffic(data: Mapping) -> planner.Traffic:
-    """The traffic a valid form describes: a peak rate, or requests per day."""
+    """The traffic a valid form describes: a peak rate, or requests per day; and what
+    of each prompt the prefix cache holds."""
     if data.get("rate") is not None:
-        return planner.Traffic.at_peak(data["rate"], data["prompt"], data["completion"])
-    return planner.Traffic.per_day(
-        data["requests_per_day"],
-        data.get("peak_factor") or 1.0,
-        data["prompt"],
-        data["completion"],
+        rates = planner.Traffic.at_peak(data["rate"], data["prompt"], data["completion"])
+    else:
+        rates = planner.Traffic.per_day(
+            data["requests_per_day"],
+            data.get("peak_factor") or 1.0,
+            data["prompt"],
+            data["completion"],
+        )
+    return replace(
+        rates,
+        shared_prefix_tokens=data.get("shared_prefix_tokens") or 0,
+        prefix_hit_rate=data.get("prefix_hit_rate") or 0.0,
     )
 
 

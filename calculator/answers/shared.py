@@ -160,6 +160,8 @@ def workload(
         parallelism=Parallelism(data["parallelism"]),
         gpu_hourly_usd=None if price is None else price.effective_usd_per_gpu_hour,
         apis=apis,
+        shared_prefix_tokens=data.get("shared_prefix_tokens") or 0,
+        prefix_hit_rate=data.get("prefix_hit_rate") or 0.0,
     )
 
 

@@ -195,3 +195,14 @@ PCIE_NO_PEER_ALLREDUCE_LATENCY_S = 7e-5
 # it (730 hours). Owned hardware is amortized over years of these hours.
 HOURS_PER_YEAR = 8_760
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12
+
+# Prefix caching (prefix.py). vLLM's automatic prefix caching hashes full KV blocks only
+# (docs.vllm.ai, "Automatic Prefix Caching", design: "only full blocks are cached"),
+# with blocks of 16 tokens by default (--block-size); SGLang's radix tree caches at
+# token granularity (page size 1), so blocks of 16 are the conservative choice.
+PREFIX_CACHE_BLOCK_TOKENS = 16  # tokens
+# A prompt found whole in the cache still computes its last token, whose logits give
+# the first output token (vLLM v1 KVCacheManager.get_computed_blocks: "when all tokens
+# hit the cache, we must recompute the last token to obtain logits", so the longest hit
+# is the prompt less one token).
+PREFIX_RECOMPUTED_TOKENS = 1  # tokens

@@ -17,6 +17,7 @@ def costs(
     end_to_end: float,
     saturated: float,
     warnings: list[str],
+    cached: int = 0,
 ) -> tuple[Cost, tuple[ApiComparison, ...]]:
     prompt, completion = workload.prompt_tokens, workload.completion_tokens
     hourly = workload.gpu_hourly_usd
@@ -28,7 +29,7 @@ def costs(
     tokens = batch * (prompt + completion)
     per_1m_output = per_hour / constants.SECONDS_PER_HOUR / saturated * constants.TOKENS_PER_MILLION
     comparisons = tuple(
-        _compare(api, workload, batch, run, per_hour, saturated) for api in workload.apis
+        _compare(api, workload, batch, run, per_hour, saturated, cached) for api in workload.apis
     )
     break_even = min(
         (c.break_even_utilization for c in comparisons if c.break_even_utilization is not None),
@@ -46,23 +47,34 @@ def costs(
     return cost, comparisons
 
 
+def api_request_usd(api: ApiOffering, prompt: float, completion: float, cached: float = 0) -> float:
+    """What the API charges for one request: its input tokens, ``cached`` of them at the
+    provider's cache-read price where it lists one (the same hits as our engine's
+    prefix cache), and its output tokens. The one rule for an API's price."""
+    cached_price = api.cached_input_usd_per_1m
+    if cached_price is None:
+        cached_price = api.input_usd_per_1m
+    return (
+        (prompt - cached) * api.input_usd_per_1m
+        + cached * cached_price
+        + completion * api.output_usd_per_1m
+    ) / constants.TOKENS_PER_MILLION
+
+
 def _compare(
-    api: ApiOffering, workload: Workload, batch: int, run: float, per_hour: float, saturated: float
+    api: ApiOffering,
+    workload: Workload,
+    batch: int,
+    run: float,
+    per_hour: float,
+    saturated: float,
+    cached: int = 0,
 ) -> ApiComparison:
     prompt, completion = workload.prompt_tokens, workload.completion_tokens
-    api_run = (
-        batch
-        * (prompt * api.input_usd_per_1m + completion * api.output_usd_per_1m)
-        / constants.TOKENS_PER_MILLION
-    )
+    per_request = api_request_usd(api, prompt, completion, cached)
+    api_run = batch * per_request
     # What the API would charge for an hour of our full-load output.
-    api_hour = (
-        saturated
-        * constants.SECONDS_PER_HOUR
-        * (completion * api.output_usd_per_1m + prompt * api.input_usd_per_1m)
-        / completion
-        / constants.TOKENS_PER_MILLION
-    )
+    api_hour = saturated * constants.SECONDS_PER_HOUR * per_request / completion
     return ApiComparison(
         slug=api.slug,
         name=api.name,

@@ -34,7 +34,9 @@ from .capacity import (
     Work,
     replica_load,
 )
+from . import prefix
 from .constants import HOURS_PER_MONTH, SECONDS_PER_DAY
+from .cost import api_request_usd
 from .limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
     MAX_GPUS_PER_REPLICA,
@@ -85,6 +87,9 @@ class Traffic:
     prompt_tokens: int
     completion_tokens: int
     given_as: str = "rate"  # the input the rates come from: "rate" or "requests_per_day"
+    # Prefix caching (prefix.py): a prefix every prompt shares, a share of each found.
+    shared_prefix_tokens: int = 0
+    prefix_hit_rate: float = 0.0
 
     @classmethod
     def at_peak(cls, rate: float, prompt: int, completion: int) -> Traffic:
@@ -195,6 +200,8 @@ class PlanResult:
                 "average_requests_per_second": self.traffic.average_rate,
                 "prompt_tokens": self.traffic.prompt_tokens,
                 "completion_tokens": self.traffic.completion_tokens,
+                "shared_prefix_tokens": self.traffic.shared_prefix_tokens,
+                "prefix_hit_rate": self.traffic.prefix_hit_rate,
             },
             "targets": {
                 "ttft_ms": self.targets.ttft_s * 1e3,
@@ -365,16 +372,15 @@ def _options(
 def _api_comparison(traffic: Traffic, apis: tuple[ApiOffering, ...]) -> tuple[ApiMonthly, ...]:
     """What each API would charge a month for the same tokens, cheapest first."""
     requests = traffic.average_rate * SECONDS_PER_DAY * HOURS_PER_MONTH / 24
+    cached = prefix.use(
+        traffic.prompt_tokens, traffic.shared_prefix_tokens, traffic.prefix_hit_rate
+    ).cached
     rows = (
         ApiMonthly(
             api.slug,
             api.name,
             requests
-            * (
-                traffic.prompt_tokens * api.input_usd_per_1m
-                + traffic.completion_tokens * api.output_usd_per_1m
-            )
-            / C.TOKENS_PER_MILLION,
+            * api_request_usd(api, traffic.prompt_tokens, traffic.completion_tokens, cached),
         )
         for api in apis
     )
@@ -399,6 +405,8 @@ def _consider(
         prompt_tokens=traffic.prompt_tokens,
         completion_tokens=traffic.completion_tokens,
         weights_dtype=dtype,
+        shared_prefix_tokens=traffic.shared_prefix_tokens,
+        prefix_hit_rate=traffic.prefix_hit_rate,
     )
     work.spend(OPTION_STEPS)
     used = price(gpu, n)  # whole instances billed, spread over the GPUs asked for
@@ -688,6 +696,13 @@ def _validate(traffic: Traffic, targets: Targets, max_gpus: int) -> None:
     ):
         if not _is_count(tokens) or not 1 <= tokens <= MAX_TOKENS:
             raise EstimatorInputError(name, f"Must be a whole number from 1 to {MAX_TOKENS:,}.")
+    prefix.validate(
+        Workload(
+            prompt_tokens=traffic.prompt_tokens,
+            shared_prefix_tokens=traffic.shared_prefix_tokens,
+            prefix_hit_rate=traffic.prefix_hit_rate,
+        )
+    )
     if targets.percentile not in PERCENTILE_CHOICES:
         raise EstimatorInputError("percentile", f"One of {', '.join(PERCENTILE_CHOICES)}.")
     for name, seconds in (("ttft_ms", targets.ttft_s), ("tpot_ms", targets.tpot_s)):

@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+from . import prefix
 from .memory import kv_dtype_of, plan_memory
 from .specs import EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 from .step import StepContext, make_context, step_time
@@ -67,6 +68,10 @@ class Replica:
     max_seqs: int
     request_overhead_s: float
     warnings: tuple[str, ...] = ()
+    # Prefix caching (prefix.py): the shared prefix's blocks are held once, outside
+    # kv_blocks; each request's cached tokens skip their prefill.
+    shared_prefix_tokens: int = 0
+    prefix_hit_rate: float = 0.0
     # Decode-step lines by batch size, shared by every run on this replica.
     lines: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -83,6 +88,8 @@ def make_replica(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: W
         model, gpu, engine, ctx.params, workload.weights_dtype, kv_dtype_of(workload), ctx.layout
     )
     blocks = int(plan.free_for_kv() // (plan.kv_per_token * BLOCK_TOKENS))
+    # The shared prefix is held once, for every request (prefix.py).
+    blocks -= prefix.of(workload).shared // BLOCK_TOKENS
     if blocks < 1:
         raise EstimatorInputError(
             "num_gpus",
@@ -96,7 +103,16 @@ def make_replica(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: W
         )
     budget = engine.max_batched_tokens
     max_seqs = max(1, min(engine.max_num_seqs, budget))  # each decode takes one token
-    return Replica(ctx, blocks, budget, max_seqs, engine.request_overhead_s, tuple(warnings))
+    return Replica(
+        ctx,
+        blocks,
+        budget,
+        max_seqs,
+        engine.request_overhead_s,
+        tuple(warnings),
+        shared_prefix_tokens=workload.shared_prefix_tokens,
+        prefix_hit_rate=workload.prefix_hit_rate,
+    )
 
 
 @dataclass
@@ -169,16 +185,25 @@ class _Seq:
         "join_iteration",
         "join_cache",
         "epoch",
+        "shared",
+        "cached",
     )
 
-    def __init__(self, index: int, prompt: int, completion: int) -> None:
+    def __init__(
+        self, index: int, prompt: int, completion: int, shared: int = 0, cached: int = 0
+    ) -> None:
         self.index = index
+        # Prefix caching: the first `shared` tokens are the shared prefix's blocks, held
+        # once outside this sequence's; `prompt` and every count below are its own
+        # tokens, of which the first `cached` are found in the cache (prefix.py).
+        self.shared = shared
+        self.cached = cached
         self.prompt = prompt
         self.completion = completion
         self.generated = 0
         self.state = WAITING
         self.target = prompt  # tokens to prefill: the prompt, plus outputs after preemption
-        self.computed = 0
+        self.computed = cached
         self.blocks = 0  # held while prefilling (decoders' follow from the counter)
         self.join_iteration = 0
         self.join_cache = 0
@@ -187,6 +212,20 @@ class _Seq:
 
 def _blocks_for(tokens: int) -> int:
     return -(-tokens // BLOCK_TOKENS)
+
+
+def _seq(index: int, request: Request, replica: Replica) -> _Seq:
+    """A request as its sequence: the shared prefix apart, its cached tokens found."""
+    if not (replica.shared_prefix_tokens or replica.prefix_hit_rate):
+        return _Seq(index, request.prompt, request.completion)
+    cache = prefix.use(request.prompt, replica.shared_prefix_tokens, replica.prefix_hit_rate)
+    return _Seq(
+        index,
+        request.prompt - cache.shared,
+        request.completion,
+        cache.shared,
+        cache.cached - cache.shared,
+    )
 
 
 class _Arrivals:
@@ -372,7 +411,7 @@ class ReplicaScheduler:
         self.budget = replica.token_budget
         self.max_seqs = replica.max_seqs
         self.lines: dict[int, _DecodeLine] = replica.lines
-        self.seqs = [_Seq(i, r.prompt, r.completion) for i, r in enumerate(drawn)]
+        self.seqs = [_seq(i, r, replica) for i, r in enumerate(drawn)]
         self.record = Run([math.nan] * n, [math.nan] * n, [math.nan] * n)
         self.arrivals = _Arrivals(drawn, concurrency, self.record, replica.request_overhead_s)
         self.waiting: deque[_Seq] = deque()
@@ -445,8 +484,10 @@ class ReplicaScheduler:
                     self.arrivals.ask_again(self.t)
                 acted = True
                 continue
-            chunk = seq.target if seq.target < left else left
-            need = -(-chunk // BLOCK_TOKENS)
+            chunk = seq.target - seq.computed
+            if chunk > left:
+                chunk = left
+            need = -(-(seq.computed + chunk) // BLOCK_TOKENS)
             if used + need > total:
                 break
             if chunks is None:
@@ -478,7 +519,7 @@ class ReplicaScheduler:
             self.used -= victim.blocks
         victim.state = WAITING
         victim.blocks = 0
-        victim.computed = 0
+        victim.computed = victim.cached
         victim.target = victim.prompt + victim.generated
         self.waiting.appendleft(victim)
         self.record.preemptions += 1
@@ -489,7 +530,7 @@ class ReplicaScheduler:
         seq.state = DECODE
         seq.join_cache, seq.join_iteration = seq.target, it
         self.n_dec += 1
-        self.cache_offset += seq.join_cache - it
+        self.cache_offset += seq.join_cache + seq.shared - it  # attention sees the prefix
         self.phase_count[(it - seq.join_cache) % BLOCK_TOKENS] += 1
         heapq.heappush(
             self.finish_heap, (it + seq.completion - seq.generated, seq.epoch, seq.index)
@@ -497,7 +538,7 @@ class ReplicaScheduler:
 
     def remove_decoder(self, seq: _Seq) -> None:
         self.n_dec -= 1
-        self.cache_offset -= seq.join_cache - seq.join_iteration
+        self.cache_offset -= seq.join_cache + seq.shared - seq.join_iteration
         self.phase_count[(seq.join_iteration - seq.join_cache) % BLOCK_TOKENS] -= 1
         self.used -= _blocks_for(seq.join_cache + self.it - seq.join_iteration)
         seq.epoch += 1
@@ -566,7 +607,7 @@ class ReplicaScheduler:
         attention = 0.0
         for seq, chunk in chunks:
             prefill_tokens += chunk
-            attention += chunk * seq.computed + chunk * chunk / 2
+            attention += chunk * (seq.computed + seq.shared) + chunk * chunk / 2
         seconds = step_time(
             self.ctx,
             prefill_tokens=prefill_tokens,

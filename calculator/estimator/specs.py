@@ -187,6 +187,9 @@ class ApiOffering:
     name: str
     input_usd_per_1m: float
     output_usd_per_1m: float
+    # The price of input tokens read from the provider's prompt cache (LiteLLM's
+    # cache_read_input_token_cost); None: the provider lists none, so input price.
+    cached_input_usd_per_1m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,10 @@ class Workload:
     # resolves (typed, an offer or the catalog's). None: no price, so no cost.
     gpu_hourly_usd: float | None = None
     apis: tuple[ApiOffering, ...] = field(default=())
+    # Prefix caching (prefix.py): a prefix every prompt shares (a system prompt), and
+    # the share of each prompt found in the cache (multi-turn chat, agents); 0: none.
+    shared_prefix_tokens: int = 0
+    prefix_hit_rate: float = 0.0
 
 
 @dataclass(frozen=True)
