@@ -76,14 +76,15 @@ def _expected_schema(field: forms.Field) -> dict:
         }
     if isinstance(field, CatalogChoiceField):
         return {"type": "string"}
-    if isinstance(field, forms.IntegerField):
-        return {"type": "integer", "minimum": field.min_value, "maximum": field.max_value}
+    # FloatField and DecimalField subclass IntegerField: they are numbers, asked first.
     if isinstance(field, forms.FloatField | forms.DecimalField):
         return {
             "type": "number",
             "minimum": float(field.min_value),
             "maximum": float(field.max_value),
         }
+    if isinstance(field, forms.IntegerField):
+        return {"type": "integer", "minimum": field.min_value, "maximum": field.max_value}
     if isinstance(field, forms.ChoiceField):
         values = [value for value, _ in field.choices if value != ""]
         return {"type": "string", "enum": values} if values else {"type": "string"}

@@ -8,10 +8,9 @@ import dataclasses
 
 import pytest
 
-from calculator.estimator import EstimatorInputError, Workload, estimate, simulate
+from calculator.estimator import EstimatorInputError, Workload, estimate, prefix, simulate
 from calculator.estimator import capacity as K
 from calculator.estimator import planner as P
-from calculator.estimator import prefix
 from calculator.estimator.cost import api_request_usd
 from calculator.estimator.memory import MemoryPlan
 from calculator.estimator.specs import ApiOffering
@@ -107,9 +106,7 @@ def test_the_estimate_holds_the_prefix_once_and_says_so():
 def test_the_prefill_computes_the_uncached_tokens_attending_to_the_whole_prompt():
     ctx = make_context(LLAMA_3_8B, H100_SXM, ROUND_ENGINE, CHAT)
     cached = prefill(ctx, 1, 2000, cached=1488)
-    alone = step_time(
-        ctx, prefill_tokens=512, prefill_sequences=1, prefill_attention=892_928
-    )
+    alone = step_time(ctx, prefill_tokens=512, prefill_sequences=1, prefill_attention=892_928)
     assert cached.compute == pytest.approx(alone.compute)
     # Compute-bound prefill: 512 tokens at 2 x 7.5e9 FLOPs each, about a quarter of the
     # 2,000-token prompt's (which also pays 4x the attention pairs).
@@ -177,8 +174,9 @@ def test_the_simulator_holds_the_shared_prefix_once():
 
 
 def test_an_api_bills_cached_input_at_its_cache_read_price():
-    api = ApiOffering("x", "X", input_usd_per_1m=3.0, output_usd_per_1m=15.0,
-                      cached_input_usd_per_1m=0.3)
+    api = ApiOffering(
+        "x", "X", input_usd_per_1m=3.0, output_usd_per_1m=15.0, cached_input_usd_per_1m=0.3
+    )
     # 512 x 3 + 1,488 x 0.3 + 300 x 15 = 6,482.4 USD per 1M requests.
     assert api_request_usd(api, 2000, 300, 1488) == pytest.approx(6482.4e-6)
     no_cache_price = dataclasses.replace(api, cached_input_usd_per_1m=None)

@@ -41,9 +41,7 @@ def test_a_shared_prefix_longer_than_the_prompt_is_a_clear_400(client, name, que
 
 @pytest.mark.parametrize("rate", ["-0.5", "1.5"])
 def test_a_hit_rate_outside_0_to_1_is_a_400(client, rate):
-    response, body = get_json(
-        client, "calculator:api-estimate", {**SEED, "prefix_hit_rate": rate}
-    )
+    response, body = get_json(client, "calculator:api-estimate", {**SEED, "prefix_hit_rate": rate})
     assert response.status_code == 400
     assert "prefix_hit_rate" in body["errors"]
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from . import constants as C
+from . import prefix
 from .capacity import (
     REFERENCE_TOLERANCE,
     SEARCH_MAX_REQUESTS,
@@ -34,7 +35,6 @@ from .capacity import (
     Work,
     replica_load,
 )
-from . import prefix
 from .constants import HOURS_PER_MONTH, SECONDS_PER_DAY
 from .cost import api_request_usd
 from .limits import (
