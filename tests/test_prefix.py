@@ -206,3 +206,10 @@ def test_the_planner_refuses_a_shared_prefix_longer_than_the_prompt():
     with pytest.raises(EstimatorInputError) as error:
         P.plan(LLAMA_3_8B, [H100_SXM], ROUND_ENGINE, traffic, P.Targets(1.0, 0.05))
     assert error.value.field == "shared_prefix_tokens"
+
+
+def test_the_plan_says_why_a_prefix_cache_makes_it_cheaper():
+    traffic = dataclasses.replace(P.Traffic.at_peak(3.0, 2000, 300), shared_prefix_tokens=1500)
+    result = P.plan(LLAMA_3_8B, [H100_SXM], ROUND_ENGINE, traffic, P.Targets(1.0, 0.05))
+    (why,) = [w for w in result.warnings if w.startswith("Prefix cache")]
+    assert "1,488 of each 2,000-token prompt" in why and "512 tokens (26%)" in why

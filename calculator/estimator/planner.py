@@ -320,6 +320,9 @@ def plan(
             "Replicas are sized for the peak and billed all month; the cost per 1M tokens "
             "is at the average rate."
         )
+    cache = prefix.use(traffic.prompt_tokens, traffic.shared_prefix_tokens, traffic.prefix_hit_rate)
+    if cache.cached:
+        warnings.append(prefix.explain(cache))
     return PlanResult(
         traffic=traffic,
         targets=targets,

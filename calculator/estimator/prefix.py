@@ -86,6 +86,23 @@ def validate(workload: Workload) -> None:
         raise EstimatorInputError("prefix_hit_rate", f"Must be from 0 to {MAX_PREFIX_HIT_RATE:g}.")
 
 
+def explain(prefix: PrefixUse) -> str:
+    """Why a prefix cache changes a plan, in a sentence."""
+    share = prefix.computed / prefix.prompt
+    held = (
+        f"; the {prefix.shared:,} shared tokens are held once in each replica's KV cache, "
+        "so more requests fit at once"
+        if prefix.shared
+        else ""
+    )
+    return (
+        f"Prefix cache: {prefix.cached:,} of each {prefix.prompt:,}-token prompt are found "
+        f"in the cache, so the prefill computes {prefix.computed:,} tokens ({share:.0%}) "
+        f"and the first token comes sooner{held}. Each replica serves more requests, and "
+        "the APIs compared bill the same tokens at their cached-input price."
+    )
+
+
 def trace(prefix: PrefixUse, kv_saved_bytes: float, batch: int) -> list[TraceStep]:
     """The prefix cache's part of the math: tokens skipped, KV held once."""
     if not prefix.cached:
