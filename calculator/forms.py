@@ -21,6 +21,7 @@ from calculator.catalog import current as current_catalog
 from calculator.estimator import Dtype, Parallelism
 from calculator.estimator.hf_config import ConfigError, model_from_config
 from calculator.estimator.pricing import Pricing
+from calculator.estimator.speculative import Method as SpeculativeMethod
 from calculator.limits import (
     MAX_BATCH,
     MAX_CONFIG_CHARS,
@@ -29,6 +30,7 @@ from calculator.limits import (
     MAX_PREFIX_HIT_RATE,
     MAX_SEQ_LEN,
     MAX_SHARED_PREFIX_TOKENS,
+    MAX_SPECULATIVE_TOKENS,
     MAX_TOKENS,
 )
 
@@ -46,6 +48,12 @@ DTYPE_CHOICES = [
 PARALLELISM_CHOICES = [
     (Parallelism.TENSOR.value, "Tensor parallel"),
     (Parallelism.PIPELINE.value, "Pipeline (layer split)"),
+]
+SPECULATIVE_CHOICES = [
+    (SpeculativeMethod.NONE.value, "None"),
+    (SpeculativeMethod.DRAFT.value, "Draft model"),
+    (SpeculativeMethod.EAGLE.value, "EAGLE heads"),
+    (SpeculativeMethod.MTP.value, "MTP (the model's own layers)"),
 ]
 PRICING_CHOICES = [
     (Pricing.ON_DEMAND.value, "On-demand"),
@@ -225,6 +233,53 @@ def prefix_hit_rate_field() -> forms.FloatField:
     )
 
 
+def speculative_fields() -> dict[str, forms.Field]:
+    """Speculative decoding's inputs (estimator/speculative.py): the method, its draft
+    model, drafted tokens per step and acceptance rate (empty: the method's default)."""
+    return {
+        "speculative": forms.ChoiceField(
+            choices=SPECULATIVE_CHOICES,
+            required=False,
+            label="Speculative decoding",
+            help_text="Draft tokens and verify them in one step.",
+        ),
+        "draft_model": CatalogChoiceField(
+            "models",
+            required=False,
+            label="Draft model",
+            help_text="For a draft model: smaller, same vocabulary.",
+        ),
+        "num_speculative_tokens": forms.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=MAX_SPECULATIVE_TOKENS,
+            label="Drafted tokens per step",
+            help_text="Empty: the method's default.",
+        ),
+        "acceptance_rate": forms.FloatField(
+            required=False,
+            min_value=0,
+            max_value=1,
+            label="Acceptance rate",
+            help_text="Chance each drafted token is kept, 0 to 1. Empty: the method's default.",
+        ),
+    }
+
+
+def speculative_inputs(data) -> dict:
+    """Speculative decoding's inputs as query parameters, only when chosen."""
+    method = data.get("speculative")
+    if not method or method == SpeculativeMethod.NONE:
+        return {}
+    values = {"speculative": method}
+    if data.get("draft_model"):
+        values["draft_model"] = data["draft_model"].slug
+    for key in ("num_speculative_tokens", "acceptance_rate"):
+        if data.get(key) is not None:
+            values[key] = data[key]
+    return values
+
+
 def prefix_inputs(data) -> dict:
     """The prefix-cache inputs as query parameters, only when set (so permalinks and
     saved inputs without them read as before)."""
@@ -302,6 +357,9 @@ class CalculatorForm(forms.Form):
     parallelism = forms.ChoiceField(choices=PARALLELISM_CHOICES, label="Parallelism")
     shared_prefix_tokens = shared_prefix_field()
     prefix_hit_rate = prefix_hit_rate_field()
+    speculative, draft_model, num_speculative_tokens, acceptance_rate = (
+        speculative_fields().values()
+    )
 
     def __init__(self, *args, catalog: Catalog | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -355,6 +413,8 @@ class CalculatorForm(forms.Form):
                 _row(("weights", 6), ("kv", 6)),
                 _row(("engine", 6), ("parallelism", 6)),
                 _row(("shared_prefix_tokens", 6), ("prefix_hit_rate", 6)),
+                _row(("speculative", 6), ("draft_model", 6)),
+                _row(("num_speculative_tokens", 6), ("acceptance_rate", 6)),
                 css_class="calc-advanced",
             ),
             HTML(
@@ -408,6 +468,7 @@ class CalculatorForm(forms.Form):
             "provider": data.get("provider") or "",
             "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
             **prefix_inputs(data),
+            **speculative_inputs(data),
         }
         if isinstance(model, CustomModel):
             values = {"model": model.slug, "model_config": model.config_json(), **values}

@@ -20,6 +20,7 @@ from calculator.forms import (
     pricing_field,
     provider_field,
     shared_prefix_field,
+    speculative_inputs,
     use_catalog,
 )
 from calculator.limits import (
@@ -101,6 +102,7 @@ class ServeForm(CalculatorForm):
         for key in ("model", "gpu", "engine"):
             values[key] = values[key].slug
         values.update(prefix_inputs(data))
+        values.update(speculative_inputs(data))
         return {key: "" if value is None else _plain(value) for key, value in values.items()}
 
 

@@ -162,6 +162,10 @@ def workload(
         apis=apis,
         shared_prefix_tokens=data.get("shared_prefix_tokens") or 0,
         prefix_hit_rate=data.get("prefix_hit_rate") or 0.0,
+        speculative=data.get("speculative") or "none",
+        draft_model=data["draft_model"].to_spec() if data.get("draft_model") else None,
+        num_speculative_tokens=data.get("num_speculative_tokens"),
+        acceptance_rate=data.get("acceptance_rate"),
     )
 
 

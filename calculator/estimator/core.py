@@ -7,7 +7,7 @@ The figures don't depend on it, and leaving it off makes an estimate cheaper.
 
 from __future__ import annotations
 
-from . import constants, memory, params, prefix, timing
+from . import constants, memory, params, prefix, speculative, timing
 from . import cost as cost_stage
 from .limits import (
     MAX_BATCH,
@@ -18,7 +18,7 @@ from .limits import (
     MAX_TOKENS,
 )
 from .memory import MemoryPlan, kv_dtype_of, min_gpus_to_fit, plan_memory
-from .results import Decode, Estimate, Memory, Prefill
+from .results import Decode, Estimate, Memory, Prefill, Speculative
 from .specs import (
     Dtype,
     EngineSpec,
@@ -56,6 +56,8 @@ def estimate(
 
     # Memory: resolve the batch first ("max" means the largest that fits).
     memory_plan = plan_memory(model, gpu, engine, counts, workload.weights_dtype, kv_dtype, layout)
+    spec = speculative.of(model, workload)  # the drafter's weights and cache share the GPUs
+    memory_plan = speculative.with_drafter(memory_plan, spec, model, workload, layout)
     max_batch = memory_plan.max_batch(seq_len, cache.shared)
     batch = _batch(workload, engine, max_batch, warnings)
     total = memory_plan.total(seq_len, batch, cache.shared)
@@ -74,6 +76,21 @@ def estimate(
     step_batch = timing.step_batch(ctx, batch)
     average = timing.average_decode(ctx, step_batch, prompt, completion)
     dec, step = average.parts, average.seconds
+    speculated = None
+    if spec is not None:
+        drafter = speculative.drafter_context(spec, gpu, engine, workload)
+        fast = speculative.average_decode(ctx, drafter, spec, step_batch, prompt, completion)
+        speculated = Speculative(
+            method=spec.method.value,
+            draft_model=spec.drafter.name,
+            num_speculative_tokens=spec.tokens,
+            acceptance_rate=spec.acceptance,
+            tokens_per_step=spec.expected_tokens,
+            seconds_per_token_without=step,
+            speedup=step / fast.seconds,
+        )
+        without = step
+        dec, step = fast.parts, fast.seconds
     end_to_end = pre.total + (completion - 1) * step
 
     # Cost
@@ -105,6 +122,8 @@ def estimate(
         steps += timing.decode_trace(
             ctx, dec, step, step_batch, prompt, completion, pre.total, end_to_end
         )
+        if spec is not None:
+            steps += speculative.trace(spec, fast, without)
         steps += cost_stage.trace(workload, cost, end_to_end)
 
     return Estimate(
@@ -132,6 +151,7 @@ def estimate(
         warnings=tuple(warnings),
         trace=tuple(steps),
         kv_bytes_per_token=ctx.kv_bytes_per_token_model,
+        speculative=speculated,
     )
 
 
@@ -324,6 +344,7 @@ def validate(model: ModelSpec, gpu: GpuSpec, workload: Workload) -> None:
     if model.num_layers <= 0 or model.hidden_size <= 0 or model.num_kv_heads <= 0:
         raise EstimatorInputError("model", f"{model.name} has an incomplete architecture.")
     prefix.validate(workload)
+    speculative.validate(model, workload)
     if workload.parallelism is Parallelism.PIPELINE and workload.num_gpus > model.num_layers:
         raise EstimatorInputError(
             "num_gpus", f"{model.name} has only {model.num_layers} layers to split into stages."

@@ -31,6 +31,11 @@ MAX_SEQ_LEN = 2 * MAX_TOKENS
 MAX_SHARED_PREFIX_TOKENS = MAX_TOKENS
 MAX_PREFIX_HIT_RATE = 1.0
 
+# Speculative decoding (speculative.py): engines draft a handful of tokens per step
+# (vLLM's examples 1-5); each verification scores k + 1 tokens per sequence, so k grows
+# the work of a step. 16 is beyond any benefit (a^16 is negligible for a <= 0.9).
+MAX_SPECULATIVE_TOKENS = 16
+
 # Sequences in flight. Engines cap far lower (vLLM: 256 by default); more is a typo.
 MAX_BATCH = 65_536
 

@@ -40,10 +40,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
-from . import prefix
+from . import prefix, speculative
 from .memory import kv_dtype_of, plan_memory
 from .specs import EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
-from .step import StepContext, make_context, step_time
+from .step import StepContext, StepTimes, make_context, step_time
 
 BLOCK_TOKENS = 16  # tokens per KV-cache block: vLLM's default --block-size
 # Decode step times are linear in the summed context; the slope is read between 0 and
@@ -72,12 +72,21 @@ class Replica:
     # kv_blocks; each request's cached tokens skip their prefill.
     shared_prefix_tokens: int = 0
     prefix_hit_rate: float = 0.0
+    # Speculative decoding (speculative.py): every iteration drafts and verifies.
+    spec: speculative.Speculation | None = None
+    drafter: StepContext | None = None
     # Decode-step lines by batch size, shared by every run on this replica.
     lines: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def kv_tokens(self) -> int:
         return self.kv_blocks * BLOCK_TOKENS
+
+    def step(self, **work) -> StepTimes:
+        """One iteration's time (``step_time``'s arguments), drafting if speculating."""
+        if self.spec is None:
+            return step_time(self.ctx, **work)
+        return speculative.iteration(self.ctx, self.drafter, self.spec, **work)
 
 
 def make_replica(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: Workload) -> Replica:
@@ -87,6 +96,8 @@ def make_replica(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: W
     plan = plan_memory(
         model, gpu, engine, ctx.params, workload.weights_dtype, kv_dtype_of(workload), ctx.layout
     )
+    spec = speculative.of(model, workload)
+    plan = speculative.with_drafter(plan, spec, model, workload, ctx.layout)
     blocks = int(plan.free_for_kv() // (plan.kv_per_token * BLOCK_TOKENS))
     # The shared prefix is held once, for every request (prefix.py).
     blocks -= prefix.of(workload).shared // BLOCK_TOKENS
@@ -112,6 +123,8 @@ def make_replica(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: W
         tuple(warnings),
         shared_prefix_tokens=workload.shared_prefix_tokens,
         prefix_hit_rate=workload.prefix_hit_rate,
+        spec=spec,
+        drafter=None if spec is None else make_context(spec.drafter, gpu, engine, workload),
     )
 
 
@@ -216,13 +229,17 @@ def _blocks_for(tokens: int) -> int:
 
 def _seq(index: int, request: Request, replica: Replica) -> _Seq:
     """A request as its sequence: the shared prefix apart, its cached tokens found."""
+    # Speculating, each iteration yields the expected tokens of a verification: the
+    # request takes that many fewer (its context and blocks grow one token an iteration,
+    # an underestimate of the cache it holds).
+    completion = speculative.sequence_steps(replica.spec, request.completion)
     if not (replica.shared_prefix_tokens or replica.prefix_hit_rate):
-        return _Seq(index, request.prompt, request.completion)
+        return _Seq(index, request.prompt, completion)
     cache = prefix.use(request.prompt, replica.shared_prefix_tokens, replica.prefix_hit_rate)
     return _Seq(
         index,
         request.prompt - cache.shared,
-        request.completion,
+        completion,
         cache.shared,
         cache.cached - cache.shared,
     )
@@ -271,16 +288,17 @@ class _DecodeLine:
 
     __slots__ = ("pieces", "rest")
 
-    def __init__(self, ctx: StepContext, n: int) -> None:
+    def __init__(self, replica: Replica, n: int) -> None:
+        ctx, step = replica.ctx, replica.step
         bend = n * ctx.model.attention_window if ctx.model.local_share else 0
         if bend:
             self.pieces = (
-                _piece(ctx, n, 0, bend),
-                _piece(ctx, n, bend, bend + DECODE_LINE_PROBE_TOKENS),
+                _piece(step, n, 0, bend),
+                _piece(step, n, bend, bend + DECODE_LINE_PROBE_TOKENS),
             )
         else:
-            self.pieces = (_piece(ctx, n, 0, DECODE_LINE_PROBE_TOKENS),)
-        at0 = step_time(ctx, decode_sequences=n, decode_context=0.0)
+            self.pieces = (_piece(step, n, 0, DECODE_LINE_PROBE_TOKENS),)
+        at0 = step(decode_sequences=n, decode_context=0.0)
         self.rest = at0.communication + at0.overhead
 
     def total(self, x0: int, slope: int, k: int) -> float:
@@ -327,10 +345,11 @@ class _DecodeLine:
         return low
 
 
-def _piece(ctx: StepContext, n: int, start: int, end: float) -> tuple[float, ...]:
-    """The lines through the decode step times at summed contexts ``start`` and ``end``."""
-    at0 = step_time(ctx, decode_sequences=n, decode_context=float(start))
-    at1 = step_time(ctx, decode_sequences=n, decode_context=float(end))
+def _piece(step, n: int, start: int, end: float) -> tuple[float, ...]:
+    """The lines through the decode step times (``Replica.step``) at summed contexts
+    ``start`` and ``end``."""
+    at0 = step(decode_sequences=n, decode_context=float(start))
+    at1 = step(decode_sequences=n, decode_context=float(end))
     m1 = (at1.memory - at0.memory) / (end - start)
     c1 = (at1.compute - at0.compute) / (end - start)
     return (start, at0.memory - m1 * start, m1, at0.compute - c1 * start, c1)
@@ -372,6 +391,7 @@ class ReplicaScheduler:
 
     __slots__ = (
         "ctx",
+        "replica",
         "total_blocks",
         "budget",
         "max_seqs",
@@ -407,6 +427,7 @@ class ReplicaScheduler:
     ):
         n = len(drawn)
         self.ctx = replica.ctx
+        self.replica = replica
         self.total_blocks = replica.kv_blocks
         self.budget = replica.token_budget
         self.max_seqs = replica.max_seqs
@@ -608,8 +629,7 @@ class ReplicaScheduler:
         for seq, chunk in chunks:
             prefill_tokens += chunk
             attention += chunk * (seq.computed + seq.shared) + chunk * chunk / 2
-        seconds = step_time(
-            self.ctx,
+        seconds = self.replica.step(
             prefill_tokens=prefill_tokens,
             prefill_sequences=len(chunks),
             prefill_attention=attention,
@@ -731,7 +751,7 @@ class ReplicaScheduler:
             return False
         line = self.lines.get(n_dec)
         if line is None:
-            line = self.lines[n_dec] = _DecodeLine(self.ctx, n_dec)
+            line = self.lines[n_dec] = _DecodeLine(self.replica, n_dec)
         x0 = self.cache_offset + n_dec * (it + 1)
         if arrive < math.inf:  # stop at the iteration the next arrival falls in
             k = line.iterations_before(x0, n_dec, k, arrive - self.t)

@@ -210,6 +210,13 @@ class Workload:
     # the share of each prompt found in the cache (multi-turn chat, agents); 0: none.
     shared_prefix_tokens: int = 0
     prefix_hit_rate: float = 0.0
+    # Speculative decoding (speculative.py): "none", "draft" (a draft model), "eagle"
+    # (EAGLE heads) or "mtp" (the model's own multi-token-prediction layers); drafted
+    # tokens per step and the acceptance rate, None: the method's cited default.
+    speculative: str = "none"
+    draft_model: ModelSpec | None = None
+    num_speculative_tokens: int | None = None
+    acceptance_rate: float | None = None
 
 
 @dataclass(frozen=True)
