@@ -84,16 +84,18 @@ def test_it_helps_at_batch_1_and_hurts_at_a_full_batch():
     assert full.decode.bound == "compute"
 
 
-def test_the_speedup_falls_as_the_batch_grows():
+def test_the_speedup_falls_once_the_batch_turns_compute_bound():
+    """Flat (about 2.33x) while the verification is memory-bound, up to batch ~100 here;
+    then it computes k + 1 tokens a sequence and the speedup falls below 1."""
     short = Workload(num_gpus=1, prompt_tokens=100, completion_tokens=100)
     speedups = [
         estimate(
             LLAMA_3_8B, H100_SXM, ROUND_ENGINE, speculating("eagle", short, batch_size=b)
         ).speculative.speedup
-        for b in (16, 64, 256, 512)
+        for b in (128, 192, 256, 384, 512)
     ]
     assert speedups == sorted(speedups, reverse=True)
-    assert speedups[0] > 2 > 1 > speedups[-1]
+    assert speedups[-1] < 1
 
 
 def test_more_acceptance_never_slows_decoding():
