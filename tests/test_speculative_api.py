@@ -87,3 +87,17 @@ def test_serve_answers_a_shorter_tpot_with_mtp_at_low_load(client):
     response, fast = get_json(client, "calculator:api-serve", {**low, "speculative": "mtp"})
     assert response.status_code == 200
     assert fast["tpot_ms"]["p50"] < plain["tpot_ms"]["p50"]
+
+
+def test_the_batch_charts_draw_the_speedup_below_1x_at_large_batches():
+    from calculator.answers import batch_charts, estimate
+    from calculator.forms import CalculatorForm
+
+    form = CalculatorForm({**estimate.DEFAULTS, **ONE, "weights": "fp8", "speculative": "eagle"})
+    result = estimate.answer(form, trace=False)
+    charts = {chart.slug: chart for chart in batch_charts.answer(result)}
+    (line,) = charts["speculative"].series
+    # "batch 1: 2.68×" ... "batch 1,024: 0.738×": Llama 3.1 70B FP8 on 4 x H100.
+    speedups = [float(point.label.split(": ")[1].rstrip("×")) for point in line.points]
+    assert speedups[0] > 2 and speedups[-1] < 1
+    assert speedups == sorted(speedups, reverse=True)

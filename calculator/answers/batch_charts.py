@@ -39,8 +39,8 @@ CHARTS = (
         "Speculative decoding speedup",
         "time per token without / with (below 1: it slows decoding)",
         lambda e: e.speculative.speedup if e.speculative else None,
-        lambda value: f"{value:.2f}x",
-        lambda value: f"{value:.1f}x",
+        calc_format.format_ratio,
+        lambda value: f"{calc_format.compact(value)}×",
     ),
 )
 
