@@ -36,8 +36,10 @@ from calculator.estimator.limits import (
     MAX_SIMULATION_WORK,
     MAX_SPECULATIVE_TOKENS,
     MAX_TARGET_S,
+    MAX_TARGET_UTILIZATION,
     MAX_TOKENS,
     MIN_SERVE_RATE,
+    MIN_TARGET_UTILIZATION,
 )
 
 # A pasted config.json: released ones are a few KB. A POSTed JSON body holds one and
@@ -100,6 +102,8 @@ __all__ = [
     "MAX_TOKENS",
     "MIN_SERVE_RATE",
     "MAX_TARGET_S",
+    "MAX_TARGET_UTILIZATION",
+    "MIN_TARGET_UTILIZATION",
     "MAX_WEIGHT_LIST_CHARS",
     "NOTES_MAX_LENGTH",
 ]

@@ -34,8 +34,10 @@ from calculator.limits import (
     MAX_REQUESTS_PER_DAY,
     MAX_SERVE_RATE,
     MAX_TARGET_MS,
+    MAX_TARGET_UTILIZATION,
     MAX_TOKENS,
     MAX_WEIGHT_LIST_CHARS,
+    MIN_TARGET_UTILIZATION,
 )
 
 SPREAD_CHOICES = [
@@ -159,6 +161,20 @@ class PlanForm(forms.Form):
     max_gpus_per_replica = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_GPUS_PER_REPLICA, label="Most GPUs per replica"
     )
+    # Headroom (estimator/planner.py, Headroom): the share of each replica's capacity
+    # the peak may use, and a spare replica so the targets hold with one down.
+    target_utilization = forms.FloatField(
+        required=False,
+        min_value=MIN_TARGET_UTILIZATION,
+        max_value=MAX_TARGET_UTILIZATION,
+        label="Target utilization",
+        help_text="The share of each replica's capacity to use at the peak (0.8 = 80%).",
+    )
+    n_plus_one = forms.BooleanField(
+        required=False,
+        label="N+1: one spare replica",
+        help_text="The targets still hold with one replica down.",
+    )
     # The price basis, as on the calculator: the cheapest cloud offer or one cloud's,
     # on-demand or spot (estimator/pricing.py decides which price applies).
     provider = provider_field()
@@ -229,6 +245,9 @@ class PlanForm(forms.Form):
             "engine": data["engine"].slug,
             "max_gpus_per_replica": data.get("max_gpus_per_replica")
             or DEFAULT_MAX_GPUS_PER_REPLICA,
+            "target_utilization": data.get("target_utilization")
+            or planner.DEFAULT_TARGET_UTILIZATION,
+            "n_plus_one": "true" if data.get("n_plus_one") else "false",
             "provider": data.get("provider") or "",
             "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
             **prefix_inputs(data),

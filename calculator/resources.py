@@ -157,6 +157,7 @@ class CloudOfferResource(PreviewResource):
             "as_of",
             "source",
             "notes",
+            "price_flag",
             "is_active",
         )
         export_order = fields

@@ -113,7 +113,12 @@ def test_the_trace_names_every_step_and_shows_the_results_figures():
         ("decode", "End-to-end time", "seconds", p.seconds + 99 * d.seconds_per_token),
         ("cost", "Cost of one run", "USD", c.total_usd),
         ("cost", "Cost per 1M output tokens at full load", "USD", c.usd_per_1m_output_tokens),
-        ("cost", "Break-even utilisation (cheapest API)", "fraction", c.break_even_utilization),
+        (
+            "cost",
+            "Break-even utilisation (cheapest same-model API, else reference)",
+            "fraction",
+            c.break_even_utilization,
+        ),
     ]
     assert [(s.section, s.label, s.unit) for s in e.trace] == [row[:3] for row in expected]
     for step, (*_, value) in zip(e.trace, expected, strict=True):
@@ -127,7 +132,7 @@ def test_the_trace_names_every_step_and_shows_the_results_figures():
     assert text["Prefill weight reads"].startswith("1 chunk(s), 2,039 GB/s")
     assert text["Decode memory time per step"] == "batch 4, context 1,000 to 1,100"
     assert text["Cost per 1M output tokens at full load"] == "$3.58 / (3,600 x 362.9)"
-    assert text["Break-even utilisation (cheapest API)"] == (
+    assert text["Break-even utilisation (cheapest same-model API, else reference)"] == (
         "$3.58 / API cost of 1,306,447 output tokens"
     )
     formula = {s.label: s.formula for s in e.trace if s.section == "cost"}
@@ -136,7 +141,7 @@ def test_the_trace_names_every_step_and_shows_the_results_figures():
         "Cost per 1M output tokens at full load": (
             "price per hour / (3,600 x saturated output tokens/s) x 1M"
         ),
-        "Break-even utilisation (cheapest API)": (
+        "Break-even utilisation (cheapest same-model API, else reference)": (
             "price per hour / API price of the tokens served in an hour at full load"
         ),
     }
@@ -248,7 +253,7 @@ FORMULAS_AND_NUMBERS = {
         "price per hour / (3,600 x saturated output tokens/s) x 1M",
         "$3.58 / (3,600 x 362.9)",
     ),
-    "Break-even utilisation (cheapest API)": (
+    "Break-even utilisation (cheapest same-model API, else reference)": (
         "price per hour / API price of the tokens served in an hour at full load",
         "$3.58 / API cost of 1,306,447 output tokens",
     ),

@@ -80,6 +80,44 @@ def test_the_runpod_l40s_oddity_is_kept_in_its_notes():
         assert offer.spot_usd_per_gpu_hour > offer.on_demand_usd_per_gpu_hour  # as published
 
 
+def test_the_seeded_price_flags_match_the_csv_column():
+    with open(OFFERS_CSV, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    flagged = {r["price_flag"] for r in rows} - {""}
+    assert flagged == {"auction", "marketplace", "unverified"}
+    for row in rows:
+        offer = CloudOffer.objects.get(
+            gpu__slug=row["gpu_slug"],
+            provider=row["provider"],
+            instance_name=row["instance_type"],
+            region=row["region"],
+        )
+        assert offer.price_flag == row["price_flag"], row
+    assert set(
+        CloudOffer.objects.filter(provider="mithril").values_list("price_flag", flat=True)
+    ) == {"auction"}
+    runpod_l40s = seeded(CloudOffer.objects.filter(gpu__slug="l40s", provider="runpod"))
+    assert {o.price_flag for o in runpod_l40s} == {"unverified"}
+
+
+def test_the_default_a100_price_is_not_the_auction_floor(client):
+    # Mithril's $0.50 auction floor was the cheapest A100 80GB SXM "offer".
+    price = estimate(client, model="llama-3.1-8b", gpu="a100-80gb-sxm", gpus="1").json()["cost"][
+        "offer"
+    ]
+    assert price["provider"] != "mithril"
+    assert price["usd_per_gpu_hour"] > 0.5
+    assert price["flag"] == ""
+
+
+def test_a_flagged_offer_is_still_used_when_its_provider_is_picked(client):
+    price = estimate(
+        client, model="llama-3.1-8b", gpu="a100-80gb-sxm", gpus="1", provider="mithril"
+    ).json()["cost"]["offer"]
+    assert (price["provider"], price["flag"]) == ("mithril", "auction")
+    assert price["usd_per_gpu_hour"] == 0.5
+
+
 def test_seeded_offers_start_their_history():
     offer = CloudOffer.objects.first()
     assert "0009_seed_offers" in offer.history.get().history_change_reason

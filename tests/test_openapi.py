@@ -76,7 +76,9 @@ def _expected_schema(field: forms.Field) -> dict:
         }
     if isinstance(field, CatalogChoiceField):
         return {"type": "string"}
-    # FloatField and DecimalField subclass IntegerField: they are numbers, asked first.
+    if isinstance(field, forms.BooleanField):
+        return {"type": "boolean"}
+    # Django's FloatField is an IntegerField: asked first, so a float is a "number".
     if isinstance(field, forms.FloatField | forms.DecimalField):
         return {
             "type": "number",

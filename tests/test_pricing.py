@@ -191,6 +191,41 @@ def test_ties_are_broken_the_same_way_every_time():
 # Freshness
 
 
+# Flagged offers (floor, auction, marketplace, unverified prices)
+
+AUCTION_1X = dataclasses.replace(
+    LAMBDA_1X,
+    provider="mithril",
+    instance_type="h100-80gb.sxm.1x",
+    on_demand_usd_per_gpu_hour=1.00,
+    spot_usd_per_gpu_hour=1.00,
+    flag=pricing.PriceFlag.AUCTION,
+)
+
+
+def test_a_flagged_offer_is_never_the_default_cheapest():
+    price = resolve(offers=(*OFFERS, AUCTION_1X), num_gpus=1)
+    assert (price.provider, price.usd_per_gpu_hour) == ("lambda", 3.29)
+    assert price.flag == ""
+
+
+def test_a_flagged_offer_is_not_the_cheapest_spot_either():
+    price = resolve(offers=(*OFFERS, AUCTION_1X), pricing="spot", num_gpus=2)
+    assert (price.provider, price.usd_per_gpu_hour) == ("runpod", 1.99)
+
+
+def test_a_flagged_offer_stays_selectable_by_its_provider_and_says_what_it_is():
+    price = resolve(offers=(*OFFERS, AUCTION_1X), provider="mithril", num_gpus=1)
+    assert (price.provider, price.usd_per_gpu_hour, price.flag) == ("mithril", 1.0, "auction")
+    assert price.as_dict()["flag"] == "auction"
+    assert any("flagged auction" in warning for warning in price.warnings)
+
+
+def test_only_flagged_offers_leave_the_catalog_price():
+    price = resolve(offers=(AUCTION_1X,), num_gpus=1)
+    assert (price.basis, price.usd_per_gpu_hour) == ("catalog", 2.49)
+
+
 def test_a_price_older_than_the_limit_is_stale():
     old = dataclasses.replace(LAMBDA_1X, as_of=TODAY - timedelta(days=pricing.STALE_AFTER_DAYS + 1))
     price = resolve(offers=(old,))
@@ -245,6 +280,7 @@ def test_the_price_used_is_plain_json_with_every_field():
         "as_of": FRESH.isoformat(),
         "source": "skypilot aws",
         "notes": "",
+        "flag": "",
         "stale": False,
         "warnings": ["aws rents this GPU 8 to an instance (p5.48xlarge): 3 GPUs are billed as 8."],
     }

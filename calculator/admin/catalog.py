@@ -481,16 +481,19 @@ class CloudOfferAdmin(PriceImportMixin, CatalogAdmin):
         "on_demand_usd_per_gpu_hour",
         "spot_usd_per_gpu_hour",
         "as_of",
+        "price_flag",
         "is_active",
     )
     list_editable = (
         "on_demand_usd_per_gpu_hour",
         "spot_usd_per_gpu_hour",
         "as_of",
+        "price_flag",
         "is_active",
     )
     list_filter = (
         OfferStaleFilter,
+        "price_flag",
         "provider",
         ("gpu", admin.RelatedOnlyFieldListFilter),
         "is_active",
@@ -511,6 +514,7 @@ class CloudOfferAdmin(PriceImportMixin, CatalogAdmin):
                     ("on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour"),
                     "instance_on_demand_usd_per_hour",
                     ("as_of", "is_active"),
+                    "price_flag",
                 )
             },
         ),

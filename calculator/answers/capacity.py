@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from calculator import charts, estimator, snapshots
+from calculator import charts, deploy, estimator, snapshots
 from calculator.answers.shared import FieldErrors, PriceChoice, compared_apis, objection, validated
 from calculator.catalog import Catalog
 from calculator.estimator import budget, planner
+from calculator.estimator.pricing import Pricing
 from calculator.models import GpuType, Plan
 from calculator.plan_forms import PlanForm
 
@@ -30,9 +31,10 @@ DEFAULTS = {
     "percentile": planner.DEFAULT_PERCENTILE,
     "engine": "vllm",
     "max_gpus_per_replica": str(planner.DEFAULT_MAX_GPUS_PER_REPLICA),
+    "target_utilization": str(planner.DEFAULT_TARGET_UTILIZATION),
 }
 # What a query may leave out or empty: the rest says what to plan for.
-QUERY_DEFAULTS = ("engine", "percentile", "max_gpus_per_replica")
+QUERY_DEFAULTS = ("engine", "percentile", "max_gpus_per_replica", "target_utilization")
 
 
 def with_defaults(query):
@@ -62,8 +64,46 @@ class Planned:
 
     @cached_property
     def results(self) -> dict:
-        """The plan as the API gives it and a saved plan keeps."""
-        return self.result.as_dict()
+        """The plan as the API gives it and a saved plan keeps: the estimator's plan, and
+        for each option (and best, runner_up, cheapest_spot) ``utilization_text`` ("using
+        45% of their capacity, 80% allowed") and ``deploy`` (what to run:
+        ``calculator.deploy.Recipe.as_dict()``: command, argv, image, kubernetes_yaml,
+        notes; None for an option without replicas or an error it cannot be made for)."""
+        result = self.result
+        results = result.as_dict()
+        pairs = [
+            *zip(result.options, results["options"], strict=True),
+            *(
+                (getattr(result, key), results[key])
+                for key in ("best", "runner_up", "cheapest_spot")
+                if results[key] is not None
+            ),
+        ]
+        for option, plain in pairs:
+            plain["utilization_text"] = utilization_text(
+                option.utilization, result.headroom.target_utilization
+            )
+            plain["deploy"] = self._deploy(option)
+        return results
+
+    def _deploy(self, option: planner.Option) -> dict | None:
+        """What to run for one option (meeting the targets or not: its replicas)."""
+        if option.replicas is None:
+            return None
+        data = self.form.cleaned_data
+        gpu = next(row for row in self.gpus if row.slug == option.gpu)
+        try:
+            inputs = deploy.for_option(
+                option,
+                model=data["model"].to_spec(),
+                engine=data["engine"].to_spec(),
+                traffic=self.result.traffic,
+                model_repo=getattr(data["model"], "hf_repo", "") or "",
+                gpu_vendor=gpu.vendor,
+            )
+        except deploy.DeployInputError as error:
+            return {"error": error.message}
+        return deploy.recipe(inputs).as_dict()
 
     def as_json(self) -> dict:
         """What /api/plan and ``plan --json`` answer."""
@@ -87,6 +127,14 @@ class Planned:
                 for gpu in self.gpus
             ],
         }
+
+
+def utilization_text(utilization: float | None, allowed: float) -> str:
+    """How much of the replicas' capacity the peak uses: "using 45% of their capacity,
+    80% allowed"; empty without replicas."""
+    if utilization is None:
+        return ""
+    return f"using {utilization:.0%} of their capacity, {allowed:.0%} allowed"
 
 
 def considered_gpus(catalog: Catalog, chosen: list[GpuType]) -> tuple[GpuType, ...]:
@@ -127,6 +175,14 @@ def traffic(data: Mapping) -> planner.Traffic:
     )
 
 
+def headroom(data: Mapping) -> planner.Headroom:
+    """The capacity share and spare replica a valid form asks for (default 80%, no spare)."""
+    return planner.Headroom(
+        target_utilization=data.get("target_utilization") or planner.DEFAULT_TARGET_UTILIZATION,
+        n_plus_one=bool(data.get("n_plus_one")),
+    )
+
+
 def targets(data: Mapping) -> planner.Targets:
     return planner.Targets(
         ttft_s=data["ttft_ms"] / 1e3,
@@ -144,6 +200,7 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
     model, engine = data["model"].to_spec(), data["engine"].to_spec()
     specs = [gpu.to_spec() for gpu in gpus]
     most = data.get("max_gpus_per_replica") or planner.DEFAULT_MAX_GPUS_PER_REPLICA
+    choice = PriceChoice.of(data)
     try:
         budget.check_planning(
             budget.plan_options(model, specs, data["weights"] or None, most),
@@ -161,7 +218,10 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
             weights=data["weights"] or None,
             max_gpus_per_replica=most,
             apis=compared_apis(catalog, data["model"])[1],
-            price=PriceChoice.of(data).function(catalog, gpus),
+            price=choice.function(catalog, gpus),
+            headroom=headroom(data),
+            spot_price=replace(choice, pricing=Pricing.SPOT).function(catalog, gpus),
+            other_prices=choice.each_provider(catalog, gpus),
         )
     except estimator.EstimatorInputError as error:
         return objection(form, error)
@@ -199,7 +259,10 @@ def save(form: PlanForm, *, name: str, author=None) -> Plan | FieldErrors:
 
 def now(saved: Plan) -> dict:
     """Saved vs now: the same inputs planned with today's catalog and estimator."""
-    form = PlanForm(with_defaults(saved.inputs))
+    inputs = dict(saved.inputs)
+    # Planned before headroom existed: every replica at its whole capacity, no spare.
+    inputs.setdefault("target_utilization", "1")
+    form = PlanForm(with_defaults(inputs))
     result = answer(form)
     if isinstance(result, FieldErrors):
         problems = [f"{field}: {' '.join(m)}" for field, m in result.errors.items()]

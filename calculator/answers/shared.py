@@ -4,8 +4,8 @@ the workload the estimator is given. No formulas: the rules are the estimator's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from django import forms
 from django.utils import timezone
@@ -109,6 +109,22 @@ class PriceChoice:
             catalog, rows[spec.slug], count, typed=spec.slug == typed_for
         )
 
+    def each_provider(
+        self, catalog: Catalog, gpus: Iterable[GpuType]
+    ) -> Callable[[estimator.GpuSpec, int], list[pricing.PriceUsed]]:
+        """Every provider's price (of those with a list-price offer for the GPU) for a
+        GPU and count, by the same rule as picking that provider: the runner-up's."""
+        rows = {gpu.slug: gpu for gpu in gpus}
+
+        def prices(spec, count):
+            gpu = rows[spec.slug]
+            providers = sorted({o.provider for o in pricing.listed(catalog.offers_for(gpu))})
+            return [
+                replace(self, provider=p, typed=None).price(catalog, gpu, count) for p in providers
+            ]
+
+        return prices
+
 
 # Section: which API offerings a question compares with
 
@@ -125,14 +141,14 @@ def compared_apis(
     """The active API offerings to compare with, and their specs: those serving this
     very model and the closed reference models, not other open models; or every active
     one (hundreds once a full price map is imported) when asked."""
-    if everything:
-        return catalog.offerings, catalog.offering_specs
     model_pk = model.pk  # None for a pasted config: no offering serves it
     # same_model() inlined: this runs on every keystroke over every active offering.
     pairs = [
-        (offering, spec)
+        (offering, replace(spec, same_model=True) if same else spec)
         for offering, spec in zip(catalog.offerings, catalog.offering_specs, strict=True)
-        if offering.is_reference or (model_pk is not None and offering.llm_model_id == model_pk)
+        if (same := model_pk is not None and offering.llm_model_id == model_pk)
+        or everything
+        or offering.is_reference
     ]
     return tuple(o for o, _ in pairs), tuple(s for _, s in pairs)
 

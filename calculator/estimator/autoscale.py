@@ -42,8 +42,8 @@ from .constants import (
     HOURS_PER_MONTH,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,
-    TOKENS_PER_MILLION,
 )
+from .cost import api_request_usd
 from .results import TraceStep
 from .specs import ApiOffering, EstimatorInputError
 from .traffic import (
@@ -600,9 +600,7 @@ def api_bills(
         ApiBill(
             api.slug,
             api.name,
-            requests_per_month
-            * (prompt * api.input_usd_per_1m + completion * api.output_usd_per_1m)
-            / TOKENS_PER_MILLION,
+            requests_per_month * api_request_usd(api, prompt, completion),
         )
         for api in apis
     )

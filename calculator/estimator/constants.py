@@ -226,3 +226,11 @@ SPECULATIVE_EAGLE_TOKENS = 3
 # arXiv 2412.19437, section 5.4.3): 0.85, one drafted token.
 SPECULATIVE_MTP_ACCEPTANCE = 0.85
 SPECULATIVE_MTP_TOKENS = 1
+# Headroom: the share of a replica's capacity the planner plans to use at the peak.
+# The capacity is already the highest Poisson rate within the latency targets, so this
+# is room for what the plan does not model: bursts above the stated peak, estimator
+# error, a slow node. 80% is the usual operating target ("the 80% utilization rule",
+# npiontko.pro/2024/12/27/capacity-planning-utilization; in an M/M/1 queue the wait is
+# rho / (1 - rho) service times: 4 at 80%, 9 at 90%: Kleinrock, Queueing Systems vol. 1,
+# 1975, ch. 3). Assumption that it suits LLM serving; the user can change it.
+DEFAULT_TARGET_UTILIZATION = 0.8

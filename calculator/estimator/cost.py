@@ -31,9 +31,10 @@ def costs(
     comparisons = tuple(
         _compare(api, workload, batch, run, per_hour, saturated, cached) for api in workload.apis
     )
-    break_even = min(
-        (c.break_even_utilization for c in comparisons if c.break_even_utilization is not None),
-        default=None,
+    against = break_even_api(workload.apis, prompt, completion, cached)
+    break_even = next(
+        (c.break_even_utilization for c in comparisons if against and c.slug == against.slug),
+        None,
     )
     cost = Cost(
         usd_per_hour=per_hour,
@@ -59,6 +60,47 @@ def api_request_usd(api: ApiOffering, prompt: float, completion: float, cached: 
         + cached * cached_price
         + completion * api.output_usd_per_1m
     ) / constants.TOKENS_PER_MILLION
+
+
+def api_usd_per_1m_output_tokens(
+    api: ApiOffering, prompt: int, completion: int, cached: float = 0
+) -> float:
+    """What an API charges per 1M output tokens of this traffic, its prompts included
+    (``cached`` of each at the cache-read price): one request's price / completion x 1M.
+    The unit the calculator's self-hosted cost is in (per 1M output tokens), for every
+    comparison."""
+    return (
+        api_request_usd(api, prompt, completion, cached) * constants.TOKENS_PER_MILLION / completion
+    )
+
+
+def break_even_api(
+    apis: tuple[ApiOffering, ...] | list[ApiOffering],
+    prompt: int,
+    completion: int,
+    cached: float = 0,
+) -> ApiOffering | None:
+    """The API the break-even is against: the cheapest (for these tokens) offering of
+    the same model, else the cheapest closed reference, else the cheapest of all; not
+    deprecated ones unless nothing else is compared, nor free ones (no GPU matches a
+    free API)."""
+    paid = [
+        api for api in apis if api_usd_per_1m_output_tokens(api, prompt, completion, cached) > 0
+    ]
+    current = [api for api in paid if not api.deprecated] or paid
+    group = (
+        [api for api in current if api.same_model]
+        or [api for api in current if api.reference]
+        or current
+    )
+    return min(
+        group,
+        key=lambda api: (
+            api_usd_per_1m_output_tokens(api, prompt, completion, cached),
+            api.slug,
+        ),
+        default=None,
+    )
 
 
 def _compare(
@@ -112,7 +154,7 @@ def trace(workload: Workload, cost: Cost, end_to_end: float) -> list[TraceStep]:
         steps.append(
             TraceStep(
                 "cost",
-                "Break-even utilisation (cheapest API)",
+                "Break-even utilisation (cheapest same-model API, else reference)",
                 "price per hour / API price of the tokens served in an hour at full load",
                 f"${cost.usd_per_hour:,.2f} / API cost of "
                 f"{cost.saturated_output_tokens_per_second * hour:,.0f} output tokens",

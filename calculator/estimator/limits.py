@@ -67,6 +67,12 @@ MAX_PEAK_FACTOR = 100.0
 MIN_AVERAGE_RATE = MIN_SERVE_RATE / MAX_PEAK_FACTOR
 # Latency targets: an hour; anything above is a typo.
 MAX_TARGET_S = 3_600.0
+# The share of a replica's capacity the planner may use at the peak (headroom): at most
+# all of it; below a tenth, replicas are ten times what the traffic needs (a percent
+# typed as a fraction, 0.08 for 80%?). Replicas grow as 1 / utilization, arithmetic
+# only: no more simulation.
+MIN_TARGET_UTILIZATION = 0.1
+MAX_TARGET_UTILIZATION = 1.0
 
 # Work per question, measured from its inputs before anything runs (budget.py says how
 # the units are counted; bench/budget.py measures the CPU per unit on the 2-core

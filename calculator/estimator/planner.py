@@ -6,8 +6,9 @@ meets it), then, cheapest first by the least each could cost (the replicas its
 analytic capacity bound allows), it finds how many replicas the peak needs:
 
 - the capacity of one replica (``capacity.py``: the highest Poisson rate within the
-  targets, by simulation), then replicas = peak / capacity, rounded up, checked at the
-  load they will carry;
+  targets, by simulation), then replicas = peak / (capacity x target utilization),
+  rounded up, checked at the load they will carry, plus one spare for N+1
+  (``Headroom``);
 - unless the option cannot be cheaper than the best found so far: its least cost is
   already higher, or the load of as many replicas as it could afford misses the
   targets (one run). It is then not searched: it says so, with the least it costs.
@@ -35,25 +36,29 @@ from .capacity import (
     Work,
     replica_load,
 )
-from .constants import HOURS_PER_MONTH, SECONDS_PER_DAY
-from .cost import api_request_usd
+from .constants import DEFAULT_TARGET_UTILIZATION, HOURS_PER_MONTH, SECONDS_PER_DAY
+from .cost import api_usd_per_1m_output_tokens
 from .limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
     MAX_GPUS_PER_REPLICA,
     MAX_PEAK_FACTOR,
     MAX_PLAN_RATE,
     MAX_TARGET_S,
+    MAX_TARGET_UTILIZATION,
     MAX_TOKENS,
     MIN_AVERAGE_RATE,
     MIN_SERVE_RATE,
+    MIN_TARGET_UTILIZATION,
 )
 from .memory import kv_dtype_of
-from .pricing import PriceFunction, catalog_price
+from .pricing import PriceFunction, PriceUsed, catalog_price
 from .scheduler import BLOCK_TOKENS, WorkLimitExceeded
 from .serving import DEFAULT_PERCENTILE, LengthSpread, Targets, simulation_work
 from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 
 PERCENTILE_CHOICES = ("p50", "p90", "p95", "p99")
+# Every provider's price for num_gpus of this GPU (one each, by pricing's rule 2).
+OtherPrices = Callable[[GpuSpec, int], list[PriceUsed]]
 # Latency is not quite monotone in the rate over a finite run: if the planned load
 # misses where a higher one passed, add a replica (this many times at most).
 EXTRA_REPLICA_TRIES = 3
@@ -107,6 +112,35 @@ class Traffic:
 
 
 @dataclass(frozen=True)
+class Headroom:
+    """How much of each replica's capacity the plan may use at the peak, and whether the
+    targets must hold with one replica down (N+1: one spare replica on top).
+
+    Replicas = ceil(peak / (capacity x target_utilization)) (+1 with ``n_plus_one``).
+    With one replica down the others then carry the peak at most at the target
+    utilization, within the targets."""
+
+    target_utilization: float = DEFAULT_TARGET_UTILIZATION
+    n_plus_one: bool = False
+
+    @property
+    def spare(self) -> int:
+        return 1 if self.n_plus_one else 0
+
+    def sizing_rate(self, peak: float) -> float:
+        """The rate the replicas (without the spare) must sustain within the targets."""
+        return peak / self.target_utilization
+
+    def as_dict(self) -> dict:
+        return {"target_utilization": self.target_utilization, "n_plus_one": self.n_plus_one}
+
+
+# The estimator's yardstick: every replica run at its capacity, no spare (the reference
+# plan, bench/planner.py). The answers pass the user's headroom (default 80%).
+NO_HEADROOM = Headroom(target_utilization=1.0)
+
+
+@dataclass(frozen=True)
 class Option:
     gpu: str  # slug
     gpu_name: str
@@ -134,6 +168,12 @@ class Option:
     # For an option not searched because it cannot be cheaper than the best
     # (Reason.COSTS_MORE): the least it would cost a month. None otherwise.
     usd_per_month_at_least: float | None = None
+    # The share of the replicas' capacity the peak uses, every replica up (peak /
+    # (replicas x max_rate_per_replica)); None without replicas.
+    utilization: float | None = None
+    # The price used (pricing.PriceUsed: provider, instance, region, date, spot, flag);
+    # None only for options made by hand in tests.
+    price: PriceUsed | None = None
 
     @property
     def label(self) -> str:
@@ -163,7 +203,36 @@ class Option:
             "tokens_per_second_per_user": self.tokens_per_second_per_user,
             "on_pareto_front": self.on_pareto_front,
             "usd_per_month_at_least": self.usd_per_month_at_least,
+            "utilization": self.utilization,
+            **price_fields(self.price),
         }
+
+
+def price_fields(price: PriceUsed | None) -> dict:
+    """Whom an option rents from, as plain fields: provider, instance, region, the
+    offer's date ("undated" when the source gave none; None without a price), on-demand
+    or spot, and the offer's flag (floor, auction, marketplace, unverified; "" for a
+    list price)."""
+    if price is None or price.basis is None:
+        return {
+            "provider": "",
+            "instance_type": "",
+            "region": "",
+            "price_as_of": None,
+            "price_kind": None,
+            "price_flag": "",
+            "price_basis": None,
+        }
+    dated = price.as_of.isoformat() if price.as_of else "undated"
+    return {
+        "provider": price.provider,
+        "instance_type": price.instance_type,
+        "region": price.region,
+        "price_as_of": dated if price.provider or price.as_of else None,
+        "price_kind": "spot" if price.spot else "on_demand",
+        "price_flag": price.flag,
+        "price_basis": str(price.basis),
+    }
 
 
 @dataclass(frozen=True)
@@ -171,6 +240,25 @@ class ApiMonthly:
     slug: str
     name: str
     usd_per_month: float
+    # The same unit as the calculator's self-hosted cost (cost.api_usd_per_1m_output_tokens).
+    usd_per_1m_output_tokens: float = 0.0
+    same_model: bool = False
+    reference: bool = False
+    deprecated: bool = False
+    # This API's month minus the best option's (> 0: the API costs more); None without a best.
+    usd_per_month_vs_plan: float | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "usd_per_month": self.usd_per_month,
+            "usd_per_1m_output_tokens": self.usd_per_1m_output_tokens,
+            "same_model": self.same_model,
+            "reference": self.reference,
+            "deprecated": self.deprecated,
+            "usd_per_month_vs_plan": self.usd_per_month_vs_plan,
+        }
 
 
 @dataclass(frozen=True)
@@ -184,6 +272,11 @@ class PlanResult:
     estimator_version: str
     warnings: tuple[str, ...]
     steps: int = field(default=0, compare=False)  # simulation steps this plan ran
+    headroom: Headroom = NO_HEADROOM
+    # The cheapest option meeting the targets from another provider than the best's.
+    runner_up: Option | None = None
+    # The cheapest option meeting the targets at spot prices (same replicas, repriced).
+    cheapest_spot: Option | None = None
 
     def as_dict(self) -> dict:
         best = self.best
@@ -191,10 +284,10 @@ class PlanResult:
             "options": [o.as_dict() for o in self.options],
             "best": best.as_dict() if best else None,
             "best_reason": self.best_reason or None,
-            "api_comparison": [
-                {"slug": a.slug, "name": a.name, "usd_per_month": a.usd_per_month}
-                for a in self.api_comparison
-            ],
+            "runner_up": self.runner_up.as_dict() if self.runner_up else None,
+            "cheapest_spot": self.cheapest_spot.as_dict() if self.cheapest_spot else None,
+            "headroom": self.headroom.as_dict(),
+            "api_comparison": [a.as_dict() for a in self.api_comparison],
             "traffic": {
                 "peak_requests_per_second": self.traffic.peak_rate,
                 "average_requests_per_second": self.traffic.average_rate,
@@ -286,12 +379,18 @@ def plan(
     price: PriceFunction = catalog_price,
     reference: bool = False,
     max_steps: int | None = None,
+    headroom: Headroom = NO_HEADROOM,
+    spot_price: PriceFunction | None = None,
+    other_prices: OtherPrices | None = None,
 ) -> PlanResult:
     """Every option for the traffic, cheapest first, and the best one. ``reference``:
     search every option in full (slow; the fast plan's yardstick). ``max_steps``: refuse
     (WorkLimitExceeded) a plan that needs more simulation steps (runs remembered from
-    earlier plans cost none)."""
-    _validate(traffic, targets, max_gpus_per_replica)
+    earlier plans cost none). ``headroom``: the capacity share and spare replica sized
+    for. ``spot_price``: spot prices, to give the cheapest option on spot (the options
+    themselves are priced by ``price``). ``other_prices``: each provider's price for a
+    GPU and count, for the runner-up from another provider."""
+    _validate(traffic, targets, max_gpus_per_replica, headroom)
     work = Work(max_steps)
     try:
         options = _options(
@@ -305,6 +404,7 @@ def plan(
             price,
             work,
             reference,
+            headroom,
         )
     except WorkLimitExceeded:
         raise WorkLimitExceeded(
@@ -329,10 +429,75 @@ def plan(
         options=tuple(options),
         best=best,
         best_reason="" if best else _no_best_reason(options),
-        api_comparison=_api_comparison(traffic, apis),
+        api_comparison=_api_comparison(traffic, apis, best),
         estimator_version=C.ESTIMATOR_VERSION,
         warnings=tuple(warnings),
         steps=work.spent,
+        headroom=headroom,
+        runner_up=_runner_up(options, best, gpus, other_prices, traffic),
+        cheapest_spot=_cheapest_spot(options, gpus, spot_price, traffic),
+    )
+
+
+def _runner_up(
+    options: list[Option],
+    best: Option | None,
+    gpus: list[GpuSpec],
+    other_prices: OtherPrices | None,
+    traffic: Traffic,
+) -> Option | None:
+    """The cheapest option meeting the targets rented from another provider than the
+    best: among the options as priced, and each of them repriced at every other
+    provider's offer (same replicas); None without a best or another provider."""
+    if best is None or best.price is None:
+        return None
+    avoid = best.price.provider
+    meeting = [o for o in options if o.meets_targets and o.replicas is not None]
+    candidates = [o for o in meeting if o.price is not None and o.price.provider != avoid]
+    if other_prices is not None:
+        specs = {gpu.slug: gpu for gpu in gpus}
+        for o in meeting:
+            for used in other_prices(specs[o.gpu], o.gpus_per_replica):
+                if used.provider and used.provider != avoid:
+                    candidates.append(_priced(o, used, traffic))
+    return min(candidates, key=lambda o: (o.usd_per_month, o.gpu), default=None)
+
+
+def _cheapest_spot(
+    options: list[Option],
+    gpus: list[GpuSpec],
+    spot_price: PriceFunction | None,
+    traffic: Traffic,
+) -> Option | None:
+    """The options meeting the targets repriced at spot (same replicas: the price does
+    not change what a replica sustains), the cheapest; None when none has a spot price."""
+    if spot_price is None:
+        return None
+    specs = {gpu.slug: gpu for gpu in gpus}
+    repriced = []
+    for o in options:
+        if not o.meets_targets or o.replicas is None:
+            continue
+        used = spot_price(specs[o.gpu], o.gpus_per_replica)
+        if not used.spot or used.effective_usd_per_gpu_hour is None:
+            continue  # no spot offer: the price fell back to an on-demand one
+        repriced.append(_priced(o, used, traffic))
+    return min(repriced, key=lambda o: (o.usd_per_month, o.gpu), default=None)
+
+
+def _priced(option: Option, used: PriceUsed, traffic: Traffic) -> Option:
+    """The option's replicas at another price."""
+    hourly = used.effective_usd_per_gpu_hour
+    per_hour = hourly * option.gpus_per_replica * option.replicas
+    tokens_per_hour = traffic.average_rate * C.SECONDS_PER_HOUR * traffic.tokens_per_request
+    return replace(
+        option,
+        usd_per_gpu_hour=hourly,
+        usd_per_hour=per_hour,
+        usd_per_month=per_hour * HOURS_PER_MONTH,
+        usd_per_1m_tokens=per_hour / tokens_per_hour * C.TOKENS_PER_MILLION,
+        price_source=used.label,
+        price=used,
     )
 
 
@@ -347,6 +512,7 @@ def _options(
     price: PriceFunction,
     work: Work,
     reference: bool,
+    headroom: Headroom,
 ) -> list[Option]:
     """Every option, searched cheapest first (by the least each could cost), those that
     cannot be cheaper than the best found so far left unsearched; every option searched
@@ -356,38 +522,68 @@ def _options(
     for gpu in gpus:
         for dtype in weights or native_weights(gpu):
             for n in replica_sizes(model, max_gpus_per_replica):
-                found = _consider(model, gpu, engine, traffic, targets, dtype, n, price, work)
+                found = _consider(
+                    model, gpu, engine, traffic, targets, dtype, n, price, work, headroom
+                )
                 (candidates if isinstance(found, _Candidate) else options).append(found)
-    best_month = math.inf
+    cheapest: dict[str, float] = {}  # the cheapest meeting option's month, by provider
     for candidate in sorted(candidates, key=lambda c: c.least_usd_per_month):
         if reference:
             option = candidate.searched(REFERENCE_TOLERANCE, work)
         else:
-            option = candidate.pruned(best_month, work) or candidate.searched(
-                SEARCH_TOLERANCE, work
-            )
+            bar = _bar(cheapest, candidate.option.provider)
+            option = candidate.pruned(bar, work) or candidate.searched(SEARCH_TOLERANCE, work)
         if option.meets_targets and option.usd_per_month is not None:
-            best_month = min(best_month, option.usd_per_month)
+            provider = candidate.option.provider
+            cheapest[provider] = min(cheapest.get(provider, math.inf), option.usd_per_month)
         options.append(option)
     return options
 
 
-def _api_comparison(traffic: Traffic, apis: tuple[ApiOffering, ...]) -> tuple[ApiMonthly, ...]:
-    """What each API would charge a month for the same tokens, cheapest first."""
+def _bar(cheapest: dict[str, float], provider: str) -> float:
+    """The month an option from ``provider`` must beat to change the answer: the best's
+    when it is the best's provider (it could only be a cheaper best), else the
+    runner-up's (it could be the runner-up, or the best). inf until there is one."""
+    months = sorted(cheapest.items(), key=lambda item: item[1])
+    if not months:
+        return math.inf
+    if months[0][0] == provider:
+        return months[0][1]
+    return months[1][1] if len(months) > 1 else math.inf
+
+
+def _api_comparison(
+    traffic: Traffic, apis: tuple[ApiOffering, ...], best: Option | None
+) -> tuple[ApiMonthly, ...]:
+    """What each API would charge a month for the same tokens, and per 1M output
+    tokens (the calculator's unit); the same model's first, then the closed references,
+    then the rest, deprecated ones last, each cheapest first."""
     requests = traffic.average_rate * SECONDS_PER_DAY * HOURS_PER_MONTH / 24
-    cached = prefix.use(
-        traffic.prompt_tokens, traffic.shared_prefix_tokens, traffic.prefix_hit_rate
-    ).cached
-    rows = (
-        ApiMonthly(
-            api.slug,
-            api.name,
-            requests
-            * api_request_usd(api, traffic.prompt_tokens, traffic.completion_tokens, cached),
+    prompt, completion = traffic.prompt_tokens, traffic.completion_tokens
+    cached = prefix.use(prompt, traffic.shared_prefix_tokens, traffic.prefix_hit_rate).cached
+    plan_month = best.usd_per_month if best is not None else None
+    rows = []
+    for api in apis:
+        per_1m_output = api_usd_per_1m_output_tokens(api, prompt, completion, cached)
+        month = requests * completion * per_1m_output / C.TOKENS_PER_MILLION
+        rows.append(
+            ApiMonthly(
+                api.slug,
+                api.name,
+                month,
+                usd_per_1m_output_tokens=per_1m_output,
+                same_model=api.same_model,
+                reference=api.reference,
+                deprecated=api.deprecated,
+                usd_per_month_vs_plan=None if plan_month is None else month - plan_month,
+            )
         )
-        for api in apis
-    )
-    return tuple(sorted(rows, key=lambda row: row.usd_per_month))
+
+    def order(row: ApiMonthly) -> tuple:
+        group = 0 if row.same_model else 1 if row.reference else 2
+        return (row.deprecated, group, row.usd_per_month, row.slug)
+
+    return tuple(sorted(rows, key=order))
 
 
 def _consider(
@@ -400,6 +596,7 @@ def _consider(
     n: int,
     price: PriceFunction,
     work: Work,
+    headroom: Headroom,
 ) -> Option | _Candidate:
     """One GPU x replica size x precision: an option already decided (does not fit, or
     one request alone misses a target), or a candidate for the search."""
@@ -424,6 +621,7 @@ def _consider(
             "engine": engine.slug,
             "usd_per_gpu_hour": hourly,
             "price_source": source,
+            "price": used,
         },
         gpu_name=gpu.name,
         n=n,
@@ -446,11 +644,14 @@ def _consider(
     if missed is not None:
         return missed(option)
     least = (
-        math.ceil(traffic.peak_rate / load.bound) * n * hourly * HOURS_PER_MONTH
+        (math.ceil(headroom.sizing_rate(traffic.peak_rate) / load.bound) + headroom.spare)
+        * n
+        * hourly
+        * HOURS_PER_MONTH
         if hourly is not None and load.bound > 0
         else math.inf
     )
-    return _Candidate(load, traffic, option, least)
+    return _Candidate(load, traffic, option, least, headroom)
 
 
 def _missed_alone(
@@ -494,6 +695,12 @@ class _OptionMaker:
     n: int
     hourly: float | None
 
+    @property
+    def provider(self) -> str:
+        """Whom the price comes from ("" for a catalog or typed price)."""
+        price = self.common.get("price")
+        return price.provider if price is not None else ""
+
     def failed(self, code: str, reason: str, **figures) -> Option:
         values = {
             "max_rate_per_replica": 0.0,
@@ -531,21 +738,23 @@ class _Candidate:
     traffic: Traffic
     option: _OptionMaker
     least_usd_per_month: float  # at its analytic bound (inf without a price)
+    headroom: Headroom = NO_HEADROOM
 
     def pruned(self, best_month: float, work: Work) -> Option | None:
         """The option, if it cannot be cheaper than ``best_month``: its least cost is
         higher, or as many replicas as it could afford miss the targets (one run)."""
-        maker, peak = self.option, self.traffic.peak_rate
+        maker, spare = self.option, self.headroom.spare
+        peak = self.headroom.sizing_rate(self.traffic.peak_rate)
         if not maker.hourly or best_month == math.inf:  # no price, or free: search it
             return None
         replica_month = maker.n * maker.hourly * HOURS_PER_MONTH
-        if self.least_usd_per_month > best_month * (1 + SAME_COST):
-            fewest = math.ceil(peak / self.load.bound)
+        affordable = math.floor(best_month / replica_month * (1 + SAME_COST))
+        if self.least_usd_per_month > best_month * (1 + SAME_COST) or affordable <= spare:
+            fewest = math.ceil(peak / self.load.bound) + spare
             return maker.costs_more(
                 fewest, f"one replica sustains at most {self.load.bound:,.3g} requests/s"
             )
-        affordable = math.floor(best_month / replica_month * (1 + SAME_COST))
-        share = peak / affordable
+        share = peak / (affordable - spare)
         if self.load.trial(share, work).ok:
             return None
         return maker.costs_more(
@@ -557,7 +766,7 @@ class _Candidate:
 
     def searched(self, tolerance: float, work: Work) -> Option:
         """The option with its capacity, replicas and cost."""
-        load, maker, traffic = self.load, self.option, self.traffic
+        load, maker, traffic, headroom = self.load, self.option, self.traffic, self.headroom
         pct = load.targets.percentile
         capacity = load.capacity(tolerance, work)
         if not capacity.meets_at_some_load:
@@ -565,16 +774,22 @@ class _Candidate:
                 Reason.MISSES_TTFT,
                 f"Misses the targets at any load: queueing alone pushes the {pct} past them.",
             )
-        replicas, at_load = _replicas(load, capacity, traffic.peak_rate, work)
+        sizing = headroom.sizing_rate(traffic.peak_rate)
+        sized, at_load = _replicas(load, capacity, sizing, work)
         if not at_load.ok:
             code = Reason.MISSES_TPOT if at_load.ttft_ok else Reason.MISSES_TTFT
             return maker.failed(
                 code, f"Misses the targets at the planned load ({pct}), replicas added."
             )
+        replicas = sized + headroom.spare
+        # The latency reported is at the load the replicas carry, every one up.
+        if replicas != sized or sizing != traffic.peak_rate:
+            at_load = load.trial(traffic.peak_rate / replicas, work)
         at_best = capacity.at_rate.result
         figures = {
             "max_rate_per_replica": capacity.rate,
             "replicas": replicas,
+            "utilization": traffic.peak_rate / (replicas * capacity.rate),
             "ttft_s": at_load.result.ttft_s.at(pct),
             "tpot_s": at_load.result.tpot_s.at(pct),
             "tokens_per_second_per_gpu": at_best.output_tokens_per_second / maker.n,
@@ -673,7 +888,7 @@ def _no_best_reason(options: list[Option]) -> str:
     return "No option meets the targets: relax them, or allow more GPUs per replica."
 
 
-def _validate(traffic: Traffic, targets: Targets, max_gpus: int) -> None:
+def _validate(traffic: Traffic, targets: Targets, max_gpus: int, headroom: Headroom) -> None:
     """Every number plan() takes, in range (NaN fails every comparison, so it is out)."""
     given = traffic.given_as
     per_day = " (requests per day x peak factor / 86,400)" if given != "rate" else ""
@@ -717,6 +932,16 @@ def _validate(traffic: Traffic, targets: Targets, max_gpus: int) -> None:
         raise EstimatorInputError(
             "max_gpus_per_replica", f"Must be from 1 to {MAX_GPUS_PER_REPLICA}."
         )
+    utilization = headroom.target_utilization
+    if (
+        not _is_number(utilization)
+        or not MIN_TARGET_UTILIZATION <= utilization <= MAX_TARGET_UTILIZATION
+    ):
+        raise EstimatorInputError(
+            "target_utilization",
+            f"Must be from {MIN_TARGET_UTILIZATION:g} to {MAX_TARGET_UTILIZATION:g} "
+            "(a share of each replica's capacity: 0.8 for 80%).",
+        )
 
 
 def _is_number(value) -> bool:
@@ -729,7 +954,10 @@ def _is_count(value) -> bool:
 
 __all__ = [
     "DEFAULT_PERCENTILE",
+    "DEFAULT_TARGET_UTILIZATION",
     "HOURS_PER_MONTH",
+    "Headroom",
+    "NO_HEADROOM",
     "WorkLimitExceeded",
     "LengthSpread",
     "Reason",

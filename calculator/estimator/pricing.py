@@ -4,8 +4,9 @@ One rule, in this order (issue 9):
 
 1. a price the user typed;
 2. else the offer the user picked (a provider, on-demand or spot);
-3. else the cheapest offer for that GPU (on-demand unless spot was asked for) with at
-   least the number of GPUs asked for;
+3. else the cheapest offer with a list price (no ``PriceFlag``: not a floor, auction,
+   marketplace or unverified price) for that GPU (on-demand unless spot was asked
+   for) with at least the number of GPUs asked for;
 4. else the GPU's own catalog price.
 
 This is the only place a price falls back to another: the estimator bills exactly the
@@ -45,6 +46,25 @@ class Pricing(StrEnum):
     SPOT = "spot"
 
 
+class PriceFlag(StrEnum):
+    """Why an offer's price is not a list price one can rent at: such offers are never
+    the default "cheapest" (rule 3), only used when their provider is picked (rule 2)."""
+
+    NONE = ""  # a list price
+    FLOOR = "floor"  # a reserve or minimum price, not a rate one is sure to get
+    AUCTION = "auction"  # capacity sold by auction: the price moves with bids
+    MARKETPLACE = "marketplace"  # hosts' listings (a median of them): availability varies
+    UNVERIFIED = "unverified"  # the source's figures look wrong (e.g. spot above on-demand)
+
+
+FLAG_MEANING = {
+    PriceFlag.FLOOR: "a reserve or minimum price, not a rate you are sure to get.",
+    PriceFlag.AUCTION: "capacity sold by auction; the price moves with the bids.",
+    PriceFlag.MARKETPLACE: "hosts' listings; what is available, and at what price, varies.",
+    PriceFlag.UNVERIFIED: "the source's figures look wrong; check the price.",
+}
+
+
 @dataclass(frozen=True)
 class Offer:
     """One cloud's price for one instance shape of one GPU type."""
@@ -58,6 +78,7 @@ class Offer:
     as_of: date | None  # None: the source did not say when (shown as "undated")
     source: str = ""
     notes: str = ""
+    flag: PriceFlag = PriceFlag.NONE
 
     def usd_per_gpu_hour(self, pricing: Pricing) -> float | None:
         if pricing == Pricing.SPOT:
@@ -85,6 +106,7 @@ class PriceUsed:
     as_of: date | None = None
     source: str = ""
     notes: str = ""
+    flag: PriceFlag = PriceFlag.NONE  # the offer's (rule 2 only: rule 3 skips flagged)
     stale: bool = False  # older than STALE_AFTER_DAYS, or undated
     warnings: tuple[str, ...] = ()
 
@@ -105,6 +127,7 @@ class PriceUsed:
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "source": self.source,
             "notes": self.notes,
+            "flag": str(self.flag),
             "stale": self.stale,
             "warnings": list(self.warnings),
         }
@@ -224,6 +247,11 @@ def _cheapest(offers: tuple[Offer, ...] | list[Offer], pricing: Pricing, num_gpu
     )
 
 
+def listed(offers: tuple[Offer, ...] | list[Offer]) -> list[Offer]:
+    """The offers rule 3 may pick: those with a list price (no PriceFlag)."""
+    return [o for o in offers if not o.flag]
+
+
 def _freshness(as_of: date | None, today: date, what: str) -> tuple[bool, list[str]]:
     if as_of is None:
         return True, [f"The {what} is undated: check it is still current."]
@@ -262,7 +290,7 @@ def resolve_price(
             warnings.append(f"{provider} has no {kind} offer for this GPU; using the cheapest.")
     if pick is None:
         basis = Basis.CHEAPEST_OFFER
-        pick = _cheapest(offers, pricing, num_gpus)
+        pick = _cheapest(listed(offers), pricing, num_gpus)
     if pick is None:
         if pricing == Pricing.SPOT:
             warnings.append("No spot offer for this GPU; using the catalog's on-demand price.")
@@ -291,6 +319,10 @@ def resolve_price(
             f"{num_gpus} GPUs take {pick.instances} {offer.instance_type} instances: "
             "the estimate assumes they talk as if in one server."
         )
+    if offer.flag:
+        warnings.append(
+            f"{offer.provider}'s price is flagged {offer.flag}: {FLAG_MEANING[offer.flag]}"
+        )
     stale, notes = _freshness(offer.as_of, today, f"{offer.provider} price")
     return PriceUsed(
         usd_per_gpu_hour=pick.usd,
@@ -308,6 +340,7 @@ def resolve_price(
         as_of=offer.as_of,
         source=offer.source,
         notes=offer.notes,
+        flag=offer.flag,
         stale=stale,
         warnings=(*warnings, *notes),
     )

@@ -88,7 +88,7 @@ class Cost:
     total_usd: float | None  # one run of the batch: prefill plus every decode step
     usd_per_1k_tokens: float | None  # prompt + completion tokens of the run
     usd_per_1m_output_tokens: float | None  # at full load, at the saturated throughput
-    break_even_utilization: float | None  # against the cheapest API offering given
+    break_even_utilization: float | None  # against cost.break_even_api: same model, else reference
     saturated_output_tokens_per_second: float
     usd_per_gpu_hour: float | None = None  # the price that applied, per GPU
 

@@ -190,6 +190,12 @@ class ApiOffering:
     # The price of input tokens read from the provider's prompt cache (LiteLLM's
     # cache_read_input_token_cost); None: the provider lists none, so input price.
     cached_input_usd_per_1m: float | None = None
+    # What it is to the question asked: it serves the very model estimated, it is a
+    # closed reference model, it is deprecated. The break-even is against the cheapest
+    # same-model offering, else the cheapest reference (cost.break_even_api).
+    same_model: bool = False
+    reference: bool = False
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)

@@ -573,10 +573,21 @@ class ApiOffering(models.Model):
             cached_input_usd_per_1m=None
             if self.cached_input_usd_per_1m is None
             else float(self.cached_input_usd_per_1m),
+            reference=self.is_reference,
+            deprecated=self.is_deprecated,
         )
 
 
 # Section: cloud offers
+
+
+PRICE_FLAG_CHOICES = [
+    (pricing.PriceFlag.NONE.value, "list price"),
+    (pricing.PriceFlag.FLOOR.value, "floor / reserve price"),
+    (pricing.PriceFlag.AUCTION.value, "auction price"),
+    (pricing.PriceFlag.MARKETPLACE.value, "marketplace listing"),
+    (pricing.PriceFlag.UNVERIFIED.value, "unverified"),
+]
 
 
 class CloudOffer(models.Model):
@@ -609,6 +620,16 @@ class CloudOffer(models.Model):
     )
     source = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    # Not a list price one can rent at: never the default "cheapest" (pricing.py, rule 3).
+    price_flag = models.CharField(
+        "price flag",
+        max_length=20,
+        blank=True,
+        default="",
+        choices=PRICE_FLAG_CHOICES,
+        help_text="Empty for a list price. Flagged offers are used only when their provider "
+        "is picked, never as the default cheapest.",
+    )
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -657,4 +678,5 @@ class CloudOffer(models.Model):
             as_of=self.as_of,
             source=self.source,
             notes=self.notes,
+            flag=pricing.PriceFlag(self.price_flag),
         )

@@ -104,7 +104,7 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("calculator", "0012_refit_vllm_sglang")]
+    dependencies = [("calculator", "0013_planapi_offer_price_flags")]
 
     operations = [
         *(
