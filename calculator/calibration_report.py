@@ -449,6 +449,14 @@ def accuracy_summary(path: Path = DEFAULT_REPORT_PATH) -> dict:
     }
 
 
+def evidence(path: Path = DEFAULT_REPORT_PATH) -> tuple[tuple[bands.Evidence, ...], dict]:
+    """The band evidence and each regime's margin, from the committed report."""
+    loaded = load(path)
+    if loaded is None:
+        return (), {}
+    return loaded["evidence"], loaded["report"].get("bands", {}).get("margin", {})
+
+
 # Distinct queries whose bands are kept per report; their features take few values
 # (GPU family, engine, model family, MoE, load, context), so this is only a bound.
 MAX_KEPT_BANDS = 4096
@@ -465,6 +473,5 @@ def regime_bands(query: bands.Features, path: Path = DEFAULT_REPORT_PATH) -> dic
     if found is None:
         if len(kept) >= MAX_KEPT_BANDS:
             kept.clear()
-        evidence, margin = loaded["evidence"], loaded["report"].get("bands", {}).get("margin", {})
-        found = kept[query] = bands.regime_bands(query, evidence, margin)
+        found = kept[query] = bands.regime_bands(query, *evidence(path))
     return found
