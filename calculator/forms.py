@@ -22,12 +22,16 @@ from calculator.catalog import current as current_catalog
 from calculator.estimator import Dtype, Parallelism
 from calculator.estimator.hf_config import ConfigError, model_from_config
 from calculator.estimator.pricing import Pricing
+from calculator.estimator.speculative import Method as SpeculativeMethod
 from calculator.limits import (
     MAX_BATCH,
     MAX_CONFIG_CHARS,
     MAX_GPUS,
     MAX_HOURLY_USD,
+    MAX_PREFIX_HIT_RATE,
     MAX_SEQ_LEN,
+    MAX_SHARED_PREFIX_TOKENS,
+    MAX_SPECULATIVE_TOKENS,
     MAX_TOKENS,
 )
 
@@ -45,6 +49,12 @@ DTYPE_CHOICES = [
 PARALLELISM_CHOICES = [
     (Parallelism.TENSOR.value, "Tensor parallel"),
     (Parallelism.PIPELINE.value, "Pipeline (layer split)"),
+]
+SPECULATIVE_CHOICES = [
+    (SpeculativeMethod.NONE.value, "None"),
+    (SpeculativeMethod.DRAFT.value, "Draft model"),
+    (SpeculativeMethod.EAGLE.value, "EAGLE heads"),
+    (SpeculativeMethod.MTP.value, "MTP (the model's own layers)"),
 ]
 PRICING_CHOICES = [
     (Pricing.ON_DEMAND.value, "On-demand"),
@@ -206,6 +216,85 @@ def pricing_field() -> forms.ChoiceField:
     )
 
 
+def shared_prefix_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_SHARED_PREFIX_TOKENS,
+        label="Shared prefix tokens",
+        help_text="A prefix every prompt shares (a system prompt): cached once. At most "
+        "the prompt.",
+    )
+
+
+def prefix_hit_rate_field() -> forms.FloatField:
+    return forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=MAX_PREFIX_HIT_RATE,
+        label="Prefix cache hit rate",
+        help_text="Share of each prompt already cached (earlier turns of a chat), 0 to 1.",
+    )
+
+
+def speculative_fields() -> dict[str, forms.Field]:
+    """Speculative decoding's inputs (estimator/speculative.py): the method, its draft
+    model, drafted tokens per step and acceptance rate (empty: the method's default)."""
+    return {
+        "speculative": forms.ChoiceField(
+            choices=SPECULATIVE_CHOICES,
+            required=False,
+            label="Speculative decoding",
+            help_text="Draft tokens and verify them in one step.",
+        ),
+        "draft_model": CatalogChoiceField(
+            "models",
+            required=False,
+            label="Draft model",
+            help_text="For a draft model: smaller, same vocabulary.",
+        ),
+        "num_speculative_tokens": forms.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=MAX_SPECULATIVE_TOKENS,
+            label="Drafted tokens per step",
+            help_text="Empty: the method's default.",
+        ),
+        "acceptance_rate": forms.FloatField(
+            required=False,
+            min_value=0,
+            max_value=1,
+            label="Acceptance rate",
+            help_text="Chance each drafted token is kept, 0 to 1. Empty: the method's default.",
+        ),
+    }
+
+
+def speculative_inputs(data) -> dict:
+    """Speculative decoding's inputs as query parameters, only when chosen."""
+    method = data.get("speculative")
+    if not method or method == SpeculativeMethod.NONE:
+        return {}
+    values = {"speculative": method}
+    if data.get("draft_model"):
+        values["draft_model"] = data["draft_model"].slug
+    for key in ("num_speculative_tokens", "acceptance_rate"):
+        if data.get(key) is not None:
+            values[key] = data[key]
+    return values
+
+
+def prefix_inputs(data) -> dict:
+    """The prefix-cache inputs as query parameters, only when set (so permalinks and
+    saved inputs without them read as before)."""
+    values = {}
+    if data.get("shared_prefix_tokens"):
+        values["shared_prefix_tokens"] = data["shared_prefix_tokens"]
+    if data.get("prefix_hit_rate"):
+        values["prefix_hit_rate"] = data["prefix_hit_rate"]
+    return values
+
+
 def _use_catalog(fields: dict[str, forms.Field], catalog: Catalog) -> None:
     """Bind the catalog choices (models, GPUs, engines, providers) among these fields to
     the catalog's rows."""
@@ -334,6 +423,11 @@ class CalculatorForm(CatalogForm):
     )
     engine = CatalogChoiceField("engines", label="Engine")
     parallelism = forms.ChoiceField(choices=PARALLELISM_CHOICES, label="Parallelism")
+    shared_prefix_tokens = shared_prefix_field()
+    prefix_hit_rate = prefix_hit_rate_field()
+    speculative, draft_model, num_speculative_tokens, acceptance_rate = (
+        speculative_fields().values()
+    )
 
     def __init__(self, *args, catalog: Catalog | None = None, **kwargs) -> None:
         super().__init__(*args, catalog=catalog, **kwargs)
@@ -385,6 +479,9 @@ class CalculatorForm(CatalogForm):
                 "Advanced",
                 _row(("weights", 6), ("kv", 6)),
                 _row(("engine", 6), ("parallelism", 6)),
+                _row(("shared_prefix_tokens", 6), ("prefix_hit_rate", 6)),
+                _row(("speculative", 6), ("draft_model", 6)),
+                _row(("num_speculative_tokens", 6), ("acceptance_rate", 6)),
                 css_class="calc-advanced",
             ),
             HTML(
@@ -426,6 +523,8 @@ class CalculatorForm(CatalogForm):
             "parallelism": data["parallelism"],
             "provider": data.get("provider") or "",
             "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
+            **prefix_inputs(data),
+            **speculative_inputs(data),
         }
         if isinstance(model, CustomModel):
             values = {"model": model.slug, "model_config": model.config_json(), **values}

@@ -2,7 +2,8 @@
 
 The format is BerriAI/litellm's ``model_prices_and_context_window.json``: one JSON object
 mapping a model key to an entry with ``litellm_provider``, ``mode``,
-``input_cost_per_token`` and ``output_cost_per_token`` (USD per token), among others.
+``input_cost_per_token`` and ``output_cost_per_token`` (USD per token), and for
+providers with a prompt cache ``cache_read_input_token_cost``, among others.
 Everything here reads that format as upstream ships it, with no selection of its own:
 what an entry is comes from the entry.
 
@@ -140,6 +141,8 @@ class Entry:
     input_usd_per_1m: Decimal
     output_usd_per_1m: Decimal
     deprecation_date: str | None
+    # cache_read_input_token_cost: input tokens read from the provider's prompt cache.
+    cached_input_usd_per_1m: Decimal | None = None
 
 
 def _per_million(value) -> Decimal:
@@ -147,6 +150,14 @@ def _per_million(value) -> Decimal:
     exact = Decimal(repr(value)) * TOKENS_PER_MILLION
     # Trailing zeros dropped, without an exponent (10, not 1E+1).
     return Decimal(format(exact.quantize(USD_PER_1M_PLACES).normalize(), "f"))
+
+
+def _cached_price(entry: dict) -> Decimal | None:
+    """The entry's price of cached input per 1M tokens, None when it lists none."""
+    value = entry.get("cache_read_input_token_cost")
+    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        return None
+    return _per_million(value)
 
 
 def read_price_map(text: str) -> list[Entry]:
@@ -169,6 +180,7 @@ def read_price_map(text: str) -> list[Entry]:
                 input_usd_per_1m=_per_million(prices[0]),
                 output_usd_per_1m=_per_million(prices[1]),
                 deprecation_date=entry.get("deprecation_date"),
+                cached_input_usd_per_1m=_cached_price(entry),
             )
         )
     return entries

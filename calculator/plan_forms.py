@@ -23,8 +23,12 @@ from calculator.forms import (
     ModelField,
     clean_custom_model,
     model_config_field,
+    prefix_hit_rate_field,
+    prefix_inputs,
     pricing_field,
     provider_field,
+    shared_prefix_field,
+    speculative_inputs,
 )
 from calculator.limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
@@ -192,6 +196,8 @@ class ServeForm(CalculatorForm):
         }
         for key in ("model", "gpu", "engine"):
             values[key] = values[key].slug
+        values.update(prefix_inputs(data))
+        values.update(speculative_inputs(data))
         return {key: "" if value is None else _plain(value) for key, value in values.items()}
 
 
@@ -264,6 +270,8 @@ class PlanForm(CatalogForm):
     completion = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_TOKENS, label="Mean completion tokens"
     )
+    shared_prefix_tokens = shared_prefix_field()
+    prefix_hit_rate = prefix_hit_rate_field()
     ttft_ms = forms.FloatField(
         min_value=0, max_value=MAX_TARGET_MS, label="Time to first token target (ms)"
     )
@@ -479,6 +487,7 @@ class PlanForm(CatalogForm):
                     *OWNED_FIELDS,
                 )
             },
+            **prefix_inputs(data),
         }
         if isinstance(data["model"], CustomModel):
             values = {

@@ -179,7 +179,14 @@ class LiteLLMPriceMap(TextFormat):
 
     TABLIB_MODULE = "tablib.formats._json"
     CONTENT_TYPE = "application/json"
-    HEADERS = ("slug", "provider", "input_usd_per_1m", "output_usd_per_1m", "deprecation_date")
+    HEADERS = (
+        "slug",
+        "provider",
+        "input_usd_per_1m",
+        "output_usd_per_1m",
+        "cached_input_usd_per_1m",
+        "deprecation_date",
+    )
 
     def get_title(self):
         return "LiteLLM price map (json)"
@@ -195,6 +202,9 @@ class LiteLLMPriceMap(TextFormat):
                     entry.provider,
                     str(entry.input_usd_per_1m),
                     str(entry.output_usd_per_1m),
+                    ""
+                    if entry.cached_input_usd_per_1m is None
+                    else str(entry.cached_input_usd_per_1m),
                     entry.deprecation_date or "",
                 )
             )
@@ -242,6 +252,7 @@ class ApiPriceResource(PreviewResource):
             "llm_model",
             "input_usd_per_1m",
             "output_usd_per_1m",
+            "cached_input_usd_per_1m",
             "price_as_of",
             "price_source",
             "is_reference",

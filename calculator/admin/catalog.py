@@ -441,6 +441,7 @@ class ApiOfferingAdmin(PriceImportMixin, CatalogAdmin):
             {
                 "fields": (
                     ("input_usd_per_1m", "output_usd_per_1m", "price_as_of"),
+                    "cached_input_usd_per_1m",
                     ("is_reference", "is_deprecated", "is_active"),
                 )
             },

@@ -34,6 +34,14 @@ CHARTS = (
         calc_format.format_usd,
         lambda value: f"${calc_format.compact(value)}",
     ),
+    (
+        "speculative",
+        "Speculative decoding speedup",
+        "time per token without / with (below 1: it slows decoding)",
+        lambda e: e.speculative.speedup if e.speculative else None,
+        calc_format.format_ratio,
+        lambda value: f"{calc_format.compact(value)}×",
+    ),
 )
 
 

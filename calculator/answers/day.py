@@ -101,13 +101,19 @@ def lengths(data: Mapping, found: Profile | None) -> tuple[int, int]:
 
 def traffic(data: Mapping, found: Profile | None, lengths_: tuple[int, int]) -> planner.Traffic:
     """The traffic to plan for: a profile's busiest hour as the peak and its week's mean
-    as the average; else a peak rate or requests per day."""
+    as the average; else a peak rate or requests per day; and what of each prompt the
+    prefix cache holds."""
     prompt, completion = lengths_
     came = arrivals(data)
+    # What of each prompt the prefix cache holds (estimator/prefix.py).
+    cached = {
+        "shared_prefix_tokens": data.get("shared_prefix_tokens") or 0,
+        "prefix_hit_rate": data.get("prefix_hit_rate") or 0.0,
+    }
     if found is not None:
         week = found.week
         return planner.Traffic(
-            week.peak_rate, week.mean_rate, prompt, completion, found.source, came
+            week.peak_rate, week.mean_rate, prompt, completion, found.source, came, **cached
         )
     if data.get("rate") is not None:
         given = planner.Traffic.at_peak(data["rate"], prompt, completion)
@@ -116,7 +122,7 @@ def traffic(data: Mapping, found: Profile | None, lengths_: tuple[int, int]) -> 
             data["requests_per_day"], data.get("peak_factor") or 1.0, prompt, completion
         )
     return planner.Traffic(
-        given.peak_rate, given.average_rate, prompt, completion, given.given_as, came
+        given.peak_rate, given.average_rate, prompt, completion, given.given_as, came, **cached
     )
 
 

@@ -196,6 +196,36 @@ PCIE_NO_PEER_ALLREDUCE_LATENCY_S = 7e-5
 HOURS_PER_YEAR = 8_760
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12
 
+# Prefix caching (prefix.py). vLLM's automatic prefix caching hashes full KV blocks only
+# (docs.vllm.ai, "Automatic Prefix Caching", design: "only full blocks are cached"),
+# with blocks of 16 tokens by default (--block-size); SGLang's radix tree caches at
+# token granularity (page size 1), so blocks of 16 are the conservative choice.
+PREFIX_CACHE_BLOCK_TOKENS = 16  # tokens
+# A prompt found whole in the cache still computes its last token, whose logits give
+# the first output token (vLLM v1 KVCacheManager.get_computed_blocks: "when all tokens
+# hit the cache, we must recompute the last token to obtain logits", so the longest hit
+# is the prompt less one token).
+PREFIX_RECOMPUTED_TOKENS = 1  # tokens
+
+# Speculative decoding (speculative.py). Acceptance: the chance each drafted token is
+# accepted, independently (Leviathan et al. 2023, "Fast Inference from Transformers via
+# Speculative Decoding", ICML: tokens per verification = (1 - a^(k+1)) / (1 - a)).
+# A separate draft model: their Table 3 measures a = 0.61-0.82 for drafts two to three
+# orders of magnitude smaller than the target (T5-small..large for T5-XXL, LaMDA 100M-8B
+# for 137B); 0.7 is its middle (assumption for an unnamed pair), 4 drafted tokens
+# (assumption; their optimal gamma for such a is 3-5).
+SPECULATIVE_DRAFT_ACCEPTANCE = 0.7
+SPECULATIVE_DRAFT_TOKENS = 4
+# EAGLE heads: "~0.8 acceptance" of the draft's top-1 token (Li et al. 2024, "EAGLE:
+# Speculative Sampling Requires Rethinking Feature Uncertainty", ICML, arXiv 2401.15077,
+# MT-bench); 3 drafted tokens (assumption: a chain, where EAGLE's own runs use a tree).
+SPECULATIVE_EAGLE_ACCEPTANCE = 0.8
+SPECULATIVE_EAGLE_TOKENS = 3
+# Multi-token prediction (DeepSeek-V3's one MTP module): "the acceptance rate of the
+# second token prediction ranges between 85% and 90%" (DeepSeek-V3 Technical Report,
+# arXiv 2412.19437, section 5.4.3): 0.85, one drafted token.
+SPECULATIVE_MTP_ACCEPTANCE = 0.85
+SPECULATIVE_MTP_TOKENS = 1
 # Headroom: the share of a replica's capacity the planner plans to use at the peak.
 # The capacity is already the highest Poisson rate within the latency targets, so this
 # is room for what the plan does not model: bursts above the stated peak, estimator

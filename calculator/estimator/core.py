@@ -7,7 +7,7 @@ The figures don't depend on it, and leaving it off makes an estimate cheaper.
 
 from __future__ import annotations
 
-from . import constants, memory, params, timing
+from . import constants, memory, params, prefix, speculative, timing
 from . import cost as cost_stage
 from .limits import (
     MAX_BATCH,
@@ -18,7 +18,7 @@ from .limits import (
     MAX_TOKENS,
 )
 from .memory import MemoryPlan, kv_dtype_of, min_gpus_to_fit, plan_memory
-from .results import Decode, Estimate, Memory, Prefill
+from .results import Decode, Estimate, Memory, Prefill, Speculative
 from .specs import (
     Dtype,
     EngineSpec,
@@ -47,6 +47,7 @@ def estimate(
     warnings += _layout_warnings(model, engine, layout)
     ctx = make_context(model, gpu, engine, workload, warnings)
     counts = ctx.params
+    cache = prefix.of(workload)
     if kv_dtype in QUANTIZED_KV and not gpu.fp8_tflops:
         warnings.append(
             f"{kv_dtype.value.upper()} KV cache on {gpu.name}: stored compressed and "
@@ -55,11 +56,13 @@ def estimate(
 
     # Memory: resolve the batch first ("max" means the largest that fits).
     memory_plan = plan_memory(model, gpu, engine, counts, workload.weights_dtype, kv_dtype, layout)
-    max_batch = memory_plan.max_batch(seq_len)
+    spec = speculative.of(model, workload)  # the drafter's weights and cache share the GPUs
+    memory_plan = speculative.with_drafter(memory_plan, spec, model, workload, layout)
+    max_batch = memory_plan.max_batch(seq_len, cache.shared)
     batch = _batch(workload, engine, max_batch, warnings)
-    total = memory_plan.total(seq_len, batch)
+    total = memory_plan.total(seq_len, batch, cache.shared)
     fits = total <= memory_plan.capacity
-    min_gpus = min_gpus_to_fit(model, gpu, engine, workload, batch, seq_len)
+    min_gpus = min_gpus_to_fit(model, gpu, engine, workload, batch, seq_len, cache.shared)
     if not fits:
         warnings.append(_misfit_warning(memory_plan, gpu, engine, total, min_gpus))
     if workload.batch_size and workload.batch_size > engine.max_num_seqs:
@@ -69,15 +72,34 @@ def estimate(
         )
 
     # Speed
-    pre = timing.prefill(ctx, batch, prompt)
+    pre = timing.prefill(ctx, batch, prompt, cache.cached)
     step_batch = timing.step_batch(ctx, batch)
     average = timing.average_decode(ctx, step_batch, prompt, completion)
     dec, step = average.parts, average.seconds
+    speculated = None
+    if spec is not None:
+        drafter = speculative.drafter_context(spec, gpu, engine, workload)
+        fast = speculative.average_decode(ctx, drafter, spec, step_batch, prompt, completion)
+        speculated = Speculative(
+            method=spec.method.value,
+            draft_model=spec.drafter.name,
+            num_speculative_tokens=spec.tokens,
+            acceptance_rate=spec.acceptance,
+            tokens_per_step=spec.expected_tokens,
+            seconds_per_token_without=step,
+            speedup=step / fast.seconds,
+        )
+        without = step
+        dec, step = fast.parts, fast.seconds
     end_to_end = pre.total + (completion - 1) * step
 
     # Cost
-    saturated = timing.saturated_output_tokens_per_second(ctx, batch, prompt, completion, step)
-    cost, comparisons = cost_stage.costs(workload, batch, end_to_end, saturated, warnings)
+    saturated = timing.saturated_output_tokens_per_second(
+        ctx, batch, prompt, completion, step, cache.cached
+    )
+    cost, comparisons = cost_stage.costs(
+        workload, batch, end_to_end, saturated, warnings, cache.cached
+    )
 
     if trace:
         steps += params.trace(model, counts)
@@ -94,10 +116,14 @@ def estimate(
             seq_len,
             max_batch,
         )
-        steps += timing.prefill_trace(ctx, pre, batch, prompt)
+        held_once = memory_plan.shared_kv(seq_len, cache.shared) * (batch - 1)
+        steps += prefix.trace(cache, held_once * workload.num_gpus, batch)
+        steps += timing.prefill_trace(ctx, pre, batch, prompt - cache.cached)
         steps += timing.decode_trace(
             ctx, dec, step, step_batch, prompt, completion, pre.total, end_to_end
         )
+        if spec is not None:
+            steps += speculative.trace(spec, fast, without)
         steps += cost_stage.trace(workload, cost, end_to_end)
 
     return Estimate(
@@ -111,6 +137,7 @@ def estimate(
             workload.num_gpus,
             seq_len,
             batch,
+            cache.shared,
             max_seq_len=min(memory_plan.max_seq_len(batch), model.max_context),
             fits=fits,
             max_batch=max_batch,
@@ -124,6 +151,7 @@ def estimate(
         warnings=tuple(warnings),
         trace=tuple(steps),
         kv_bytes_per_token=ctx.kv_bytes_per_token_model,
+        speculative=speculated,
     )
 
 
@@ -132,6 +160,7 @@ def _memory(
     num_gpus: int,
     seq_len: int,
     batch: int,
+    shared: int,
     *,
     max_seq_len: int,
     fits: bool,
@@ -139,7 +168,7 @@ def _memory(
     min_gpus: int | None,
 ) -> Memory:
     """The memory figures of one GPU and of all of them."""
-    kv_cache = memory_plan.kv_cache(seq_len, batch)
+    kv_cache = memory_plan.kv_cache(seq_len, batch, shared)
     return Memory(
         weights_bytes=memory_plan.weights * num_gpus,
         kv_cache_bytes=kv_cache * num_gpus,
@@ -149,7 +178,7 @@ def _memory(
         kv_cache_bytes_per_gpu=kv_cache,
         activation_bytes_per_gpu=memory_plan.activations,
         overhead_bytes_per_gpu=memory_plan.overhead,
-        total_bytes_per_gpu=memory_plan.total(seq_len, batch),
+        total_bytes_per_gpu=memory_plan.total(seq_len, batch, shared),
         capacity_bytes_per_gpu=memory_plan.capacity,
         physical_bytes_per_gpu=memory_plan.physical,
         kv_bytes_per_token_per_gpu=memory_plan.kv_per_token,
@@ -314,6 +343,8 @@ def validate(model: ModelSpec, gpu: GpuSpec, workload: Workload) -> None:
         raise EstimatorInputError("gpu", f"{gpu.name} has no memory figures on record.")
     if model.num_layers <= 0 or model.hidden_size <= 0 or model.num_kv_heads <= 0:
         raise EstimatorInputError("model", f"{model.name} has an incomplete architecture.")
+    prefix.validate(workload)
+    speculative.validate(model, workload)
     if workload.parallelism is Parallelism.PIPELINE and workload.num_gpus > model.num_layers:
         raise EstimatorInputError(
             "num_gpus", f"{model.name} has only {model.num_layers} layers to split into stages."

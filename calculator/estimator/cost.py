@@ -17,6 +17,7 @@ def costs(
     end_to_end: float,
     saturated: float,
     warnings: list[str],
+    cached: int = 0,
 ) -> tuple[Cost, tuple[ApiComparison, ...]]:
     prompt, completion = workload.prompt_tokens, workload.completion_tokens
     hourly = workload.gpu_hourly_usd
@@ -28,9 +29,9 @@ def costs(
     tokens = batch * (prompt + completion)
     per_1m_output = per_hour / constants.SECONDS_PER_HOUR / saturated * constants.TOKENS_PER_MILLION
     comparisons = tuple(
-        _compare(api, workload, batch, run, per_hour, saturated) for api in workload.apis
+        _compare(api, workload, batch, run, per_hour, saturated, cached) for api in workload.apis
     )
-    against = break_even_api(workload.apis, prompt, completion)
+    against = break_even_api(workload.apis, prompt, completion, cached)
     break_even = next(
         (c.break_even_utilization for c in comparisons if against and c.slug == against.slug),
         None,
@@ -47,21 +48,45 @@ def costs(
     return cost, comparisons
 
 
-def api_usd_per_1m_output_tokens(api: ApiOffering, prompt: int, completion: int) -> float:
-    """What an API charges per 1M output tokens of this traffic, its prompts included:
-    (prompt x input price + completion x output price) / completion. The unit the
-    calculator's self-hosted cost is in (per 1M output tokens), for every comparison."""
-    return (prompt * api.input_usd_per_1m + completion * api.output_usd_per_1m) / completion
+def api_request_usd(api: ApiOffering, prompt: float, completion: float, cached: float = 0) -> float:
+    """What the API charges for one request: its input tokens, ``cached`` of them at the
+    provider's cache-read price where it lists one (the same hits as our engine's
+    prefix cache), and its output tokens. The one rule for an API's price."""
+    cached_price = api.cached_input_usd_per_1m
+    if cached_price is None:
+        cached_price = api.input_usd_per_1m
+    return (
+        (prompt - cached) * api.input_usd_per_1m
+        + cached * cached_price
+        + completion * api.output_usd_per_1m
+    ) / constants.TOKENS_PER_MILLION
+
+
+def api_usd_per_1m_output_tokens(
+    api: ApiOffering, prompt: int, completion: int, cached: float = 0
+) -> float:
+    """What an API charges per 1M output tokens of this traffic, its prompts included
+    (``cached`` of each at the cache-read price): one request's price / completion x 1M.
+    The unit the calculator's self-hosted cost is in (per 1M output tokens), for every
+    comparison."""
+    return (
+        api_request_usd(api, prompt, completion, cached) * constants.TOKENS_PER_MILLION / completion
+    )
 
 
 def break_even_api(
-    apis: tuple[ApiOffering, ...] | list[ApiOffering], prompt: int, completion: int
+    apis: tuple[ApiOffering, ...] | list[ApiOffering],
+    prompt: int,
+    completion: int,
+    cached: float = 0,
 ) -> ApiOffering | None:
     """The API the break-even is against: the cheapest (for these tokens) offering of
     the same model, else the cheapest closed reference, else the cheapest of all; not
     deprecated ones unless nothing else is compared, nor free ones (no GPU matches a
     free API)."""
-    paid = [api for api in apis if api_usd_per_1m_output_tokens(api, prompt, completion) > 0]
+    paid = [
+        api for api in apis if api_usd_per_1m_output_tokens(api, prompt, completion, cached) > 0
+    ]
     current = [api for api in paid if not api.deprecated] or paid
     group = (
         [api for api in current if api.same_model]
@@ -70,23 +95,28 @@ def break_even_api(
     )
     return min(
         group,
-        key=lambda api: (api_usd_per_1m_output_tokens(api, prompt, completion), api.slug),
+        key=lambda api: (
+            api_usd_per_1m_output_tokens(api, prompt, completion, cached),
+            api.slug,
+        ),
         default=None,
     )
 
 
-def api_usd(api: ApiOffering, requests: float, prompt: int, completion: int) -> float:
-    """What an API charges for ``requests`` requests of ``prompt`` input and
-    ``completion`` output tokens each, at its two prices per million tokens."""
-    return (
-        requests
-        * (prompt * api.input_usd_per_1m + completion * api.output_usd_per_1m)
-        / constants.TOKENS_PER_MILLION
-    )
+def api_usd(
+    api: ApiOffering, requests: float, prompt: int, completion: int, cached: float = 0
+) -> float:
+    """What an API charges for ``requests`` requests of ``prompt`` input (``cached`` of
+    them at the cache-read price) and ``completion`` output tokens each."""
+    return requests * api_request_usd(api, prompt, completion, cached)
 
 
 def api_bills(
-    apis: tuple[ApiOffering, ...], requests_per_month: float, prompt: int, completion: int
+    apis: tuple[ApiOffering, ...],
+    requests_per_month: float,
+    prompt: int,
+    completion: int,
+    cached: float = 0,
 ) -> tuple[ApiMonthly, ...]:
     """Each API's price for a month of the same requests, and per 1M output tokens
     (the calculator's unit), with its same-model / reference / deprecated marks;
@@ -95,9 +125,9 @@ def api_bills(
         ApiMonthly(
             api.slug,
             api.name,
-            api_usd(api, requests_per_month, prompt, completion),
+            api_usd(api, requests_per_month, prompt, completion, cached),
             usd_per_1m_output_tokens=(
-                api_usd_per_1m_output_tokens(api, prompt, completion) if completion else 0.0
+                api_usd_per_1m_output_tokens(api, prompt, completion, cached) if completion else 0.0
             ),
             same_model=api.same_model,
             reference=api.reference,
@@ -109,12 +139,19 @@ def api_bills(
 
 
 def _compare(
-    api: ApiOffering, workload: Workload, batch: int, run: float, per_hour: float, saturated: float
+    api: ApiOffering,
+    workload: Workload,
+    batch: int,
+    run: float,
+    per_hour: float,
+    saturated: float,
+    cached: int = 0,
 ) -> ApiComparison:
     prompt, completion = workload.prompt_tokens, workload.completion_tokens
-    api_run = api_usd(api, batch, prompt, completion)
+    per_request = api_request_usd(api, prompt, completion, cached)
+    api_run = batch * per_request
     # What the API would charge for an hour of our full-load output.
-    api_hour = api_usd(api, saturated * constants.SECONDS_PER_HOUR / completion, prompt, completion)
+    api_hour = saturated * constants.SECONDS_PER_HOUR * per_request / completion
     return ApiComparison(
         slug=api.slug,
         name=api.name,

@@ -25,6 +25,17 @@ MAX_GPUS = 16 * MAX_GPUS_PER_REPLICA  # 1,024
 MAX_TOKENS = 10_485_760
 MAX_SEQ_LEN = 2 * MAX_TOKENS
 
+# Prefix caching (prefix.py): a shared prefix is part of the prompt, so it is at most the
+# prompt's tokens (a longer one is refused against the prompt given); a hit rate is a
+# share of the prompt.
+MAX_SHARED_PREFIX_TOKENS = MAX_TOKENS
+MAX_PREFIX_HIT_RATE = 1.0
+
+# Speculative decoding (speculative.py): engines draft a handful of tokens per step
+# (vLLM's examples 1-5); each verification scores k + 1 tokens per sequence, so k grows
+# the work of a step. 16 is beyond any benefit (a^16 is negligible for a <= 0.9).
+MAX_SPECULATIVE_TOKENS = 16
+
 # Sequences in flight. Engines cap far lower (vLLM: 256 by default); more is a typo.
 MAX_BATCH = 65_536
 

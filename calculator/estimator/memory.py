@@ -165,8 +165,20 @@ class MemoryPlan:
             return full - self.kv_local_per_token * (seq_len - self.window)
         return full
 
-    def max_batch(self, seq_len: int) -> int:
-        return max(int(self.free_for_kv() // self.kv_per_sequence(seq_len)), 0)
+    def shared_kv(self, seq_len: int, shared: int) -> float:
+        """The cache of a shared prefix of ``shared`` tokens within a sequence of
+        ``seq_len``: what each sequence beyond the first does not hold again (prefix.py)."""
+        if not shared:
+            return 0.0
+        return self.kv_per_sequence(seq_len) - self.kv_per_sequence(seq_len - shared)
+
+    def max_batch(self, seq_len: int, shared: int = 0) -> int:
+        """Sequences of ``seq_len`` that fit; ``shared`` tokens of each held once:
+        batch x (per sequence - shared) + shared <= free."""
+        per_sequence = self.kv_per_sequence(seq_len)
+        held_once = self.shared_kv(seq_len, shared)
+        free = self.free_for_kv() - held_once
+        return max(int(free // (per_sequence - held_once)), 0) if free > 0 else 0
 
     def max_seq_len(self, batch: int) -> int:
         free = self.free_for_kv()
@@ -179,11 +191,13 @@ class MemoryPlan:
         budget = free / batch - self.kv_local_per_token * self.window
         return max(int(budget // global_per_token), 0)
 
-    def kv_cache(self, seq_len: int, batch: int) -> float:
-        return self.kv_per_sequence(seq_len) * batch
+    def kv_cache(self, seq_len: int, batch: int, shared: int = 0) -> float:
+        held_once = self.shared_kv(seq_len, shared)
+        return (self.kv_per_sequence(seq_len) - held_once) * batch + held_once * min(batch, 1)
 
-    def total(self, seq_len: int, batch: int) -> float:
-        return self.weights + self.activations + self.overhead + self.kv_cache(seq_len, batch)
+    def total(self, seq_len: int, batch: int, shared: int = 0) -> float:
+        kv = self.kv_cache(seq_len, batch, shared)
+        return self.weights + self.activations + self.overhead + kv
 
 
 def plan_memory(
@@ -230,15 +244,17 @@ def min_gpus_to_fit(
     workload: Workload,
     batch: int,
     seq_len: int,
+    shared: int = 0,
 ) -> int | None:
-    """Fewest GPUs on which `batch` sequences of `seq_len` fit, whatever was asked (None:
-    not on any count searched). Never above the count asked when that count holds it."""
+    """Fewest GPUs on which `batch` sequences of `seq_len` fit (`shared` prefix tokens
+    of each held once), whatever was asked (None: not on any count searched). Never
+    above the count asked when that count holds it."""
     params = count_parameters(model)
     kv_dtype = kv_dtype_of(workload)
     for n in gpu_counts(model, workload):
         layout = Layout.of(model, n, workload.parallelism)
         plan = plan_memory(model, gpu, engine, params, workload.weights_dtype, kv_dtype, layout)
-        if plan.max_batch(seq_len) >= batch:
+        if plan.max_batch(seq_len, shared) >= batch:
             return n
     return None
 

@@ -24,7 +24,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from . import bands
+from . import bands, prefix
 from . import constants as C
 from .arrivals import Arrivals
 from .capacity import (
@@ -105,6 +105,9 @@ class Traffic:
     completion_tokens: int
     given_as: str = "rate"  # the input the rates come from: "rate" or "requests_per_day"
     arrivals: Arrivals = POISSON  # how requests arrive at the peak (bursts: gamma, a CV)
+    # Prefix caching (prefix.py): a prefix every prompt shares, a share of each found.
+    shared_prefix_tokens: int = 0
+    prefix_hit_rate: float = 0.0
 
     @classmethod
     def at_peak(cls, rate: float, prompt: int, completion: int) -> Traffic:
@@ -290,6 +293,8 @@ class PlanResult:
                 "prompt_tokens": self.traffic.prompt_tokens,
                 "completion_tokens": self.traffic.completion_tokens,
                 **self.traffic.arrivals.as_dict(),
+                "shared_prefix_tokens": self.traffic.shared_prefix_tokens,
+                "prefix_hit_rate": self.traffic.prefix_hit_rate,
             },
             "targets": {
                 "ttft_ms": self.targets.ttft_s * 1e3,
@@ -427,6 +432,9 @@ def plan(
             "Replicas are sized for the peak and billed all month; the cost per 1M tokens "
             "is at the average rate."
         )
+    cache = prefix.use(traffic.prompt_tokens, traffic.shared_prefix_tokens, traffic.prefix_hit_rate)
+    if cache.cached:
+        warnings.append(prefix.explain(cache))
     return PlanResult(
         traffic=traffic,
         targets=targets,
@@ -614,8 +622,10 @@ def _api_comparison(
     tokens (the calculator's unit); the same model's first, then the closed references,
     then the rest, deprecated ones last, each cheapest first."""
     requests = traffic.average_rate * SECONDS_PER_DAY * HOURS_PER_MONTH / 24
+    prompt, completion = traffic.prompt_tokens, traffic.completion_tokens
     plan_month = best.usd_per_month if best is not None else None
-    rows = api_bills(apis, requests, traffic.prompt_tokens, traffic.completion_tokens)
+    cached = prefix.use(prompt, traffic.shared_prefix_tokens, traffic.prefix_hit_rate).cached
+    rows = api_bills(apis, requests, prompt, completion, cached)
     if plan_month is not None:
         rows = tuple(
             replace(row, usd_per_month_vs_plan=row.usd_per_month - plan_month) for row in rows
@@ -647,6 +657,8 @@ def _consider(
         prompt_tokens=traffic.prompt_tokens,
         completion_tokens=traffic.completion_tokens,
         weights_dtype=dtype,
+        shared_prefix_tokens=traffic.shared_prefix_tokens,
+        prefix_hit_rate=traffic.prefix_hit_rate,
     )
     work.spend(OPTION_STEPS)
     used = price(gpu, n)  # whole instances billed, spread over the GPUs asked for
@@ -968,6 +980,13 @@ def _validate(traffic: Traffic, targets: Targets, max_gpus: int, headroom: Headr
     ):
         if not _is_count(tokens) or not 1 <= tokens <= MAX_TOKENS:
             raise EstimatorInputError(name, f"Must be a whole number from 1 to {MAX_TOKENS:,}.")
+    prefix.validate(
+        Workload(
+            prompt_tokens=traffic.prompt_tokens,
+            shared_prefix_tokens=traffic.shared_prefix_tokens,
+            prefix_hit_rate=traffic.prefix_hit_rate,
+        )
+    )
     if targets.percentile not in PERCENTILE_CHOICES:
         raise EstimatorInputError("percentile", f"One of {', '.join(PERCENTILE_CHOICES)}.")
     for name, seconds in (("ttft_ms", targets.ttft_s), ("tpot_ms", targets.tpot_s)):

@@ -125,6 +125,19 @@ class Cost:
 
 
 @dataclass(frozen=True)
+class Speculative:
+    """Speculative decoding's figures (speculative.py); decode already includes them."""
+
+    method: str  # draft, eagle or mtp
+    draft_model: str  # the draft model's name, or the head's
+    num_speculative_tokens: int
+    acceptance_rate: float
+    tokens_per_step: float  # expected tokens per verification
+    seconds_per_token_without: float  # the same batch decoding one token a step
+    speedup: float  # seconds per token without / with (< 1: it slows decoding)
+
+
+@dataclass(frozen=True)
 class Estimate:
     estimator_version: str
     batch: int  # the batch actually used
@@ -142,6 +155,7 @@ class Estimate:
     # One token's KV cache for the whole model (all layers, before any split across GPUs
     # or cap at an attention window), at the workload's KV type.
     kv_bytes_per_token: float = 0.0
+    speculative: Speculative | None = None
 
     def as_dict(self) -> dict:
         """Plain dicts, lists and numbers (enums stay str), for JSON and JSONField."""

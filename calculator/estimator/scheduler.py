@@ -40,9 +40,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+from . import prefix, speculative
 from .memory import kv_dtype_of, plan_memory
 from .specs import EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
-from .step import StepContext, make_context, step_time
+from .step import StepContext, StepTimes, make_context, step_time
 
 BLOCK_TOKENS = 16  # tokens per KV-cache block: vLLM's default --block-size
 # Decode step times are linear in the summed context; the slope is read between 0 and
@@ -67,12 +68,25 @@ class Replica:
     max_seqs: int
     request_overhead_s: float
     warnings: tuple[str, ...] = ()
+    # Prefix caching (prefix.py): the shared prefix's blocks are held once, outside
+    # kv_blocks; each request's cached tokens skip their prefill.
+    shared_prefix_tokens: int = 0
+    prefix_hit_rate: float = 0.0
+    # Speculative decoding (speculative.py): every iteration drafts and verifies.
+    spec: speculative.Speculation | None = None
+    drafter: StepContext | None = None
     # Decode-step lines by batch size, shared by every run on this replica.
     lines: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def kv_tokens(self) -> int:
         return self.kv_blocks * BLOCK_TOKENS
+
+    def step(self, **work) -> StepTimes:
+        """One iteration's time (``step_time``'s arguments), drafting if speculating."""
+        if self.spec is None:
+            return step_time(self.ctx, **work)
+        return speculative.iteration(self.ctx, self.drafter, self.spec, **work)
 
 
 def make_replica(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: Workload) -> Replica:
@@ -82,7 +96,11 @@ def make_replica(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: W
     plan = plan_memory(
         model, gpu, engine, ctx.params, workload.weights_dtype, kv_dtype_of(workload), ctx.layout
     )
+    spec = speculative.of(model, workload)
+    plan = speculative.with_drafter(plan, spec, model, workload, ctx.layout)
     blocks = int(plan.free_for_kv() // (plan.kv_per_token * BLOCK_TOKENS))
+    # The shared prefix is held once, for every request (prefix.py).
+    blocks -= prefix.of(workload).shared // BLOCK_TOKENS
     if blocks < 1:
         raise EstimatorInputError(
             "num_gpus",
@@ -96,7 +114,18 @@ def make_replica(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: W
         )
     budget = engine.max_batched_tokens
     max_seqs = max(1, min(engine.max_num_seqs, budget))  # each decode takes one token
-    return Replica(ctx, blocks, budget, max_seqs, engine.request_overhead_s, tuple(warnings))
+    return Replica(
+        ctx,
+        blocks,
+        budget,
+        max_seqs,
+        engine.request_overhead_s,
+        tuple(warnings),
+        shared_prefix_tokens=workload.shared_prefix_tokens,
+        prefix_hit_rate=workload.prefix_hit_rate,
+        spec=spec,
+        drafter=None if spec is None else make_context(spec.drafter, gpu, engine, workload),
+    )
 
 
 @dataclass
@@ -169,16 +198,25 @@ class _Seq:
         "join_iteration",
         "join_cache",
         "epoch",
+        "shared",
+        "cached",
     )
 
-    def __init__(self, index: int, prompt: int, completion: int) -> None:
+    def __init__(
+        self, index: int, prompt: int, completion: int, shared: int = 0, cached: int = 0
+    ) -> None:
         self.index = index
+        # Prefix caching: the first `shared` tokens are the shared prefix's blocks, held
+        # once outside this sequence's; `prompt` and every count below are its own
+        # tokens, of which the first `cached` are found in the cache (prefix.py).
+        self.shared = shared
+        self.cached = cached
         self.prompt = prompt
         self.completion = completion
         self.generated = 0
         self.state = WAITING
         self.target = prompt  # tokens to prefill: the prompt, plus outputs after preemption
-        self.computed = 0
+        self.computed = cached
         self.blocks = 0  # held while prefilling (decoders' follow from the counter)
         self.join_iteration = 0
         self.join_cache = 0
@@ -187,6 +225,24 @@ class _Seq:
 
 def _blocks_for(tokens: int) -> int:
     return -(-tokens // BLOCK_TOKENS)
+
+
+def _seq(index: int, request: Request, replica: Replica) -> _Seq:
+    """A request as its sequence: the shared prefix apart, its cached tokens found."""
+    # Speculating, each iteration yields the expected tokens of a verification: the
+    # request takes that many fewer (its context and blocks grow one token an iteration,
+    # an underestimate of the cache it holds).
+    completion = speculative.sequence_steps(replica.spec, request.completion)
+    if not (replica.shared_prefix_tokens or replica.prefix_hit_rate):
+        return _Seq(index, request.prompt, completion)
+    cache = prefix.use(request.prompt, replica.shared_prefix_tokens, replica.prefix_hit_rate)
+    return _Seq(
+        index,
+        request.prompt - cache.shared,
+        completion,
+        cache.shared,
+        cache.cached - cache.shared,
+    )
 
 
 class _Arrivals:
@@ -232,16 +288,17 @@ class _DecodeLine:
 
     __slots__ = ("pieces", "rest")
 
-    def __init__(self, ctx: StepContext, n: int) -> None:
+    def __init__(self, replica: Replica, n: int) -> None:
+        ctx, step = replica.ctx, replica.step
         bend = n * ctx.model.attention_window if ctx.model.local_share else 0
         if bend:
             self.pieces = (
-                _piece(ctx, n, 0, bend),
-                _piece(ctx, n, bend, bend + DECODE_LINE_PROBE_TOKENS),
+                _piece(step, n, 0, bend),
+                _piece(step, n, bend, bend + DECODE_LINE_PROBE_TOKENS),
             )
         else:
-            self.pieces = (_piece(ctx, n, 0, DECODE_LINE_PROBE_TOKENS),)
-        at0 = step_time(ctx, decode_sequences=n, decode_context=0.0)
+            self.pieces = (_piece(step, n, 0, DECODE_LINE_PROBE_TOKENS),)
+        at0 = step(decode_sequences=n, decode_context=0.0)
         self.rest = at0.communication + at0.overhead
 
     def total(self, x0: int, slope: int, k: int) -> float:
@@ -288,10 +345,11 @@ class _DecodeLine:
         return low
 
 
-def _piece(ctx: StepContext, n: int, start: int, end: float) -> tuple[float, ...]:
-    """The lines through the decode step times at summed contexts ``start`` and ``end``."""
-    at0 = step_time(ctx, decode_sequences=n, decode_context=float(start))
-    at1 = step_time(ctx, decode_sequences=n, decode_context=float(end))
+def _piece(step, n: int, start: int, end: float) -> tuple[float, ...]:
+    """The lines through the decode step times (``Replica.step``) at summed contexts
+    ``start`` and ``end``."""
+    at0 = step(decode_sequences=n, decode_context=float(start))
+    at1 = step(decode_sequences=n, decode_context=float(end))
     m1 = (at1.memory - at0.memory) / (end - start)
     c1 = (at1.compute - at0.compute) / (end - start)
     return (start, at0.memory - m1 * start, m1, at0.compute - c1 * start, c1)
@@ -333,6 +391,7 @@ class ReplicaScheduler:
 
     __slots__ = (
         "ctx",
+        "replica",
         "total_blocks",
         "budget",
         "max_seqs",
@@ -368,11 +427,12 @@ class ReplicaScheduler:
     ):
         n = len(drawn)
         self.ctx = replica.ctx
+        self.replica = replica
         self.total_blocks = replica.kv_blocks
         self.budget = replica.token_budget
         self.max_seqs = replica.max_seqs
         self.lines: dict[int, _DecodeLine] = replica.lines
-        self.seqs = [_Seq(i, r.prompt, r.completion) for i, r in enumerate(drawn)]
+        self.seqs = [_seq(i, r, replica) for i, r in enumerate(drawn)]
         self.record = Run([math.nan] * n, [math.nan] * n, [math.nan] * n)
         self.arrivals = _Arrivals(drawn, concurrency, self.record, replica.request_overhead_s)
         self.waiting: deque[_Seq] = deque()
@@ -445,8 +505,10 @@ class ReplicaScheduler:
                     self.arrivals.ask_again(self.t)
                 acted = True
                 continue
-            chunk = seq.target if seq.target < left else left
-            need = -(-chunk // BLOCK_TOKENS)
+            chunk = seq.target - seq.computed
+            if chunk > left:
+                chunk = left
+            need = -(-(seq.computed + chunk) // BLOCK_TOKENS)
             if used + need > total:
                 break
             if chunks is None:
@@ -478,7 +540,7 @@ class ReplicaScheduler:
             self.used -= victim.blocks
         victim.state = WAITING
         victim.blocks = 0
-        victim.computed = 0
+        victim.computed = victim.cached
         victim.target = victim.prompt + victim.generated
         self.waiting.appendleft(victim)
         self.record.preemptions += 1
@@ -489,7 +551,7 @@ class ReplicaScheduler:
         seq.state = DECODE
         seq.join_cache, seq.join_iteration = seq.target, it
         self.n_dec += 1
-        self.cache_offset += seq.join_cache - it
+        self.cache_offset += seq.join_cache + seq.shared - it  # attention sees the prefix
         self.phase_count[(it - seq.join_cache) % BLOCK_TOKENS] += 1
         heapq.heappush(
             self.finish_heap, (it + seq.completion - seq.generated, seq.epoch, seq.index)
@@ -497,7 +559,7 @@ class ReplicaScheduler:
 
     def remove_decoder(self, seq: _Seq) -> None:
         self.n_dec -= 1
-        self.cache_offset -= seq.join_cache - seq.join_iteration
+        self.cache_offset -= seq.join_cache + seq.shared - seq.join_iteration
         self.phase_count[(seq.join_iteration - seq.join_cache) % BLOCK_TOKENS] -= 1
         self.used -= _blocks_for(seq.join_cache + self.it - seq.join_iteration)
         seq.epoch += 1
@@ -566,9 +628,8 @@ class ReplicaScheduler:
         attention = 0.0
         for seq, chunk in chunks:
             prefill_tokens += chunk
-            attention += chunk * seq.computed + chunk * chunk / 2
-        seconds = step_time(
-            self.ctx,
+            attention += chunk * (seq.computed + seq.shared) + chunk * chunk / 2
+        seconds = self.replica.step(
             prefill_tokens=prefill_tokens,
             prefill_sequences=len(chunks),
             prefill_attention=attention,
@@ -690,7 +751,7 @@ class ReplicaScheduler:
             return False
         line = self.lines.get(n_dec)
         if line is None:
-            line = self.lines[n_dec] = _DecodeLine(self.ctx, n_dec)
+            line = self.lines[n_dec] = _DecodeLine(self.replica, n_dec)
         x0 = self.cache_offset + n_dec * (it + 1)
         if arrive < math.inf:  # stop at the iteration the next arrival falls in
             k = line.iterations_before(x0, n_dec, k, arrive - self.t)

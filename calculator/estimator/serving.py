@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from . import prefix
 from .arrivals import Arrivals
 from .constants import ESTIMATOR_VERSION
 from .core import validate
@@ -428,9 +429,12 @@ def saturation_rate(
 def replica_saturation_rate(replica: Replica, workload: Workload) -> float:
     """``saturation_rate`` on a replica already made."""
     prompt, completion = workload.prompt_tokens, workload.completion_tokens
-    per_sequence = -(-(prompt + completion) // BLOCK_TOKENS)
+    cache = prefix.of(workload)  # the shared prefix is held outside kv_blocks
+    per_sequence = -(-(prompt - cache.shared + completion) // BLOCK_TOKENS)
     batch = max(1, min(replica.max_seqs, replica.kv_blocks // per_sequence))
-    tokens = saturated_output_tokens_per_second(replica.ctx, batch, prompt, completion)
+    tokens = saturated_output_tokens_per_second(
+        replica.ctx, batch, prompt, completion, cached=cache.cached
+    )
     return tokens / completion
 
 

@@ -193,6 +193,9 @@ class ApiOffering:
     name: str
     input_usd_per_1m: float
     output_usd_per_1m: float
+    # The price of input tokens read from the provider's prompt cache (LiteLLM's
+    # cache_read_input_token_cost); None: the provider lists none, so input price.
+    cached_input_usd_per_1m: float | None = None
     # What it is to the question asked: it serves the very model estimated, it is a
     # closed reference model, it is deprecated. The break-even is against the cheapest
     # same-model offering, else the cheapest reference (cost.break_even_api).
@@ -215,6 +218,17 @@ class Workload:
     # resolves (typed, an offer or the catalog's). None: no price, so no cost.
     gpu_hourly_usd: float | None = None
     apis: tuple[ApiOffering, ...] = field(default=())
+    # Prefix caching (prefix.py): a prefix every prompt shares (a system prompt), and
+    # the share of each prompt found in the cache (multi-turn chat, agents); 0: none.
+    shared_prefix_tokens: int = 0
+    prefix_hit_rate: float = 0.0
+    # Speculative decoding (speculative.py): "none", "draft" (a draft model), "eagle"
+    # (EAGLE heads) or "mtp" (the model's own multi-token-prediction layers); drafted
+    # tokens per step and the acceptance rate, None: the method's cited default.
+    speculative: str = "none"
+    draft_model: ModelSpec | None = None
+    num_speculative_tokens: int | None = None
+    acceptance_rate: float | None = None
 
 
 @dataclass(frozen=True)

@@ -301,6 +301,7 @@ def step_time(
     decode_context: float = 0.0,
     prefill_local_attention: float | None = None,
     decode_local_context: float | None = None,
+    queries_per_sequence: int = 1,
 ) -> StepTimes:
     """One iteration on the context's replica.
 
@@ -317,6 +318,10 @@ def step_time(
     out, they are bounded by the window: min(prefill_attention, prefill_tokens x
     window) and min(decode_context, decode_sequences x window), which is exact for a
     sliding window when every sequence has the same context.
+
+    ``queries_per_sequence``: each decoding sequence scores this many tokens at once
+    (speculative decoding's verification, speculative.py): ``decode_sequences`` and
+    ``decode_context`` count every scored token, but each sequence's cache is read once.
 
     Prompt tokens beyond the engine's token budget take further passes over the weights
     (chunked prefill), so a whole batch of prompts can be timed as one call. An
@@ -347,7 +352,7 @@ def step_time(
         weights = ctx.dense_weight_bytes + touched * ctx.expert_bytes + ctx.head_bytes
     else:
         weights = 0.0
-    kv_read = decode_context * ctx.kv_bytes_per_token_model
+    kv_read = decode_context * ctx.kv_bytes_per_token_model / queries_per_sequence
     if ctx.kv_read_copies > 1:
         kv_read *= ctx.kv_read_copies
     memory = (weights * ctx.weight_read_factor + kv_read) / (ctx.divisor * ctx.bandwidth)

@@ -18,27 +18,31 @@ from .results import TraceStep
 from .step import StepContext, StepTimes, bandwidth_efficiency, compute_efficiency, link, step_time
 
 
-def prefill(ctx: StepContext, batch: int, prompt: int) -> StepTimes:
-    """The whole batch's prompts from empty caches, plus the per-request fixed cost."""
+def prefill(ctx: StepContext, batch: int, prompt: int, cached: int = 0) -> StepTimes:
+    """The whole batch's prompts, plus the per-request fixed cost. The first ``cached``
+    tokens of each are in the prefix cache (prefix.py): not computed, but attended to."""
     local = None
     if ctx.model.local_share:
-        local = batch * local_prefill_pairs(ctx.model, prompt)
+        local = batch * (
+            local_prefill_pairs(ctx.model, prompt) - local_prefill_pairs(ctx.model, cached)
+        )
     step = step_time(
         ctx,
-        prefill_tokens=batch * prompt,
+        prefill_tokens=batch * (prompt - cached),
         prefill_sequences=batch,
-        prefill_attention=batch * prompt * prompt / 2,  # causal: token i sees i tokens
+        # causal: token i sees i tokens, the cached ones among them
+        prefill_attention=batch * (prompt * prompt - cached * cached) / 2,
         prefill_local_attention=local,
     )
     return replace(step, overhead=ctx.engine.request_overhead_s)
 
 
-def prefill_gpu_seconds_per_request(ctx: StepContext, prompt: int) -> float:
+def prefill_gpu_seconds_per_request(ctx: StepContext, prompt: int, cached: int = 0) -> float:
     """GPU time one request's prompt costs when prompts are batched at full load: the
     compute, or its share of a chunk's weight read, whichever is larger. The per-request
     fixed cost overlaps with GPU work and is left out."""
-    one = prefill(ctx, 1, prompt)
-    share = min(prompt / ctx.engine.max_batched_tokens, 1.0)
+    one = prefill(ctx, 1, prompt, cached)
+    share = min((prompt - cached) / ctx.engine.max_batched_tokens, 1.0)
     return max(one.compute, one.memory * share) + one.communication * share
 
 
@@ -92,13 +96,19 @@ def decode_seconds_per_token(ctx: StepContext, batch: int, prompt: int, completi
 
 
 def saturated_output_tokens_per_second(
-    ctx: StepContext, batch: int, prompt: int, completion: int, step_seconds: float | None = None
+    ctx: StepContext,
+    batch: int,
+    prompt: int,
+    completion: int,
+    step_seconds: float | None = None,
+    cached: int = 0,
 ) -> float:
     """Output tokens/s with `batch` sequences always in flight (continuous batching):
-    each request costs its prefill once and a 1/batch share of each decode step."""
+    each request costs its prefill once (less its ``cached`` tokens) and a 1/batch
+    share of each decode step."""
     if step_seconds is None:
         step_seconds = decode_seconds_per_token(ctx, batch, prompt, completion)
-    seconds_per_request = prefill_gpu_seconds_per_request(ctx, prompt)
+    seconds_per_request = prefill_gpu_seconds_per_request(ctx, prompt, cached)
     seconds_per_request += completion * step_seconds / batch
     return completion / seconds_per_request
 

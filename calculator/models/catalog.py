@@ -540,6 +540,15 @@ class ApiOffering(models.Model):
     output_usd_per_1m = models.DecimalField(
         "Output USD per 1M tokens", max_digits=14, decimal_places=6
     )
+    cached_input_usd_per_1m = models.DecimalField(
+        "Cached input USD per 1M tokens",
+        max_digits=14,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="Input tokens read from the provider's prompt cache (LiteLLM's "
+        "cache_read_input_token_cost). Empty: none listed, so the input price.",
+    )
     price_as_of = models.DateField(
         null=True, blank=True, help_text="Empty: the source did not say (shown as undated)."
     )
@@ -584,6 +593,9 @@ class ApiOffering(models.Model):
             name=str(self),
             input_usd_per_1m=float(self.input_usd_per_1m),
             output_usd_per_1m=float(self.output_usd_per_1m),
+            cached_input_usd_per_1m=None
+            if self.cached_input_usd_per_1m is None
+            else float(self.cached_input_usd_per_1m),
             reference=self.is_reference,
             deprecated=self.is_deprecated,
         )

@@ -1,0 +1,56 @@
+"""data/levers-measurements.csv: published measurements of prefix caching and
+speculative decoding, each with the figure the calculator predicts for it. The
+prediction is recomputed here, so the accuracy section (docs/accuracy.md, "Prefix
+caching" and "Speculative decoding") cannot drift from the estimator."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from calculator.answers import estimate
+from calculator.forms import CalculatorForm
+
+pytestmark = pytest.mark.django_db
+
+ROWS = list(
+    csv.DictReader(
+        (Path(__file__).resolve().parent.parent / "data" / "levers-measurements.csv").open()
+    )
+)
+
+
+def figure(query: dict, metric: str) -> float:
+    """The calculator's figure for a row: the metric with the lever against without."""
+    lever = {k: v for k, v in query.items() if k != "base"}
+    base = {**estimate.DEFAULTS, "seq_len": "", **query["base"]}
+
+    def run(data):
+        result = estimate.answer(CalculatorForm(data), trace=False)
+        assert isinstance(result, estimate.Estimated), result
+        return result.estimate
+
+    if metric == "decode_speedup":
+        return run({**base, **lever}).speculative.speedup
+    plain, cached = run(base), run({**base, **lever})
+    if metric == "ttft_speedup":
+        return plain.prefill.seconds / cached.prefill.seconds
+    assert metric == "latency_ratio", metric
+    return cached.end_to_end_seconds / plain.end_to_end_seconds
+
+
+def test_there_are_at_least_two_measurements_per_lever():
+    levers = [row["lever"] for row in ROWS]
+    assert levers.count("prefix_caching") >= 2 and levers.count("speculative") >= 2
+    assert all(row["url"].startswith("https://") for row in ROWS)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row["id"] for row in ROWS])
+def test_the_predicted_figure_and_its_error_are_todays(row):
+    predicted = figure(json.loads(row["query"]), row["metric"])
+    assert predicted == pytest.approx(float(row["predicted"]), rel=0.01)
+    error = predicted / float(row["measured"]) - 1
+    assert error == pytest.approx(float(row["error"]), abs=0.01)
