@@ -26,7 +26,7 @@ from calculator.answers.shared import (
     validated,
     workload,
 )
-from calculator.estimator import Dtype, Parallelism, bands, pricing
+from calculator.estimator import Dtype, Parallelism, bands, prefix, pricing
 from calculator.forms import CalculatorForm, CustomModel
 from calculator.models import ApiOffering, LlmModel, Scenario, Visibility
 
@@ -156,13 +156,15 @@ class Estimated:
         if memory.fits:
             return None
         model, gpu, engine = specs(self.data)
+        asked = workload(self.data, self.price)
         narrower = estimator.widest_dtype_to_fit(
             model,
             gpu,
             engine,
-            workload(self.data, self.price),
+            asked,
             self.estimate.batch,
             self.estimate.seq_len,
+            prefix.of(asked).shared,
         )
         return {"gpus": memory.min_gpus, "weights": narrower.value if narrower else None}
 

@@ -275,11 +275,12 @@ def widest_dtype_to_fit(
     workload: Workload,
     batch: int,
     seq_len: int,
+    shared: int = 0,
 ) -> Dtype | None:
     """The widest weight precision narrower than the one asked on which `batch`
-    sequences of `seq_len` fit on the GPUs asked (None: none does). Skips FP8 and FP4
-    on a GPU without their tensor maths. The KV cache keeps its chosen type, else
-    follows the weights' as it would."""
+    sequences of `seq_len` fit on the GPUs asked (`shared` prefix tokens of each held
+    once, as min_gpus_to_fit; None: none does). Skips FP8 and FP4 on a GPU without
+    their tensor maths. The KV cache keeps its chosen type, else follows the weights'."""
     params = count_parameters(model)
     layout = Layout.of(model, workload.num_gpus, workload.parallelism)
     asked = bytes_per_param(workload.weights_dtype)
@@ -294,7 +295,7 @@ def widest_dtype_to_fit(
             continue
         kv_dtype = kv_dtype_of(replace(workload, weights_dtype=dtype))
         plan = plan_memory(model, gpu, engine, params, dtype, kv_dtype, layout)
-        if plan.max_batch(seq_len) >= batch:
+        if plan.max_batch(seq_len, shared) >= batch:
             return dtype
     return None
 
