@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from calculator import estimator
 from calculator.estimator import pricing
 from calculator.forms import (
+    BATCH_MAX_KEYWORD,
     CustomModel,
 )
 from calculator.models import (
@@ -188,6 +189,12 @@ def dated_price(price: dict | None) -> dict | None:
     return None if price is None else {**price, "as_of": as_date(price.get("as_of"))}
 
 
+def is_batch_max(batch) -> bool:
+    """Whether a batch input (a form's cleaned value or a saved string) asks for the
+    largest batch that fits: "max", or left empty."""
+    return str(batch).strip().lower() in ("", BATCH_MAX_KEYWORD)
+
+
 def saved_inputs(inputs: dict, snapshot: dict) -> dict:
     """A saved scenario's inputs (its form data and catalog snapshot) as the result
     partials read them (answers.estimate.Estimated.shown_inputs for a live one)."""
@@ -216,6 +223,7 @@ def saved_inputs(inputs: dict, snapshot: dict) -> dict:
         "pricing": inputs.get("pricing", ""),
         "provider": inputs.get("provider", ""),
         "price": dated_price(price),
+        "batch_max": is_batch_max(inputs.get("batch", "")),
     }
 
 

@@ -132,7 +132,7 @@ def make_scenario(db):
         visibility: str = "listed",
         **inputs,
     ):
-        form = CalculatorForm({**DEFAULTS, **inputs})
+        form = CalculatorForm({**DEFAULTS, "model": "llama-2-70b", **inputs})
         assert form.is_valid(), form.errors
         scenario = save(form, name=name, notes=notes, author=author, visibility=visibility)
         assert isinstance(scenario, Scenario), form.errors

@@ -22,7 +22,7 @@ def run(*args):
 
 def test_estimate_prints_a_readable_summary_of_the_seed_scenario():
     text = run("estimate")
-    assert "Llama 2 70B on 2 x NVIDIA A100 80GB SXM4" in text
+    assert "Llama 3.1 70B on 2 x NVIDIA A100 80GB SXM4" in text  # the planner's model too
     assert "time to first token" in text
     assert "fits" in text
 

@@ -20,6 +20,7 @@ from calculator.estimator import (
     count_parameters,
     estimate,
     kv_bytes_per_token,
+    widest_dtype_to_fit,
 )
 from calculator.estimator import constants as C
 
@@ -197,6 +198,44 @@ def test_the_fewest_gpus_that_fit_is_never_above_an_odd_count_that_holds_it():
     e = run(LLAMA_2_70B, num_gpus=3, batch_size=40, seq_len=4096)
     assert e.memory.fits
     assert e.memory.min_gpus <= 3
+
+
+def _narrower(model, gpu, weights, num_gpus=1, batch=1, seq_len=2048, **workload):
+    w = Workload(
+        num_gpus=num_gpus,
+        batch_size=batch,
+        seq_len=seq_len,
+        weights_dtype=weights,
+        gpu_hourly_usd=gpu.hourly_usd,
+        **workload,
+    )
+    return widest_dtype_to_fit(model, gpu, ROUND_ENGINE, w, batch, seq_len)
+
+
+def test_a_misfit_names_the_widest_narrower_precision_that_fits():
+    # Llama 2 70B on one 80 GB GPU: ~138 GB of weights at 16 bits does not fit the
+    # 72 GiB (77.3 GB) the engine may use; ~69 GB at 8 bits does.
+    assert not run(LLAMA_2_70B, num_gpus=1, seq_len=2048).memory.fits
+    # The A100 has no FP8 tensor maths: INT8; the H100 has: FP8.
+    assert _narrower(LLAMA_2_70B, A100_80GB, Dtype.FP16) is Dtype.INT8
+    assert _narrower(LLAMA_2_70B, H100_SXM, Dtype.FP16) is Dtype.FP8
+    # It fits at what it names, and the estimate agrees.
+    e = run(LLAMA_2_70B, num_gpus=1, seq_len=2048, weights_dtype=Dtype.INT8)
+    assert e.memory.fits
+    # Already at 8 bits, only 4 bits is narrower: INT4 (~36 GB) on the A100 (no FP4).
+    assert _narrower(LLAMA_2_70B, A100_80GB, Dtype.INT8) is Dtype.INT4
+    # Nothing narrower than 4 bits; and 4 bits cannot hold 70B on one 24 GB L4.
+    assert _narrower(LLAMA_2_70B, A100_80GB, Dtype.INT4) is None
+    assert _narrower(LLAMA_2_70B, L4, Dtype.FP16) is None
+
+
+def test_the_narrower_precision_is_the_widest_that_fits_for_the_batch():
+    # A batch too large for 8-bit weights on one A100 needs 4 bits: never wider than
+    # what holds the batch, never narrower than needed.
+    e = run(LLAMA_2_70B, num_gpus=1, seq_len=2048, weights_dtype=Dtype.INT8, batch_size=None)
+    too_many = e.memory.max_batch + 1
+    assert _narrower(LLAMA_2_70B, A100_80GB, Dtype.FP16, batch=e.memory.max_batch) is Dtype.INT8
+    assert _narrower(LLAMA_2_70B, A100_80GB, Dtype.FP16, batch=too_many) is Dtype.INT4
 
 
 def test_more_gpus_hold_less_per_gpu():

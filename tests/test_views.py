@@ -10,7 +10,9 @@ import pytest
 from django.utils.html import escape
 
 from calculator import calibration_report
+from calculator.answers.capacity import DEFAULTS as PLAN_DEFAULTS
 from calculator.answers.estimate import DEFAULTS, answer
+from calculator.answers.shared import DEFAULT_MODEL
 from calculator.forms import CalculatorForm
 from calculator.models import ApiOffering, GpuType
 from calculator.templatetags import calc_format as fmt
@@ -61,10 +63,36 @@ def test_get_renders_the_full_page_with_the_default_scenario(client):
     assert "<html" in html
     assert "<form" in html and 'id="calculator-form"' in html
     assert '<section id="results" aria-live="polite"' in html
-    assert "Llama 2 70B" in html and "NVIDIA A100 80GB SXM4" in html
+    assert '<option value="llama-3.1-70b" selected>' in html
+    assert "<strong>Llama 3.1 70B</strong> on 2 × NVIDIA A100 80GB SXM4" in html
     for figure in key_figures(expected_estimate()):
         assert figure in html
     assert "HX-Request" in response["Vary"]
+
+
+def test_the_calculator_and_the_planner_open_on_the_same_model(client):
+    assert DEFAULTS["model"] == PLAN_DEFAULTS["model"] == DEFAULT_MODEL == "llama-3.1-70b"
+    plan = client.get("/plan/").content.decode()
+    assert '<option value="llama-3.1-70b" selected>' in plan
+
+
+def test_at_batch_max_the_ttft_reads_as_all_the_prompts_at_once(client):
+    estimate = expected_estimate(batch="max")
+    assert estimate.batch > 1
+    html = client.get(f"{URL}?batch=max").content.decode()
+    framing = f"all {fmt.format_count(estimate.batch)} prompts arriving at once"
+    # In the headline tile and the performance card, each pointing at "Under load".
+    tile = _element(html, 'id="figure-ttft"', "</dd>")
+    assert framing in tile and 'href="#under-load">Under load</a>' in tile
+    assert html.count(framing) == 2
+    assert 'id="under-load"' in html
+    # The figure itself is the answer's: every prompt of the batch prefilled at once.
+    assert fmt.format_duration(estimate.prefill.seconds) in tile
+
+
+def test_at_a_given_batch_the_ttft_has_no_framing(client):
+    html = client.get(f"{URL}?batch=8").content.decode()
+    assert "prompts arriving at once" not in html
 
 
 def test_the_form_has_every_label_tied_to_its_input(client):
@@ -204,7 +232,8 @@ def test_a_short_query_string_takes_the_other_inputs_from_the_defaults(client):
         assert figure in html
 
 
-API_QUERY = "model=llama-3.1-405b&gpu=h100-sxm&gpus=8&prompt=2000&completion=300"
+# FP8: at FP16, 405B does not fit on 8 x H100 and the page shows no speed or cost.
+API_QUERY = "model=llama-3.1-405b&gpu=h100-sxm&gpus=8&prompt=2000&completion=300&weights=fp8"
 
 
 def test_an_api_query_string_opens_on_the_same_estimate_as_the_api(client):
@@ -304,19 +333,67 @@ def test_the_results_show_memory_fit_performance_and_cost(client):
         assert fmt.format_usd(value) in html
 
 
-def test_a_workload_that_does_not_fit_says_how_many_gpus_it_needs(client):
+def _element(html: str, marker: str, end: str) -> str:
+    """The HTML from `marker` to the first `end` after it."""
+    begin = html.index(marker)
+    return html[begin : html.index(end, begin)]
+
+
+def _fits_instead(**changes) -> dict | None:
+    form = CalculatorForm(inputs(**changes))
+    assert form.is_valid(), form.errors
+    return answer(form).fits_instead
+
+
+def test_a_workload_that_does_not_fit_says_what_would_fit_and_shows_no_speed_or_cost(client):
+    # Llama 3.1 70B at FP16 (~141 GB) on one A100 80GB: 2 of them, or 8-bit on one
+    # (the A100 has no FP8 maths: INT8).
     estimate = expected_estimate(gpus=1)
+    assert not estimate.memory.fits
+    assert _fits_instead(gpus=1) == {"gpus": 2, "weights": "int8"}
     html = client.get(f"{URL}?gpus=1").content.decode()
     assert "✗ Does not fit" in html
-    assert f"needs {estimate.memory.min_gpus} GPUs" in html
+    instead = _element(html, 'id="fits-instead"', "</p>")
+    assert "<strong>2 × NVIDIA A100 80GB SXM4</strong> at FP16" in instead
+    assert (
+        "or <strong>1 × NVIDIA A100 80GB SXM4</strong> at <strong>INT8</strong> weights" in instead
+    )
     assert "Over capacity" in html
     assert 'class="capacity-line"' in html
+    # No speed or cost: no key figures, no performance or cost card, no API comparison.
+    for absent in ('id="key-figures"', 'id="performance-title"', 'id="cost-title"', 'id="apis"'):
+        assert absent not in html
+    for figure in key_figures(estimate):
+        assert figure not in html
+    # The phone's strip says it does not fit and shows no figures either.
+    strip = _element(html, 'id="compact-summary"', "</div>")
+    assert "No fit" in strip and "TTFT" not in strip
+
+
+def test_a_misfit_with_no_narrower_precision_says_so(client):
+    # Already at 4 bits: only more GPUs would do (Llama 3.1 405B on one A100).
+    assert _fits_instead(model="llama-3.1-405b", gpus=1, weights="int4") == {
+        "gpus": 4,
+        "weights": None,
+    }
+    html = client.get(f"{URL}?model=llama-3.1-405b&gpus=1&weights=int4").content.decode()
+    assert "<strong>4 × NVIDIA A100 80GB SXM4</strong> at INT4." in html
+    assert "No narrower precision fits on 1 × NVIDIA A100 80GB SXM4." in html
+    assert 'id="key-figures"' not in html
+
+
+def test_a_configuration_that_fits_has_no_fits_instead(client):
+    assert _fits_instead() is None
+    html = client.get(URL).content.decode()
+    assert 'id="fits-instead"' not in html
+    assert 'id="key-figures"' in html and 'id="cost-title"' in html
 
 
 def test_warnings_are_shown(client):
-    estimate = expected_estimate(seq_len=8192)
+    # Llama 2 70B's context is 4,096 tokens: a longer sequence is a warning.
+    estimate = expected_estimate(model="llama-2-70b", seq_len=8192)
     assert estimate.warnings
-    html = client.get(f"{URL}?seq_len=8192").content.decode()
+    html = client.get(f"{URL}?model=llama-2-70b&seq_len=8192").content.decode()
     assert 'id="warnings"' in html
     for warning in estimate.warnings:
         assert escape(warning) in html

@@ -14,7 +14,14 @@ from functools import cached_property
 
 from calculator import calibration_report, charts, deploy, estimator, snapshots
 from calculator.answers import day
-from calculator.answers.shared import FieldErrors, PriceChoice, compared_apis, objection, validated
+from calculator.answers.shared import (
+    DEFAULT_MODEL,
+    FieldErrors,
+    PriceChoice,
+    compared_apis,
+    objection,
+    validated,
+)
 from calculator.catalog import Catalog
 from calculator.estimator import budget, planner
 from calculator.estimator import owned as owned_module
@@ -26,7 +33,7 @@ from calculator.plan_forms import PlanForm
 # The example: 3 requests/s at peak, ~2,000-token prompts, ~300-token answers,
 # first token within 1 s and 50 ms per token (20 tokens/s) for 95% of requests.
 DEFAULTS = {
-    "model": "llama-3.1-70b",
+    "model": DEFAULT_MODEL,
     "rate": "3",
     "prompt": "2000",
     "completion": "300",

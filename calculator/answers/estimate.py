@@ -16,6 +16,7 @@ from functools import cached_property
 
 from calculator import calibration_report, charts, estimator, figures, snapshots
 from calculator.answers.shared import (
+    DEFAULT_MODEL,
     FieldErrors,
     PriceChoice,
     compared_apis,
@@ -25,17 +26,17 @@ from calculator.answers.shared import (
     validated,
     workload,
 )
-from calculator.estimator import Dtype, Parallelism, bands, pricing
+from calculator.estimator import Dtype, Parallelism, bands, prefix, pricing
 from calculator.forms import CalculatorForm, CustomModel
 from calculator.models import ApiOffering, LlmModel, Scenario, Visibility
 
 # Section: defaults
 
-# The seed calculator's scenario: Llama-2-70B on 2 x A100-80GB, fp16. An empty sequence
-# length means prompt + completion, as in the API, so a URL without one (an API query
-# string pasted into the page) gives the API's estimate.
+# The seed calculator's scenario: the planner's model (Llama 3.1 70B) on 2 x A100-80GB,
+# fp16. An empty sequence length means prompt + completion, as in the API, so a URL
+# without one (an API query string pasted into the page) gives the API's estimate.
 DEFAULTS = {
-    "model": "llama-2-70b",
+    "model": DEFAULT_MODEL,
     "gpu": "a100-80gb-sxm",
     "gpus": 2,
     "batch": "1",
@@ -146,6 +147,27 @@ class Estimated:
             **self.results(),
         }
 
+    @cached_property
+    def fits_instead(self) -> dict | None:
+        """What would fit when this does not (None: it fits): the fewest GPUs of this
+        type at this precision (``gpus``, None: not on any count searched) and the
+        widest narrower weight precision on the GPUs asked (``weights``, None: none)."""
+        memory = self.estimate.memory
+        if memory.fits:
+            return None
+        model, gpu, engine = specs(self.data)
+        asked = workload(self.data, self.price)
+        narrower = estimator.widest_dtype_to_fit(
+            model,
+            gpu,
+            engine,
+            asked,
+            self.estimate.batch,
+            self.estimate.seq_len,
+            prefix.of(asked).shared,
+        )
+        return {"gpus": memory.min_gpus, "weights": narrower.value if narrower else None}
+
     def shown_inputs(self) -> dict:
         """The inputs as the result partials read them (names, not rows)."""
         data = self.data
@@ -161,6 +183,8 @@ class Estimated:
             "pricing": data.get("pricing") or "",
             "provider": data.get("provider") or "",
             "price": snapshots.dated_price(self.price.as_dict()),
+            "batch_max": snapshots.is_batch_max(data["batch"]),
+            "fits_instead": self.fits_instead,
         }
 
     def computed(self) -> snapshots.Computed:

@@ -17,6 +17,13 @@ from calculator.forms import BATCH_MAX_KEYWORD, CustomModel
 from calculator.models import ApiOffering, GpuType
 from calculator.plan_forms import OWNED
 
+# Section: defaults
+
+# The model both the calculator and the planner open on (answers.estimate.DEFAULTS,
+# answers.capacity.DEFAULTS): Llama 3.1 70B, the planner's example (issue 20).
+DEFAULT_MODEL = "llama-3.1-70b"
+
+
 # Section: why there is no answer
 
 

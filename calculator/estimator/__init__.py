@@ -21,7 +21,7 @@ from __future__ import annotations
 from .constants import ESTIMATOR_VERSION
 from .core import estimate
 from .limits import MAX_BATCH, MAX_GPUS, MAX_HOURLY_USD, MAX_TOKENS
-from .memory import kv_bytes_per_token, min_gpus_to_fit
+from .memory import kv_bytes_per_token, min_gpus_to_fit, widest_dtype_to_fit
 from .params import ParamCounts, count_parameters
 from .results import ApiComparison, Bound, Cost, Decode, Estimate, Memory, Prefill, TraceStep
 from .serving import LengthSpread, Percentiles, ServingResult, saturation_rate, simulate
@@ -80,5 +80,6 @@ __all__ = [
     "saturation_rate",
     "simulate",
     "step_time",
+    "widest_dtype_to_fit",
     "sweep_batches",
 ]

@@ -4,7 +4,7 @@ the largest batch, the longest sequence and the fewest GPUs that hold a workload
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import constants
 from .limits import MAX_GPUS_SEARCHED
@@ -256,6 +256,47 @@ def min_gpus_to_fit(
         plan = plan_memory(model, gpu, engine, params, workload.weights_dtype, kv_dtype, layout)
         if plan.max_batch(seq_len, shared) >= batch:
             return n
+    return None
+
+
+# The narrower weight precisions tried when a configuration does not fit, in this order
+# among equal widths: FP8 before INT8 and INT4 before FP4 (the more widely served first).
+NARROWER_DTYPES = (Dtype.FP8, Dtype.INT8, Dtype.INT4, Dtype.FP4)
+# The tensor maths a GPU needs to serve weights of this type (None: any GPU serves it).
+# FP8 and FP4 checkpoints need the GPU's FP8/FP4 units; INT8 and INT4 run on 16-bit
+# maths after dequantizing (assumption: the engines' weight-only kernels).
+NATIVE_TFLOPS = {Dtype.FP8: "fp8_tflops", Dtype.FP4: "fp4_tflops"}
+
+
+def widest_dtype_to_fit(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    engine: EngineSpec,
+    workload: Workload,
+    batch: int,
+    seq_len: int,
+    shared: int = 0,
+) -> Dtype | None:
+    """The widest weight precision narrower than the one asked on which `batch`
+    sequences of `seq_len` fit on the GPUs asked (`shared` prefix tokens of each held
+    once, as min_gpus_to_fit; None: none does). Skips FP8 and FP4 on a GPU without
+    their tensor maths. The KV cache keeps its chosen type, else follows the weights'."""
+    params = count_parameters(model)
+    layout = Layout.of(model, workload.num_gpus, workload.parallelism)
+    asked = bytes_per_param(workload.weights_dtype)
+    narrower = sorted(
+        (d for d in NARROWER_DTYPES if bytes_per_param(d) < asked),
+        key=bytes_per_param,
+        reverse=True,
+    )
+    for dtype in narrower:
+        native = NATIVE_TFLOPS.get(dtype)
+        if native and not getattr(gpu, native):
+            continue
+        kv_dtype = kv_dtype_of(replace(workload, weights_dtype=dtype))
+        plan = plan_memory(model, gpu, engine, params, dtype, kv_dtype, layout)
+        if plan.max_batch(seq_len, shared) >= batch:
+            return dtype
     return None
 
 

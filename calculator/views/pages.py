@@ -92,6 +92,7 @@ def _calculator_context(form: CalculatorForm, all_apis: bool = False) -> dict:
         "model": model,
         "accuracy": estimate.accuracy(),
         "oob": False,
+        "under_load": "#under-load",  # the link to the results' "Under load" section
         "refresh": set(),
         "price_gpu_name": PRICE_GPU,
         "context_model_name": CONTEXT_MODEL,

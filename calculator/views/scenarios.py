@@ -151,6 +151,8 @@ def scenario_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         price_override=scenario.inputs.get("gpu_hourly_usd"),
         recalculate_url=_calculator_url({**scenario.inputs, "gpu_hourly_usd": ""}),
         duplicate_url=_calculator_url(scenario.inputs),
+        # The permalink has no "Under load": the calculator's, for these inputs.
+        under_load=f"{_calculator_url(scenario.inputs)}#under-load",
         permalink=request.build_absolute_uri(scenario.get_absolute_url()),
         can_archive=scenario.can_archive(request.user),
     )

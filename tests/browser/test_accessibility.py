@@ -52,6 +52,21 @@ def test_the_calculator_has_no_serious_accessibility_violation(page: Page, live_
     assert serious_violations(page) == []
 
 
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("?gpus=1", "#fits-instead"),  # does not fit: what would fit instead
+        ("?batch=max", ".ttft-framing"),  # the TTFT of all the prompts at once
+    ],
+)
+def test_the_calculator_s_fit_and_batch_max_states_have_no_serious_violation(
+    page: Page, live_server, query, shown
+):
+    page.goto(live_server.url + "/" + query)
+    expect(page.locator(shown).first).to_be_visible()
+    assert serious_violations(page) == []
+
+
 def test_the_calculator_with_an_error_has_no_serious_accessibility_violation(
     page: Page, live_server
 ):

@@ -72,7 +72,7 @@ def test_picking_another_gpu_shows_its_offer_price(page: Page, live_server, cons
 def test_picking_another_model_shows_its_context_on_the_sequence_length(
     page: Page, live_server, console_errors
 ):
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/?model=llama-2-70b")  # a 4,096-token context
     seq_len = page.locator("#id_seq_len")
     expect(seq_len).to_have_attribute("max", "4096")
 
