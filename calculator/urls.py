@@ -22,6 +22,7 @@ page_urls = [
 plan_urls = [
     path("plan/", plans.plan_page, name="plan"),
     path("plan/save", plans.plan_save, name="plan-save"),
+    path("plan/log", plans.plan_log, name="plan-log"),
     path("plan/deploy", plans.plan_deploy, name="plan-deploy"),
     path("plan.json", plans.plan_export, {"fmt": "json"}, name="plan-export-json"),
     path("plan.csv", plans.plan_export, {"fmt": "csv"}, name="plan-export-csv"),

@@ -23,7 +23,7 @@ from calculator.answers.shared import (
     validated,
 )
 from calculator.catalog import Catalog
-from calculator.estimator import budget, planner
+from calculator.estimator import budget, planner, traffic
 from calculator.estimator import owned as owned_module
 from calculator.estimator.pricing import Pricing
 from calculator.forms import DTYPE_CHOICES
@@ -504,3 +504,67 @@ def deploy_file(planned: Planned | FieldErrors, key: str, kind: str) -> DeployFi
     if kind == "command" and recipe.get("command"):
         return DeployFile(f"{name}.sh", "text/plain", f"#!/bin/sh\n{recipe['command']}\n")
     return None
+
+
+# Section: the /plan/ page's day (issue 21): the hourly table's presets and a request log
+
+# The fields an hourly profile replaces (the form refuses them beside hourly_rates): a
+# preset button filling the table clears them.
+TABLE_REPLACES = ("rate", "requests_per_day", "peak_factor", "traffic_preset")
+# What a request log replaces: it gives the rates, so the page's rate and profile
+# fields are set aside (the typed lengths stay; empty, the log's means are used).
+LOG_REPLACES = (*TABLE_REPLACES, "hourly_rates", "hourly_rates_weekend")
+
+
+@dataclass(frozen=True)
+class PresetButton:
+    """A preset day as the hourly table's button fills it."""
+
+    label: str
+    at_peak_one: str  # each weekday hour's rate at a peak of 1 request/s, comma-separated
+
+
+@dataclass(frozen=True)
+class DayTable:
+    hours: tuple[int, ...]
+    presets: tuple[PresetButton, ...]
+    replaces: str  # TABLE_REPLACES, space-separated
+    default_peak: str  # the example's peak, when neither the rate nor the table gives one
+
+
+def day_table() -> DayTable:
+    """The hourly table's pieces: the hours, and each preset's weekday shape scaled by
+    the estimator to a peak of 1 request/s (the page multiplies by the peak typed)."""
+    presets = tuple(
+        PresetButton(
+            traffic.SHAPES[name].label,
+            day.rates_text(traffic.preset(name, peak_rate=1.0).weekday),
+        )
+        for name in traffic.Preset
+    )
+    return DayTable(
+        tuple(range(traffic.HOURS_PER_DAY)), presets, " ".join(TABLE_REPLACES), DEFAULTS["rate"]
+    )
+
+
+def log_query(post):
+    """A copy of the page's POSTed inputs to plan with an uploaded log: the settings left
+    out taken from DEFAULTS, and the fields the log replaces (LOG_REPLACES) set aside."""
+    data = with_defaults(post)
+    for key in LOG_REPLACES:
+        data.pop(key, None)
+    return data
+
+
+def carried_inputs(form: PlanForm) -> list[tuple[str, str]]:
+    """The page's inputs as (name, value) pairs, for the log upload's form to carry
+    without JavaScript (with it, the upload includes the live form instead)."""
+    pairs = []
+    for name in form.fields:
+        if name in LOG_REPLACES or name == "request_log":
+            continue
+        value = form[name].value()
+        if value in (None, "", False):
+            continue
+        pairs.append((name, "on" if value is True else str(value)))
+    return pairs

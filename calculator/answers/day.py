@@ -41,13 +41,14 @@ class Profile:
         if self.source != "request_log":
             return {}
         week = self.week
-        values = {"hourly_rates": _rates(week.weekday)}
+        values = {"hourly_rates": rates_text(week.weekday)}
         if week.has_weekend:
-            values["hourly_rates_weekend"] = _rates(week.weekend)
+            values["hourly_rates_weekend"] = rates_text(week.weekend)
         return values
 
 
-def _rates(day_profile: DayProfile) -> str:
+def rates_text(day_profile: DayProfile) -> str:
+    """A day's 24 rates as the hourly_rates field takes them."""
     return ",".join(f"{rate:.6g}" for rate in day_profile.rates)
 
 

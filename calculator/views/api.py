@@ -20,9 +20,9 @@ from calculator.answers import capacity, estimate, listing, serve
 from calculator.answers.estimate import ALL_APIS_PARAM
 from calculator.answers.shared import FieldErrors
 from calculator.forms import CUSTOM_MODEL, CalculatorForm
-from calculator.limits import MAX_LOG_BYTES, MAX_PLAN_BODY_BYTES
 from calculator.plan_forms import PlanForm, PlanLogForm, ServeForm
 from calculator.shedding import heavy
+from calculator.views import log_body_refusal
 
 API_PARAMETERS = [*CalculatorForm.base_fields, ALL_APIS_PARAM]
 SERVE_PARAMETERS = list(ServeForm.base_fields)
@@ -124,12 +124,8 @@ def api_plan(request: HttpRequest) -> JsonResponse:
         form = PlanForm(capacity.with_defaults(request.GET))
         return _computed(form, request, PLAN_PARAMETERS, capacity.answer)
     if request.content_type == "multipart/form-data":
-        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_PLAN_BODY_BYTES:
-            return _bad_body(
-                f"The request is over {MAX_PLAN_BODY_BYTES:,} bytes: a log of at most "
-                f"{MAX_LOG_BYTES:,} bytes and the parameters.",
-                "request_log",
-            )
+        if refusal := log_body_refusal(request):
+            return _bad_body(refusal, "request_log")
         form = PlanLogForm(capacity.with_defaults(request.POST), request.FILES)
         given = [*request.POST, *request.FILES]
         return _computed(form, request, PLAN_LOG_PARAMETERS, capacity.answer, given)

@@ -25,7 +25,7 @@ from calculator.exports import csv_response
 from calculator.models import Plan
 from calculator.plan_forms import PlanForm, PlanLogForm
 from calculator.shedding import heavy
-from calculator.views import HtmxHttpRequest
+from calculator.views import HtmxHttpRequest, log_body_refusal
 
 
 def _plan_context(form: PlanForm) -> dict:
@@ -62,8 +62,34 @@ def plan_page(request: HtmxHttpRequest) -> HttpResponse:
         # The example, planned on load through htmx so the page shows at once.
         form = PlanForm(dict(capacity.DEFAULTS))
         context = {"form": form, "plan": None, "chart": None, "lazy": True}
-    context["lazy_url"] = reverse("calculator:plan") + "?" + urlencode(capacity.DEFAULTS)
-    context["picks"] = capacity.pickers(form)
+    return render(request, "calculator/plan.html", {**context, **_page_context(form)})
+
+
+def _page_context(form: PlanForm) -> dict:
+    """What the whole page adds to the results: the pickers, the hourly table, the
+    inputs the log upload carries without JavaScript."""
+    return {
+        "lazy_url": reverse("calculator:plan") + "?" + urlencode(capacity.DEFAULTS),
+        "picks": capacity.pickers(form),
+        "day_table": capacity.day_table(),
+        "carried": capacity.carried_inputs(form),
+    }
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@heavy
+def plan_log(request: HtmxHttpRequest) -> HttpResponse:
+    """The plan for an uploaded request log (a CSV) with the page's other inputs: the
+    log gives the rates (capacity.log_query). Nothing is saved; under htmx the results
+    and each field's message out of band, as a keystroke gets them."""
+    if refusal := log_body_refusal(request):
+        return HttpResponse(refusal, status=400, content_type="text/plain")
+    form = PlanLogForm(capacity.log_query(request.POST), request.FILES)
+    if request.htmx:
+        context = {**_plan_context(form), "oob": True}
+        return render(request, "calculator/plan.html#plan-results", context)
+    context = {**_plan_context(form), "lazy": False, **_page_context(form)}
     return render(request, "calculator/plan.html", context)
 
 

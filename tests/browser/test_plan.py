@@ -164,3 +164,49 @@ def test_the_deploy_recipe_is_copied_and_downloaded(browser: Browser, live_serve
         assert errors == []
     finally:
         context.close()
+
+
+def test_a_preset_fills_the_hourly_table_and_the_day_is_planned(page: Page, live_server, tmp_path):
+    from tests.browser.test_accessibility import serious_violations
+
+    errors = watch_errors(page)
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + "/plan/")
+    expect(page.locator("#plan-headline")).to_contain_text(HEADLINE, timeout=PLAN_TIMEOUT_MS)
+    page.locator("#plan-more > summary").click()
+    table = page.locator("#hourly-table")
+    expect(table).to_be_visible()
+    # Office hours at the example's peak of 3 requests/s: busiest at 15:00, a ninth at 3:00.
+    table.get_by_role("button", name="Office hours").click()
+    expect(page.get_by_label("Hour 15", exact=True)).to_have_value("3")
+    expect(page.get_by_label("Hour 3", exact=True)).to_have_value("0.33")
+    rates = page.get_by_label("Hourly rates (requests/s, hour 0 to 23)")
+    expect(rates).to_have_value(re.compile(r"^0\.57,0\.48,0\.39,(?:[\d.]+,){20}0\.72$"))
+    expect(page.get_by_label("Peak requests per second")).to_have_value("")
+    expect(page.locator("#plan-day")).to_be_visible(timeout=PLAN_TIMEOUT_MS)
+    expect(page).to_have_url(re.compile(r"hourly_rates=0\.57"))
+    assert serious_violations(page) == []
+
+    # A cell typed in goes to the field, and the plan follows.
+    page.get_by_label("Hour 15", exact=True).fill("6")
+    expect(rates).to_have_value(re.compile(r",6,"))
+    expect(page).to_have_url(re.compile(r"(,|%2C)6(,|%2C)"), timeout=PLAN_TIMEOUT_MS)
+    expect(page.locator("#plan-day")).to_be_visible(timeout=PLAN_TIMEOUT_MS)
+
+    # A request log planned with the page's inputs; a bad line named next to the upload.
+    lines = ["timestamp"] + [str(1_715_000_000 + i * 20) for i in range(2_000)]
+    good = tmp_path / "log.csv"
+    good.write_text("\n".join(lines))
+    page.get_by_label("Mean prompt tokens").fill("1000")
+    page.get_by_label("Plan from a request log (CSV)").set_input_files(good)
+    page.get_by_role("button", name="Plan this log").click()
+    expect(page.locator("#plan-day")).to_contain_text("Over a day", timeout=PLAN_TIMEOUT_MS)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([*lines[:9], "soon", *lines[9:]]))
+    page.get_by_label("Plan from a request log (CSV)").set_input_files(bad)
+    page.get_by_role("button", name="Plan this log").click()
+    expect(page.locator("#id_request_log_error")).to_contain_text(
+        "Line 10", timeout=PLAN_TIMEOUT_MS
+    )
+    expect(page.locator("#plan-errors")).to_be_visible()
+    assert errors == []
