@@ -457,21 +457,8 @@ def evidence(path: Path = DEFAULT_REPORT_PATH) -> tuple[tuple[bands.Evidence, ..
     return loaded["evidence"], loaded["report"].get("bands", {}).get("margin", {})
 
 
-# Distinct queries whose bands are kept per report; their features take few values
-# (GPU family, engine, model family, MoE, load, context), so this is only a bound.
-MAX_KEPT_BANDS = 4096
-
-
-def regime_bands(query: bands.Features, path: Path = DEFAULT_REPORT_PATH) -> dict:
-    """bands.regime_bands() for a query from the committed report, computed once per
-    query and report (every keystroke asks it)."""
+def kept(path: Path = DEFAULT_REPORT_PATH) -> dict | None:
+    """A dict kept with the loaded report (new when the report changes), for what the
+    answers compute once per report; None without a report."""
     loaded = load(path)
-    if loaded is None:
-        return bands.regime_bands(query, (), {})
-    kept = loaded.setdefault("bands", {})
-    found = kept.get(query)
-    if found is None:
-        if len(kept) >= MAX_KEPT_BANDS:
-            kept.clear()
-        found = kept[query] = bands.regime_bands(query, *evidence(path))
-    return found
+    return None if loaded is None else loaded.setdefault("kept", {})

@@ -114,7 +114,7 @@ class Estimated:
             ),
             "usd_per_1m_output_tokens": estimate.cost.usd_per_1m_output_tokens,
         }
-        return bands.banded(figures, calibration_report.regime_bands(query))
+        return bands.banded(figures, regime_bands(query))
 
     def results(self) -> dict:
         """The estimate as the API, the CLI and a saved scenario give it: the
@@ -316,3 +316,23 @@ def now(scenario: Scenario) -> dict:
         "differs": any(row.any_differs for row in rows),
         "changes": snapshots.catalog_changes(scenario.snapshot, computed.snapshot),
     }
+
+
+# Distinct queries whose bands are kept per report; their features take few values
+# (GPU family, engine, model family, MoE, load, context), so this is only a bound.
+MAX_KEPT_BANDS = 4096
+
+
+def regime_bands(query: bands.Features) -> dict:
+    """bands.regime_bands() for a query from the committed report, computed once per
+    query and report (every keystroke asks it)."""
+    kept = calibration_report.kept()
+    if kept is None:
+        return bands.regime_bands(query, (), {})
+    by_query = kept.setdefault("regime bands", {})
+    found = by_query.get(query)
+    if found is None:
+        if len(by_query) >= MAX_KEPT_BANDS:
+            by_query.clear()
+        found = by_query[query] = bands.regime_bands(query, *calibration_report.evidence())
+    return found

@@ -48,16 +48,11 @@ def estimate(
     ctx = make_context(model, gpu, engine, workload, warnings)
     counts = ctx.params
     cache = prefix.of(workload)
-    if kv_dtype in QUANTIZED_KV and not gpu.fp8_tflops:
-        warnings.append(
-            f"{kv_dtype.value.upper()} KV cache on {gpu.name}: stored compressed and "
-            "converted to 16-bit for attention, which costs some speed not modelled here."
-        )
+    cached = cache.cached  # prompt tokens the prefix cache holds: no prefill for them
+    warnings += _kv_warnings(gpu, kv_dtype)
 
     # Memory: resolve the batch first ("max" means the largest that fits).
-    memory_plan = plan_memory(model, gpu, engine, counts, workload.weights_dtype, kv_dtype, layout)
-    spec = speculative.of(model, workload)  # the drafter's weights and cache share the GPUs
-    memory_plan = speculative.with_drafter(memory_plan, spec, model, workload, layout)
+    memory_plan, spec = _memory_plan(model, gpu, engine, counts, workload, kv_dtype, layout)
     max_batch = memory_plan.max_batch(seq_len, cache.shared)
     batch = _batch(workload, engine, max_batch, warnings)
     total = memory_plan.total(seq_len, batch, cache.shared)
@@ -65,31 +60,18 @@ def estimate(
     min_gpus = min_gpus_to_fit(model, gpu, engine, workload, batch, seq_len, cache.shared)
     if not fits:
         warnings.append(_misfit_warning(memory_plan, gpu, engine, total, min_gpus))
-    if workload.batch_size and workload.batch_size > engine.max_num_seqs:
-        warnings.append(
-            f"{engine.name} runs at most {engine.max_num_seqs:,} sequences at once by "
-            f"default; a batch of {workload.batch_size:,} needs that limit raised."
-        )
+    warnings += _batch_warnings(engine, workload)
 
     # Speed
     pre = timing.prefill(ctx, batch, prompt, cache.cached)
     step_batch = timing.step_batch(ctx, batch)
     average = timing.average_decode(ctx, step_batch, prompt, completion)
     dec, step = average.parts, average.seconds
-    speculated = None
+    speculated = fast = None
     if spec is not None:
         drafter = speculative.drafter_context(spec, gpu, engine, workload)
         fast = speculative.average_decode(ctx, drafter, spec, step_batch, prompt, completion)
-        speculated = Speculative(
-            method=spec.method.value,
-            draft_model=spec.drafter.name,
-            num_speculative_tokens=spec.tokens,
-            acceptance_rate=spec.acceptance,
-            tokens_per_step=spec.expected_tokens,
-            seconds_per_token_without=step,
-            speedup=step / fast.seconds,
-        )
-        without = step
+        speculated = _speculative(spec, step, fast.seconds)
         dec, step = fast.parts, fast.seconds
     end_to_end = pre.total + (completion - 1) * step
 
@@ -97,9 +79,7 @@ def estimate(
     saturated = timing.saturated_output_tokens_per_second(
         ctx, batch, prompt, completion, step, cache.cached
     )
-    cost, comparisons = cost_stage.costs(
-        workload, batch, end_to_end, saturated, warnings, cache.cached
-    )
+    cost, comparisons = cost_stage.costs(workload, batch, end_to_end, saturated, warnings, cached)
 
     if trace:
         steps += params.trace(model, counts)
@@ -123,7 +103,7 @@ def estimate(
             ctx, dec, step, step_batch, prompt, completion, pre.total, end_to_end
         )
         if spec is not None:
-            steps += speculative.trace(spec, fast, without)
+            steps += speculative.trace(spec, fast, average.seconds)
         steps += cost_stage.trace(workload, cost, end_to_end)
 
     return Estimate(
@@ -152,6 +132,48 @@ def estimate(
         trace=tuple(steps),
         kv_bytes_per_token=ctx.kv_bytes_per_token_model,
         speculative=speculated,
+    )
+
+
+def _memory_plan(model, gpu, engine, counts, workload: Workload, kv_dtype: Dtype, layout):
+    """The memory plan, and the speculative decoding asked for: the drafter's weights
+    and cache share the GPUs."""
+    memory_plan = plan_memory(model, gpu, engine, counts, workload.weights_dtype, kv_dtype, layout)
+    spec = speculative.of(model, workload)
+    return speculative.with_drafter(memory_plan, spec, model, workload, layout), spec
+
+
+def _kv_warnings(gpu: GpuSpec, kv_dtype: Dtype) -> list[str]:
+    """A compressed KV cache on a GPU without 8-bit units: a cost not modelled."""
+    if kv_dtype in QUANTIZED_KV and not gpu.fp8_tflops:
+        return [
+            f"{kv_dtype.value.upper()} KV cache on {gpu.name}: stored compressed and "
+            "converted to 16-bit for attention, which costs some speed not modelled here."
+        ]
+    return []
+
+
+def _batch_warnings(engine: EngineSpec, workload: Workload) -> list[str]:
+    """A batch above the engine's default running-sequence cap needs it raised."""
+    if workload.batch_size and workload.batch_size > engine.max_num_seqs:
+        return [
+            f"{engine.name} runs at most {engine.max_num_seqs:,} sequences at once by "
+            f"default; a batch of {workload.batch_size:,} needs that limit raised."
+        ]
+    return []
+
+
+def _speculative(spec, seconds_without: float, seconds_with: float) -> Speculative:
+    """The speculative-decoding figures of the answer: the method, its inputs and the
+    speedup over plain decoding per output token."""
+    return Speculative(
+        method=spec.method.value,
+        draft_model=spec.drafter.name,
+        num_speculative_tokens=spec.tokens,
+        acceptance_rate=spec.acceptance,
+        tokens_per_step=spec.expected_tokens,
+        seconds_per_token_without=seconds_without,
+        speedup=seconds_without / seconds_with,
     )
 
 
