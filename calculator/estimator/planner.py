@@ -525,6 +525,16 @@ class _Judge:
     confidence: str
     evidence: tuple[bands.Evidence, ...]
     margin: Mapping[str, float]
+    # Each GPU's regime bands, found once a plan: its options share the query.
+    kept: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def regime_bands(self, gpu_slug: str) -> dict:
+        """The bands of an option on this GPU, by regime (once per GPU and plan)."""
+        found = self.kept.get(gpu_slug)
+        if found is None:
+            query = self.query(gpu_slug)
+            found = self.kept[gpu_slug] = bands.regime_bands(query, self.evidence, self.margin)
+        return found
 
     def query(self, gpu_slug: str) -> bands.Features:
         """An option's likeness to the measurements: its GPU and engine, under load."""
@@ -542,7 +552,7 @@ class _Judge:
         its band's high end (a latency that runs that much slower still meets it)."""
         if self.confidence == ESTIMATE:
             return self.targets
-        by_regime = bands.regime_bands(self.query(gpu_slug), self.evidence, self.margin)
+        by_regime = self.regime_bands(gpu_slug)
         return replace(
             self.targets,
             ttft_s=self.targets.ttft_s / by_regime["ttft"].high,
@@ -556,9 +566,7 @@ class _Judge:
             "ttft_ms": _ms(option.ttft_s),
             "tpot_ms": _ms(option.tpot_s),
         }
-        found = bands.confidence(
-            self.query(option.gpu), figures, self.evidence, self.margin, bands.PLAN_FIGURE_BANDS
-        )
+        found = bands.banded(figures, self.regime_bands(option.gpu), bands.PLAN_FIGURE_BANDS)
         return replace(option, planned_for=self.planned_for(option.gpu), confidence=found)
 
 
