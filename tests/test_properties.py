@@ -213,6 +213,13 @@ SENSIBLE = {
     "prompt": st.integers(1, 100_000).map(str),
     "completion": st.integers(1, 10_000).map(str),
     "gpu_hourly_usd": st.one_of(st.just(""), st.decimals(0, 100, places=2).map(str)),
+    # The levers (prefix caching, speculative decoding): empty, typical and edge values.
+    "shared_prefix_tokens": st.one_of(st.just(""), st.integers(0, 2_000).map(str)),
+    "prefix_hit_rate": st.sampled_from(["", "0", "0.5", "1"]),
+    "speculative": st.sampled_from(["", "none", "eagle", "mtp", "draft"]),
+    "draft_model": st.sampled_from(["", "llama-3.2-1b"]),
+    "num_speculative_tokens": st.one_of(st.just(""), st.integers(1, 16).map(str)),
+    "acceptance_rate": st.sampled_from(["", "0", "0.7", "1"]),
     **{name: st.sampled_from(values) for name, values in SLUG_VALUES.items()},
 }
 
