@@ -157,7 +157,7 @@ def test_a_draft_with_another_vocabulary_is_refused():
         ({"speculative": "eagle", "num_speculative_tokens": 17}, "num_speculative_tokens"),
         ({"speculative": "eagle", "acceptance_rate": 1.5}, "acceptance_rate"),
         ({"speculative": "eagle", "draft_model": LLAMA_3_8B}, "draft_model"),
-        ({"acceptance_rate": 0.5}, "speculative"),
+        ({"acceptance_rate": 0.5}, "acceptance_rate"),  # only with a method
     ],
 )
 def test_bad_combinations_are_refused_naming_the_field(changes, field):

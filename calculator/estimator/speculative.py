@@ -123,9 +123,18 @@ def validate(model: ModelSpec, workload: Workload) -> None:
     if a is not None and (isinstance(a, bool) or not isinstance(a, int | float) or not 0 <= a <= 1):
         raise EstimatorInputError("acceptance_rate", "Must be from 0 to 1.")
     if method is Method.NONE:
-        if draft is not None or k is not None or a is not None:
+        given = [
+            name
+            for name, value in (
+                ("draft_model", draft),
+                ("num_speculative_tokens", k),
+                ("acceptance_rate", a),
+            )
+            if value is not None
+        ]
+        if given:
             raise EstimatorInputError(
-                "speculative", "Choose a speculative method for a draft model, tokens or rate."
+                given[0], "Only with a speculative method (speculative: draft, eagle or mtp)."
             )
         return
     if method is Method.DRAFT:
