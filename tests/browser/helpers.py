@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 
 def watch_errors(page: Page, errors: list[str] | None = None) -> list[str]:
@@ -28,10 +29,25 @@ def reveal(page: Page, section_id: str) -> None:
 
     In one step in the page: a section that loads swaps itself out, which a
     Playwright scroll action waiting on the old element would trip over."""
-    page.evaluate("id => document.getElementById(id).scrollIntoView()", section_id)
+    # htmx's "revealed" listens to scroll events: a scroll that lands where the page
+    # already was sends none, so send one.
+    page.evaluate(
+        "id => { document.getElementById(id).scrollIntoView();"
+        " window.dispatchEvent(new Event('scroll')); }",
+        section_id,
+    )
     # Wait for the placeholder to be swapped out: on a machine busy with other work
     # (CI runs two suites on 2 cores) the fragment can take longer than an assertion's
     # default 5 s.
-    page.locator(f"#{section_id}[aria-busy='true']").wait_for(
-        state="detached", timeout=LAZY_LOAD_TIMEOUT_MS
-    )
+    busy = page.locator(f"#{section_id}[aria-busy='true']")
+    try:
+        busy.wait_for(state="detached", timeout=LAZY_LOAD_TIMEOUT_MS / 4)
+    except PlaywrightTimeoutError:
+        # Seen on a phone-sized page after the default model changed: the scroll lands
+        # and htmx does not count the section revealed. Ask htmx as the scroll would.
+        page.evaluate(
+            "id => { const el = document.getElementById(id);"
+            " if (el && el.getAttribute('aria-busy') === 'true') htmx.trigger(el, 'revealed'); }",
+            section_id,
+        )
+        busy.wait_for(state="detached", timeout=LAZY_LOAD_TIMEOUT_MS)
