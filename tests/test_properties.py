@@ -55,6 +55,16 @@ PROPERTIES = settings(
 
 WORKLOAD_FIELDS = {"num_gpus", "batch_size", "prompt_tokens", "completion_tokens", "seq_len"}
 WORKLOAD_FIELDS |= {"gpu_hourly_usd", "gpu", "model"}
+# The levers' inputs, which the estimator checks against the rest (a prefix longer than
+# the prompt, a draft larger than the model, an input without its method).
+LEVER_FIELDS = {
+    "shared_prefix_tokens",
+    "prefix_hit_rate",
+    "speculative",
+    "draft_model",
+    "num_speculative_tokens",
+    "acceptance_rate",
+}
 
 # NaN or Infinity as a word in text output ("nan GB", "inf s"), not "infinity-fabric".
 NON_FINITE_TEXT = re.compile(r"(?<![\w-])(nan|-?inf|-?infinity)(?![\w-])", re.IGNORECASE)
@@ -316,7 +326,8 @@ def test_the_form_gives_a_field_error_or_an_estimate():
                 outcomes.add("estimate")
                 assert_finite(result.estimate.as_dict())
                 return
-            assert set(form.errors) <= {ESTIMATOR_FIELDS[field] for field in WORKLOAD_FIELDS}
+            objected = WORKLOAD_FIELDS | LEVER_FIELDS
+            assert set(form.errors) <= {ESTIMATOR_FIELDS.get(f, f) for f in objected}
         outcomes.add("error")
         assert form.errors
         assert set(form.errors) <= set(FIELDS) | {"__all__"}
