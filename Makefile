@@ -77,6 +77,7 @@ bench: $(STAMP)
 # files by hand.
 MUTATE ?=
 MUTATE_TESTS ?=
+MUTATE_TIMEOUT ?=
 MUTATE_JOBS ?= 2
 MUTATE_DB := $(CURDIR)/mutants/template.sqlite3
 mutate: $(STAMP)
@@ -86,7 +87,8 @@ mutate: $(STAMP)
 	rm -rf mutants && mkdir mutants
 	DATABASE_URL=sqlite:///$(MUTATE_DB) $(BIN)/python manage.py migrate --noinput -v 0
 	CALCULATOR_MUTATION_DB=$(MUTATE_DB) $(BIN)/python -m tests.mutation_run \
-	  --max-children $(MUTATE_JOBS) $(if $(MUTATE_TESTS),--tests $(MUTATE_TESTS)) $(MUTATE)
+	  --max-children $(MUTATE_JOBS) $(if $(MUTATE_TIMEOUT),--timeout-multiplier $(MUTATE_TIMEOUT)) \
+	  $(MUTATE) $(if $(MUTATE_TESTS),--tests $(MUTATE_TESTS))
 	$(BIN)/python -m tests.mutation_report
 
 # The summary again (score per module, survivors not judged equivalent), from mutants/.

@@ -72,6 +72,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--tests", nargs="*", default=[], help="test files to select")
     parser.add_argument("--max-children", default="2")
     parser.add_argument("names", nargs="*", help="mutmut's name globs")
+    parser.add_argument("--timeout-multiplier", type=float, help="mutmut's, 15 by default")
     args = parser.parse_args(argv)
 
     from mutmut.__main__ import cli
@@ -84,6 +85,8 @@ def main(argv: list[str]) -> None:
     if tests_for(args.names):  # mutate only the modules asked: generating all takes minutes
         modules = sorted({module_of(name) for name in args.names})
         config().only_mutate = [module.replace(".", "/") + ".py" for module in modules]
+    if args.timeout_multiplier:  # a loaded machine times out mutants that do not loop
+        config().timeout_multiplier = args.timeout_multiplier
     cli(["run", "--max-children", args.max_children, *args.names])
 
 
