@@ -71,6 +71,29 @@ def test_a_peaky_day_costs_less_autoscaled_and_says_by_how_much(client):
     assert max(replicas) > 3 * min(replicas)
 
 
+def test_n_plus_one_keeps_its_spare_in_the_autoscaled_fleet_and_the_bills(client):
+    plain = _plan(client, hourly_rates=PEAKY, scale_up_delay_s="0")
+    spare = _plan(client, hourly_rates=PEAKY, scale_up_delay_s="0", n_plus_one="true")
+    # The fixed fleet is the planner's N+1 fleet, one replica more.
+    assert spare["bill"]["fixed_replicas"] == spare["best"]["replicas"]
+    assert spare["bill"]["fixed_replicas"] == plain["bill"]["fixed_replicas"] + 1
+    # Every hour holds one replica more than it needs; the bills pay for it.
+    for with_spare, without in zip(spare["schedule"], plain["schedule"], strict=True):
+        assert with_spare["replicas"] == pytest.approx(without["replicas"] + 1)
+    for key in ("autoscaled_usd_per_month", "reserved_plus_burst_usd_per_month"):
+        assert spare["bill"][key] > plain["bill"][key]
+    assert spare["autoscaling"]["policy"]["spare_replicas"] == 1
+    # At most as many replicas as the peak needs: the spare is given up, and said so.
+    capped = _plan(
+        client,
+        hourly_rates=PEAKY,
+        scale_up_delay_s="0",
+        n_plus_one="true",
+        max_replicas=str(plain["bill"]["fixed_replicas"]),
+    )
+    assert any("no spare" in w for w in capped["autoscaling"]["warnings"])
+
+
 def test_a_twenty_minute_scale_up_delay_costs_the_ramp_hours_their_targets(client):
     # Office hours: 20 requests/s at night, 200 from 8:00 to 17:00 (a one-hour ramp).
     office = ",".join(["20"] * 8 + ["200"] * 10 + ["20"] * 6)

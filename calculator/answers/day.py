@@ -129,13 +129,15 @@ def traffic(data: Mapping, found: Profile | None, lengths_: tuple[int, int]) -> 
 
 def inputs(data: Mapping, headroom: planner.Headroom) -> day.DayInputs:
     """The autoscaling policy typed; the autoscaler loads replicas to the planner's
-    target utilization (its headroom), so a flat day costs what the plan does."""
+    target utilization and keeps its N+1 spare (its headroom), so a flat day costs what
+    the plan does."""
     return day.DayInputs(
         min_replicas=data.get("min_replicas"),
         max_replicas=data.get("max_replicas"),
         scale_up_delay_s=data.get("scale_up_delay_s"),
         target_utilization=headroom.target_utilization,
         reserved_discount=data.get("reserved_discount"),
+        n_plus_one=headroom.n_plus_one,
     )
 
 

@@ -40,6 +40,7 @@ class DayInputs:
     scale_up_delay_s: float | None = None
     target_utilization: float | None = None
     reserved_discount: float | None = None
+    n_plus_one: bool = False  # the planner's spare replica, kept by the autoscaler too
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class OptionDay:
     def trace(self) -> list[TraceStep]:
         replica = self.autoscaling.replica
         bill = self.autoscaling.bill
+        spare = self.autoscaling.policy.spare_replicas
         return [
             *self.delay.trace(),
             TraceStep(
@@ -65,10 +67,11 @@ class OptionDay:
             TraceStep(
                 "autoscaling",
                 "Replicas for the peak",
-                "ceil(peak / (target utilization x capacity within the targets))",
+                "ceil(peak / (target utilization x capacity within the targets))"
+                + (" + 1 spare (N+1)" if spare else ""),
                 f"ceil({self.autoscaling.profile.peak_rate:,.4g} / "
                 f"({self.autoscaling.policy.target_utilization:g} x "
-                f"{replica.within_targets:,.4g}))",
+                f"{replica.within_targets:,.4g}))" + (" + 1" if spare else ""),
                 bill.fixed_replicas,
                 "replicas",
             ),
@@ -133,6 +136,7 @@ def option_day(
             if inputs.target_utilization is None
             else inputs.target_utilization
         ),
+        spare_replicas=1 if inputs.n_plus_one else 0,
     )
     per_replica_hour = option.usd_per_gpu_hour * option.gpus_per_replica
     discount = (
