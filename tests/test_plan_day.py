@@ -254,6 +254,34 @@ def test_a_request_log_gives_the_profile_and_the_lengths(client):
     assert len(body["inputs"]["hourly_rates"].split(",")) == 24
 
 
+def _busy_log(lengths: list[tuple[int, int]]) -> bytes:
+    """20 requests/s for 1,000 s (a peak hour of 3.3 requests/s), their lengths in turn
+    from ``lengths``."""
+    rows = ["timestamp,prompt_tokens,completion_tokens"]
+    for i in range(20_000):
+        prompt, completion = lengths[i % len(lengths)]
+        rows.append(f"{1_715_000_000 + i * 0.05:.2f},{prompt},{completion}")
+    return "\n".join(rows).encode()
+
+
+def test_lengths_from_the_log_with_a_long_tail_need_more_replicas(client):
+    # The same means (1,000 and 200 tokens) both ways; one request in twenty long.
+    tight = {"ttft_ms": "500", "tpot_ms": "30", "percentile": "p99", "target_utilization": "0.5"}
+    even = _post(client, _busy_log([(1000, 200)]), **tight).json()
+    tail = _post(client, _busy_log([(500, 100)] * 19 + [(10_500, 2_100)]), **tight).json()
+    assert even["traffic"]["prompt_tokens"] == tail["traffic"]["prompt_tokens"] == 1000
+    assert even["traffic"]["completion_tokens"] == tail["traffic"]["completion_tokens"] == 200
+    assert tail["traffic"]["lengths"] == even["traffic"]["lengths"] == "from the log"
+    # Long prompts hold up the first tokens behind them: a replica serves about 5
+    # requests/s within p99 against about 18 (measured), so the 3.3/s peak at 50%
+    # needs two replicas, not one.
+    assert tail["best"]["max_rate_per_replica"] < even["best"]["max_rate_per_replica"] / 2
+    assert tail["best"]["replicas"] > even["best"]["replicas"]
+    # Mean lengths typed: every request at them, as before.
+    typed = _post(client, _busy_log([(1000, 200)]), prompt="1000", completion="200", **tight)
+    assert typed.json()["traffic"]["lengths"] == "mean"
+
+
 def test_a_malformed_log_names_its_line(client):
     response = _post(client, _log(bad_line=13))
     assert response.status_code == 400

@@ -20,7 +20,7 @@ from .capacity import replica_load
 from .memory import weight_bytes
 from .planner import Option, Targets
 from .results import TraceStep
-from .serving import replica_saturation_rate
+from .serving import LengthPairs, replica_saturation_rate
 from .specs import ApiOffering, EngineSpec, GpuSpec, ModelSpec, Workload
 from .traffic import DayProfile, WeekProfile
 
@@ -108,18 +108,20 @@ def option_day(
     completion_tokens: int,
     apis: tuple[ApiOffering, ...] = (),
     owned: bool = False,
+    length_pairs: LengthPairs = (),
 ) -> OptionDay:
     """The option (one that meets the targets, with a price) autoscaled over the
     profile, and its month each way. ``owned``: the price is owned hardware's, paid
     busy or idle, so the autoscaled month costs the fixed fleet's and nothing is
-    reserved (``owned.py``)."""
+    reserved (``owned.py``). ``length_pairs``: lengths drawn from a log, as planned."""
     workload = Workload(
         num_gpus=option.gpus_per_replica,
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
         weights_dtype=option.weights,
     )
-    load = replica_load(model, gpu, engine, workload, targets, arrivals)  # remembered
+    # Remembered: the planner's own load.
+    load = replica_load(model, gpu, engine, workload, targets, arrivals, length_pairs)
     capacity = option.max_rate_per_replica
     saturation = max(replica_saturation_rate(load.replica, workload), capacity)
     replica = autoscale.ReplicaCapacity(capacity, saturation, targets.percentile)
