@@ -4,7 +4,10 @@ renting the same GPUs and with the APIs."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from calculator.answers import estimate
@@ -143,3 +146,15 @@ def test_a_saved_scenario_keeps_owned_hardware(client):
     again = estimate.now(saved)
     assert not again.get("problems")
     assert not again["differs"]
+
+
+def test_the_cli_prices_owned_hardware_and_compares_the_month(client):
+    out = io.StringIO()
+    flags = [f"--{key.replace('_', '-')}={value}" for key, value in {**SEED, **OWNED}.items()]
+    call_command("estimate", *flags, stdout=out)
+    text = out.getvalue()
+    assert "$1.56/GPU-hour (owned hardware, bought)" in text
+    assert "Owned price per GPU-hour: ($10.0000 + $1.5000 + $1.0000) / 8" in text
+    assert "a month busy, bought: $2,281" in text  # 2 x $1.5625 x 730
+    assert "a month busy, rented on demand" in text
+    assert "buying breaks even after" in text
