@@ -117,6 +117,17 @@ def test_the_page_shows_owned_against_renting_and_the_apis(client):
     assert "buying breaks even after" in text
 
 
+def test_owned_hardware_chosen_before_its_fields_asks_for_them(client):
+    # The page posts each change: the basis comes before the server's figures.
+    response = client.post(
+        reverse("calculator:calculator"),
+        {**estimate.DEFAULTS, **SEED, "pricing": "owned"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "Required for owned hardware" in response.content.decode()
+
+
 def test_the_math_fragment_shows_the_owned_formula(client):
     query = {**estimate.DEFAULTS, **SEED, **OWNED}
     response = client.get(reverse("calculator:fragment-trace"), query)

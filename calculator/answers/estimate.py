@@ -29,7 +29,7 @@ from calculator.answers.shared import (
     workload,
 )
 from calculator.estimator import Dtype, Parallelism, bands, owned, prefix, pricing
-from calculator.forms import CalculatorForm, CustomModel
+from calculator.forms import OWNED, CalculatorForm, CustomModel
 from calculator.models import ApiOffering, LlmModel, Scenario, Visibility
 
 # Section: defaults
@@ -267,11 +267,17 @@ def accuracy() -> dict:
 def price_hint(form: CalculatorForm, result: Estimated | FieldErrors) -> pricing.PriceUsed | None:
     """The price that applies without one typed, for the price field's hint: whenever
     the GPU and the count are valid (None: they are not)."""
-    if isinstance(result, Estimated) and result.price.basis != pricing.Basis.TYPED:
+    owned_basis = pricing.Basis.OWNED
+    if isinstance(result, Estimated) and result.price.basis not in (
+        pricing.Basis.TYPED,
+        owned_basis,
+    ):
         return result.price
     data = form.cleaned_data
     if "gpu" not in data or "gpus" not in data:
         return None
+    if data.get("pricing") == OWNED:  # owned hardware, valid or not: what renting costs
+        return rented_on_demand(form.catalog, data["gpu"], data["gpus"])
     return PriceChoice.of(data).price(form.catalog, data["gpu"], data["gpus"], typed=False)
 
 
