@@ -92,6 +92,10 @@ def test_n_plus_one_keeps_its_spare_in_the_autoscaled_fleet_and_the_bills(client
         max_replicas=str(plain["bill"]["fixed_replicas"]),
     )
     assert any("no spare" in w for w in capped["autoscaling"]["warnings"])
+    page = client.get(
+        reverse("calculator:plan"), {**PLAN, "hourly_rates": PEAKY, "n_plus_one": "true"}
+    )
+    assert b'id="plan-spare"' in page.content
 
 
 def test_a_twenty_minute_scale_up_delay_costs_the_ramp_hours_their_targets(client):
