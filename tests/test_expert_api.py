@@ -1,0 +1,87 @@
+"""Expert parallelism through /api/estimate and /api/serve: DeepSeek-V3's latent cache
+no longer copied on every GPU, and a dense model refused with a 400 naming the field."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from tests.test_plans import SERVE
+
+pytestmark = pytest.mark.django_db
+
+DEEPSEEK = {
+    "model": "deepseek-v3",
+    "gpu": "h200",
+    "gpus": "8",
+    "batch": "max",
+    "weights": "fp8",
+    "engine": "sglang",
+    "prompt": "2000",
+    "completion": "100",
+}
+
+
+def get_json(client, name, params):
+    response = client.get(reverse(name), params)
+    return response, json.loads(response.content)
+
+
+def test_expert_parallelism_holds_more_deepseek_sequences_than_tensor(client):
+    _, tensor = get_json(client, "calculator:api-estimate", DEEPSEEK)
+    response, expert = get_json(
+        client, "calculator:api-estimate", {**DEEPSEEK, "parallelism": "expert"}
+    )
+    assert response.status_code == 200
+    assert expert["inputs"]["parallelism"] == "expert"
+    # Tensor parallelism copies the latent cache on all 8 GPUs; data-parallel attention
+    # keeps each sequence's on one.
+    assert expert["batch"] > 3 * tensor["batch"]
+    labels = [step["label"] for step in expert["trace"]]
+    assert "Dispatch and combine per step" in labels
+    assert "Expert load imbalance" in labels
+
+
+DENSE = {"gpus": "2", "parallelism": "expert"}
+ESTIMATE_DENSE = {k: v for k, v in SERVE.items() if k not in ("rate", "requests")}
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("calculator:api-estimate", {**ESTIMATE_DENSE, **DENSE, "batch": "1"}),
+        ("calculator:api-serve", {**SERVE, **DENSE}),
+    ],
+)
+def test_a_dense_model_is_a_400_naming_parallelism(client, name, params):
+    response, body = get_json(client, name, params)
+    assert response.status_code == 400
+    assert "parallelism" in body["errors"], body
+    assert "dense" in body["errors"]["parallelism"][0]
+
+
+def test_more_gpus_than_experts_is_a_400_naming_gpus(client):
+    response, body = get_json(
+        client,
+        "calculator:api-estimate",
+        {**DEEPSEEK, "model": "mixtral-8x7b", "gpus": "16", "parallelism": "expert"},
+    )
+    assert response.status_code == 400
+    assert "gpus" in body["errors"], body
+
+
+def test_the_simulator_serves_with_expert_parallelism(client):
+    response, body = get_json(
+        client,
+        "calculator:api-serve",
+        {
+            **SERVE,
+            "model": "qwen3-30b-a3b",
+            "gpus": "2",
+            "parallelism": "expert",
+            "requests": "50",
+        },
+    )
+    assert response.status_code == 200, body
