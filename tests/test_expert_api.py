@@ -85,3 +85,24 @@ def test_the_simulator_serves_with_expert_parallelism(client):
         },
     )
     assert response.status_code == 200, body
+
+
+def test_a_saved_scenario_keeps_expert_parallelism(client):
+    from calculator.answers.estimate import DEFAULTS
+    from calculator.models import Scenario
+
+    data = {
+        **DEFAULTS,
+        **DEEPSEEK,
+        "batch": "64",
+        "parallelism": "expert",
+        "name": "DeepSeek-V3, wide EP",
+        "notes": "",
+    }
+    response = client.post(reverse("calculator:scenario-save"), data)
+    assert response.status_code == 302
+    scenario = Scenario.objects.get()
+    assert scenario.inputs["parallelism"] == "expert"
+    page = client.get(scenario.get_absolute_url())
+    assert page.status_code == 200
+    assert "Expert parallel" in page.text
