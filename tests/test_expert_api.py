@@ -4,11 +4,15 @@ no longer copied on every GPU, and a dense model refused with a 400 naming the f
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
 
+from calculator.answers.estimate import DEFAULTS
+from calculator.models import Scenario
 from tests.test_plans import SERVE
+from tests.test_views import fragment_url, inputs
 
 pytestmark = pytest.mark.django_db
 
@@ -88,9 +92,6 @@ def test_the_simulator_serves_with_expert_parallelism(client):
 
 
 def test_a_saved_scenario_keeps_expert_parallelism(client):
-    from calculator.answers.estimate import DEFAULTS
-    from calculator.models import Scenario
-
     data = {
         **DEFAULTS,
         **DEEPSEEK,
@@ -106,3 +107,17 @@ def test_a_saved_scenario_keeps_expert_parallelism(client):
     page = client.get(scenario.get_absolute_url())
     assert page.status_code == 200
     assert "Expert parallel" in page.text
+
+
+def test_the_pages_math_shows_the_expert_parallel_terms(client):
+    changes = {**DEEPSEEK, "gpus": "16", "gpu": "h100-sxm", "parallelism": "expert"}
+    page = client.get("/?" + urlencode(inputs(**changes))).content.decode()
+    html = client.get(fragment_url(page, "show-the-math")).content.decode()
+    for label in (
+        "Routed experts per GPU (expert parallelism)",
+        "All-to-all bytes a GPU sends per MoE layer",
+        "Dispatch and combine per step",
+        "Expert load imbalance",
+    ):
+        assert label in html
+    assert "between nodes" in html  # 16 GPUs: the all-to-all crosses the network
