@@ -10,7 +10,7 @@ import pytest
 
 from calculator.estimator import EstimatorInputError, Parallelism, Workload, estimate
 from calculator.estimator import constants as C
-from calculator.estimator.memory import plan_memory
+from calculator.estimator.memory import gpu_counts, plan_memory
 from calculator.estimator.params import count_parameters
 from calculator.estimator.specs import Dtype, Layout, ModelSpec
 from calculator.estimator.step import (
@@ -169,3 +169,18 @@ def test_the_engine_caps_sequences_on_each_data_parallel_gpu():
     )
     assert ctx.max_sequences == 4 * ROUND_ENGINE.max_num_seqs
     assert ctx.token_budget == 4 * ROUND_ENGINE.max_batched_tokens
+
+
+def test_the_fewest_gpus_never_exceed_one_expert_each():
+    counts = gpu_counts(MIXTRAL_8X7B, Workload(num_gpus=2, parallelism=EXPERT))
+    assert max(counts) == 8
+    assert max(gpu_counts(MIXTRAL_8X7B, Workload(num_gpus=2))) > 8
+
+
+def test_it_warns_that_communication_overlap_is_not_modelled():
+    result = estimate(
+        MIXTRAL_8X7B, H100_SXM, ROUND_ENGINE, Workload(num_gpus=4, parallelism=EXPERT)
+    )
+    assert any("overlap" in warning for warning in result.warnings)
+    plain = estimate(MIXTRAL_8X7B, H100_SXM, ROUND_ENGINE, Workload(num_gpus=4))
+    assert not any("overlap" in warning for warning in plain.warnings)

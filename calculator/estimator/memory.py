@@ -254,6 +254,9 @@ def gpu_counts(model: ModelSpec, workload: Workload) -> list[int]:
         counts = set(range(1, min(top, model.num_layers) + 1))
     else:
         counts = {2**i for i in range(int(math.log2(top)) + 1)}
+    if workload.parallelism is Parallelism.EXPERT:
+        # Expert parallelism spreads the routed experts over at most one GPU each.
+        counts = {n for n in counts if n <= model.num_experts}
     return sorted(counts | {workload.num_gpus})
 
 
