@@ -121,3 +121,16 @@ def test_the_pages_math_shows_the_expert_parallel_terms(client):
     ):
         assert label in html
     assert "between nodes" in html  # 16 GPUs: the all-to-all crosses the network
+
+
+@pytest.mark.parametrize(
+    ("gpu", "gpus", "tensor", "expert"),
+    [("h200", "8", (627, 1415), (3083, 1585)), ("h100-sxm", "16", (420, 343), (2580, 1315))],
+)
+def test_the_worked_examples_in_the_accuracy_page_are_todays(client, gpu, gpus, tensor, expert):
+    """docs/accuracy.md, "Expert parallelism": batch and decode tokens/s a GPU."""
+    for parallelism, (batch, per_gpu) in (("tensor", tensor), ("expert", expert)):
+        params = {**DEEPSEEK, "gpu": gpu, "gpus": gpus, "parallelism": parallelism}
+        _, body = get_json(client, "calculator:api-estimate", params)
+        assert body["batch"] == batch
+        assert body["decode"]["tokens_per_second"] / int(gpus) == pytest.approx(per_gpu, abs=1)
