@@ -55,7 +55,14 @@ from .memory import kv_dtype_of
 from .pricing import PriceFunction, PriceUsed, catalog_price
 from .results import ApiMonthly
 from .scheduler import BLOCK_TOKENS, WorkLimitExceeded
-from .serving import DEFAULT_PERCENTILE, POISSON, LengthSpread, Targets, simulation_work
+from .serving import (
+    DEFAULT_PERCENTILE,
+    POISSON,
+    LengthPairs,
+    LengthSpread,
+    Targets,
+    simulation_work,
+)
 from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
 
 PERCENTILE_CHOICES = ("p50", "p90", "p95", "p99")
@@ -108,6 +115,14 @@ class Traffic:
     # Prefix caching (prefix.py): a prefix every prompt shares, a share of each found.
     shared_prefix_tokens: int = 0
     prefix_hit_rate: float = 0.0
+    # Requests' (prompt, completion) lengths drawn from a request log's sample (its
+    # means are the tokens above); empty: every request at the means.
+    length_pairs: LengthPairs = ()
+
+    @property
+    def lengths(self) -> str:
+        """Where the simulated requests' lengths come from: "from the log" or "mean"."""
+        return "from the log" if self.length_pairs else "mean"
 
     @classmethod
     def at_peak(cls, rate: float, prompt: int, completion: int) -> Traffic:
@@ -292,6 +307,7 @@ class PlanResult:
                 "average_requests_per_second": self.traffic.average_rate,
                 "prompt_tokens": self.traffic.prompt_tokens,
                 "completion_tokens": self.traffic.completion_tokens,
+                "lengths": self.traffic.lengths,
                 **self.traffic.arrivals.as_dict(),
                 "shared_prefix_tokens": self.traffic.shared_prefix_tokens,
                 "prefix_hit_rate": self.traffic.prefix_hit_rate,
@@ -688,7 +704,9 @@ def _consider(
         hourly=hourly,
     )
     try:
-        load = replica_load(model, gpu, engine, workload, targets, traffic.arrivals)
+        load = replica_load(
+            model, gpu, engine, workload, targets, traffic.arrivals, traffic.length_pairs
+        )
     except EstimatorInputError as error:
         if error.field == "num_gpus":
             return option.failed(Reason.DOES_NOT_FIT, f"Does not fit: {error.message}")

@@ -219,6 +219,12 @@ def draw_lengths(mean: int, count: int, spread: LengthSpread, rng: random.Random
     return [1 + int(math.log(1 - rng.random()) / log_q) for _ in range(count)]
 
 
+# (prompt, completion) pairs to draw requests' lengths from, kept paired: a request
+# log's bounded, seeded sample (request_log.MAX_LENGTH_SAMPLES). Empty: the workload's
+# means, spread as asked.
+LengthPairs = tuple[tuple[int, int], ...]
+
+
 def draw_requests(
     workload: Workload,
     *,
@@ -227,8 +233,10 @@ def draw_requests(
     spread: LengthSpread,
     seed: int,
     arrivals: Arrivals = POISSON,
+    pairs: LengthPairs = (),
 ) -> list[Request]:
-    """The requests of a run: lengths around the workload's means and, at a rate, gaps
+    """The requests of a run: lengths around the workload's means (or drawn from
+    ``pairs``, with replacement, a prompt at least one token) and, at a rate, gaps
     drawn by ``arrivals`` (Poisson by default: exponential gaps; all at t = 0 for an
     infinite rate). Closed-loop runs get arrival 0 here and their real arrivals as the
     run goes."""
@@ -239,6 +247,9 @@ def draw_requests(
         for i in range(requests):
             t += arrivals.gap(rate, rng)
             times[i] = t
+    if pairs:
+        drawn = rng.choices(pairs, k=requests)
+        return [Request(a, max(1, p), c) for a, (p, c) in zip(times, drawn, strict=True)]
     prompts = draw_lengths(workload.prompt_tokens, requests, spread, rng)
     completions = draw_lengths(workload.completion_tokens, requests, spread, rng)
     return [Request(a, p, c) for a, p, c in zip(times, prompts, completions, strict=True)]
@@ -425,6 +436,7 @@ def rate_grid(top: float, points: int) -> list[float]:
 __all__ = [
     "BLOCK_TOKENS",
     "DEFAULT_REQUESTS",
+    "LengthPairs",
     "LengthSpread",
     "Percentiles",
     "Request",
