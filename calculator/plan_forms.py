@@ -28,6 +28,7 @@ from calculator.forms import (
     pricing_field,
     provider_field,
     shared_prefix_field,
+    speculative_fields,
     speculative_inputs,
 )
 from calculator.limits import (
@@ -86,6 +87,15 @@ OWNED_FIELDS = (
     "hosting_usd_per_month",
 )
 OWNED_REQUIRED = ("purchase_usd", "gpus_per_server", "years", "power_kw")
+# The serving levers (issue 23), shown together on the page.
+LEVER_FIELDS = (
+    "shared_prefix_tokens",
+    "prefix_hit_rate",
+    "speculative",
+    "draft_model",
+    "num_speculative_tokens",
+    "acceptance_rate",
+)
 # Inputs of the day (autoscaling): only with a profile. The autoscaler loads each
 # replica to the planner's target utilization (headroom), which is the planner's input.
 DAY_FIELDS = (
@@ -270,8 +280,13 @@ class PlanForm(CatalogForm):
     completion = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_TOKENS, label="Mean completion tokens"
     )
+    # The levers (the calculator's fields, declared once in forms.py): prefix caching
+    # and speculative decoding; the page shows them together (LEVER_FIELDS).
     shared_prefix_tokens = shared_prefix_field()
     prefix_hit_rate = prefix_hit_rate_field()
+    speculative, draft_model, num_speculative_tokens, acceptance_rate = (
+        speculative_fields().values()
+    )
     ttft_ms = forms.FloatField(
         min_value=0, max_value=MAX_TARGET_MS, label="Time to first token target (ms)"
     )
@@ -362,6 +377,11 @@ class PlanForm(CatalogForm):
             look = "form-select" if select else "form-check-input" if box else "form-control"
             field.widget.attrs.setdefault("class", look)
         return fields
+
+    @property
+    def lever_fields(self) -> list:
+        """The levers' bound fields, in the page's levers section."""
+        return [self[name] for name in LEVER_FIELDS]
 
     def clean_gpus(self) -> list:
         text = self.cleaned_data.get("gpus") or ""
@@ -488,6 +508,7 @@ class PlanForm(CatalogForm):
                 )
             },
             **prefix_inputs(data),
+            **speculative_inputs(data),
         }
         if isinstance(data["model"], CustomModel):
             values = {
