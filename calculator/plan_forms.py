@@ -383,6 +383,11 @@ class PlanForm(CatalogForm):
         """The levers' bound fields, in the page's levers section."""
         return [self[name] for name in LEVER_FIELDS]
 
+    @property
+    def levers_given(self) -> bool:
+        """Whether the input sets a lever (the page opens their section)."""
+        return any(field.value() not in (None, "", "none") for field in self.lever_fields)
+
     def clean_gpus(self) -> list:
         text = self.cleaned_data.get("gpus") or ""
         slugs = [s.strip() for s in text.split(",") if s.strip()]

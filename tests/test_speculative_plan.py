@@ -191,13 +191,14 @@ def test_api_plan_refuses_bad_combinations_with_a_400_naming_the_field(client, c
 def test_the_plan_page_shows_the_levers_and_why(client):
     response = client.get(reverse("calculator:plan"), EAGLE)
     page = response.content.decode()
-    assert 'id="plan-levers"' in page
+    assert 'id="plan-levers" open' in page
     levers = page[page.index('id="plan-levers"') :]
     assert 'name="speculative"' in levers and 'name="draft_model"' in levers
     assert 'id="plan-speculative"' in page
     assert "EAGLE at acceptance 0.8" in page
     plain = client.get(reverse("calculator:plan"), SMALL).content.decode()
     assert 'id="plan-speculative"' not in plain
+    assert 'id="plan-levers" open' not in plain
 
 
 @pytest.mark.django_db
