@@ -236,7 +236,7 @@ def for_option(
     filled). model_repo is the catalog row's ``hf_repo`` ("" for a pasted config.json),
     and draft_repo the draft model's; gpu_vendor the GPU row's ``vendor``. An option
     with no replica count (it misses the targets) is given one replica."""
-    spec = speculation
+    spec = speculation  # None: no speculative decoding
     return DeployInputs(
         engine=option.engine,
         model_name=model.name,
