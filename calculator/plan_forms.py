@@ -31,6 +31,7 @@ from calculator.forms import (
     pricing_field,
     provider_field,
     shared_prefix_field,
+    speculative_fields,
     speculative_inputs,
 )
 from calculator.limits import (
@@ -68,6 +69,15 @@ ARRIVALS_CHOICES = [
     (Process.GAMMA.value, "Bursts: gamma gaps with a CV"),
 ]
 PRESET_CHOICES = [(preset.value, SHAPES[preset].label) for preset in Preset]
+# The serving levers (issue 23), shown together on the page.
+LEVER_FIELDS = (
+    "shared_prefix_tokens",
+    "prefix_hit_rate",
+    "speculative",
+    "draft_model",
+    "num_speculative_tokens",
+    "acceptance_rate",
+)
 # Inputs of the day (autoscaling): only with a profile. The autoscaler loads each
 # replica to the planner's target utilization (headroom), which is the planner's input.
 DAY_FIELDS = (
@@ -252,8 +262,13 @@ class PlanForm(CatalogForm):
     completion = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_TOKENS, label="Mean completion tokens"
     )
+    # The levers (the calculator's fields, declared once in forms.py): prefix caching
+    # and speculative decoding; the page shows them together (LEVER_FIELDS).
     shared_prefix_tokens = shared_prefix_field()
     prefix_hit_rate = prefix_hit_rate_field()
+    speculative, draft_model, num_speculative_tokens, acceptance_rate = (
+        speculative_fields().values()
+    )
     ttft_ms = forms.FloatField(
         min_value=0, max_value=MAX_TARGET_MS, label="Time to first token target (ms)"
     )
@@ -328,6 +343,16 @@ class PlanForm(CatalogForm):
             look = "form-select" if select else "form-check-input" if box else "form-control"
             field.widget.attrs.setdefault("class", look)
         return fields
+
+    @property
+    def lever_fields(self) -> list:
+        """The levers' bound fields, in the page's levers section."""
+        return [self[name] for name in LEVER_FIELDS]
+
+    @property
+    def levers_given(self) -> bool:
+        """Whether the input sets a lever (the page opens their section)."""
+        return any(field.value() not in (None, "", "none") for field in self.lever_fields)
 
     def clean_gpus(self) -> list:
         text = self.cleaned_data.get("gpus") or ""
@@ -441,6 +466,7 @@ class PlanForm(CatalogForm):
                 )
             },
             **prefix_inputs(data),
+            **speculative_inputs(data),
         }
         if isinstance(data["model"], CustomModel):
             values = {

@@ -25,7 +25,7 @@ from calculator.answers.shared import (
     validated,
 )
 from calculator.catalog import Catalog
-from calculator.estimator import budget, planner, traffic
+from calculator.estimator import budget, planner, speculative, traffic
 from calculator.estimator import owned as owned_module
 from calculator.estimator.pricing import Pricing
 from calculator.forms import DTYPE_CHOICES
@@ -133,14 +133,17 @@ class Planned:
             return None
         data = self.form.cleaned_data
         gpu = next(row for row in self.gpus if row.slug == option.gpu)
+        model, planned = data["model"].to_spec(), self.result.traffic
         try:
             inputs = deploy.for_option(
                 option,
-                model=data["model"].to_spec(),
+                model=model,
                 engine=data["engine"].to_spec(),
-                traffic=self.result.traffic,
+                traffic=planned,
                 model_repo=getattr(data["model"], "hf_repo", "") or "",
                 gpu_vendor=gpu.vendor,
+                speculation=speculative.of(model, planned.workload()),
+                draft_repo=getattr(data.get("draft_model"), "hf_repo", "") or "",
             )
         except deploy.DeployInputError as error:
             return {"error": error.message}

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from calculator import charts
+from calculator.answers.shared import levers
 from calculator.estimator import EstimatorInputError, day, planner
 from calculator.estimator.arrivals import Arrivals, Process
 from calculator.estimator.request_log import RequestLog, read_request_log
@@ -112,15 +113,12 @@ def log_pairs(data: Mapping, found: Profile) -> LengthPairs:
 
 def traffic(data: Mapping, found: Profile | None, lengths_: tuple[int, int]) -> planner.Traffic:
     """The traffic to plan for: a profile's busiest hour as the peak and its week's mean
-    as the average; else a peak rate or requests per day; and what of each prompt the
-    prefix cache holds."""
+    as the average; else a peak rate or requests per day; and the levers (what of each
+    prompt the prefix cache holds, speculative decoding)."""
     prompt, completion = lengths_
     came = arrivals(data)
-    # What of each prompt the prefix cache holds (estimator/prefix.py).
-    cached = {
-        "shared_prefix_tokens": data.get("shared_prefix_tokens") or 0,
-        "prefix_hit_rate": data.get("prefix_hit_rate") or 0.0,
-    }
+    # The levers: prefix caching (estimator/prefix.py), speculative decoding.
+    cached = levers(data)
     if found is not None:
         week = found.week
         return planner.Traffic(

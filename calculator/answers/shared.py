@@ -228,13 +228,21 @@ def workload(
         parallelism=Parallelism(data["parallelism"]),
         gpu_hourly_usd=None if price is None else price.effective_usd_per_gpu_hour,
         apis=apis,
-        shared_prefix_tokens=data.get("shared_prefix_tokens") or 0,
-        prefix_hit_rate=data.get("prefix_hit_rate") or 0.0,
-        speculative=data.get("speculative") or "none",
-        draft_model=data["draft_model"].to_spec() if data.get("draft_model") else None,
-        num_speculative_tokens=data.get("num_speculative_tokens"),
-        acceptance_rate=data.get("acceptance_rate"),
+        **levers(data),
     )
+
+
+def levers(data: Mapping) -> dict:
+    """The levers a valid form asks for (prefix caching, speculative decoding), as the
+    estimator's Workload and the planner's Traffic take them."""
+    return {
+        "shared_prefix_tokens": data.get("shared_prefix_tokens") or 0,
+        "prefix_hit_rate": data.get("prefix_hit_rate") or 0.0,
+        "speculative": data.get("speculative") or "none",
+        "draft_model": data["draft_model"].to_spec() if data.get("draft_model") else None,
+        "num_speculative_tokens": data.get("num_speculative_tokens"),
+        "acceptance_rate": data.get("acceptance_rate"),
+    }
 
 
 def specs(data: Mapping) -> tuple[estimator.ModelSpec, estimator.GpuSpec, estimator.EngineSpec]:

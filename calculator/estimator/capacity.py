@@ -44,7 +44,6 @@ from .serving import (
     summarize,
 )
 from .specs import EngineSpec, GpuSpec, ModelSpec, Workload
-from .step import step_time
 
 # Each run lasts long enough to reach steady state: the requests arriving in
 # RUN_LIFETIMES lifetimes of a request that just meets the targets (TTFT + (completion
@@ -237,11 +236,10 @@ def tpot_bound_rate(replica: Replica, completion: int, prompt: int, tpot_s: floa
     """An upper bound on the rate at which decode steps stay within the TPOT target:
     the largest batch b whose decode step fits the target, turned into a rate by Little's
     law (b sequences in flight, each for completion x step seconds)."""
-    ctx = replica.ctx
     context = prompt + completion / 2
 
-    def step(b: int) -> float:
-        return step_time(ctx, decode_sequences=b, decode_context=b * context).total
+    def step(b: int) -> float:  # per output token, speculating or not
+        return replica.seconds_per_token(b, context)
 
     if step(1) > tpot_s:
         return 0.0

@@ -5,8 +5,9 @@ arrivals at a rate, or closed-loop users), serves them on one replica with the
 scheduler in ``scheduler.py`` (vLLM v1's policy, jumping from event to event), and
 summarises what the users saw: latency percentiles, throughput, the KV cache, the queue.
 
-Not modelled: prefix caching, speculative decoding, pipeline micro-batches (a pipeline
-runs its stages one after another here), disaggregated prefill.
+Prefix caching and speculative decoding are the replica's (``scheduler.make_replica``).
+Not modelled: pipeline micro-batches (a pipeline runs its stages one after another
+here), disaggregated prefill.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from . import prefix
+from . import prefix, speculative
 from .arrivals import Arrivals
 from .constants import ESTIMATOR_VERSION
 from .core import validate
@@ -422,8 +423,13 @@ def replica_saturation_rate(replica: Replica, workload: Workload) -> float:
     cache = prefix.of(workload)  # the shared prefix is held outside kv_blocks
     per_sequence = -(-(prompt - cache.shared + completion) // BLOCK_TOKENS)
     batch = max(1, min(replica.max_seqs, replica.kv_blocks // per_sequence))
+    step = None  # plain decoding: timing's own
+    if replica.spec is not None:  # a draft-and-verify cycle over its expected tokens
+        step = speculative.average_decode(
+            replica.ctx, replica.drafter, replica.spec, batch, prompt, completion
+        ).seconds
     tokens = saturated_output_tokens_per_second(
-        replica.ctx, batch, prompt, completion, cached=cache.cached
+        replica.ctx, batch, prompt, completion, step, cache.cached
     )
     return tokens / completion
 
