@@ -4,6 +4,7 @@ the largest batch, the longest sequence and the fewest GPUs that hold a workload
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from . import constants
@@ -101,8 +102,24 @@ def weight_bytes(
     return params.blocks * bytes_per_param(dtype), outer * outer_bytes_per_param(dtype)
 
 
+def experts_per_gpu(model: ModelSpec, ep: int) -> int:
+    """Routed experts of one MoE layer on the busiest GPU of an expert-parallel group."""
+    return math.ceil(model.num_experts / ep)
+
+
+def routed_expert_bytes(model: ModelSpec, params: ParamCounts, dtype: Dtype) -> float:
+    """Every routed expert of every MoE layer, bytes."""
+    return params.routed_experts * expert_bytes_per_param(model, dtype)
+
+
 def weights_per_gpu(model: ModelSpec, params: ParamCounts, dtype: Dtype, layout: Layout) -> float:
     blocks, outer = weight_bytes(params, dtype, model)
+    if layout.ep > 1:
+        # Expert parallelism: each GPU holds its share of the routed experts and a whole
+        # copy of the rest (attention, shared experts, dense layers, embedding, head).
+        routed = routed_expert_bytes(model, params, dtype)
+        share = experts_per_gpu(model, layout.ep) / model.num_experts
+        return blocks - routed + outer + routed * share
     if layout.pp > 1:
         # The largest stage: its share of the blocks plus the embedding (first stage) or
         # the head (last stage), whichever is larger.
@@ -210,7 +227,11 @@ def plan_memory(
     layout: Layout,
 ) -> MemoryPlan:
     physical = gpu.usable_memory_gib * constants.BYTES_PER_GIB
+    # Data-parallel attention (expert parallelism): each GPU holds the whole cache of
+    # its own sequences, so one sequence of the replica costs each GPU 1/ep of its cache
+    # on average (the batch spread evenly over the GPUs: assumption).
     kv_per_token = kv_bytes_per_token(model, kv_dtype, layout.tp, layout.layers_per_gpu)
+    kv_per_token /= layout.ep
     return MemoryPlan(
         weights=weights_per_gpu(model, params, weights_dtype, layout),
         activations=activation_bytes_per_gpu(model, engine, layout.tp),
@@ -234,7 +255,33 @@ def gpu_counts(model: ModelSpec, workload: Workload) -> list[int]:
         counts = set(range(1, min(top, model.num_layers) + 1))
     else:
         counts = {2**i for i in range(int(math.log2(top)) + 1)}
+    if workload.parallelism is Parallelism.EXPERT:
+        # Expert parallelism spreads the routed experts over at most one GPU each.
+        counts = {n for n in counts if n <= model.num_experts}
     return sorted(counts | {workload.num_gpus})
+
+
+def first_to_fit(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    engine: EngineSpec,
+    candidates: Iterable[Workload],
+    batch: int,
+    seq_len: int,
+    shared: int = 0,
+) -> Workload | None:
+    """The first of `candidates` (a workload's GPU counts or weight precisions, in the
+    order to try) on which `batch` sequences of `seq_len` fit (`shared` prefix tokens of
+    each held once); None: none does. The one search behind the fewest GPUs
+    (min_gpus_to_fit) and the widest narrower precision (narrower_weights)."""
+    params = count_parameters(model)
+    for candidate in candidates:
+        layout = Layout.of(model, candidate.num_gpus, candidate.parallelism)
+        weights, kv = candidate.weights_dtype, kv_dtype_of(candidate)
+        plan = plan_memory(model, gpu, engine, params, weights, kv, layout)
+        if plan.max_batch(seq_len, shared) >= batch:
+            return candidate
+    return None
 
 
 def min_gpus_to_fit(
@@ -249,14 +296,9 @@ def min_gpus_to_fit(
     """Fewest GPUs on which `batch` sequences of `seq_len` fit (`shared` prefix tokens
     of each held once), whatever was asked (None: not on any count searched). Never
     above the count asked when that count holds it."""
-    params = count_parameters(model)
-    kv_dtype = kv_dtype_of(workload)
-    for n in gpu_counts(model, workload):
-        layout = Layout.of(model, n, workload.parallelism)
-        plan = plan_memory(model, gpu, engine, params, workload.weights_dtype, kv_dtype, layout)
-        if plan.max_batch(seq_len, shared) >= batch:
-            return n
-    return None
+    counts = (replace(workload, num_gpus=n) for n in gpu_counts(model, workload))
+    fit = first_to_fit(model, gpu, engine, counts, batch, seq_len, shared)
+    return fit.num_gpus if fit else None
 
 
 # The narrower weight precisions tried when a configuration does not fit, in this order
@@ -268,36 +310,19 @@ NARROWER_DTYPES = (Dtype.FP8, Dtype.INT8, Dtype.INT4, Dtype.FP4)
 NATIVE_TFLOPS = {Dtype.FP8: "fp8_tflops", Dtype.FP4: "fp4_tflops"}
 
 
-def widest_dtype_to_fit(
-    model: ModelSpec,
-    gpu: GpuSpec,
-    engine: EngineSpec,
-    workload: Workload,
-    batch: int,
-    seq_len: int,
-    shared: int = 0,
-) -> Dtype | None:
-    """The widest weight precision narrower than the one asked on which `batch`
-    sequences of `seq_len` fit on the GPUs asked (`shared` prefix tokens of each held
-    once, as min_gpus_to_fit; None: none does). Skips FP8 and FP4 on a GPU without
-    their tensor maths. The KV cache keeps its chosen type, else follows the weights'."""
-    params = count_parameters(model)
-    layout = Layout.of(model, workload.num_gpus, workload.parallelism)
+def narrower_weights(gpu: GpuSpec, workload: Workload) -> list[Workload]:
+    """The workload at each weight precision narrower than the one asked, widest first,
+    for first_to_fit to find the widest that fits on the GPUs asked. Skips FP8 and FP4
+    on a GPU without their tensor maths. The KV cache keeps its chosen type, else
+    follows the weights' (kv_dtype_of)."""
     asked = bytes_per_param(workload.weights_dtype)
     narrower = sorted(
         (d for d in NARROWER_DTYPES if bytes_per_param(d) < asked),
         key=bytes_per_param,
         reverse=True,
     )
-    for dtype in narrower:
-        native = NATIVE_TFLOPS.get(dtype)
-        if native and not getattr(gpu, native):
-            continue
-        kv_dtype = kv_dtype_of(replace(workload, weights_dtype=dtype))
-        plan = plan_memory(model, gpu, engine, params, dtype, kv_dtype, layout)
-        if plan.max_batch(seq_len, shared) >= batch:
-            return dtype
-    return None
+    served = [d for d in narrower if d not in NATIVE_TFLOPS or getattr(gpu, NATIVE_TFLOPS[d])]
+    return [replace(workload, weights_dtype=d) for d in served]
 
 
 def trace(
@@ -315,17 +340,7 @@ def trace(
 ) -> list[TraceStep]:
     gb = _gb
     return [
-        TraceStep(
-            "memory",
-            "Weights per GPU",
-            f"blocks x bytes/param + embedding and head at "
-            f"{constants.UNQUANTIZED_BYTES_PER_PARAM * 8:.0f}-bit, split across GPUs",
-            f"{params.blocks:,} x {bytes_per_param(weights_dtype):.4g} B "
-            f"({weights_dtype.value}) / {layout.tp}"
-            + (f", largest of {layout.pp} pipeline stages" if layout.pp > 1 else ""),
-            plan.weights,
-            "bytes",
-        ),
+        _weights_step(model, params, plan, layout, weights_dtype),
         _kv_per_token_step(model, plan, layout, kv_dtype),
         _kv_cache_step(model, plan, seq_len, batch),
         TraceStep(
@@ -363,10 +378,51 @@ def trace(
     ]
 
 
+def _weights_step(
+    model: ModelSpec, params: ParamCounts, plan: MemoryPlan, layout: Layout, weights_dtype: Dtype
+) -> TraceStep:
+    if layout.ep > 1:
+        routed = routed_expert_bytes(model, params, weights_dtype)
+        per_gpu = experts_per_gpu(model, layout.ep)
+        return TraceStep(
+            "memory",
+            "Weights per GPU",
+            "all weights - routed experts (a whole copy on every GPU: attention, shared "
+            "experts, dense layers, embedding, head) + routed experts x ceil(experts / EP) "
+            "/ experts (expert parallelism)",
+            f"{_gb(plan.weights - routed * per_gpu / model.num_experts)} + {_gb(routed)} x "
+            f"{per_gpu} / {model.num_experts}",
+            plan.weights,
+            "bytes",
+        )
+    return TraceStep(
+        "memory",
+        "Weights per GPU",
+        f"blocks x bytes/param + embedding and head at "
+        f"{constants.UNQUANTIZED_BYTES_PER_PARAM * 8:.0f}-bit, split across GPUs",
+        f"{params.blocks:,} x {bytes_per_param(weights_dtype):.4g} B "
+        f"({weights_dtype.value}) / {layout.tp}"
+        + (f", largest of {layout.pp} pipeline stages" if layout.pp > 1 else ""),
+        plan.weights,
+        "bytes",
+    )
+
+
 def _kv_per_token_step(
     model: ModelSpec, plan: MemoryPlan, layout: Layout, kv_dtype: Dtype
 ) -> TraceStep:
     size = f"{constants.BYTES_PER_PARAM[kv_dtype]:.4g} B ({kv_dtype.value})"
+    if layout.ep > 1:
+        whole = kv_bytes_per_token(model, kv_dtype, 1, layout.layers_per_gpu)
+        return TraceStep(
+            "memory",
+            "KV cache per token per GPU",
+            "a token's whole cache on the one GPU that runs its sequence (data-parallel "
+            "attention), the replica's sequences spread over the EP GPUs",
+            f"{whole:,.0f} B / {layout.ep}",
+            plan.kv_per_token,
+            "bytes",
+        )
     if model.is_mla:
         return TraceStep(
             "memory",
