@@ -61,7 +61,7 @@ MIXED_TOP_GPUS = 3
 
 @dataclass(frozen=True)
 class Link:
-    name: str  # "NVLink" (within a node) or "network"
+    name: str  # the interconnect within a node ("nvlink", ...), or "network"
     gb_s: float  # one direction, per GPU, 10^9 bytes/s
 
 
