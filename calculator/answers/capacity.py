@@ -129,6 +129,12 @@ class Planned:
         """What to run for one option (meeting the targets or not: its replicas)."""
         if option.replicas is None:
             return None
+        if option.pools is not None:  # one recipe a pool, named
+            pools = option.pools.prefill, option.pools.decode
+            recipes = [self._deploy(deploy.pool_option(option, pool)) for pool in pools]
+            if any(r is None or "error" in r for r in recipes):
+                return next(r for r in recipes if r is not None and "error" in r)
+            return deploy.pools_recipe(*recipes, *pools)
         data = self.form.cleaned_data
         gpu = next(row for row in self.gpus if row.slug == option.gpu)
         try:
@@ -224,6 +230,12 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
     evidence, margin = calibration_report.evidence()
     try:
         profile = day.profile(data)
+        if profile and data.get("disaggregated"):
+            raise estimator.EstimatorInputError(
+                "disaggregated",
+                "Disaggregated prefill/decode is planned for one peak rate: not yet with an "
+                "hourly profile or a request log (its autoscaled day is aggregated serving's).",
+            )
         traffic = day.traffic(data, profile, day.lengths(data, profile))
         budget.check_planning(
             budget.plan_options(model, specs, data["weights"] or None, most),
@@ -253,6 +265,7 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
             confidence=data.get("confidence") or planner.ESTIMATE,
             evidence=evidence,
             margin=margin,
+            disaggregated=bool(data.get("disaggregated")),
         )
         the_day = (
             day.the_day(data, profile, result, model, specs, engine, apis, owned=owned)
@@ -392,7 +405,14 @@ def pickers(form: PlanForm) -> dict[str, list[Pick]]:
 
 
 def option_key(option: Mapping) -> str:
-    """One option of a plan, named in a URL: GPU slug, GPUs per replica, precision."""
+    """One option of a plan, named in a URL: GPU slug, GPUs per replica, precision (a
+    disaggregated one: "pd", then each pool's GPU and GPUs per replica)."""
+    if option.get("disaggregated"):
+        pre, dec = option["prefill"], option["decode"]
+        return (
+            f"pd:{pre['gpu']}:{pre['gpus_per_replica']}:{dec['gpu']}:"
+            f"{dec['gpus_per_replica']}:{option['weights']}"
+        )
     return f"{option['gpu']}:{option['gpus_per_replica']}:{option['weights']}"
 
 
