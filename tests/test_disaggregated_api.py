@@ -55,3 +55,12 @@ def test_the_page_says_which_won():
     assert planned.result.disaggregation
     key = capacity.option_key(next(o for o in planned.results["options"] if o["disaggregated"]))
     assert key.startswith("pd:h100-sxm:")
+
+
+def test_the_planner_page_has_the_checkbox_and_shows_the_pools(client):
+    response = client.get(reverse("calculator:plan"), HEAVY)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Consider disaggregated prefill/decode" in text
+    assert 'id="plan-disaggregation"' in text
+    assert "a prefill pool of" in text and "Prefill" in text
