@@ -143,6 +143,13 @@ QUESTIONS: dict[str, dict[str, str]] = {
         "weights": ALL_PRECISIONS,
         "gpus": "h100-sxm,a100-80gb-sxm,h200,b200",
     },
+    "72b-every-precision-disaggregated": {
+        "model": "qwen2.5-72b",
+        "rate": "2",
+        "weights": ALL_PRECISIONS,
+        "gpus": "h100-sxm,a100-80gb-sxm,h200,b200",
+        "disaggregated": "true",
+    },
     "mistral-per-day": {
         "model": "mistral-7b",
         "rate": "",

@@ -281,20 +281,32 @@ def pair(
     utilization: float,
     spare: int,
     arrivals: Arrivals,
+    memo: dict | None = None,
 ) -> Pair | str:
-    """Both pools sized for the peak within the targets, or why not (a sentence)."""
+    """Both pools sized for the peak within the targets, or why not (a sentence).
+    ``memo``: pools already sized in this search (a decode pool depends on its phase
+    alone, a prefill pool on its phase and the link)."""
+    memo = {} if memo is None else memo
     link_ = link(prefill.gpu, prefill.n, decode.gpu, decode.n)
     kv = kv_dtype_of_ctx(prefill)
     moved = transfer(model, kv, prompt, link_, prefill.n)
     budget = targets.ttft_s - moved.seconds
-    pre = prefill_pool(prefill, peak, prompt, targets, budget, utilization, spare, arrivals)
+    key = ("prefill", id(prefill), link_)
+    if key not in memo:
+        memo[key] = prefill_pool(
+            prefill, peak, prompt, targets, budget, utilization, spare, arrivals
+        )
+    pre = memo[key]
     if pre is None:
         return (
             f"Misses TTFT: a prompt alone on {prefill.n} x {prefill.gpu.name} plus its "
             f"KV transfer ({moved.seconds * 1e3:,.1f} ms over {link_.name}) exceeds "
             f"{targets.ttft_s * 1e3:,.0f} ms."
         )
-    dec = decode_pool(decode, peak, prompt, completion, targets, utilization, spare)
+    key = ("decode", id(decode))
+    if key not in memo:
+        memo[key] = decode_pool(decode, peak, prompt, completion, targets, utilization, spare)
+    dec = memo[key]
     if dec is None:
         return (
             f"Misses TPOT: one sequence alone on {decode.n} x {decode.gpu.name} "
@@ -355,11 +367,12 @@ def search(
     sizing = {"peak": peak, "prompt": prompt, "completion": completion, "targets": targets}
     sizing |= {"utilization": utilization, "spare": spare, "arrivals": arrivals}
     best: dict[tuple[str, str, str], Pair] = {}
+    memo: dict = {}
 
     def consider(pre: Phase, dec: Phase) -> None:
         if pre.replica.ctx.weights_dtype != dec.replica.ctx.weights_dtype:
             return
-        found_pair = pair(model, pre, dec, **sizing)
+        found_pair = pair(model, pre, dec, **sizing, memo=memo)
         if isinstance(found_pair, str):
             return
         key = (pre.gpu.slug, dec.gpu.slug, pre.replica.ctx.weights_dtype.value)
