@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from calculator.answers import capacity
@@ -64,3 +67,19 @@ def test_the_planner_page_has_the_checkbox_and_shows_the_pools(client):
     assert "Consider disaggregated prefill/decode" in text
     assert 'id="plan-disaggregation"' in text
     assert "a prefill pool of" in text and "Prefill" in text
+
+
+def test_the_short_table_keeps_a_gpus_aggregated_row_beside_its_disaggregated_one():
+    planned = capacity.answer(PlanForm(capacity.with_defaults(HEAVY)))
+    table = capacity.option_table(planned.results)
+    kinds = [(row.option["gpu"], row.option["disaggregated"]) for row in table.short]
+    assert ("h100-sxm", True) in kinds and ("h100-sxm", False) in kinds
+
+
+def test_the_cli_names_the_pools_and_says_which_won():
+    out = StringIO()
+    args = [f"--{k.replace('_', '-')}={v}" for k, v in HEAVY.items()]
+    call_command("plan", *args, stdout=out)
+    text = out.getvalue()
+    assert "Best: prefill " in text and ", decode " in text
+    assert "Disaggregated prefill/decode wins" in text

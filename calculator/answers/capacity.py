@@ -315,7 +315,12 @@ def partials_context(results: Mapping | None) -> dict:
     if results is None:
         return {"plan": None, "chart": None, "day_chart": None, "table": None, "apis": None}
     best = results["best"]
-    best_key = (best["gpu"], best["gpus_per_replica"], best["weights"]) if best else None
+    # A disaggregated best is not on the chart (no one replica's tokens/s).
+    best_key = (
+        (best["gpu"], best["gpus_per_replica"], best["weights"])
+        if best and not best.get("disaggregated")
+        else None
+    )
     return {
         "plan": results,
         "chart": charts.tradeoff_chart(results["options"], best_key),
@@ -429,7 +434,7 @@ class Row:
 @dataclass(frozen=True)
 class OptionTable:
     """The plan's options as the page shows them: ``short``, the cheapest option of each
-    GPU type that meets the targets or could (one not searched because it cannot beat the
+    GPU type (and its cheapest disaggregated one, when asked) that meets the targets or could (one not searched because it cannot beat the
     best: it says the least it would cost), cheapest first, at most SHORT_TABLE_ROWS
     (when none meets them, each GPU type's first option, with why it misses); ``rest``,
     every other option with the reason it is not shown; ``folded``, those priced at more
@@ -471,12 +476,14 @@ def option_table(results: Mapping) -> OptionTable:
             folded.append(Row(option, why if meets else f"{why} {_misses(option)}"))
             continue
         could = meets or planner.Reason.COSTS_MORE in option.get("reason_codes", ()) or best is None
-        if could and option["gpu"] not in shown_gpus and len(short) < SHORT_TABLE_ROWS:
+        # Each GPU type's cheapest aggregated option, and its cheapest disaggregated one.
+        kind = (option["gpu"], bool(option.get("disaggregated")))
+        if could and kind not in shown_gpus and len(short) < SHORT_TABLE_ROWS:
             short.append(Row(option, "" if meets else _misses(option)))
-            shown_gpus.add(option["gpu"])
+            shown_gpus.add(kind)
         elif not meets:
             rest.append(Row(option, _misses(option)))
-        elif option["gpu"] in shown_gpus:
+        elif kind in shown_gpus:
             rest.append(Row(option, f"A cheaper {option['gpu_name']} option is shown."))
         else:
             rest.append(Row(option, f"{SHORT_TABLE_ROWS} cheaper GPU types are shown."))
