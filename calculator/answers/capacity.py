@@ -434,11 +434,12 @@ class Row:
 @dataclass(frozen=True)
 class OptionTable:
     """The plan's options as the page shows them: ``short``, the cheapest option of each
-    GPU type (and its cheapest disaggregated one, when asked) that meets the targets or could (one not searched because it cannot beat the
-    best: it says the least it would cost), cheapest first, at most SHORT_TABLE_ROWS
-    (when none meets them, each GPU type's first option, with why it misses); ``rest``,
-    every other option with the reason it is not shown; ``folded``, those priced at more
-    than FOLD_PRICE_RATIO times the best's month (or bound to be)."""
+    GPU type (and its cheapest disaggregated one, when asked) that meets the targets or
+    could (one not searched because it cannot beat the best: it says the least it would
+    cost), cheapest first, at most SHORT_TABLE_ROWS (when none meets them, each GPU
+    type's first option, with why it misses); ``rest``, every other option with the
+    reason it is not shown; ``folded``, those priced at more than FOLD_PRICE_RATIO times
+    the best's month (or bound to be)."""
 
     short: tuple[Row, ...]
     rest: tuple[Row, ...]

@@ -13,6 +13,10 @@ analytic capacity bound allows), it finds how many replicas the peak needs:
   already higher, or the load of as many replicas as it could afford misses the
   targets (one run). It is then not searched: it says so, with the least it costs.
 
+With ``disaggregated=True`` it also sizes separate prefill and decode pools for every
+GPU, size and precision it weighs (``disaggregated.py``, analytic: no simulation), one
+option for each pair of GPU types and precision.
+
 Options are ranked by cost; the best is the cheapest that meets the targets. With
 ``reference=True`` every option is searched in full, more finely, nothing pruned: the
 tests and ``bench/planner.py --check`` hold the fast plan to it.
