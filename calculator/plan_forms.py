@@ -72,7 +72,10 @@ ARRIVALS_CHOICES = [
     (Process.POISSON.value, "Poisson: independent requests"),
     (Process.GAMMA.value, "Bursts: gamma gaps with a CV"),
 ]
-PRESET_CHOICES = [(preset.value, SHAPES[preset].label) for preset in Preset]
+# A blank first choice: without it the browser sends the first preset with every replan
+# and a one-rate plan silently became a day's profile (seen with disaggregated=true, which
+# a profile refuses).
+PRESET_CHOICES = [("", "None: one peak rate"), *((p.value, SHAPES[p].label) for p in Preset)]
 # The planner's price bases: the calculator's, and owned hardware (estimator/owned.py).
 OWNED = "owned"
 PLAN_PRICING_CHOICES = [*PRICING_CHOICES, (OWNED, "Owned hardware")]
