@@ -42,13 +42,19 @@ check-browser:
 	    echo "chromium not found: browser tests will be skipped (apt-get install -y chromium)"; \
 	  fi; }
 
+# The tests run in TEST_WORKERS processes (pytest-xdist; each its own test database),
+# a test file to a process so module fixtures are built once; TEST_WORKERS=0 runs them
+# in this process, as a debugger wants.
+TEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+
 test: $(STAMP) lint check-browser
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # The quick loop: no browser, no subprocess or concurrency tests (make test runs all).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not browser and not slow" -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser and not slow" -q $(XDIST) $(PYTEST_ARGS)
 
 # Production: DEBUG off unless the environment says otherwise; DJANGO_SECRET_KEY,
 # DJANGO_ALLOWED_HOSTS and DATABASE_URL come from the environment (docs/operations.md).

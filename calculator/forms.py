@@ -49,6 +49,7 @@ DTYPE_CHOICES = [
 PARALLELISM_CHOICES = [
     (Parallelism.TENSOR.value, "Tensor parallel"),
     (Parallelism.PIPELINE.value, "Pipeline (layer split)"),
+    (Parallelism.EXPERT.value, "Expert parallel (MoE, data-parallel attention)"),
 ]
 SPECULATIVE_CHOICES = [
     (SpeculativeMethod.NONE.value, "None"),

@@ -30,9 +30,12 @@ ONLINE_GATED_SOURCES = {
 ONLINE_TARGET = 0.20  # per metric (TTFT, ITL), the serving issue's target
 
 
-@pytest.fixture
-def report(db):
-    return calibration_report.run()
+@pytest.fixture(scope="module")
+def report(django_db_setup, django_db_blocker):
+    """One run for the module's tests (it reads the seeded catalog and writes nothing):
+    each run is most of a minute of CPU on a busy machine."""
+    with django_db_blocker.unblock():
+        return calibration_report.run()
 
 
 def test_no_regime_gets_worse_than_its_gate(report):

@@ -1,8 +1,8 @@
 """data/levers-measurements.csv: published measurements of prefix caching, speculative
-decoding and disaggregated prefill/decode, each with the figure the calculator predicts
-for it. The prediction is recomputed here, so the accuracy section (docs/accuracy.md,
-"Prefix caching", "Speculative decoding" and "Disaggregated prefill and decode") cannot
-drift from the estimator."""
+decoding, expert parallelism and disaggregated prefill/decode, each with the figure the
+calculator predicts for it. The prediction is recomputed here, so the accuracy section
+(docs/accuracy.md, "Prefix caching", "Speculative decoding", "Expert parallelism" and
+"Disaggregated prefill and decode") cannot drift from the estimator."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ def figure(query: dict, metric: str) -> float:
 
     if metric == "decode_speedup":
         return run({**base, **lever}).speculative.speedup
+    if metric == "decode_tokens_per_s_per_gpu":
+        return run({**base, **lever}).decode.tokens_per_second / int(base["gpus"])
     plain, cached = run(base), run({**base, **lever})
     if metric == "ttft_speedup":
         return plain.prefill.seconds / cached.prefill.seconds
@@ -62,6 +64,7 @@ def test_there_are_at_least_two_measurements_per_lever():
     levers = [row["lever"] for row in ROWS]
     assert levers.count("prefix_caching") >= 2 and levers.count("speculative") >= 2
     assert levers.count("disaggregated") >= 2
+    assert levers.count("expert_parallelism") >= 2
     assert all(row["url"].startswith("https://") for row in ROWS)
 
 

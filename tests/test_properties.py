@@ -55,6 +55,7 @@ PROPERTIES = settings(
 
 WORKLOAD_FIELDS = {"num_gpus", "batch_size", "prompt_tokens", "completion_tokens", "seq_len"}
 WORKLOAD_FIELDS |= {"gpu_hourly_usd", "gpu", "model"}
+WORKLOAD_FIELDS |= {"parallelism"}  # expert parallelism on a dense model
 # The levers' inputs, which the estimator checks against the rest (a prefix longer than
 # the prompt, a draft larger than the model, an input without its method).
 LEVER_FIELDS = {

@@ -234,3 +234,26 @@ SPECULATIVE_MTP_TOKENS = 1
 # rho / (1 - rho) service times: 4 at 80%, 9 at 90%: Kleinrock, Queueing Systems vol. 1,
 # 1975, ch. 3). Assumption that it suits LLM serving; the user can change it.
 DEFAULT_TARGET_UTILIZATION = 0.8
+
+# Expert parallelism (expert.py). Each MoE layer sends every token's hidden state to the
+# GPUs holding its top-k experts (dispatch) and brings the k weighted outputs back
+# (combine). DeepSeek-V3's serving setting dispatches in FP8 and combines in BF16
+# (deepseek-ai/DeepEP README and docs/legacy.md: "FP8 dispatching and BF16 combining").
+EXPERT_DISPATCH_BYTES = 1.0  # bytes per hidden value sent to an expert (FP8)
+EXPERT_COMBINE_BYTES = 2.0  # bytes per hidden value sent back (BF16)
+# Share of the link's one-way peak the all-to-all reaches. Fitted on DeepEP V1's
+# low-latency kernels (docs/legacy.md, H800 with a 400 Gb/s CX7 NIC a GPU, 128 tokens a
+# rank, 7168 hidden, top-8): at 0.9 with INTER_NODE_GB_S and INTER_NODE_LATENCY_S the
+# model gives EP16 dispatch 111 us and combine 193 us (measured 118 and 195), EP64 173
+# and 316 us (measured 173 and 314). DeepEP's normal kernels reach 153-158 GB/s of
+# H800's ~160 GB/s NVLink within a node (same table); the same share is assumed there.
+ALL_TO_ALL_BANDWIDTH_EFFICIENCY = 0.9
+ALL_TO_ALLS_PER_MOE_LAYER = 2  # dispatch and combine
+# Expert load imbalance: the busiest GPU's routed tokens over the average. The expert
+# GEMMs wait for the busiest GPU, so their time is multiplied by this. SGLang measured
+# DeepSeek-V3 prefill on 4 x 8 H100 (EP32) at 50,302 tokens/s a node with its default
+# expert placement (EPLB on) and 59,337 with a simulated perfectly balanced one
+# (lmsys.org/blog/2025-05-05-large-scale-ep, "Overall Throughput"): 1.18; 1.2 rounds it.
+# Without EPLB the same post measures EPLB's own speed-up at 1.49x (prefill) and 2.54x
+# (decode) at large scale: real imbalance grows with the EP size (not modelled).
+EXPERT_LOAD_IMBALANCE = 1.2

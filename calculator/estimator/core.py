@@ -7,7 +7,7 @@ The figures don't depend on it, and leaving it off makes an estimate cheaper.
 
 from __future__ import annotations
 
-from . import constants, memory, params, prefix, speculative, timing
+from . import constants, expert, memory, params, prefix, speculative, timing
 from . import cost as cost_stage
 from .limits import (
     MAX_BATCH,
@@ -54,13 +54,13 @@ def estimate(
     # Memory: resolve the batch first ("max" means the largest that fits).
     memory_plan, spec = _memory_plan(model, gpu, engine, counts, workload, kv_dtype, layout)
     max_batch = memory_plan.max_batch(seq_len, cache.shared)
-    batch = _batch(workload, engine, max_batch, warnings)
+    batch = _batch(workload, engine, max_batch, warnings, ctx.max_sequences)
     total = memory_plan.total(seq_len, batch, cache.shared)
     fits = total <= memory_plan.capacity
     min_gpus = min_gpus_to_fit(model, gpu, engine, workload, batch, seq_len, cache.shared)
     if not fits:
         warnings.append(_misfit_warning(memory_plan, gpu, engine, total, min_gpus))
-    warnings += _batch_warnings(engine, workload)
+    warnings += _batch_warnings(engine, workload, ctx.max_sequences)
 
     # Speed
     pre = timing.prefill(ctx, batch, prompt, cache.cached)
@@ -102,6 +102,7 @@ def estimate(
         steps += timing.decode_trace(
             ctx, dec, step, step_batch, prompt, completion, pre.total, end_to_end
         )
+        steps += expert.trace(ctx, step_batch, average.parts.communication)
         if spec is not None:
             steps += speculative.trace(spec, fast, average.seconds)
         steps += cost_stage.trace(workload, cost, end_to_end)
@@ -153,11 +154,12 @@ def _kv_warnings(gpu: GpuSpec, kv_dtype: Dtype) -> list[str]:
     return []
 
 
-def _batch_warnings(engine: EngineSpec, workload: Workload) -> list[str]:
-    """A batch above the engine's default running-sequence cap needs it raised."""
-    if workload.batch_size and workload.batch_size > engine.max_num_seqs:
+def _batch_warnings(engine: EngineSpec, workload: Workload, cap: int) -> list[str]:
+    """A batch above the engine's default running-sequence cap (on each data-parallel
+    GPU under expert parallelism) needs it raised."""
+    if workload.batch_size and workload.batch_size > cap:
         return [
-            f"{engine.name} runs at most {engine.max_num_seqs:,} sequences at once by "
+            f"{engine.name} runs at most {cap:,} sequences at once by "
             f"default; a batch of {workload.batch_size:,} needs that limit raised."
         ]
     return []
@@ -268,7 +270,7 @@ def _seq_len(model: ModelSpec, workload: Workload, warnings: list[str]) -> int:
 
 
 def _layout_warnings(model: ModelSpec, engine: EngineSpec, layout: Layout) -> list[str]:
-    warnings = []
+    warnings = expert.warnings(model, layout.ep)
     if layout.tp > 1:
         if model.num_attention_heads % layout.tp:
             warnings.append(
@@ -296,14 +298,16 @@ def _layout_warnings(model: ModelSpec, engine: EngineSpec, layout: Layout) -> li
     return warnings
 
 
-def _batch(workload: Workload, engine: EngineSpec, max_batch: int, warnings: list[str]) -> int:
+def _batch(
+    workload: Workload, engine: EngineSpec, max_batch: int, warnings: list[str], cap: int
+) -> int:
     if workload.batch_size is not None:
         return workload.batch_size
-    batch = max(min(max_batch, engine.max_num_seqs), 1)
-    if max_batch > engine.max_num_seqs:
+    batch = max(min(max_batch, cap), 1)
+    if max_batch > cap:
         warnings.append(
             f"{max_batch:,} sequences would fit, but {engine.name} runs at most "
-            f"{engine.max_num_seqs:,} at once: the batch is {batch:,}."
+            f"{cap:,} at once: the batch is {batch:,}."
         )
     return batch
 
@@ -367,6 +371,7 @@ def validate(model: ModelSpec, gpu: GpuSpec, workload: Workload) -> None:
         raise EstimatorInputError("model", f"{model.name} has an incomplete architecture.")
     prefix.validate(workload)
     speculative.validate(model, workload)
+    expert.validate(model, workload)
     if workload.parallelism is Parallelism.PIPELINE and workload.num_gpus > model.num_layers:
         raise EstimatorInputError(
             "num_gpus", f"{model.name} has only {model.num_layers} layers to split into stages."

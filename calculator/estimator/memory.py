@@ -101,8 +101,24 @@ def weight_bytes(
     return params.blocks * bytes_per_param(dtype), outer * outer_bytes_per_param(dtype)
 
 
+def experts_per_gpu(model: ModelSpec, ep: int) -> int:
+    """Routed experts of one MoE layer on the busiest GPU of an expert-parallel group."""
+    return math.ceil(model.num_experts / ep)
+
+
+def routed_expert_bytes(model: ModelSpec, params: ParamCounts, dtype: Dtype) -> float:
+    """Every routed expert of every MoE layer, bytes."""
+    return params.routed_experts * expert_bytes_per_param(model, dtype)
+
+
 def weights_per_gpu(model: ModelSpec, params: ParamCounts, dtype: Dtype, layout: Layout) -> float:
     blocks, outer = weight_bytes(params, dtype, model)
+    if layout.ep > 1:
+        # Expert parallelism: each GPU holds its share of the routed experts and a whole
+        # copy of the rest (attention, shared experts, dense layers, embedding, head).
+        routed = routed_expert_bytes(model, params, dtype)
+        share = experts_per_gpu(model, layout.ep) / model.num_experts
+        return blocks - routed + outer + routed * share
     if layout.pp > 1:
         # The largest stage: its share of the blocks plus the embedding (first stage) or
         # the head (last stage), whichever is larger.
@@ -210,7 +226,11 @@ def plan_memory(
     layout: Layout,
 ) -> MemoryPlan:
     physical = gpu.usable_memory_gib * constants.BYTES_PER_GIB
+    # Data-parallel attention (expert parallelism): each GPU holds the whole cache of
+    # its own sequences, so one sequence of the replica costs each GPU 1/ep of its cache
+    # on average (the batch spread evenly over the GPUs: assumption).
     kv_per_token = kv_bytes_per_token(model, kv_dtype, layout.tp, layout.layers_per_gpu)
+    kv_per_token /= layout.ep
     return MemoryPlan(
         weights=weights_per_gpu(model, params, weights_dtype, layout),
         activations=activation_bytes_per_gpu(model, engine, layout.tp),
@@ -234,6 +254,9 @@ def gpu_counts(model: ModelSpec, workload: Workload) -> list[int]:
         counts = set(range(1, min(top, model.num_layers) + 1))
     else:
         counts = {2**i for i in range(int(math.log2(top)) + 1)}
+    if workload.parallelism is Parallelism.EXPERT:
+        # Expert parallelism spreads the routed experts over at most one GPU each.
+        counts = {n for n in counts if n <= model.num_experts}
     return sorted(counts | {workload.num_gpus})
 
 
@@ -315,17 +338,7 @@ def trace(
 ) -> list[TraceStep]:
     gb = _gb
     return [
-        TraceStep(
-            "memory",
-            "Weights per GPU",
-            f"blocks x bytes/param + embedding and head at "
-            f"{constants.UNQUANTIZED_BYTES_PER_PARAM * 8:.0f}-bit, split across GPUs",
-            f"{params.blocks:,} x {bytes_per_param(weights_dtype):.4g} B "
-            f"({weights_dtype.value}) / {layout.tp}"
-            + (f", largest of {layout.pp} pipeline stages" if layout.pp > 1 else ""),
-            plan.weights,
-            "bytes",
-        ),
+        _weights_step(model, params, plan, layout, weights_dtype),
         _kv_per_token_step(model, plan, layout, kv_dtype),
         _kv_cache_step(model, plan, seq_len, batch),
         TraceStep(
@@ -363,10 +376,51 @@ def trace(
     ]
 
 
+def _weights_step(
+    model: ModelSpec, params: ParamCounts, plan: MemoryPlan, layout: Layout, weights_dtype: Dtype
+) -> TraceStep:
+    if layout.ep > 1:
+        routed = routed_expert_bytes(model, params, weights_dtype)
+        per_gpu = experts_per_gpu(model, layout.ep)
+        return TraceStep(
+            "memory",
+            "Weights per GPU",
+            "all weights - routed experts (a whole copy on every GPU: attention, shared "
+            "experts, dense layers, embedding, head) + routed experts x ceil(experts / EP) "
+            "/ experts (expert parallelism)",
+            f"{_gb(plan.weights - routed * per_gpu / model.num_experts)} + {_gb(routed)} x "
+            f"{per_gpu} / {model.num_experts}",
+            plan.weights,
+            "bytes",
+        )
+    return TraceStep(
+        "memory",
+        "Weights per GPU",
+        f"blocks x bytes/param + embedding and head at "
+        f"{constants.UNQUANTIZED_BYTES_PER_PARAM * 8:.0f}-bit, split across GPUs",
+        f"{params.blocks:,} x {bytes_per_param(weights_dtype):.4g} B "
+        f"({weights_dtype.value}) / {layout.tp}"
+        + (f", largest of {layout.pp} pipeline stages" if layout.pp > 1 else ""),
+        plan.weights,
+        "bytes",
+    )
+
+
 def _kv_per_token_step(
     model: ModelSpec, plan: MemoryPlan, layout: Layout, kv_dtype: Dtype
 ) -> TraceStep:
     size = f"{constants.BYTES_PER_PARAM[kv_dtype]:.4g} B ({kv_dtype.value})"
+    if layout.ep > 1:
+        whole = kv_bytes_per_token(model, kv_dtype, 1, layout.layers_per_gpu)
+        return TraceStep(
+            "memory",
+            "KV cache per token per GPU",
+            "a token's whole cache on the one GPU that runs its sequence (data-parallel "
+            "attention), the replica's sequences spread over the EP GPUs",
+            f"{whole:,.0f} B / {layout.ep}",
+            plan.kv_per_token,
+            "bytes",
+        )
     if model.is_mla:
         return TraceStep(
             "memory",

@@ -112,8 +112,8 @@ def make_replica(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: W
             "Pipeline stages are simulated one after another; engines that overlap "
             "micro-batches serve more than this."
         )
-    budget = engine.max_batched_tokens
-    max_seqs = max(1, min(engine.max_num_seqs, budget))  # each decode takes one token
+    budget = ctx.token_budget
+    max_seqs = max(1, min(ctx.max_sequences, budget))  # each decode takes one token
     return Replica(
         ctx,
         blocks,

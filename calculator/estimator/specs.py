@@ -32,6 +32,11 @@ class EstimatorInputError(ValueError):
 class Parallelism(StrEnum):
     TENSOR = "tensor"
     PIPELINE = "pipeline"
+    # Expert parallelism (expert.py): the routed experts sharded across the GPUs, the
+    # attention, shared experts, dense layers and head data-parallel (each GPU its own
+    # sequences), as SGLang's --enable-dp-attention --moe-a2a-backend deepep and vLLM's
+    # --data-parallel-size N --enable-expert-parallel serve DeepSeek-V3. MoE models only.
+    EXPERT = "expert"
 
 
 class Interconnect(StrEnum):
@@ -238,13 +243,18 @@ class Layout:
     tp: int  # tensor-parallel degree
     pp: int  # pipeline stages
     layers_per_gpu: int
+    # Expert-parallel degree: the routed experts split this many ways, everything else
+    # data-parallel across the same GPUs (1: no expert parallelism).
+    ep: int = 1
 
     @property
     def num_gpus(self) -> int:
-        return self.tp * self.pp
+        return self.tp * self.pp * self.ep
 
     @classmethod
     def of(cls, model: ModelSpec, num_gpus: int, parallelism: Parallelism) -> Layout:
         if parallelism is Parallelism.PIPELINE:
             return cls(tp=1, pp=num_gpus, layers_per_gpu=-(-model.num_layers // num_gpus))
+        if parallelism is Parallelism.EXPERT:
+            return cls(tp=1, pp=1, layers_per_gpu=model.num_layers, ep=num_gpus)
         return cls(tp=num_gpus, pp=1, layers_per_gpu=model.num_layers)

@@ -100,8 +100,48 @@ def allreduce_seconds(gpu: GpuSpec, n: int, message_bytes: float) -> float:
     return latency + moved / (bandwidth * C.ALLREDUCE_BANDWIDTH_EFFICIENCY)
 
 
+def all_to_all_seconds(gpu: GpuSpec, n: int, message_bytes: float) -> float:
+    """One all-to-all over n GPUs in which each GPU sends ``message_bytes`` (counted as
+    DeepEP counts them: every top-k copy, its own GPU's included). Within the scale-up
+    domain over NVLink/xGMI; across nodes the share for other nodes goes over the
+    network while the rest crosses NVLink at the same time, the slower one setting the
+    time."""
+    if n <= 1 or not message_bytes:
+        return 0.0
+    bandwidth, latency, _ = link(gpu, n)
+    domain = C.SCALE_UP_DOMAIN_GPUS[gpu.interconnect]
+    seconds = message_bytes / bandwidth
+    if n > max(domain, 1) and domain >= C.NODE_GPUS:
+        remote = message_bytes * (1 - domain / n)
+        near, _, _ = link(gpu, domain)
+        seconds = max(remote / bandwidth, (message_bytes - remote) / near)
+    return latency + seconds / C.ALL_TO_ALL_BANDWIDTH_EFFICIENCY
+
+
+def expert_dispatch_bytes(model: ModelSpec, tokens_per_gpu: float) -> tuple[float, float]:
+    """(dispatch, combine) bytes one GPU sends per MoE layer: tokens x top-k x hidden x
+    FP8 out, the same in BF16 back."""
+    values = tokens_per_gpu * model.experts_per_token * model.hidden_size
+    return values * C.EXPERT_DISPATCH_BYTES, values * C.EXPERT_COMBINE_BYTES
+
+
+def expert_communication_seconds(
+    model: ModelSpec, gpu: GpuSpec, params_moe_layers: int, ep: int, tokens: int
+) -> float:
+    """Expert parallelism: a dispatch and a combine per MoE layer over the EP group, for
+    ``tokens`` tokens of the whole replica spread evenly over its GPUs."""
+    dispatch, combine = expert_dispatch_bytes(model, tokens / ep)
+    per_layer = all_to_all_seconds(gpu, ep, dispatch) + all_to_all_seconds(gpu, ep, combine)
+    return params_moe_layers * per_layer
+
+
 def communication_seconds(model: ModelSpec, gpu: GpuSpec, layout: Layout, tokens: int) -> float:
-    """Tensor parallel: two all-reduces per layer. Pipeline: one send per stage boundary."""
+    """Tensor parallel: two all-reduces per layer. Pipeline: one send per stage boundary.
+    Expert parallel: a dispatch and a combine per MoE layer (attention and the dense
+    layers are data-parallel: nothing to exchange)."""
+    if layout.ep > 1:
+        moe_layers = count_parameters(model).moe_layers
+        return expert_communication_seconds(model, gpu, moe_layers, layout.ep, tokens)
     message = tokens * model.hidden_size * C.ACTIVATION_BYTES
     if layout.tp > 1:
         per_allreduce = allreduce_seconds(gpu, layout.tp, message)
@@ -168,6 +208,9 @@ class StepContext:
     peak_flops: float  # per GPU, FLOP/s, at the GPU's measured efficiency
     bandwidth: float  # per GPU, bytes/s, at the GPU's efficiency and engine's utilisation
     kv_bytes_per_token_model: float  # whole model, all layers and KV heads (pre-split)
+    # Expert parallelism: the busiest GPU's routed tokens over the average (expert GEMMs
+    # wait for it); unused without expert parallelism.
+    expert_imbalance: float = C.EXPERT_LOAD_IMBALANCE
     # Derived once, for speed: bytes and FLOPs every step reuses.
     all_weight_bytes: float = field(init=False)
     dense_weight_bytes: float = field(init=False)  # blocks without the routed experts
@@ -199,10 +242,18 @@ class StepContext:
         expert_total = p.moe_layers * m.num_experts * p.expert_mlp
         blocks, outer = weight_bytes(p, dtype, m)
         put = object.__setattr__
-        put(self, "all_weight_bytes", blocks + outer)
-        put(self, "dense_weight_bytes", (p.blocks - expert_total) * bytes_per_param(dtype))
+        # Bytes the replica's GPUs read together: under expert parallelism every GPU
+        # reads its own copy of all but the routed experts, so those count ep times.
+        copies = self.layout.ep
+        routed = p.routed_experts * expert_bytes_per_param(m, dtype)
+        put(self, "all_weight_bytes", (blocks + outer - routed) * copies + routed)
+        put(
+            self,
+            "dense_weight_bytes",
+            (p.blocks - expert_total) * bytes_per_param(dtype) * copies,
+        )
         put(self, "expert_bytes", p.moe_layers * p.expert_mlp * expert_bytes_per_param(m, dtype))
-        put(self, "head_bytes", p.head * outer_bytes_per_param(dtype))
+        put(self, "head_bytes", p.head * outer_bytes_per_param(dtype) * copies)
         put(
             self,
             "routed_flops_per_token",
@@ -259,8 +310,25 @@ class StepContext:
     @property
     def divisor(self) -> int:
         """How many GPUs share one token's work: TP splits it; pipeline stages take
-        turns, so one token costs the whole model on one GPU's resources."""
-        return self.layout.tp
+        turns, so one token costs the whole model on one GPU's resources; expert
+        parallelism gives each GPU its share of the tokens."""
+        return self.layout.tp * self.layout.ep
+
+    @property
+    def token_budget(self) -> int:
+        """Prompt tokens one step takes: the engine's budget on each data-parallel GPU."""
+        return self.engine.max_batched_tokens * self.layout.ep
+
+    @property
+    def max_sequences(self) -> int:
+        """Sequences the replica runs at once: the engine's cap on each data-parallel GPU."""
+        return self.engine.max_num_seqs * self.layout.ep
+
+    @property
+    def routed_slowdown(self) -> float:
+        """How much slower the routed experts' GEMMs run than at the grouped-GEMM rate:
+        the load imbalance under expert parallelism, else none."""
+        return self.expert_imbalance if self.layout.ep > 1 else 1.0
 
 
 def make_context(
@@ -332,7 +400,7 @@ def step_time(
     """
     model, engine = ctx.model, ctx.engine
     matmul, head = ctx.matmul_params, ctx.head_params
-    budget = engine.max_batched_tokens
+    budget = ctx.token_budget
     passes = math.ceil(prefill_tokens / budget) if prefill_tokens else 0
     local = model.local_share
     if local:
@@ -358,7 +426,7 @@ def step_time(
     memory = (weights * ctx.weight_read_factor + kv_read) / (ctx.divisor * ctx.bandwidth)
     # FLOPs: prompt tokens at the prefill utilisation, decode at the decode one. Routed
     # experts' grouped GEMMs and prompt attention count at their kernels' lower rates.
-    routed = ctx.routed_flops_per_token / C.MOE_GROUPED_GEMM_EFFICIENCY
+    routed = ctx.routed_flops_per_token / C.MOE_GROUPED_GEMM_EFFICIENCY * ctx.routed_slowdown
     dense = 2 * (matmul - head) - ctx.routed_flops_per_token
     prefill_flops = (
         (dense + routed) * prefill_tokens

@@ -42,7 +42,7 @@ def prefill_gpu_seconds_per_request(ctx: StepContext, prompt: int, cached: int =
     compute, or its share of a chunk's weight read, whichever is larger. The per-request
     fixed cost overlaps with GPU work and is left out."""
     one = prefill(ctx, 1, prompt, cached)
-    share = min((prompt - cached) / ctx.engine.max_batched_tokens, 1.0)
+    share = min((prompt - cached) / ctx.token_budget, 1.0)
     return max(one.compute, one.memory * share) + one.communication * share
 
 
