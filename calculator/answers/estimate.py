@@ -157,16 +157,17 @@ class Estimated:
             return None
         model, gpu, engine = specs(self.data)
         asked = workload(self.data, self.price)
-        narrower = estimator.widest_dtype_to_fit(
+        narrower = estimator.first_to_fit(
             model,
             gpu,
             engine,
-            asked,
+            estimator.narrower_weights(gpu, asked),
             self.estimate.batch,
             self.estimate.seq_len,
             prefix.of(asked).shared,
         )
-        return {"gpus": memory.min_gpus, "weights": narrower.value if narrower else None}
+        weights = narrower.weights_dtype.value if narrower else None
+        return {"gpus": memory.min_gpus, "weights": weights}
 
     def shown_inputs(self) -> dict:
         """The inputs as the result partials read them (names, not rows)."""

@@ -248,40 +248,13 @@ def draw_requests(
 
 
 def simulate(
-    model: ModelSpec,
-    gpu: GpuSpec,
-    engine: EngineSpec,
-    workload: Workload,
-    *,
-    rate: float | None = None,
-    concurrency: int | None = None,
-    requests: int = DEFAULT_REQUESTS,
-    length_spread: LengthSpread | str = LengthSpread.FIXED,
-    seed: int = 0,
-    warmup: int = 0,
-    max_steps: int | None = None,
-    arrivals: Arrivals = POISSON,
+    model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: Workload, **run
 ) -> ServingResult:
     """Serve ``requests`` requests of the workload's mean lengths on one replica (the
-    workload's GPUs, precision and parallelism), arriving open-loop at ``rate`` requests/s
-    (Poisson, or as ``arrivals`` draws them; ``math.inf``: all at once) or closed-loop
-    from ``concurrency`` users who each send their next request when the last one ends.
-    The same seed gives the same run. Latency figures leave out the first ``warmup``
-    requests (throughput counts them).
-    ``max_steps``: refuse (WorkLimitExceeded) a run that needs more scheduler steps."""
+    workload's GPUs, precision and parallelism): ``simulate_replica`` on the replica they
+    make, with its keywords (``run``)."""
     validate(model, gpu, workload)
-    return simulate_replica(
-        make_replica(model, gpu, engine, workload),
-        workload,
-        rate=rate,
-        concurrency=concurrency,
-        requests=requests,
-        length_spread=length_spread,
-        seed=seed,
-        warmup=warmup,
-        max_steps=max_steps,
-        arrivals=arrivals,
-    )
+    return simulate_replica(make_replica(model, gpu, engine, workload), workload, **run)
 
 
 def simulate_replica(
@@ -297,7 +270,13 @@ def simulate_replica(
     max_steps: int | None = None,
     arrivals: Arrivals = POISSON,
 ) -> ServingResult:
-    """``simulate`` on a replica made once (``make_replica``) for many runs."""
+    """Requests arriving open-loop at ``rate`` requests/s (Poisson, or as ``arrivals``
+    draws them; ``math.inf``: all at once) or closed-loop from ``concurrency`` users who
+    each send their next request when the last one ends, served on a replica made once
+    (``make_replica``; ``simulate`` makes it from the specs). The same seed gives the same
+    run. Latency figures leave out the first ``warmup`` requests (throughput counts
+    them). ``max_steps``: refuse (WorkLimitExceeded) a run that needs more scheduler
+    steps."""
     if (rate is None) == (concurrency is None):
         raise EstimatorInputError("rate", "Give either a rate or a concurrency.")
     for name, value, optional in (
