@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from calculator.estimator import speculative
 from calculator.estimator.planner import Option, Traffic
@@ -256,6 +256,64 @@ def for_option(
         num_speculative_tokens=spec.tokens if spec else 0,
         draft_repo=draft_repo if spec and spec.method is speculative.Method.DRAFT else "",
     )
+
+
+# Section: disaggregated prefill/decode, one recipe a pool
+
+# SGLang's PD disaggregation (docs/advanced_features/pd_disaggregation.md in
+# sgl-project/sglang: launch_server --disaggregation-mode prefill|decode, a transfer
+# backend, and sglang.srt.disaggregation.mini_lb or the router in front); vLLM's is a KV
+# connector given with --kv-transfer-config. Not in the commands: the flags were not
+# checked against the parsers of the releases above, so they are notes to apply.
+PD_NOTES = {
+    SGLANG: "Add --disaggregation-mode prefill to the prefill pool's command and "
+    "--disaggregation-mode decode to the decode pool's (with --disaggregation-transfer-backend "
+    "mooncake or nixl), and put SGLang's router or sglang.srt.disaggregation.mini_lb in front "
+    "(SGLang docs, PD Disaggregation).",
+    VLLM: "vLLM disaggregates with a KV connector: give both pools --kv-transfer-config "
+    "(e.g. NixlConnector, kv_role kv_both) and a proxy in front, or deploy the pools with "
+    "NVIDIA Dynamo or llm-d.",
+}
+
+
+def pool_option(option: Option, pool) -> Option:
+    """A disaggregated option's pool as an option of its own (its GPU, size, replicas)."""
+    return replace(
+        option,
+        gpu=pool.gpu,
+        gpu_name=pool.gpu_name,
+        gpus_per_replica=pool.gpus_per_replica,
+        replicas=pool.replicas,
+        pools=None,
+    )
+
+
+def pools_recipe(prefill: dict, decode: dict, prefill_pool, decode_pool) -> dict:
+    """The two pools' recipes (``Recipe.as_dict()``) as one, each command and manifest
+    headed by the pool it runs."""
+
+    def head(name: str, pool) -> str:
+        return (
+            f"# {name} pool: {pool.replicas} x {pool.gpus_per_replica} x {pool.gpu_name} "
+            f"{pool.weights}"
+        )
+
+    if not prefill["command"] or not decode["command"]:
+        return prefill  # no recipe for this engine or GPU: its reason
+    engine = prefill["engine"]
+    notes = [PD_NOTES.get(engine, f"{engine} has no PD disaggregation recipe here.")]
+    notes += [n for n in prefill["notes"] + decode["notes"] if n not in notes]
+    return {
+        **prefill,
+        "command": f"{head('Prefill', prefill_pool)}\n{prefill['command']}\n\n"
+        f"{head('Decode', decode_pool)}\n{decode['command']}",
+        "kubernetes_yaml": f"{head('Prefill', prefill_pool)}\n{prefill['kubernetes_yaml']}\n---\n"
+        f"{head('Decode', decode_pool)}\n{decode['kubernetes_yaml']}"
+        if prefill["kubernetes_yaml"] and decode["kubernetes_yaml"]
+        else None,
+        "notes": notes,
+        "pools": {"prefill": prefill, "decode": decode},
+    }
 
 
 # Section: the recipe

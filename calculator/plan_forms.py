@@ -68,7 +68,10 @@ ARRIVALS_CHOICES = [
     (Process.POISSON.value, "Poisson: independent requests"),
     (Process.GAMMA.value, "Bursts: gamma gaps with a CV"),
 ]
-PRESET_CHOICES = [(preset.value, SHAPES[preset].label) for preset in Preset]
+# A blank first choice: without it the browser sends the first preset with every replan
+# and a one-rate plan silently became a day's profile (seen with disaggregated=true, which
+# a profile refuses).
+PRESET_CHOICES = [("", "None: one peak rate"), *((p.value, SHAPES[p].label) for p in Preset)]
 # The serving levers (issue 23), shown together on the page.
 LEVER_FIELDS = (
     "shared_prefix_tokens",
@@ -319,6 +322,13 @@ class PlanForm(CatalogForm):
         label="N+1: one spare replica",
         help_text="The targets still hold with one replica down.",
     )
+    # Disaggregated prefill/decode (estimator/disaggregated.py): also size separate pools.
+    disaggregated = forms.BooleanField(
+        required=False,
+        label="Consider disaggregated prefill/decode",
+        help_text="Also plan separate prefill and decode pools (as Dynamo, llm-d and SGLang "
+        "deploy them), the KV cache sent between them; the cheaper that meets the targets wins.",
+    )
     # The price basis, as on the calculator: the cheapest cloud offer or one cloud's,
     # on-demand or spot (estimator/pricing.py decides which price applies).
     provider = provider_field()
@@ -451,6 +461,7 @@ class PlanForm(CatalogForm):
             "target_utilization": data.get("target_utilization")
             or planner.DEFAULT_TARGET_UTILIZATION,
             "n_plus_one": "true" if data.get("n_plus_one") else "false",
+            "disaggregated": "true" if data.get("disaggregated") else "false",
             "provider": data.get("provider") or "",
             "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
             **{

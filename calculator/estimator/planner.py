@@ -13,6 +13,10 @@ analytic capacity bound allows), it finds how many replicas the peak needs:
   already higher, or the load of as many replicas as it could afford misses the
   targets (one run). It is then not searched: it says so, with the least it costs.
 
+With ``disaggregated=True`` it also sizes separate prefill and decode pools for every
+GPU, size and precision it weighs (``disaggregated.py``, analytic: no simulation), one
+option for each pair of GPU types and precision.
+
 Options are ranked by cost; the best is the cheapest that meets the targets. With
 ``reference=True`` every option is searched in full, more finely, nothing pruned: the
 tests and ``bench/planner.py --check`` hold the fast plan to it.
@@ -26,6 +30,7 @@ from dataclasses import dataclass, field, replace
 
 from . import bands, prefix, speculative
 from . import constants as C
+from . import disaggregated as split
 from .arrivals import Arrivals
 from .capacity import (
     REFERENCE_TOLERANCE,
@@ -228,9 +233,22 @@ class Option:
     # The price used (pricing.PriceUsed: provider, instance, region, date, spot, flag);
     # None only for options made by hand in tests.
     price: PriceUsed | None = None
+    # Disaggregated prefill and decode (disaggregated.py): the two pools and the KV
+    # transfer between them; None for an aggregated option.
+    pools: split.Pair | None = field(default=None, compare=False)
+
+    @property
+    def disaggregated(self) -> bool:
+        return self.pools is not None
 
     @property
     def label(self) -> str:
+        if self.pools is not None:
+            pre, dec = self.pools.prefill, self.pools.decode
+            return (
+                f"prefill {pre.replicas} x {pre.gpus_per_replica} x {pre.gpu_name}, decode "
+                f"{dec.replicas} x {dec.gpus_per_replica} x {dec.gpu_name} {self.weights.value}"
+            )
         return f"{self.gpus_per_replica} x {self.gpu_name} {self.weights.value}"
 
     def as_dict(self) -> dict:
@@ -266,6 +284,10 @@ class Option:
             "confidence": self.confidence,
             "utilization": self.utilization,
             **price_fields(self.price),
+            "disaggregated": self.pools is not None,
+            "prefill": None if self.pools is None else self.pools.prefill.as_dict(),
+            "decode": None if self.pools is None else self.pools.decode.as_dict(),
+            "kv_transfer": None if self.pools is None else self.pools.transfer.as_dict(),
         }
 
 
@@ -315,10 +337,13 @@ class PlanResult:
     cheapest_spot: Option | None = None
     # What speculative decoding does on the best option (None without it, or a best).
     speculation: Speculated | None = None
+    # Asked to consider disaggregated prefill/decode: which won and why ("" if not asked).
+    disaggregation: str = ""
 
     def as_dict(self) -> dict:
         best = self.best
         return {
+            "disaggregation": self.disaggregation or None,
             "options": [o.as_dict() for o in self.options],
             "best": best.as_dict() if best else None,
             "best_reason": self.best_reason or None,
@@ -428,6 +453,7 @@ def plan(
     headroom: Headroom = NO_HEADROOM,
     spot_price: PriceFunction | None = None,
     other_prices: OtherPrices | None = None,
+    disaggregated: bool = False,
 ) -> PlanResult:
     """Every option for the traffic, cheapest first, and the best one. ``reference``:
     search every option in full (slow; the fast plan's yardstick). ``max_steps``: refuse
@@ -438,7 +464,8 @@ def plan(
     GPU and count, for the runner-up from another provider. ``confidence``: size replicas
     on the estimate or on the pessimistic end of its error bands, which come from
     ``evidence`` and ``margin`` (the calibration report's; none: the factor-of-two band of
-    bands.band)."""
+    bands.band). ``disaggregated``: also consider separate prefill and decode pools
+    (disaggregated.py), the cheaper meeting the targets winning."""
     _validate(traffic, targets, max_gpus_per_replica, headroom)
     speculative.validate(model, traffic.workload())
     if confidence not in CONFIDENCE_CHOICES:
@@ -466,6 +493,10 @@ def plan(
             f"This plan needs more than {max_steps:,} simulation steps, the most allowed: "
             "plan fewer GPUs, precisions or GPUs per replica at once.",
         ) from None
+    if disaggregated:
+        options += _split_options(
+            model, gpus, engine, traffic, targets, weights, max_gpus_per_replica, price, headroom
+        )
     options = _rank(_mark_front([judge.banded(o) for o in options]))
     best = next((o for o in options if o.meets_targets), None)
     warnings = []
@@ -492,6 +523,7 @@ def plan(
         runner_up=_runner_up(options, best, gpus, other_prices, traffic),
         cheapest_spot=_cheapest_spot(options, gpus, spot_price, traffic),
         speculation=_speculated(model, gpus, engine, traffic, best),
+        disaggregation=_split_note(options) if disaggregated else "",
     )
 
 
@@ -572,6 +604,109 @@ def _speculated(
     )
 
 
+def _split_options(
+    model: ModelSpec,
+    gpus: list[GpuSpec],
+    engine: EngineSpec,
+    traffic: Traffic,
+    targets: Targets,
+    weights: list[Dtype] | None,
+    max_gpus_per_replica: int,
+    price: PriceFunction,
+    headroom: Headroom,
+) -> list[Option]:
+    """The disaggregated options meeting the targets (disaggregated.py), one for each
+    prefill GPU, decode GPU and precision: its cheapest pools."""
+    choices = [
+        (gpu, dtype, n)
+        for gpu in gpus
+        for dtype in weights or native_weights(gpu)
+        for n in replica_sizes(model, max_gpus_per_replica)
+    ]
+    lengths = Workload(
+        num_gpus=1,
+        prompt_tokens=traffic.prompt_tokens,
+        completion_tokens=traffic.completion_tokens,
+        shared_prefix_tokens=traffic.shared_prefix_tokens,
+        prefix_hit_rate=traffic.prefix_hit_rate,
+    )
+    found = split.phases(model, engine, choices, lengths, targets, price)
+    pairs = split.search(
+        model,
+        found,
+        peak=traffic.peak_rate,
+        prompt=traffic.prompt_tokens,
+        completion=traffic.completion_tokens,
+        targets=targets,
+        utilization=headroom.target_utilization,
+        spare=headroom.spare,
+        arrivals=traffic.arrivals,
+    )
+    specs = {gpu.slug: gpu for gpu in gpus}
+    tokens_per_hour = traffic.average_rate * C.SECONDS_PER_HOUR * traffic.tokens_per_request
+    options = []
+    for pair in pairs:
+        pre, dec = pair.prefill, pair.decode
+        used = price(specs[pre.gpu], pre.gpus_per_replica)
+        names = pre.gpu_name if pre.gpu == dec.gpu else f"{pre.gpu_name} + {dec.gpu_name}"
+        options.append(
+            Option(
+                gpu=pre.gpu,
+                gpu_name=names,
+                gpus_per_replica=dec.gpus_per_replica,
+                weights=Dtype(pre.weights),
+                kv=kv_dtype_of(replace(lengths, weights_dtype=Dtype(pre.weights))),
+                engine=engine.slug,
+                meets_targets=True,
+                reasons=(),
+                reason_codes=(),
+                max_rate_per_replica=dec.max_rate_per_replica,
+                replicas=pre.replicas + dec.replicas,
+                ttft_s=pair.ttft_s,
+                tpot_s=pair.tpot_s,
+                usd_per_gpu_hour=pre.usd_per_gpu_hour,
+                usd_per_hour=pair.usd_per_hour,
+                usd_per_month=pair.usd_per_hour * HOURS_PER_MONTH,
+                usd_per_1m_tokens=pair.usd_per_hour / tokens_per_hour * C.TOKENS_PER_MILLION,
+                price_source=used.label,
+                tokens_per_second_per_gpu=None,
+                tokens_per_second_per_user=None,
+                price=used,
+                pools=pair,
+            )
+        )
+    return options
+
+
+def _split_note(options: list[Option]) -> str:
+    """Which won, disaggregated or aggregated serving, and by how much."""
+    meeting = [o for o in options if o.meets_targets and o.usd_per_month is not None]
+    apart = next((o for o in meeting if o.pools is not None), None)
+    together = next((o for o in meeting if o.pools is None), None)
+    if apart is None:
+        return (
+            "Disaggregated prefill/decode was considered: no pair of pools meets the "
+            "targets at a price."
+        )
+    if together is None:
+        return (
+            "Disaggregated prefill/decode wins: no aggregated option meets the targets, "
+            f"separate pools do ({apart.label}, ${apart.usd_per_month:,.0f} a month)."
+        )
+    if apart.usd_per_month < together.usd_per_month:
+        return (
+            f"Disaggregated prefill/decode wins: {apart.label} costs "
+            f"${apart.usd_per_month:,.0f} a month against ${together.usd_per_month:,.0f} "
+            "for the cheapest aggregated option; without prompts interrupting decode steps, "
+            "the decode replicas run larger batches within the TPOT target."
+        )
+    return (
+        f"Aggregated serving wins: {together.label} costs ${together.usd_per_month:,.0f} a "
+        f"month against ${apart.usd_per_month:,.0f} for the cheapest disaggregated pools "
+        "(each pool rounds up to whole replicas, and the KV transfer eats into the TTFT)."
+    )
+
+
 def _runner_up(
     options: list[Option],
     best: Option | None,
@@ -585,7 +720,7 @@ def _runner_up(
     if best is None or best.price is None:
         return None
     avoid = best.price.provider
-    meeting = [o for o in options if o.meets_targets and o.replicas is not None]
+    meeting = [o for o in options if o.meets_targets and o.replicas and o.pools is None]
     candidates = [o for o in meeting if o.price is not None and o.price.provider != avoid]
     if other_prices is not None:
         specs = {gpu.slug: gpu for gpu in gpus}
@@ -609,7 +744,7 @@ def _cheapest_spot(
     specs = {gpu.slug: gpu for gpu in gpus}
     repriced = []
     for o in options:
-        if not o.meets_targets or o.replicas is None:
+        if not o.meets_targets or o.replicas is None or o.pools is not None:
             continue
         used = spot_price(specs[o.gpu], o.gpus_per_replica)
         if not used.spot or used.effective_usd_per_gpu_hour is None:
