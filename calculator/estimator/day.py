@@ -115,6 +115,7 @@ def option_day(
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
         weights_dtype=option.weights,
+        parallelism=option.parallelism,
     )
     load = replica_load(model, gpu, engine, workload, targets, arrivals)  # remembered
     capacity = option.max_rate_per_replica

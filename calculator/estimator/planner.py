@@ -24,7 +24,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from . import bands, prefix
+from . import bands, expert, prefix
 from . import constants as C
 from .arrivals import Arrivals
 from .capacity import (
@@ -56,7 +56,16 @@ from .pricing import PriceFunction, PriceUsed, catalog_price
 from .results import ApiMonthly
 from .scheduler import BLOCK_TOKENS, WorkLimitExceeded
 from .serving import DEFAULT_PERCENTILE, POISSON, LengthSpread, Targets, simulation_work
-from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
+from .specs import (
+    ApiOffering,
+    Dtype,
+    EngineSpec,
+    EstimatorInputError,
+    GpuSpec,
+    ModelSpec,
+    Parallelism,
+    Workload,
+)
 
 PERCENTILE_CHOICES = ("p50", "p90", "p95", "p99")
 # What a plan sizes replicas on: the estimate itself, or the pessimistic end of its error
@@ -191,10 +200,14 @@ class Option:
     # The price used (pricing.PriceUsed: provider, instance, region, date, spot, flag);
     # None only for options made by hand in tests.
     price: PriceUsed | None = None
+    # How the replica splits the model: tensor, or expert parallel (routed experts over
+    # its GPUs, attention data-parallel: expert.py).
+    parallelism: Parallelism = Parallelism.TENSOR
 
     @property
     def label(self) -> str:
-        return f"{self.gpus_per_replica} x {self.gpu_name} {self.weights.value}"
+        split = " EP" if self.parallelism is Parallelism.EXPERT else ""
+        return f"{self.gpus_per_replica} x {self.gpu_name} {self.weights.value}{split}"
 
     def as_dict(self) -> dict:
         return {
@@ -203,6 +216,7 @@ class Option:
             "gpus_per_replica": self.gpus_per_replica,
             "weights": self.weights.value,
             "kv": self.kv.value,
+            "parallelism": self.parallelism.value,
             "engine": self.engine,
             "meets_targets": self.meets_targets,
             "reasons": list(self.reasons),
@@ -324,6 +338,7 @@ def planning_work(
     *,
     weights: list[Dtype] | None = None,
     max_gpus_per_replica: int = DEFAULT_MAX_GPUS_PER_REPLICA,
+    parallelism: Parallelism = Parallelism.TENSOR,
 ) -> float:
     """The scheduler steps a plan takes, from its inputs alone (the unit of
     ``serving.simulation_work``): each option considered (``OPTION_STEPS`` and one
@@ -332,7 +347,8 @@ def planning_work(
     nothing is priced, or many options could each be the cheapest, a plan searches
     more; ``plan(max_steps=...)`` bounds it."""
     options = sum(
-        len(weights or native_weights(gpu)) * len(replica_sizes(model, max_gpus_per_replica))
+        len(weights or native_weights(gpu))
+        * len(replica_layouts(model, max_gpus_per_replica, parallelism))
         for gpu in gpus
     )
     lengths = Workload(
@@ -365,6 +381,21 @@ def replica_sizes(model: ModelSpec, max_gpus: int) -> list[int]:
     return sizes
 
 
+def replica_layouts(
+    model: ModelSpec, max_gpus: int, parallelism: Parallelism = Parallelism.TENSOR
+) -> list[tuple[Parallelism, int]]:
+    """Each way to split a replica the plan weighs: every tensor-parallel size, and with
+    ``parallelism=expert`` also every expert-parallel one from 2 GPUs (powers of two, at
+    most one GPU per routed expert: expert.validate), so EP is weighed against TP."""
+    layouts = [(Parallelism.TENSOR, n) for n in replica_sizes(model, max_gpus)]
+    if parallelism is Parallelism.EXPERT:
+        n = 2
+        while n <= min(max_gpus, model.num_experts):
+            layouts.append((Parallelism.EXPERT, n))
+            n *= 2
+    return layouts
+
+
 # The plan
 
 
@@ -387,6 +418,7 @@ def plan(
     headroom: Headroom = NO_HEADROOM,
     spot_price: PriceFunction | None = None,
     other_prices: OtherPrices | None = None,
+    parallelism: Parallelism = Parallelism.TENSOR,
 ) -> PlanResult:
     """Every option for the traffic, cheapest first, and the best one. ``reference``:
     search every option in full (slow; the fast plan's yardstick). ``max_steps``: refuse
@@ -397,8 +429,10 @@ def plan(
     GPU and count, for the runner-up from another provider. ``confidence``: size replicas
     on the estimate or on the pessimistic end of its error bands, which come from
     ``evidence`` and ``margin`` (the calibration report's; none: the factor-of-two band of
-    bands.band)."""
+    bands.band). ``parallelism``: tensor, or expert to weigh expert-parallel replicas
+    too (MoE models only: a dense one is refused on ``parallelism``)."""
     _validate(traffic, targets, max_gpus_per_replica, headroom)
+    expert.validate(model, Workload(num_gpus=1, parallelism=parallelism))
     if confidence not in CONFIDENCE_CHOICES:
         raise EstimatorInputError("confidence", f"One of {', '.join(CONFIDENCE_CHOICES)}.")
     judge = _Judge(model, engine, traffic, targets, confidence, tuple(evidence), margin or {})
@@ -417,6 +451,7 @@ def plan(
             reference,
             headroom,
             judge,
+            parallelism,
         )
     except WorkLimitExceeded:
         raise WorkLimitExceeded(
@@ -583,6 +618,7 @@ def _options(
     reference: bool,
     headroom: Headroom,
     judge: _Judge,
+    parallelism: Parallelism,
 ) -> list[Option]:
     """Every option, searched cheapest first (by the least each could cost), those that
     cannot be cheaper than the best found so far left unsearched; every option searched
@@ -591,10 +627,10 @@ def _options(
     candidates: list[_Candidate] = []
     for gpu in gpus:
         for dtype in weights or native_weights(gpu):
-            for n in replica_sizes(model, max_gpus_per_replica):
+            for split, n in replica_layouts(model, max_gpus_per_replica, parallelism):
                 planned = judge.planned_for(gpu.slug)
                 found = _consider(
-                    model, gpu, engine, traffic, planned, dtype, n, price, work, headroom
+                    model, gpu, engine, traffic, planned, (dtype, split), n, price, work, headroom
                 )
                 (candidates if isinstance(found, _Candidate) else options).append(found)
     cheapest: dict[str, float] = {}  # the cheapest meeting option's month, by provider
@@ -652,15 +688,17 @@ def _consider(
     engine: EngineSpec,
     traffic: Traffic,
     targets: Targets,
-    dtype: Dtype,
+    how: tuple[Dtype, Parallelism],
     n: int,
     price: PriceFunction,
     work: Work,
     headroom: Headroom,
 ) -> Option | _Candidate:
-    """One GPU x replica size x precision: an option already decided (does not fit, or
-    one request alone misses a target), or a candidate for the search."""
+    """One GPU x replica size x (precision, parallelism): an option already decided
+    (does not fit, or one request alone misses a target), or a candidate for the search."""
+    dtype, parallelism = how
     workload = Workload(
+        parallelism=parallelism,
         num_gpus=n,
         prompt_tokens=traffic.prompt_tokens,
         completion_tokens=traffic.completion_tokens,
@@ -677,6 +715,7 @@ def _consider(
             "gpu_name": gpu.name,
             "gpus_per_replica": n,
             "weights": dtype,
+            "parallelism": parallelism,
             "kv": kv_dtype_of(workload),
             "engine": engine.slug,
             "usd_per_gpu_hour": hourly,
