@@ -39,6 +39,8 @@ ALL_PRECISIONS = "fp32,fp16,bf16,fp8,int8,int4,fp4"
 # each percentile, one GPU type and all of them, every precision.
 QUESTIONS: dict[str, dict[str, str]] = {
     "example-70b": {},
+    # The example with EAGLE heads (issue 23): every step drafts and verifies.
+    "example-70b-eagle": {"speculative": "eagle"},
     "8b-chat-20rps": {
         "model": "llama-3.1-8b",
         "rate": "20",

@@ -203,15 +203,41 @@ def line_chart(
     )
 
 
+def whole(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+@dataclass(frozen=True)
+class Axes:
+    """What an xy chart is called and how its axes read (ticks as whole numbers unless
+    told otherwise); one value a chart, so the charts share xy_chart's drawing."""
+
+    slug: str
+    title: str
+    x_label: str
+    y_label: str
+    x_format: Callable[[float], str] = whole
+    y_format: Callable[[float], str] = whole
+
+
+TRADEOFF_AXES = Axes(
+    "tradeoff",
+    "Throughput per GPU against speed per user",
+    "output tokens/s per user (1 / median TPOT)",
+    "output tokens/s per GPU",
+)
+DAY_AXES = Axes(
+    "day",
+    "The day: requests and the autoscaled replicas",
+    "hour of the day",
+    "requests per second",
+    y_format=lambda v: f"{v:,.3g}",
+)
+
+
 def xy_chart(
     series: Sequence[tuple[str, str, Sequence[tuple[float, float, str, bool]], bool]],
-    *,
-    slug: str,
-    title: str,
-    x_label: str,
-    y_label: str,
-    x_format: Callable[[float], str],
-    y_format: Callable[[float], str],
+    axes: Axes,
 ) -> Chart | None:
     """Linear axes from zero: ``series`` are (slug, name, [(x, y, label, highlight)],
     joined) each. None when there is nothing to draw."""
@@ -236,13 +262,13 @@ def xy_chart(
         drawn.append(Series(key, name, placed, path))
     return Chart.framed(
         frame,
-        slug=slug,
-        title=title,
-        x_label=x_label,
-        y_label=y_label,
+        slug=axes.slug,
+        title=axes.title,
+        x_label=axes.x_label,
+        y_label=axes.y_label,
         series=tuple(drawn),
-        x_ticks=_ticks(x_top, x_step, x_at, x_format),
-        y_ticks=_ticks(y_top, y_step, lambda y: frame.y_at(y, y_top), y_format),
+        x_ticks=_ticks(x_top, x_step, x_at, axes.x_format),
+        y_ticks=_ticks(y_top, y_step, lambda y: frame.y_at(y, y_top), axes.y_format),
         description="; ".join(
             f"{name}: " + ", ".join(label for _, _, label, _ in points)
             for _, name, points, _ in series
@@ -277,12 +303,7 @@ def tradeoff_chart(options: Sequence[dict], best_key: tuple | None) -> Chart | N
     others = [point(o) for o in placed if not o.get("on_pareto_front")]
     return xy_chart(
         [("front", "Pareto front", front, True), ("option", "Other options", others, False)],
-        slug="tradeoff",
-        title="Throughput per GPU against speed per user",
-        x_label="output tokens/s per user (1 / median TPOT)",
-        y_label="output tokens/s per GPU",
-        x_format=lambda v: f"{v:,.0f}",
-        y_format=lambda v: f"{v:,.0f}",
+        TRADEOFF_AXES,
     )
 
 
@@ -305,12 +326,7 @@ def day_chart(schedule: Sequence[dict], capacity_per_replica: float) -> Chart | 
     ]
     return xy_chart(
         [("rate", "Requests/s", demand, True), ("fleet", "Replicas x capacity", fleet, True)],
-        slug="day",
-        title="The day: requests and the autoscaled replicas",
-        x_label="hour of the day",
-        y_label="requests per second",
-        x_format=lambda v: f"{v:,.0f}",
-        y_format=lambda v: f"{v:,.3g}",
+        DAY_AXES,
     )
 
 
@@ -336,15 +352,8 @@ def latency_chart(
             for row in rows
         ]
 
-    return xy_chart(
-        [("p50", "p50", series(1), True), ("p95", "p95", series(2), True)],
-        slug=slug,
-        title=title,
-        x_label="requests per second",
-        y_label=unit,
-        x_format=lambda v: f"{v:,.2g}",
-        y_format=lambda v: f"{v:,.0f}",
-    )
+    axes = Axes(slug, title, "requests per second", unit, x_format=lambda v: f"{v:,.2g}")
+    return xy_chart([("p50", "p50", series(1), True), ("p95", "p95", series(2), True)], axes)
 
 
 # The stacked memory bar

@@ -21,6 +21,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from calculator.estimator import speculative
 from calculator.estimator.planner import Option, Traffic
 from calculator.estimator.specs import Dtype, EngineSpec, ModelSpec, Parallelism
 
@@ -170,6 +171,9 @@ class DeployInputs:
     max_num_seqs: the sequences the plan's simulation decoded together at most.
     memory_fraction: the share of each GPU's memory the engine may use (the engine
     profile's). token_budget: tokens prefilled per step, when the plan assumed one.
+    speculative: the plan's method (``speculative.Method``), drafting
+    num_speculative_tokens a step; draft_repo: the draft model's repo (a draft model
+    only; empty: a placeholder).
     """
 
     engine: str  # catalog slug: vllm, sglang, tensorrt-llm, llama.cpp, hf-transformers
@@ -185,18 +189,26 @@ class DeployInputs:
     memory_fraction: float
     token_budget: int | None = None
     port: int = DEFAULT_PORT
+    speculative: str = speculative.Method.NONE.value
+    num_speculative_tokens: int = 0
+    draft_repo: str = ""
     # Expert parallelism (estimator/expert.py): routed experts over the replica's GPUs,
     # attention data-parallel, instead of tensor parallelism.
     expert_parallel: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("model_name", "model_repo"):
+        for name in ("model_name", "model_repo", "draft_repo"):
             if len(getattr(self, name)) > MAX_TEXT_CHARS:
                 raise DeployInputError(name, f"At most {MAX_TEXT_CHARS} characters.")
-        if self.model_repo and not REPO_ID.match(self.model_repo):
-            raise DeployInputError(
-                "model_repo", "Not a Hugging Face repo id (namespace/name: letters, digits, . _ -)."
-            )
+        for name in ("model_repo", "draft_repo"):
+            if getattr(self, name) and not REPO_ID.match(getattr(self, name)):
+                raise DeployInputError(
+                    name, "Not a Hugging Face repo id (namespace/name: letters, digits, . _ -)."
+                )
+        if self.speculative not in SPECULATIVE_METHODS:
+            raise DeployInputError("speculative", f"One of {', '.join(SPECULATIVE_METHODS)}.")
+        if self.speculative != speculative.Method.NONE and self.num_speculative_tokens < 1:
+            raise DeployInputError("num_speculative_tokens", "Must be at least 1.")
         # The numbers are the plan's (the planner bounds GPUs per replica); the work here
         # does not grow with them, so only their sign is checked.
         for name in ("gpus_per_replica", "replicas", "max_model_len", "max_num_seqs"):
@@ -218,12 +230,16 @@ def for_option(
     traffic: Traffic,
     model_repo: str,
     gpu_vendor: str,
+    speculation: speculative.Speculation | None = None,
+    draft_repo: str = "",
 ) -> DeployInputs:
     """The inputs for one planner option: its GPUs, replicas and precisions, the engine
-    profile's limits (what the simulation ran with), and the plan's longest request.
-    model_repo is the catalog row's ``hf_repo`` ("" for a pasted config.json); gpu_vendor
-    the GPU row's ``vendor``. An option with no replica count (it misses the targets) is
-    given one replica."""
+    profile's limits (what the simulation ran with), the plan's longest request and its
+    speculative decoding (``speculative.of`` the plan's traffic: the method's defaults
+    filled). model_repo is the catalog row's ``hf_repo`` ("" for a pasted config.json),
+    and draft_repo the draft model's; gpu_vendor the GPU row's ``vendor``. An option
+    with no replica count (it misses the targets) is given one replica."""
+    spec = speculation  # None: no speculative decoding
     return DeployInputs(
         engine=option.engine,
         model_name=model.name,
@@ -239,6 +255,9 @@ def for_option(
         max_num_seqs=engine.max_num_seqs,
         memory_fraction=engine.memory_fraction,
         token_budget=engine.max_batched_tokens,
+        speculative=spec.method.value if spec else speculative.Method.NONE.value,
+        num_speculative_tokens=spec.tokens if spec else 0,
+        draft_repo=draft_repo if spec and spec.method is speculative.Method.DRAFT else "",
         expert_parallel=option.parallelism is Parallelism.EXPERT,
     )
 
@@ -424,7 +443,8 @@ def _vllm(inputs: DeployInputs) -> tuple[list[str], list[str]]:
     notes += flag_notes
     if inputs.token_budget is not None:
         argv += ["--max-num-batched-tokens", str(inputs.token_budget)]
-    return argv, notes
+    flags, flag_notes = _speculative_flags(VLLM, inputs)
+    return argv + flags, notes + flag_notes
 
 
 def _sglang(inputs: DeployInputs) -> tuple[list[str], list[str]]:
@@ -450,7 +470,8 @@ def _sglang(inputs: DeployInputs) -> tuple[list[str], list[str]]:
     notes += flag_notes
     if inputs.token_budget is not None:
         argv += ["--chunked-prefill-size", str(inputs.token_budget)]
-    return argv, notes
+    flags, flag_notes = _speculative_flags(SGLANG, inputs)
+    return argv + flags, notes + flag_notes
 
 
 def _trtllm(inputs: DeployInputs) -> tuple[list[str], list[str]]:
@@ -484,10 +505,71 @@ def _trtllm(inputs: DeployInputs) -> tuple[list[str], list[str]]:
             "comes with a checkpoint whose quantization config quantizes the KV cache "
             "(NVIDIA ModelOpt's FP8 KV)."
         )
+    if inputs.speculative != speculative.Method.NONE:
+        notes.append(
+            f"The plan drafts {inputs.num_speculative_tokens} token(s) a step "
+            f"({inputs.speculative}): trtllm-serve takes speculative decoding from a YAML "
+            "file (--extra_llm_api_options, its speculative_config), not written here."
+        )
     return argv, notes
 
 
 _BUILDERS = {VLLM: _vllm, SGLANG: _sglang, TENSORRT_LLM: _trtllm}
+
+
+# Section: speculative decoding
+
+SPECULATIVE_METHODS = tuple(m.value for m in speculative.Method)
+# vLLM's --speculative-config "method" (vllm/config/speculative.py SpeculativeMethod:
+# "draft_model", "eagle", and "mtp" among MTPModelTypes; checked at vllm-project/vllm
+# commit 002e77c1) and SGLang's --speculative-algorithm (arg_groups/fields/spec.py:
+# builtins EAGLE, NEXTN (MTP), STANDALONE (a smaller draft LLM); docs.sglang.io
+# "Speculative Decoding").
+VLLM_METHOD = {"draft": "draft_model", "eagle": "eagle", "mtp": "mtp"}
+SGLANG_ALGORITHM = {"draft": "STANDALONE", "eagle": "EAGLE", "mtp": "NEXTN"}
+
+
+def _drafter(inputs: DeployInputs) -> tuple[str | None, list[str]]:
+    """The drafter's weights to name (None: the model's own MTP layers), and notes."""
+    method = inputs.speculative
+    if method == speculative.Method.MTP:
+        return None, [
+            "MTP drafts with the model's own multi-token-prediction layers: the checkpoint "
+            "must ship them (DeepSeek-V3/R1, some Qwen3)."
+        ]
+    if method == speculative.Method.EAGLE:
+        return f"<EAGLE head trained for {inputs.model_name or 'your model'}>", [
+            "EAGLE needs a draft head trained for this very model: put its Hugging Face "
+            "repo or path in place of the placeholder."
+        ]
+    if inputs.draft_repo:
+        return inputs.draft_repo, []
+    return "<Hugging Face repo or local path of the draft model>", [
+        "The draft model has no repo id here: replace the placeholder with its Hugging "
+        "Face repo or a local path."
+    ]
+
+
+def _speculative_flags(engine: str, inputs: DeployInputs) -> tuple[list[str], list[str]]:
+    """The engine's speculative-decoding flags for the plan's method, drafting
+    num_speculative_tokens a step in a chain (one candidate each: what the plan
+    modelled); none without speculative decoding."""
+    if inputs.speculative == speculative.Method.NONE:
+        return [], []
+    drafter, notes = _drafter(inputs)
+    k = inputs.num_speculative_tokens
+    if engine == VLLM:
+        config = {"method": VLLM_METHOD[inputs.speculative]}
+        if drafter is not None:
+            config["model"] = drafter
+        config["num_speculative_tokens"] = k
+        return ["--speculative-config", json.dumps(config)], notes
+    argv = ["--speculative-algorithm", SGLANG_ALGORITHM[inputs.speculative]]
+    if drafter is not None:
+        argv += ["--speculative-draft-model-path", drafter]
+    argv += ["--speculative-num-steps", str(k), "--speculative-eagle-topk", "1"]
+    argv += ["--speculative-num-draft-tokens", str(k + 1)]
+    return argv, notes
 
 
 def _fraction(value: float) -> str:

@@ -17,8 +17,8 @@ from calculator.estimator import pricing
 from calculator.forms import (
     BATCH_MAX_KEYWORD,
     DTYPE_CHOICES,
+    OWNED_PRICING_CHOICES,
     PARALLELISM_CHOICES,
-    PRICING_CHOICES,
     CalculatorForm,
 )
 from calculator.templatetags.calc_format import format_count, format_usd
@@ -190,7 +190,7 @@ def row(label: str, kind: str, values: Sequence[Any], key: str = "") -> Row:
 
 DTYPE_LABELS = dict(DTYPE_CHOICES)
 PARALLELISM_LABELS = dict(PARALLELISM_CHOICES)
-PRICING_LABELS = dict(PRICING_CHOICES)
+PRICING_LABELS = dict(OWNED_PRICING_CHOICES)
 INPUT_FIELDS = (
     "model",
     "gpu",

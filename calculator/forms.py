@@ -24,15 +24,23 @@ from calculator.estimator.hf_config import ConfigError, model_from_config
 from calculator.estimator.pricing import Pricing
 from calculator.estimator.speculative import Method as SpeculativeMethod
 from calculator.limits import (
+    MAX_AMORTIZATION_YEARS,
     MAX_BATCH,
     MAX_CONFIG_CHARS,
     MAX_GPUS,
+    MAX_GPUS_PER_SERVER,
+    MAX_HOSTING_USD_PER_MONTH,
     MAX_HOURLY_USD,
+    MAX_POWER_KW,
     MAX_PREFIX_HIT_RATE,
+    MAX_PUE,
+    MAX_PURCHASE_USD,
     MAX_SEQ_LEN,
     MAX_SHARED_PREFIX_TOKENS,
     MAX_SPECULATIVE_TOKENS,
     MAX_TOKENS,
+    MAX_USD_PER_KWH,
+    MIN_PUE,
 )
 
 BATCH_MAX_KEYWORD = "max"
@@ -68,6 +76,20 @@ PRICING_CHOICES = [
     (Pricing.SPOT.value, "Spot"),
 ]
 CHEAPEST_PROVIDER_LABEL = "Cheapest offer"
+# The third price basis: hardware the user owns, priced by estimator/owned.py's formula
+# (the calculator's and the planner's pricing=owned).
+OWNED = "owned"
+OWNED_PRICING_CHOICES = [*PRICING_CHOICES, (OWNED, "Owned hardware")]
+OWNED_FIELDS = (
+    "purchase_usd",
+    "gpus_per_server",
+    "years",
+    "power_kw",
+    "pue",
+    "usd_per_kwh",
+    "hosting_usd_per_month",
+)
+OWNED_REQUIRED = ("purchase_usd", "gpus_per_server", "years", "power_kw")
 
 
 class CatalogChoiceField(forms.ChoiceField):
@@ -220,13 +242,81 @@ def parallelism_field(choices=PARALLELISM_CHOICES, *, required=True) -> forms.Ch
     return forms.ChoiceField(choices=choices, required=required, label="Parallelism")
 
 
-def pricing_field() -> forms.ChoiceField:
+def pricing_field(*, owned: bool = False) -> forms.ChoiceField:
+    """On-demand or spot; with `owned`, also hardware the user owns."""
     return forms.ChoiceField(
-        choices=PRICING_CHOICES,
+        choices=OWNED_PRICING_CHOICES if owned else PRICING_CHOICES,
         required=False,
-        label="On-demand or spot",
-        help_text="Spot: interruptible.",
+        label="Price basis" if owned else "On-demand or spot",
+        help_text="Spot: interruptible. Owned: bought and written off."
+        if owned
+        else "Spot: interruptible.",
     )
+
+
+def owned_fields() -> dict[str, forms.Field]:
+    """Owned hardware's inputs (pricing=owned), per server: estimator/owned.py's
+    formula. The calculator's and the planner's."""
+    return {
+        "purchase_usd": forms.FloatField(
+            required=False, min_value=0, max_value=MAX_PURCHASE_USD, label="Purchase per server ($)"
+        ),
+        "gpus_per_server": forms.IntegerField(
+            required=False, min_value=1, max_value=MAX_GPUS_PER_SERVER, label="GPUs per server"
+        ),
+        "years": forms.FloatField(
+            required=False, min_value=0, max_value=MAX_AMORTIZATION_YEARS, label="Years written off"
+        ),
+        "power_kw": forms.FloatField(
+            required=False, min_value=0, max_value=MAX_POWER_KW, label="Power at load (kW)"
+        ),
+        "pue": forms.FloatField(
+            required=False,
+            min_value=MIN_PUE,
+            max_value=MAX_PUE,
+            label="PUE",
+            help_text="Default 1.58.",
+        ),
+        "usd_per_kwh": forms.FloatField(
+            required=False, min_value=0, max_value=MAX_USD_PER_KWH, label="Electricity ($/kWh)"
+        ),
+        "hosting_usd_per_month": forms.FloatField(
+            required=False,
+            min_value=0,
+            max_value=MAX_HOSTING_USD_PER_MONTH,
+            label="Hosting per server a month ($)",
+        ),
+    }
+
+
+def clean_owned(form: forms.Form, cleaned: dict) -> None:
+    """Owned hardware's required fields with pricing=owned, and none of them without."""
+    if cleaned.get("pricing") == OWNED:
+        for name in OWNED_REQUIRED:
+            if name in cleaned and cleaned[name] is None:
+                form.add_error(name, "Required for owned hardware (pricing=owned).")
+        for name in ("purchase_usd", "years"):
+            if cleaned.get(name) is not None and cleaned[name] <= 0:
+                form.add_error(name, "Must be above 0.")
+    else:
+        for name in OWNED_FIELDS:
+            if cleaned.get(name) is not None:
+                form.add_error(name, "Only with owned hardware (pricing=owned).")
+
+
+def owned_inputs(data) -> dict:
+    """Owned hardware's inputs as query parameters, only with pricing=owned (so
+    permalinks and saved inputs without them read as before)."""
+    if data.get("pricing") != OWNED:
+        return {}
+    return {name: plain_value(data[name]) for name in OWNED_FIELDS if data.get(name) is not None}
+
+
+def plain_value(value) -> str:
+    """A cleaned value as a query parameter: a whole float without its ".0"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def shared_prefix_field() -> forms.IntegerField:
@@ -418,7 +508,7 @@ class CalculatorForm(CatalogForm):
     prompt = forms.IntegerField(min_value=1, max_value=MAX_TOKENS, label="Prompt tokens")
     completion = forms.IntegerField(min_value=1, max_value=MAX_TOKENS, label="Completion tokens")
     provider = provider_field()
-    pricing = pricing_field()
+    pricing = pricing_field(owned=True)
     gpu_hourly_usd = forms.DecimalField(
         min_value=0,
         max_value=MAX_HOURLY_USD,
@@ -441,6 +531,16 @@ class CalculatorForm(CatalogForm):
     speculative, draft_model, num_speculative_tokens, acceptance_rate = (
         speculative_fields().values()
     )
+    # Owned hardware (pricing=owned), per server: estimator/owned.py's formula.
+    (
+        purchase_usd,
+        gpus_per_server,
+        years,
+        power_kw,
+        pue,
+        usd_per_kwh,
+        hosting_usd_per_month,
+    ) = owned_fields().values()
 
     def __init__(self, *args, catalog: Catalog | None = None, **kwargs) -> None:
         super().__init__(*args, catalog=catalog, **kwargs)
@@ -483,6 +583,13 @@ class CalculatorForm(CatalogForm):
             # The price next to the GPU it is for.
             _row(("provider", 7), ("pricing", 5)),
             "gpu_hourly_usd",
+            # Owned hardware: shown only with pricing=owned (static/css hides the rest).
+            Div(
+                _row(("purchase_usd", 6), ("gpus_per_server", 6)),
+                _row(("years", 6), ("power_kw", 6)),
+                _row(("pue", 4), ("usd_per_kwh", 4), ("hosting_usd_per_month", 4)),
+                css_class="calc-owned",
+            ),
             # Which GPU the typed price belongs to (see the view).
             HTML("{% include 'calculator/calculator.html#price-gpu' %}"),
             _row(("gpus", 6), ("batch", 6)),
@@ -507,6 +614,9 @@ class CalculatorForm(CatalogForm):
     def clean(self):
         cleaned = super().clean()
         clean_custom_model(self, cleaned)
+        clean_owned(self, cleaned)
+        if cleaned.get("pricing") == OWNED and cleaned.get("gpu_hourly_usd") is not None:
+            self.add_error("gpu_hourly_usd", "Give a price or owned hardware, not both.")
         prompt, completion = cleaned.get("prompt"), cleaned.get("completion")
         seq_len = cleaned.get("seq_len")
         if prompt and completion and seq_len and seq_len < prompt + completion:
@@ -538,6 +648,7 @@ class CalculatorForm(CatalogForm):
             "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
             **prefix_inputs(data),
             **speculative_inputs(data),
+            **owned_inputs(data),
         }
         if isinstance(model, CustomModel):
             values = {"model": model.slug, "model_config": model.config_json(), **values}

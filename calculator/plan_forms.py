@@ -16,39 +16,37 @@ from calculator.estimator.specs import Parallelism
 from calculator.estimator.traffic import SHAPES, Preset
 from calculator.forms import (
     DTYPE_CHOICES,
+    OWNED_FIELDS,
     PLAN_PARALLELISM_CHOICES,
-    PRICING_CHOICES,
     CalculatorForm,
     CatalogChoiceField,
     CatalogForm,
     CustomModel,
     ModelField,
     clean_custom_model,
+    clean_owned,
     model_config_field,
+    owned_fields,
     parallelism_field,
+    plain_value,
     prefix_hit_rate_field,
     prefix_inputs,
     pricing_field,
     provider_field,
     shared_prefix_field,
+    speculative_fields,
     speculative_inputs,
 )
 from calculator.limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
-    MAX_AMORTIZATION_YEARS,
     MAX_ARRIVAL_CV,
     MAX_CONCURRENCY,
     MAX_GPU_LIST_CHARS,
     MAX_GPUS_PER_REPLICA,
-    MAX_GPUS_PER_SERVER,
-    MAX_HOSTING_USD_PER_MONTH,
     MAX_HOURLY_RATES_CHARS,
     MAX_LOG_BYTES,
     MAX_PEAK_FACTOR,
     MAX_PLAN_RATE,
-    MAX_POWER_KW,
-    MAX_PUE,
-    MAX_PURCHASE_USD,
     MAX_REPLICAS,
     MAX_REQUESTS,
     MAX_REQUESTS_PER_DAY,
@@ -58,10 +56,8 @@ from calculator.limits import (
     MAX_TARGET_MS,
     MAX_TARGET_UTILIZATION,
     MAX_TOKENS,
-    MAX_USD_PER_KWH,
     MAX_WEIGHT_LIST_CHARS,
     MIN_ARRIVAL_CV,
-    MIN_PUE,
     MIN_TARGET_UTILIZATION,
 )
 
@@ -76,19 +72,15 @@ ARRIVALS_CHOICES = [
     (Process.GAMMA.value, "Bursts: gamma gaps with a CV"),
 ]
 PRESET_CHOICES = [(preset.value, SHAPES[preset].label) for preset in Preset]
-# The planner's price bases: the calculator's, and owned hardware (estimator/owned.py).
-OWNED = "owned"
-PLAN_PRICING_CHOICES = [*PRICING_CHOICES, (OWNED, "Owned hardware")]
-OWNED_FIELDS = (
-    "purchase_usd",
-    "gpus_per_server",
-    "years",
-    "power_kw",
-    "pue",
-    "usd_per_kwh",
-    "hosting_usd_per_month",
+# The serving levers (issue 23), shown together on the page.
+LEVER_FIELDS = (
+    "shared_prefix_tokens",
+    "prefix_hit_rate",
+    "speculative",
+    "draft_model",
+    "num_speculative_tokens",
+    "acceptance_rate",
 )
-OWNED_REQUIRED = ("purchase_usd", "gpus_per_server", "years", "power_kw")
 # Inputs of the day (autoscaling): only with a profile. The autoscaler loads each
 # replica to the planner's target utilization (headroom), which is the planner's input.
 DAY_FIELDS = (
@@ -201,7 +193,7 @@ class ServeForm(CalculatorForm):
             values[key] = values[key].slug
         values.update(prefix_inputs(data))
         values.update(speculative_inputs(data))
-        return {key: "" if value is None else _plain(value) for key, value in values.items()}
+        return {key: "" if value is None else plain_value(value) for key, value in values.items()}
 
 
 # Section: the planner
@@ -273,8 +265,13 @@ class PlanForm(CatalogForm):
     completion = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_TOKENS, label="Mean completion tokens"
     )
+    # The levers (the calculator's fields, declared once in forms.py): prefix caching
+    # and speculative decoding; the page shows them together (LEVER_FIELDS).
     shared_prefix_tokens = shared_prefix_field()
     prefix_hit_rate = prefix_hit_rate_field()
+    speculative, draft_model, num_speculative_tokens, acceptance_rate = (
+        speculative_fields().values()
+    )
     ttft_ms = forms.FloatField(
         min_value=0, max_value=MAX_TARGET_MS, label="Time to first token target (ms)"
     )
@@ -330,33 +327,17 @@ class PlanForm(CatalogForm):
     # The price basis, as on the calculator: the cheapest cloud offer or one cloud's,
     # on-demand or spot (estimator/pricing.py decides which price applies).
     provider = provider_field()
-    pricing = pricing_field()
-    pricing.choices = PLAN_PRICING_CHOICES
+    pricing = pricing_field(owned=True)
     # Owned hardware (pricing=owned), per server: estimator/owned.py's formula.
-    purchase_usd = forms.FloatField(
-        required=False, min_value=0, max_value=MAX_PURCHASE_USD, label="Purchase per server ($)"
-    )
-    gpus_per_server = forms.IntegerField(
-        required=False, min_value=1, max_value=MAX_GPUS_PER_SERVER, label="GPUs per server"
-    )
-    years = forms.FloatField(
-        required=False, min_value=0, max_value=MAX_AMORTIZATION_YEARS, label="Years written off"
-    )
-    power_kw = forms.FloatField(
-        required=False, min_value=0, max_value=MAX_POWER_KW, label="Power at load (kW)"
-    )
-    pue = forms.FloatField(
-        required=False, min_value=MIN_PUE, max_value=MAX_PUE, label="PUE", help_text="Default 1.58."
-    )
-    usd_per_kwh = forms.FloatField(
-        required=False, min_value=0, max_value=MAX_USD_PER_KWH, label="Electricity ($/kWh)"
-    )
-    hosting_usd_per_month = forms.FloatField(
-        required=False,
-        min_value=0,
-        max_value=MAX_HOSTING_USD_PER_MONTH,
-        label="Hosting per server a month ($)",
-    )
+    (
+        purchase_usd,
+        gpus_per_server,
+        years,
+        power_kw,
+        pue,
+        usd_per_kwh,
+        hosting_usd_per_month,
+    ) = owned_fields().values()
 
     @classmethod
     def prepare_fields(cls, catalog: Catalog):
@@ -367,6 +348,16 @@ class PlanForm(CatalogForm):
             look = "form-select" if select else "form-check-input" if box else "form-control"
             field.widget.attrs.setdefault("class", look)
         return fields
+
+    @property
+    def lever_fields(self) -> list:
+        """The levers' bound fields, in the page's levers section."""
+        return [self[name] for name in LEVER_FIELDS]
+
+    @property
+    def levers_given(self) -> bool:
+        """Whether the input sets a lever (the page opens their section)."""
+        return any(field.value() not in (None, "", "none") for field in self.lever_fields)
 
     def clean_gpus(self) -> list:
         text = self.cleaned_data.get("gpus") or ""
@@ -404,7 +395,7 @@ class PlanForm(CatalogForm):
         cleaned = super().clean()
         clean_custom_model(self, cleaned)
         self._clean_profile(cleaned)
-        self._clean_owned(cleaned)
+        clean_owned(self, cleaned)
         clean_arrivals(self, cleaned)
         for name in ("ttft_ms", "tpot_ms"):
             if cleaned.get(name) is not None and cleaned[name] <= 0:
@@ -442,19 +433,6 @@ class PlanForm(CatalogForm):
                 self.add_error("rate", "Must be above 0.")
             elif per_day is not None and per_day <= 0:
                 self.add_error("requests_per_day", "Must be above 0.")
-
-    def _clean_owned(self, cleaned: dict) -> None:
-        if cleaned.get("pricing") == OWNED:
-            for name in OWNED_REQUIRED:
-                if name in cleaned and cleaned[name] is None:
-                    self.add_error(name, "Required for owned hardware (pricing=owned).")
-            for name in ("purchase_usd", "years"):
-                if cleaned.get(name) is not None and cleaned[name] <= 0:
-                    self.add_error(name, "Must be above 0.")
-        else:
-            for name in OWNED_FIELDS:
-                if cleaned.get(name) is not None:
-                    self.add_error(name, "Only with owned hardware (pricing=owned).")
 
     def inputs(self) -> dict[str, str]:
         """The cleaned input as query parameters (permalinks, the API, "saved vs now")."""
@@ -494,6 +472,7 @@ class PlanForm(CatalogForm):
                 )
             },
             **prefix_inputs(data),
+            **speculative_inputs(data),
         }
         if isinstance(data["model"], CustomModel):
             values = {
@@ -501,7 +480,7 @@ class PlanForm(CatalogForm):
                 "model_config": data["model"].config_json(),
                 **values,
             }
-        return {key: "" if value is None else _plain(value) for key, value in values.items()}
+        return {key: "" if value is None else plain_value(value) for key, value in values.items()}
 
 
 class PlanLogForm(PlanForm):
@@ -520,9 +499,3 @@ class PlanLogForm(PlanForm):
                 f"The log is {upload.size:,} bytes; at most {MAX_LOG_BYTES:,}."
             )
         return upload
-
-
-def _plain(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

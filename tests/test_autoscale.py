@@ -348,3 +348,55 @@ def test_prices_and_delays_are_checked():
         S.reserved_price(PRICE, 1.0)
     with pytest.raises(EstimatorInputError, match="Must be from 0 to 10,000,000,000,000"):
         S.ScaleUpDelay(weights_bytes=1e14)
+
+
+# N+1: one spare replica on top of what each hour needs (the planner's headroom)
+
+
+def test_n_plus_one_keeps_a_spare_replica_on_top_of_every_busy_hour():
+    plain = run(TEN_X)
+    spare = run(TEN_X, S.Policy(scale_up_delay_s=0, spare_replicas=1))
+    night, noon = spare.weekday.hours[3], spare.weekday.hours[12]
+    assert night.replicas == 2.0  # 1 / 1.6 -> 1, and the spare
+    assert noon.replicas == 8.0  # 10 / 1.6 = 6.25 -> 7, and the spare
+    # The fixed fleet is the planner's N+1 fleet: 7 for the peak plus the spare.
+    assert spare.bill.fixed_replicas == plain.bill.fixed_replicas + 1 == 8
+    # One more replica every hour of the day: 24 replica-hours a day more.
+    assert spare.weekday.replica_hours == pytest.approx(plain.weekday.replica_hours + 24)
+    assert spare.bill.autoscaled_usd_per_month > plain.bill.autoscaled_usd_per_month
+    # Reserved plus burst bills the same fleet: the spare is paid somewhere.
+    reserved = S.reserved_price(PRICE, 0.4)
+    plain_rb = run(TEN_X, reserved_usd_per_replica_hour=reserved).bill
+    spare_rb = run(
+        TEN_X,
+        S.Policy(scale_up_delay_s=0, spare_replicas=1),
+        reserved_usd_per_replica_hour=reserved,
+    ).bill
+    assert spare_rb.reserved_plus_burst_usd_per_month == pytest.approx(
+        plain_rb.reserved_plus_burst_usd_per_month + reserved * 730
+    )
+    assert spare_rb.reserved_replicas == plain_rb.reserved_replicas + 1
+
+
+def test_n_plus_one_spares_nothing_for_an_hour_that_needs_no_replica():
+    quiet = DayProfile((0.0,) * 6 + (2.0,) * 18)
+    day = run(quiet, S.Policy(min_replicas=0, scale_up_delay_s=0, spare_replicas=1)).weekday
+    assert day.hours[2].replicas == 0.0
+    assert day.hours[12].replicas == 3.0  # 2 / 1.6 -> 2, and the spare
+
+
+def test_n_plus_one_never_goes_past_the_most_replicas_without_saying_so():
+    capped = run(TEN_X, S.Policy(max_replicas=7, scale_up_delay_s=0, spare_replicas=1))
+    assert max(h.replicas_max for h in capped.weekday.hours) == 7
+    # The fixed fleet is the planner's, which max_replicas does not bound.
+    assert capped.bill.fixed_replicas == 8
+    assert any("no spare" in w and "at most 7" in w for w in capped.warnings)
+    # Room for the spare: no such warning.
+    roomy = run(TEN_X, S.Policy(max_replicas=8, scale_up_delay_s=0, spare_replicas=1))
+    assert not any("spare" in w for w in roomy.warnings)
+
+
+def test_a_policy_spares_at_most_one_replica():
+    with pytest.raises(EstimatorInputError) as error:
+        S.Policy(scale_up_delay_s=0, spare_replicas=2)
+    assert error.value.field == "n_plus_one"

@@ -4,6 +4,9 @@ naming the input to lower beyond it."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -165,3 +168,46 @@ def test_saved_vs_now_names_the_budget_problem_instead_of_planning(client):
     response = client.get(f"/p/{plan.public_id}/now")
     assert response.status_code == 200
     assert "Too much to plan" in response.text
+
+
+# Section: the benchmark's questions
+
+
+def _bench_questions() -> dict[str, dict[str, str]]:
+    """bench/planner.py's planning questions (bench/ is not a package: its modules import
+    each other from their own folder)."""
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    sys.path.insert(0, str(bench))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_planner", bench / "planner.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(bench))
+    return module.QUESTIONS
+
+
+BENCH_QUESTIONS = _bench_questions()
+
+
+class PassedTheGuard(Exception):
+    """Raised in place of planning, once the work budget let the plan through."""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(BENCH_QUESTIONS))
+def test_each_planner_bench_question_passes_the_work_budget(name, monkeypatch):
+    # The bench times these questions; one over the budget gets a field error instead
+    # of a plan, as several did for a while without a test noticing.
+    form = PlanForm({**capacity.DEFAULTS, **BENCH_QUESTIONS[name]})
+    assert form.is_valid(), form.errors
+    guard = budget.check_planning
+
+    def check_then_stop(*args, **kwargs):
+        guard(*args, **kwargs)  # raises WorkBudgetError over the budget
+        raise PassedTheGuard
+
+    monkeypatch.setattr(budget, "check_planning", check_then_stop)
+    with pytest.raises(PassedTheGuard):
+        refused = capacity.answer(form)
+        pytest.fail(f"{name} did not reach the plan: {refused.errors}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import json
 import re
 import shlex
 from pathlib import Path
@@ -57,7 +58,13 @@ VLLM_FLAGS = {
     "--enable-chunked-prefill",
     "--scheduling-policy",
     "--async-scheduling",
+    # EngineArgs' speculative_config, a JSON object (vllm/config/speculative.py
+    # SpeculativeConfig: method, model, num_speculative_tokens; vllm-project/vllm commit
+    # 002e77c1).
+    "--speculative-config",
 }
+# SpeculativeConfig.method values the recipes use (SpeculativeMethod, MTPModelTypes).
+VLLM_SPECULATIVE_METHODS = {"draft_model", "eagle", "eagle3", "mtp", "ngram", "medusa"}
 # vllm/config/cache.py CacheDType, first entries.
 VLLM_KV_CACHE_DTYPES = {"auto", "float16", "bfloat16", "fp8", "fp8_e4m3", "fp8_e5m2"}
 # vllm/model_executor/layers/quantization/__init__.py QuantizationMethods, first entries.
@@ -96,7 +103,16 @@ SGLANG_FLAGS = {
     "--max-prefill-tokens",
     "--host",
     "--port",
+    # arg_groups/fields/spec.py (sgl-project/sglang commit 015c8726): the Spec namespace.
+    "--speculative-algorithm",
+    "--speculative-draft-model-path",
+    "--speculative-draft-model",  # alias of --speculative-draft-model-path
+    "--speculative-num-steps",
+    "--speculative-eagle-topk",
+    "--speculative-num-draft-tokens",
 }
+# spec.py speculative_algorithm builtins.
+SGLANG_SPECULATIVE_ALGORITHMS = {"EAGLE", "EAGLE3", "NEXTN", "STANDALONE", "NGRAM"}
 # arg_groups/fields/model.py kv_cache_dtype choices (there is no plain "fp8").
 SGLANG_KV_CACHE_DTYPES = {
     "auto",
@@ -162,6 +178,7 @@ CHOICES = {
         "--kv-cache-dtype": SGLANG_KV_CACHE_DTYPES,
         "--quantization": SGLANG_QUANTIZATIONS,
         "--dtype": SGLANG_DTYPES,
+        "--speculative-algorithm": SGLANG_SPECULATIVE_ALGORITHMS,
     },
     D.TENSORRT_LLM: {"--backend": TRTLLM_BACKENDS},
 }
@@ -356,6 +373,70 @@ def test_every_flag_emitted_is_in_the_engines_parser(engine, weights, kv):
                 assert flag_value(recipe.argv, flag) in allowed
         # No flag is given twice (argparse would keep the last one silently).
         assert len(flags) == len(set(flags))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("method", ["draft", "eagle", "mtp"])
+def test_speculative_flags_are_in_the_engines_parser(engine, method):
+    recipe = make(engine=engine, speculative=method, num_speculative_tokens=3)
+    program = PROGRAMS[engine]
+    flags = [arg for arg in recipe.argv[len(program) :] if arg.startswith("-")]
+    assert set(flags) <= FLAGS[engine], set(flags) - FLAGS[engine]
+    assert len(flags) == len(set(flags))
+    assert shell_words(recipe.command) == list(recipe.argv)
+    if engine == D.VLLM:
+        config = json.loads(flag_value(recipe.argv, "--speculative-config"))
+        assert config["method"] in VLLM_SPECULATIVE_METHODS
+        assert config["num_speculative_tokens"] == 3
+        assert ("model" in config) == (method != "mtp")
+    elif engine == D.SGLANG:
+        assert flag_value(recipe.argv, "--speculative-algorithm") in SGLANG_SPECULATIVE_ALGORITHMS
+        # A chain of 3 drafted tokens: 3 steps, one candidate each, 4 tokens verified.
+        assert flag_value(recipe.argv, "--speculative-num-steps") == "3"
+        assert flag_value(recipe.argv, "--speculative-eagle-topk") == "1"
+        assert flag_value(recipe.argv, "--speculative-num-draft-tokens") == "4"
+    else:
+        assert any("--extra_llm_api_options" in note for note in recipe.notes)
+
+
+def test_eagle_on_vllm_and_sglang_names_the_head_to_supply():
+    vllm = make(speculative="eagle", num_speculative_tokens=3)
+    config = json.loads(flag_value(vllm.argv, "--speculative-config"))
+    assert config == {
+        "method": "eagle",
+        "model": "<EAGLE head trained for Llama 3.1 70B>",
+        "num_speculative_tokens": 3,
+    }
+    assert any("EAGLE needs a draft head" in note for note in vllm.notes)
+    sglang = make(engine=D.SGLANG, speculative="eagle", num_speculative_tokens=3)
+    assert flag_value(sglang.argv, "--speculative-algorithm") == "EAGLE"
+    assert flag_value(sglang.argv, "--speculative-draft-model-path").startswith("<EAGLE head")
+
+
+def test_a_draft_model_is_named_by_its_repo_and_mtp_by_none():
+    draft = make(
+        engine=D.SGLANG, speculative="draft", num_speculative_tokens=4, draft_repo="a/b-1B"
+    )
+    assert flag_value(draft.argv, "--speculative-algorithm") == "STANDALONE"
+    assert flag_value(draft.argv, "--speculative-draft-model-path") == "a/b-1B"
+    mtp = make(engine=D.SGLANG, speculative="mtp", num_speculative_tokens=1)
+    assert flag_value(mtp.argv, "--speculative-algorithm") == "NEXTN"
+    assert "--speculative-draft-model-path" not in mtp.argv
+    assert "--speculative" not in " ".join(make().argv)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"speculative": "beam"}, "speculative"),
+        ({"speculative": "eagle", "num_speculative_tokens": 0}, "num_speculative_tokens"),
+        ({"speculative": "draft", "num_speculative_tokens": 2, "draft_repo": "--x"}, "draft_repo"),
+    ],
+)
+def test_bad_speculative_inputs_are_refused_by_field(changes, field):
+    with pytest.raises(D.DeployInputError) as caught:
+        dataclasses.replace(EXAMPLE, **changes)
+    assert caught.value.field == field
 
 
 @pytest.mark.parametrize("engine", ENGINES)

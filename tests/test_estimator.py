@@ -19,8 +19,9 @@ from calculator.estimator import (
     Workload,
     count_parameters,
     estimate,
+    first_to_fit,
     kv_bytes_per_token,
-    widest_dtype_to_fit,
+    narrower_weights,
 )
 from calculator.estimator import constants as C
 
@@ -209,7 +210,8 @@ def _narrower(model, gpu, weights, num_gpus=1, batch=1, seq_len=2048, **workload
         gpu_hourly_usd=gpu.hourly_usd,
         **workload,
     )
-    return widest_dtype_to_fit(model, gpu, ROUND_ENGINE, w, batch, seq_len)
+    fit = first_to_fit(model, gpu, ROUND_ENGINE, narrower_weights(gpu, w), batch, seq_len)
+    return fit.weights_dtype if fit else None
 
 
 def test_a_misfit_names_the_widest_narrower_precision_that_fits():

@@ -8,6 +8,7 @@ import pytest
 
 from calculator.estimator import EstimatorInputError
 from calculator.estimator import owned as O
+from calculator.estimator.results import ApiComparison
 
 # A hand-worked server: $262,800 over 3 years is $10 an hour (262,800 / 26,280); 10 kW
 # at a PUE of 1.5 and $0.10 per kWh is $1.50 an hour; $730 a month of hosting is $1 an
@@ -130,3 +131,47 @@ def test_a_rented_price_must_be_a_price():
         O.break_even(SERVER, math.nan)
     with pytest.raises(EstimatorInputError, match="at most 730"):
         O.break_even(SERVER, 2.0, rented_hours_per_month=800)
+
+
+# A configuration busy all month: bought, rented, or its tokens bought from an API
+
+
+def _api(slug: str, usd_per_1m: float | None) -> ApiComparison:
+    return ApiComparison(slug, slug.upper(), 0.0, None, None, usd_per_1m_output_tokens=usd_per_1m)
+
+
+def test_buy_rent_and_api_a_month_by_hand():
+    # Two of SERVER's GPUs at $1.5625: 2 x 1.5625 x 730 = $2,281.25 a month. Renting
+    # them at $4: 2 x 4 x 730 = $5,840. At 1,000 output tokens/s all month, 1,000 x
+    # 3,600 x 730 = 2.628 billion tokens: $26,280 at $10 per 1M, $5,256 at $2.
+    # Break-even: 262,800 / (4 x 8 x 730 - (1.5 + 1) x 730) = 262,800 / 21,535.
+    month = O.month_compared(
+        O.owned_price(SERVER),
+        2,
+        rented_usd_per_gpu_hour=4.0,
+        output_tokens_per_second=1_000,
+        apis=[_api("dear", 10.0), _api("cheap", 2.0), _api("unpriced", None)],
+    )
+    assert month.owned_usd_per_month == pytest.approx(2_281.25)
+    assert month.rented_usd_per_month == pytest.approx(5_840)
+    assert month.output_tokens_per_month == pytest.approx(2.628e9)
+    assert [(a.slug, a.usd_per_month) for a in month.apis] == [
+        ("cheap", pytest.approx(5_256)),
+        ("dear", pytest.approx(26_280)),
+    ]
+    assert month.break_even.months == pytest.approx(262_800 / 21_535)
+    assert month.break_even.months == pytest.approx(12.2034, abs=1e-4)
+    shown = month.as_dict()
+    assert shown["break_even_months"] == pytest.approx(12.2034, abs=1e-4)
+    assert shown["apis"][0]["usd_per_month"] == pytest.approx(5_256)
+    step = month.trace(O.owned_price(SERVER).hardware)
+    assert [s.label for s in step] == ["Owned, a month busy", "Break-even against renting"]
+
+
+def test_without_a_rented_price_there_is_no_break_even():
+    month = O.month_compared(
+        O.owned_price(SERVER), 8, rented_usd_per_gpu_hour=None, output_tokens_per_second=10
+    )
+    assert month.rented_usd_per_month is None and month.break_even is None
+    assert month.as_dict()["break_even_months"] is None
+    assert month.owned_usd_per_month == pytest.approx(12.5 * 730)

@@ -71,6 +71,33 @@ def test_a_peaky_day_costs_less_autoscaled_and_says_by_how_much(client):
     assert max(replicas) > 3 * min(replicas)
 
 
+def test_n_plus_one_keeps_its_spare_in_the_autoscaled_fleet_and_the_bills(client):
+    plain = _plan(client, hourly_rates=PEAKY, scale_up_delay_s="0")
+    spare = _plan(client, hourly_rates=PEAKY, scale_up_delay_s="0", n_plus_one="true")
+    # The fixed fleet is the planner's N+1 fleet, one replica more.
+    assert spare["bill"]["fixed_replicas"] == spare["best"]["replicas"]
+    assert spare["bill"]["fixed_replicas"] == plain["bill"]["fixed_replicas"] + 1
+    # Every hour holds one replica more than it needs; the bills pay for it.
+    for with_spare, without in zip(spare["schedule"], plain["schedule"], strict=True):
+        assert with_spare["replicas"] == pytest.approx(without["replicas"] + 1)
+    for key in ("autoscaled_usd_per_month", "reserved_plus_burst_usd_per_month"):
+        assert spare["bill"][key] > plain["bill"][key]
+    assert spare["autoscaling"]["policy"]["spare_replicas"] == 1
+    # At most as many replicas as the peak needs: the spare is given up, and said so.
+    capped = _plan(
+        client,
+        hourly_rates=PEAKY,
+        scale_up_delay_s="0",
+        n_plus_one="true",
+        max_replicas=str(plain["bill"]["fixed_replicas"]),
+    )
+    assert any("no spare" in w for w in capped["autoscaling"]["warnings"])
+    page = client.get(
+        reverse("calculator:plan"), {**PLAN, "hourly_rates": PEAKY, "n_plus_one": "true"}
+    )
+    assert b'id="plan-spare"' in page.content
+
+
 def test_a_twenty_minute_scale_up_delay_costs_the_ramp_hours_their_targets(client):
     # Office hours: 20 requests/s at night, 200 from 8:00 to 17:00 (a one-hour ramp).
     office = ",".join(["20"] * 8 + ["200"] * 10 + ["20"] * 6)
@@ -229,6 +256,34 @@ def test_a_request_log_gives_the_profile_and_the_lengths(client):
     assert body["autoscaling"]["profile"]["log"]["requests"] == 2_000
     assert body["traffic"]["prompt_tokens"] == 1000  # the log's mean: 900 + 99.5
     assert len(body["inputs"]["hourly_rates"].split(",")) == 24
+
+
+def _busy_log(lengths: list[tuple[int, int]]) -> bytes:
+    """20 requests/s for 1,000 s (a peak hour of 3.3 requests/s), their lengths in turn
+    from ``lengths``."""
+    rows = ["timestamp,prompt_tokens,completion_tokens"]
+    for i in range(20_000):
+        prompt, completion = lengths[i % len(lengths)]
+        rows.append(f"{1_715_000_000 + i * 0.05:.2f},{prompt},{completion}")
+    return "\n".join(rows).encode()
+
+
+def test_lengths_from_the_log_with_a_long_tail_need_more_replicas(client):
+    # The same means (1,000 and 200 tokens) both ways; one request in twenty long.
+    tight = {"ttft_ms": "500", "tpot_ms": "30", "percentile": "p99", "target_utilization": "0.5"}
+    even = _post(client, _busy_log([(1000, 200)]), **tight).json()
+    tail = _post(client, _busy_log([(500, 100)] * 19 + [(10_500, 2_100)]), **tight).json()
+    assert even["traffic"]["prompt_tokens"] == tail["traffic"]["prompt_tokens"] == 1000
+    assert even["traffic"]["completion_tokens"] == tail["traffic"]["completion_tokens"] == 200
+    assert tail["traffic"]["lengths"] == even["traffic"]["lengths"] == "from the log"
+    # Long prompts hold up the first tokens behind them: a replica serves about 5
+    # requests/s within p99 against about 18 (measured), so the 3.3/s peak at 50%
+    # needs two replicas, not one.
+    assert tail["best"]["max_rate_per_replica"] < even["best"]["max_rate_per_replica"] / 2
+    assert tail["best"]["replicas"] > even["best"]["replicas"]
+    # Mean lengths typed: every request at them, as before.
+    typed = _post(client, _busy_log([(1000, 200)]), prompt="1000", completion="200", **tight)
+    assert typed.json()["traffic"]["lengths"] == "mean"
 
 
 def test_a_malformed_log_names_its_line(client):

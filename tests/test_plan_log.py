@@ -76,7 +76,14 @@ def test_a_log_plans_the_day_from_the_page_inputs(client):
     hourly = re.search(r'name="hourly_rates" value="([^"]*)"', text).group(1)
     assert len(hourly.split(",")) == 24 and hourly != PAGE["hourly_rates"]
     assert 'name="prompt" value="1000"' in text  # the log's mean: 900 + 99.5
+    assert 'id="plan-lengths"' in text  # each request's lengths drawn from the log
     assert not Plan.objects.exists()
+
+
+def test_typed_lengths_plan_every_request_at_them(client):
+    text = _upload(client, _log(), prompt="1000", completion="200").content.decode()
+    assert 'id="plan-day"' in text
+    assert 'id="plan-lengths"' not in text
 
 
 def test_a_log_without_htmx_answers_the_whole_page(client):

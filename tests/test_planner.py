@@ -459,3 +459,44 @@ def test_an_option_missing_at_any_load_says_why(blocks, says):
     load = SimpleNamespace(replica=SimpleNamespace(kv_blocks=blocks))
     traffic = P.Traffic.at_peak(3, 2000, 300)
     assert says in P.why_no_load_meets(load, traffic, "p95")
+
+
+# Lengths drawn from a request log (issue 21): a long tail plans differently from its mean
+
+# Prompts of mean 1,000 and completions of mean 200 both ways: every request at the
+# mean, or nine in ten short (500, 100) and one in ten long (5,500, 1,100).
+AT_THE_MEAN = ((1000, 200),)
+LONG_TAIL = ((500, 100),) * 9 + ((5500, 1100),)
+
+
+def _plan_lengths(pairs):
+    traffic = P.Traffic(30.0, 30.0, 1000, 200, length_pairs=pairs)
+    return P.plan(
+        LLAMA_3_8B,
+        [H100_SXM],
+        ROUND_ENGINE,
+        traffic,
+        P.Targets(ttft_s=0.5, tpot_s=0.03, percentile="p99"),
+        weights=[Dtype.BF16],
+        max_gpus_per_replica=1,
+    )
+
+
+def test_a_long_tail_of_lengths_needs_more_replicas_than_its_mean_at_tight_p99():
+    means, sampled, tail = (_plan_lengths(p) for p in ((), AT_THE_MEAN, LONG_TAIL))
+    # Drawing every request at the mean is the means' plan, to the replica.
+    assert sampled.best.replicas == means.best.replicas
+    assert sampled.best.max_rate_per_replica == pytest.approx(means.best.max_rate_per_replica)
+    # The same means with a long tail: long prompts hold up the first tokens of those
+    # behind them, and long answers the batch: fewer requests a replica within p99.
+    assert tail.best.max_rate_per_replica < means.best.max_rate_per_replica
+    assert tail.best.replicas > means.best.replicas
+    assert tail.as_dict()["traffic"]["lengths"] == "from the log"
+    assert means.as_dict()["traffic"]["lengths"] == "mean"
+
+
+def test_lengths_from_the_log_are_drawn_the_same_every_time():
+    first = _plan_lengths(LONG_TAIL)
+    K.forget_loads()  # simulated again, not remembered
+    again = _plan_lengths(LONG_TAIL)
+    assert first.best.max_rate_per_replica == again.best.max_rate_per_replica

@@ -456,7 +456,7 @@ def test_the_calculator_page_hooks_the_under_load_section():
 
     html = Client().get(reverse("calculator:calculator")).content.decode()
     assert 'hx-get="/under-load/"' in html
-    assert 'hx-trigger="revealed"' in html
+    assert 'hx-trigger="intersect once"' in html
 
 
 def _form_including_gets(html: str) -> list[str]:

@@ -185,7 +185,7 @@ SLUG_VALUES = {
     "kv": [""] + [d.value for d in Dtype] + ["fp12"],
     "parallelism": [p.value for p in Parallelism] + ["expert"],
     "provider": ["", "aws", "gcp", "lambda", "runpod", "vast", "azure"],
-    "pricing": ["", "on_demand", "spot", "reserved"],
+    "pricing": ["", "on_demand", "spot", "owned", "reserved"],
 }
 SEED = {
     "model": "llama-2-70b",
@@ -231,6 +231,14 @@ SENSIBLE = {
     "draft_model": st.sampled_from(["", "llama-3.2-1b"]),
     "num_speculative_tokens": st.one_of(st.just(""), st.integers(1, 16).map(str)),
     "acceptance_rate": st.sampled_from(["", "0", "0.7", "1"]),
+    # Owned hardware (pricing=owned): empty, typical and edge values.
+    "purchase_usd": st.sampled_from(["", "0", "262800", "10000000"]),
+    "gpus_per_server": st.sampled_from(["", "0", "1", "8", "72"]),
+    "years": st.sampled_from(["", "0", "3", "10"]),
+    "power_kw": st.sampled_from(["", "0", "10"]),
+    "pue": st.sampled_from(["", "0.9", "1.58", "3"]),
+    "usd_per_kwh": st.sampled_from(["", "0", "0.1"]),
+    "hosting_usd_per_month": st.sampled_from(["", "0", "730"]),
     **{name: st.sampled_from(values) for name, values in SLUG_VALUES.items()},
 }
 

@@ -106,7 +106,9 @@ def test_the_form_has_every_label_tied_to_its_input(client):
         ("Prompt tokens", "prompt"),
         ("Completion tokens", "completion"),
         ("Price", "provider"),
-        ("On-demand or spot", "pricing"),
+        ("Price basis", "pricing"),
+        ("Purchase per server ($)", "purchase_usd"),
+        ("GPUs per server", "gpus_per_server"),
         ("My own price per GPU-hour", "gpu_hourly_usd"),
         ("Weights precision", "weights"),
         ("KV-cache precision", "kv"),
@@ -416,7 +418,7 @@ def test_a_keystroke_renders_the_headline_and_leaves_the_rest_to_fragments(clien
     html = client.post(URL, inputs(), headers=HTMX).content.decode()
     assert 'id="key-figures"' in html and 'id="memory-title"' in html
     assert 'id="performance-title"' in html and 'id="cost-title"' in html
-    # The costly sections are placeholders that load themselves when revealed.
+    # The costly sections are placeholders that load themselves when scrolled into view.
     for section in ("apis", "batch-charts", "compare-gpus"):
         assert fragment_url(html, section).startswith("/fragments/")
     assert '<svg class="chart-svg"' not in html

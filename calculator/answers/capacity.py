@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from calculator import calibration_report, charts, deploy, estimator, snapshots
@@ -20,10 +20,12 @@ from calculator.answers.shared import (
     PriceChoice,
     compared_apis,
     objection,
+    owned_shown,
+    rented_on_demand,
     validated,
 )
 from calculator.catalog import Catalog
-from calculator.estimator import budget, planner, traffic
+from calculator.estimator import budget, planner, speculative, traffic
 from calculator.estimator import owned as owned_module
 from calculator.estimator.pricing import Pricing
 from calculator.estimator.specs import Parallelism
@@ -134,14 +136,17 @@ class Planned:
             return None
         data = self.form.cleaned_data
         gpu = next(row for row in self.gpus if row.slug == option.gpu)
+        model, planned = data["model"].to_spec(), self.result.traffic
         try:
             inputs = deploy.for_option(
                 option,
-                model=data["model"].to_spec(),
+                model=model,
                 engine=data["engine"].to_spec(),
-                traffic=self.result.traffic,
+                traffic=planned,
                 model_repo=getattr(data["model"], "hf_repo", "") or "",
                 gpu_vendor=gpu.vendor,
+                speculation=speculative.of(model, planned.workload()),
+                draft_repo=getattr(data.get("draft_model"), "hf_repo", "") or "",
             )
         except deploy.DeployInputError as error:
             return {"error": error.message}
@@ -276,27 +281,22 @@ def owned_against_renting(
     """Owned hardware's price, part by part, its math, and, for the best option's GPU,
     buying a server against renting its GPUs on demand (the months to break even)."""
     price = choice.owned
-    shown = {**price.as_dict(), "trace": [asdict(step) for step in price.trace()]}
-    shown["rented_usd_per_gpu_hour"] = shown["break_even_months"] = None
     best = result.best
-    if best is None:
-        return shown
-    row = next(gpu for gpu in gpus if gpu.slug == best.gpu)
-    rented = PriceChoice(None, Pricing.ON_DEMAND).price(catalog, row, best.gpus_per_replica)
-    if rented.effective_usd_per_gpu_hour is None:
-        return shown
+    row = best and next(gpu for gpu in gpus if gpu.slug == best.gpu)
+    rented = row and rented_on_demand(catalog, row, best.gpus_per_replica)
+    if rented is None or rented.effective_usd_per_gpu_hour is None:
+        return owned_shown(price, rented_usd_per_gpu_hour=None, break_even_months=None)
     even = owned_module.break_even(price.hardware, rented.effective_usd_per_gpu_hour)
     step = even.trace(price.hardware)
-    shown.update(
+    return owned_shown(
+        price,
+        [step] if step else [],
         rented_usd_per_gpu_hour=rented.effective_usd_per_gpu_hour,
         rented_source=rented.label,
         rented_usd_per_server_month=even.rented_usd_per_month,
         owned_running_usd_per_server_month=even.owned_running_usd_per_month,
         break_even_months=even.months,
     )
-    if step is not None:
-        shown["trace"].append(asdict(step))
-    return shown
 
 
 # Section: what the results partial renders from (the page and a saved plan alike)

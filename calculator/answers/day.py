@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from calculator import charts
+from calculator.answers.shared import levers
 from calculator.estimator import EstimatorInputError, day, planner
 from calculator.estimator.arrivals import Arrivals, Process
 from calculator.estimator.request_log import RequestLog, read_request_log
+from calculator.estimator.serving import LengthPairs
 from calculator.estimator.specs import ApiOffering, EngineSpec, GpuSpec, ModelSpec
 from calculator.estimator.traffic import DayProfile, WeekProfile, preset
 
@@ -100,21 +102,34 @@ def lengths(data: Mapping, found: Profile | None) -> tuple[int, int]:
     return prompt, completion
 
 
+def log_pairs(data: Mapping, found: Profile) -> LengthPairs:
+    """The log's (prompt, completion) sample to draw each request's lengths from, when
+    the log has token columns and no mean length was typed; else none (the means)."""
+    log_lengths = found.log.lengths if found.log else None
+    if log_lengths is None or data.get("prompt") or data.get("completion"):
+        return ()
+    return log_lengths.sample
+
+
 def traffic(data: Mapping, found: Profile | None, lengths_: tuple[int, int]) -> planner.Traffic:
     """The traffic to plan for: a profile's busiest hour as the peak and its week's mean
-    as the average; else a peak rate or requests per day; and what of each prompt the
-    prefix cache holds."""
+    as the average; else a peak rate or requests per day; and the levers (what of each
+    prompt the prefix cache holds, speculative decoding)."""
     prompt, completion = lengths_
     came = arrivals(data)
-    # What of each prompt the prefix cache holds (estimator/prefix.py).
-    cached = {
-        "shared_prefix_tokens": data.get("shared_prefix_tokens") or 0,
-        "prefix_hit_rate": data.get("prefix_hit_rate") or 0.0,
-    }
+    # The levers: prefix caching (estimator/prefix.py), speculative decoding.
+    cached = levers(data)
     if found is not None:
         week = found.week
         return planner.Traffic(
-            week.peak_rate, week.mean_rate, prompt, completion, found.source, came, **cached
+            week.peak_rate,
+            week.mean_rate,
+            prompt,
+            completion,
+            found.source,
+            came,
+            **cached,
+            length_pairs=log_pairs(data, found),
         )
     if data.get("rate") is not None:
         given = planner.Traffic.at_peak(data["rate"], prompt, completion)
@@ -129,13 +144,15 @@ def traffic(data: Mapping, found: Profile | None, lengths_: tuple[int, int]) -> 
 
 def inputs(data: Mapping, headroom: planner.Headroom) -> day.DayInputs:
     """The autoscaling policy typed; the autoscaler loads replicas to the planner's
-    target utilization (its headroom), so a flat day costs what the plan does."""
+    target utilization and keeps its N+1 spare (its headroom), so a flat day costs what
+    the plan does."""
     return day.DayInputs(
         min_replicas=data.get("min_replicas"),
         max_replicas=data.get("max_replicas"),
         scale_up_delay_s=data.get("scale_up_delay_s"),
         target_utilization=headroom.target_utilization,
         reserved_discount=data.get("reserved_discount"),
+        n_plus_one=headroom.n_plus_one,
     )
 
 
@@ -178,6 +195,7 @@ def the_day(
         completion_tokens=traffic.completion_tokens,
         apis=apis,
         owned=owned,
+        length_pairs=traffic.length_pairs,
     )
     shown = planned.as_dict()
     return {

@@ -21,13 +21,15 @@ from calculator.answers.shared import (
     PriceChoice,
     compared_apis,
     objection,
+    owned_shown,
+    rented_on_demand,
     same_model,
     specs,
     validated,
     workload,
 )
-from calculator.estimator import Dtype, Parallelism, bands, prefix, pricing
-from calculator.forms import CalculatorForm, CustomModel
+from calculator.estimator import Dtype, Parallelism, bands, owned, prefix, pricing
+from calculator.forms import OWNED, CalculatorForm, CustomModel
 from calculator.models import ApiOffering, LlmModel, Scenario, Visibility
 
 # Section: defaults
@@ -80,6 +82,9 @@ class Estimated:
     estimate: estimator.Estimate
     price: pricing.PriceUsed
     offerings: tuple[ApiOffering, ...]
+    # With pricing=owned: the owned price part by part, the month bought, rented and on
+    # the APIs, the break-even months and their math (owned_month); else None.
+    owned: dict | None = None
 
     @property
     def data(self) -> dict:
@@ -130,7 +135,7 @@ class Estimated:
             item["same_model"] = bool(offering and same_model(offering, model))
             item["deprecated"] = bool(offering and offering.is_deprecated)
             item["reference"] = bool(offering and offering.is_reference)
-        return {**result, "confidence": self.confidence}
+        return {**result, "owned": self.owned, "confidence": self.confidence}
 
     def as_json(self) -> dict:
         """What /api/estimate and ``estimate --json`` answer."""
@@ -157,16 +162,17 @@ class Estimated:
             return None
         model, gpu, engine = specs(self.data)
         asked = workload(self.data, self.price)
-        narrower = estimator.widest_dtype_to_fit(
+        narrower = estimator.first_to_fit(
             model,
             gpu,
             engine,
-            asked,
+            estimator.narrower_weights(gpu, asked),
             self.estimate.batch,
             self.estimate.seq_len,
             prefix.of(asked).shared,
         )
-        return {"gpus": memory.min_gpus, "weights": narrower.value if narrower else None}
+        weights = narrower.weights_dtype.value if narrower else None
+        return {"gpus": memory.min_gpus, "weights": weights}
 
     def shown_inputs(self) -> dict:
         """The inputs as the result partials read them (names, not rows)."""
@@ -212,18 +218,45 @@ def answer(
     if errors := validated(form):
         return errors
     data = form.cleaned_data
-    price = PriceChoice.of(data).price(form.catalog, data["gpu"], data["gpus"])
     offerings, apis = compared_apis(form.catalog, data["model"], everything=all_apis)
     model, gpu, engine = specs(data)
     try:
+        choice = PriceChoice.of(data)  # owned hardware the estimator may refuse
+        price = choice.price(form.catalog, data["gpu"], data["gpus"])
         result = estimator.estimate(model, gpu, engine, workload(data, price, apis), trace=trace)
+        shown = None if choice.owned is None else owned_month(form, choice.owned, result)
     except estimator.EstimatorInputError as error:
         return objection(form, error)
     custom = data["model"]
     if isinstance(custom, CustomModel) and custom.warnings:
         # What the config left out or the estimate leaves out comes first.
         result = dataclasses.replace(result, warnings=(*custom.warnings, *result.warnings))
-    return Estimated(form, result, price, offerings)
+    if shown is not None and trace:
+        result = dataclasses.replace(result, trace=with_owned_steps(result.trace, shown))
+    return Estimated(form, result, price, offerings, shown)
+
+
+def owned_month(form: CalculatorForm, price: owned.OwnedPrice, result: estimator.Estimate) -> dict:
+    """Owned hardware against renting the same GPUs on demand and against the APIs, a
+    month busy at full load (``estimator.owned.month_compared``), with the math."""
+    data = form.cleaned_data
+    rented = rented_on_demand(form.catalog, data["gpu"], data["gpus"])
+    month = owned.month_compared(
+        price,
+        data["gpus"],
+        rented_usd_per_gpu_hour=rented.effective_usd_per_gpu_hour,
+        output_tokens_per_second=result.cost.saturated_output_tokens_per_second,
+        apis=result.api_comparison,
+    )
+    source = rented.label if rented.effective_usd_per_gpu_hour is not None else None
+    return owned_shown(price, month.trace(price.hardware), **month.as_dict(), rented_source=source)
+
+
+def with_owned_steps(steps: tuple, shown: dict) -> tuple:
+    """The estimate's math with the owned price's steps where its cost steps begin."""
+    owned_steps = tuple(estimator.TraceStep(**step) for step in shown["trace"])
+    at = next((i for i, step in enumerate(steps) if step.section == "cost"), len(steps))
+    return (*steps[:at], *owned_steps, *steps[at:])
 
 
 def accuracy() -> dict:
@@ -235,11 +268,17 @@ def accuracy() -> dict:
 def price_hint(form: CalculatorForm, result: Estimated | FieldErrors) -> pricing.PriceUsed | None:
     """The price that applies without one typed, for the price field's hint: whenever
     the GPU and the count are valid (None: they are not)."""
-    if isinstance(result, Estimated) and result.price.basis != pricing.Basis.TYPED:
+    owned_basis = pricing.Basis.OWNED
+    if isinstance(result, Estimated) and result.price.basis not in (
+        pricing.Basis.TYPED,
+        owned_basis,
+    ):
         return result.price
     data = form.cleaned_data
     if "gpu" not in data or "gpus" not in data:
         return None
+    if data.get("pricing") == OWNED:  # owned hardware, valid or not: what renting costs
+        return rented_on_demand(form.catalog, data["gpu"], data["gpus"])
     return PriceChoice.of(data).price(form.catalog, data["gpu"], data["gpus"], typed=False)
 
 

@@ -5,7 +5,7 @@ the workload the estimator is given. No formulas: the rules are the estimator's
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 from django import forms
 from django.utils import timezone
@@ -13,9 +13,8 @@ from django.utils import timezone
 from calculator import estimator
 from calculator.catalog import Catalog
 from calculator.estimator import Dtype, EstimatorInputError, Parallelism, Workload, owned, pricing
-from calculator.forms import BATCH_MAX_KEYWORD, CustomModel
+from calculator.forms import BATCH_MAX_KEYWORD, OWNED, CustomModel
 from calculator.models import ApiOffering, GpuType
-from calculator.plan_forms import OWNED
 
 # Section: defaults
 
@@ -75,7 +74,7 @@ PriceUsed = pricing.PriceUsed
 class PriceChoice:
     """What the user chose about the GPU price: one provider's offers or the cheapest,
     on-demand or spot, and a price of their own for the GPU they picked; or hardware
-    they own (the planner's ``pricing=owned``), priced by ``estimator.owned``."""
+    they own (``pricing=owned``), priced by ``estimator.owned``."""
 
     provider: str | None
     pricing: pricing.Pricing
@@ -161,6 +160,19 @@ def owned_price(data: Mapping) -> owned.OwnedPrice:
     return owned.owned_price(hardware)
 
 
+def rented_on_demand(catalog: Catalog, gpu: GpuType, num_gpus: int) -> pricing.PriceUsed:
+    """What renting these GPUs costs, for owning to be compared with: the cheapest
+    on-demand offer, else the catalog price (the estimator's rule, nothing typed)."""
+    return PriceChoice(None, pricing.Pricing.ON_DEMAND).price(catalog, gpu, num_gpus)
+
+
+def owned_shown(price: owned.OwnedPrice, steps: Iterable = (), **figures) -> dict:
+    """Owned hardware's price part by part, the figures compared with it, and the math
+    (its formula, then ``steps``), as the JSON and the pages show them."""
+    trace = [*price.trace(), *steps]
+    return {**price.as_dict(), **figures, "trace": [asdict(step) for step in trace]}
+
+
 # Section: which API offerings a question compares with
 
 
@@ -216,13 +228,21 @@ def workload(
         parallelism=Parallelism(data["parallelism"]),
         gpu_hourly_usd=None if price is None else price.effective_usd_per_gpu_hour,
         apis=apis,
-        shared_prefix_tokens=data.get("shared_prefix_tokens") or 0,
-        prefix_hit_rate=data.get("prefix_hit_rate") or 0.0,
-        speculative=data.get("speculative") or "none",
-        draft_model=data["draft_model"].to_spec() if data.get("draft_model") else None,
-        num_speculative_tokens=data.get("num_speculative_tokens"),
-        acceptance_rate=data.get("acceptance_rate"),
+        **levers(data),
     )
+
+
+def levers(data: Mapping) -> dict:
+    """The levers a valid form asks for (prefix caching, speculative decoding), as the
+    estimator's Workload and the planner's Traffic take them."""
+    return {
+        "shared_prefix_tokens": data.get("shared_prefix_tokens") or 0,
+        "prefix_hit_rate": data.get("prefix_hit_rate") or 0.0,
+        "speculative": data.get("speculative") or "none",
+        "draft_model": data["draft_model"].to_spec() if data.get("draft_model") else None,
+        "num_speculative_tokens": data.get("num_speculative_tokens"),
+        "acceptance_rate": data.get("acceptance_rate"),
+    }
 
 
 def specs(data: Mapping) -> tuple[estimator.ModelSpec, estimator.GpuSpec, estimator.EngineSpec]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from .constants import ESTIMATOR_VERSION
 from .core import estimate
 from .limits import MAX_BATCH, MAX_GPUS, MAX_HOURLY_USD, MAX_TOKENS
-from .memory import kv_bytes_per_token, min_gpus_to_fit, widest_dtype_to_fit
+from .memory import first_to_fit, kv_bytes_per_token, min_gpus_to_fit, narrower_weights
 from .params import ParamCounts, count_parameters
 from .results import ApiComparison, Bound, Cost, Decode, Estimate, Memory, Prefill, TraceStep
 from .serving import LengthSpread, Percentiles, ServingResult, saturation_rate, simulate
@@ -74,12 +74,13 @@ __all__ = [
     "compare_gpus",
     "count_parameters",
     "estimate",
+    "first_to_fit",
     "kv_bytes_per_token",
     "make_context",
     "min_gpus_to_fit",
+    "narrower_weights",
     "saturation_rate",
     "simulate",
     "step_time",
-    "widest_dtype_to_fit",
     "sweep_batches",
 ]

@@ -150,8 +150,13 @@ class Policy:
     max_replicas: int = MAX_REPLICAS
     target_utilization: float = DEFAULT_TARGET_UTILIZATION
     scale_down_delay_s: float = DEFAULT_SCALE_DOWN_DELAY_S
+    # N+1 (the planner's ``Headroom.n_plus_one``): one replica on top of what each hour
+    # with traffic needs, so the targets hold with one down; never past max_replicas.
+    spare_replicas: int = 0
 
     def __post_init__(self) -> None:
+        if self.spare_replicas not in (0, 1) or isinstance(self.spare_replicas, bool):
+            raise EstimatorInputError("n_plus_one", "One spare replica or none.")
         for field, value, low in (
             ("min_replicas", self.min_replicas, 0),
             ("max_replicas", self.max_replicas, 1),
@@ -178,7 +183,16 @@ class Policy:
             "target_utilization": self.target_utilization,
             "scale_up_delay_s": self.scale_up_delay_s,
             "scale_down_delay_s": self.scale_down_delay_s,
+            "spare_replicas": self.spare_replicas,
         }
+
+    def wanted(self, rate: float, capacity: float) -> int:
+        """Replicas for ``rate`` (requests/s): the sizing rule, the spare on top when
+        any replica is needed, within the fewest and the most allowed."""
+        needed = replicas_for(rate, capacity, self.target_utilization)
+        if needed:
+            needed += self.spare_replicas
+        return min(max(needed, self.min_replicas), self.max_replicas)
 
 
 def _check_number(field: str, value, low: float, high: float) -> None:
@@ -336,8 +350,7 @@ def simulate_day(
     window: deque[int] = deque(maxlen=math.ceil(policy.scale_down_delay_s / STEP_S) + 1)
 
     def wanted(rate: float) -> int:
-        needed = replicas_for(rate, capacity, policy.target_utilization)
-        return min(max(needed, policy.min_replicas), policy.max_replicas)
+        return policy.wanted(rate, capacity)
 
     ready = wanted(rates[0])
     pending: deque[list[int]] = deque()  # [step it serves from, replicas], oldest first
@@ -531,8 +544,11 @@ def autoscale(
         (weekday, WEEKDAYS_PER_WEEK / DAYS_PER_WEEK * DAYS_PER_MONTH),
         (weekend, WEEKEND_DAYS_PER_WEEK / DAYS_PER_WEEK * DAYS_PER_MONTH),
     ]
+    # The planner's fleet for the peak (with its N+1 spare), which max_replicas, a
+    # bound on the autoscaler, leaves alone.
     fixed = max(
-        replicas_for(profile.peak_rate, replica.within_targets, policy.target_utilization),
+        replicas_for(profile.peak_rate, replica.within_targets, policy.target_utilization)
+        + policy.spare_replicas,
         policy.min_replicas,
         1,
     )
@@ -595,6 +611,11 @@ def _warnings(profile, replica, policy, weekday, weekend) -> list[str]:
         out.append(
             f"The peak needs {needed:,} replicas at {policy.target_utilization:.0%} "
             f"utilization; at most {policy.max_replicas:,} are allowed, so requests queue."
+        )
+    elif policy.spare_replicas and needed + policy.spare_replicas > policy.max_replicas:
+        out.append(
+            f"The peak needs {needed:,} replicas and a spare (N+1); at most "
+            f"{policy.max_replicas:,} are allowed, so at the peak there is no spare."
         )
     if policy.min_replicas == 0 and policy.scale_up_delay_s > 0:
         out.append(

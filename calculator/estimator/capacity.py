@@ -33,6 +33,7 @@ from .limits import MIN_SERVE_RATE
 from .scheduler import Replica, WorkLimitExceeded, make_replica, run_replica
 from .serving import (
     POISSON,
+    LengthPairs,
     LengthSpread,
     ServingResult,
     Targets,
@@ -43,7 +44,6 @@ from .serving import (
     summarize,
 )
 from .specs import EngineSpec, GpuSpec, ModelSpec, Workload
-from .step import step_time
 
 # Each run lasts long enough to reach steady state: the requests arriving in
 # RUN_LIFETIMES lifetimes of a request that just meets the targets (TTFT + (completion
@@ -128,11 +128,13 @@ class ReplicaLoad:
         workload: Workload,
         targets: Targets,
         arrivals: Arrivals = POISSON,
+        pairs: LengthPairs = (),
     ) -> None:
         self.replica = replica
         self.workload = workload
         self.targets = targets
         self.arrivals = arrivals
+        self.pairs = pairs  # lengths drawn from a log's sample; empty: the means, fixed
         completion = workload.completion_tokens
         self.lifetime_s = targets.ttft_s + (completion - 1) * targets.tpot_s
         bound = replica_saturation_rate(replica, workload)
@@ -188,6 +190,7 @@ class ReplicaLoad:
             spread=LengthSpread.FIXED,
             seed=SEARCH_SEED,
             arrivals=self.arrivals,
+            pairs=self.pairs,
         )
         targets = self.targets
         run = run_replica(
@@ -233,11 +236,10 @@ def tpot_bound_rate(replica: Replica, completion: int, prompt: int, tpot_s: floa
     """An upper bound on the rate at which decode steps stay within the TPOT target:
     the largest batch b whose decode step fits the target, turned into a rate by Little's
     law (b sequences in flight, each for completion x step seconds)."""
-    ctx = replica.ctx
     context = prompt + completion / 2
 
-    def step(b: int) -> float:
-        return step_time(ctx, decode_sequences=b, decode_context=b * context).total
+    def step(b: int) -> float:  # per output token, speculating or not
+        return replica.seconds_per_token(b, context)
 
     if step(1) > tpot_s:
         return 0.0
@@ -266,17 +268,19 @@ def replica_load(
     workload: Workload,
     targets: Targets,
     arrivals: Arrivals = POISSON,
+    pairs: LengthPairs = (),
 ) -> ReplicaLoad:
     """The load of this configuration, made once per process (``make_replica``'s
     EstimatorInputError when the model does not fit). The GPU's catalog price is no
-    part of the key: runs do not depend on it."""
-    key = (model, replace(gpu, hourly_usd=None), engine, workload, targets, arrivals)
+    part of the key: runs do not depend on it. ``pairs``: lengths drawn from a log."""
+    key = (model, replace(gpu, hourly_usd=None), engine, workload, targets, arrivals, pairs)
     with _memo_lock:
         found = _memo.get(key)
         if found is not None:
             _memo.move_to_end(key)
             return found
-    load = ReplicaLoad(make_replica(model, gpu, engine, workload), workload, targets, arrivals)
+    replica = make_replica(model, gpu, engine, workload)
+    load = ReplicaLoad(replica, workload, targets, arrivals, pairs)
     with _memo_lock:
         load = _memo.setdefault(key, load)
         _memo.move_to_end(key)

@@ -20,7 +20,7 @@ from .capacity import replica_load
 from .memory import weight_bytes
 from .planner import Option, Targets
 from .results import TraceStep
-from .serving import replica_saturation_rate
+from .serving import LengthPairs, replica_saturation_rate
 from .specs import ApiOffering, EngineSpec, GpuSpec, ModelSpec, Workload
 from .traffic import DayProfile, WeekProfile
 
@@ -40,6 +40,7 @@ class DayInputs:
     scale_up_delay_s: float | None = None
     target_utilization: float | None = None
     reserved_discount: float | None = None
+    n_plus_one: bool = False  # the planner's spare replica, kept by the autoscaler too
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class OptionDay:
     def trace(self) -> list[TraceStep]:
         replica = self.autoscaling.replica
         bill = self.autoscaling.bill
+        spare = self.autoscaling.policy.spare_replicas
         return [
             *self.delay.trace(),
             TraceStep(
@@ -65,10 +67,11 @@ class OptionDay:
             TraceStep(
                 "autoscaling",
                 "Replicas for the peak",
-                "ceil(peak / (target utilization x capacity within the targets))",
+                "ceil(peak / (target utilization x capacity within the targets))"
+                + (" + 1 spare (N+1)" if spare else ""),
                 f"ceil({self.autoscaling.profile.peak_rate:,.4g} / "
                 f"({self.autoscaling.policy.target_utilization:g} x "
-                f"{replica.within_targets:,.4g}))",
+                f"{replica.within_targets:,.4g}))" + (" + 1" if spare else ""),
                 bill.fixed_replicas,
                 "replicas",
             ),
@@ -105,11 +108,12 @@ def option_day(
     completion_tokens: int,
     apis: tuple[ApiOffering, ...] = (),
     owned: bool = False,
+    length_pairs: LengthPairs = (),
 ) -> OptionDay:
     """The option (one that meets the targets, with a price) autoscaled over the
     profile, and its month each way. ``owned``: the price is owned hardware's, paid
     busy or idle, so the autoscaled month costs the fixed fleet's and nothing is
-    reserved (``owned.py``)."""
+    reserved (``owned.py``). ``length_pairs``: lengths drawn from a log, as planned."""
     workload = Workload(
         num_gpus=option.gpus_per_replica,
         prompt_tokens=prompt_tokens,
@@ -117,7 +121,8 @@ def option_day(
         weights_dtype=option.weights,
         parallelism=option.parallelism,
     )
-    load = replica_load(model, gpu, engine, workload, targets, arrivals)  # remembered
+    # Remembered: the planner's own load.
+    load = replica_load(model, gpu, engine, workload, targets, arrivals, length_pairs)
     capacity = option.max_rate_per_replica
     saturation = max(replica_saturation_rate(load.replica, workload), capacity)
     replica = autoscale.ReplicaCapacity(capacity, saturation, targets.percentile)
@@ -134,6 +139,7 @@ def option_day(
             if inputs.target_utilization is None
             else inputs.target_utilization
         ),
+        spare_replicas=1 if inputs.n_plus_one else 0,
     )
     per_replica_hour = option.usd_per_gpu_hour * option.gpus_per_replica
     discount = (

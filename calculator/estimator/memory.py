@@ -4,6 +4,7 @@ the largest batch, the longest sequence and the fewest GPUs that hold a workload
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from . import constants
@@ -260,6 +261,29 @@ def gpu_counts(model: ModelSpec, workload: Workload) -> list[int]:
     return sorted(counts | {workload.num_gpus})
 
 
+def first_to_fit(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    engine: EngineSpec,
+    candidates: Iterable[Workload],
+    batch: int,
+    seq_len: int,
+    shared: int = 0,
+) -> Workload | None:
+    """The first of `candidates` (a workload's GPU counts or weight precisions, in the
+    order to try) on which `batch` sequences of `seq_len` fit (`shared` prefix tokens of
+    each held once); None: none does. The one search behind the fewest GPUs
+    (min_gpus_to_fit) and the widest narrower precision (narrower_weights)."""
+    params = count_parameters(model)
+    for candidate in candidates:
+        layout = Layout.of(model, candidate.num_gpus, candidate.parallelism)
+        weights, kv = candidate.weights_dtype, kv_dtype_of(candidate)
+        plan = plan_memory(model, gpu, engine, params, weights, kv, layout)
+        if plan.max_batch(seq_len, shared) >= batch:
+            return candidate
+    return None
+
+
 def min_gpus_to_fit(
     model: ModelSpec,
     gpu: GpuSpec,
@@ -272,14 +296,9 @@ def min_gpus_to_fit(
     """Fewest GPUs on which `batch` sequences of `seq_len` fit (`shared` prefix tokens
     of each held once), whatever was asked (None: not on any count searched). Never
     above the count asked when that count holds it."""
-    params = count_parameters(model)
-    kv_dtype = kv_dtype_of(workload)
-    for n in gpu_counts(model, workload):
-        layout = Layout.of(model, n, workload.parallelism)
-        plan = plan_memory(model, gpu, engine, params, workload.weights_dtype, kv_dtype, layout)
-        if plan.max_batch(seq_len, shared) >= batch:
-            return n
-    return None
+    counts = (replace(workload, num_gpus=n) for n in gpu_counts(model, workload))
+    fit = first_to_fit(model, gpu, engine, counts, batch, seq_len, shared)
+    return fit.num_gpus if fit else None
 
 
 # The narrower weight precisions tried when a configuration does not fit, in this order
@@ -291,36 +310,19 @@ NARROWER_DTYPES = (Dtype.FP8, Dtype.INT8, Dtype.INT4, Dtype.FP4)
 NATIVE_TFLOPS = {Dtype.FP8: "fp8_tflops", Dtype.FP4: "fp4_tflops"}
 
 
-def widest_dtype_to_fit(
-    model: ModelSpec,
-    gpu: GpuSpec,
-    engine: EngineSpec,
-    workload: Workload,
-    batch: int,
-    seq_len: int,
-    shared: int = 0,
-) -> Dtype | None:
-    """The widest weight precision narrower than the one asked on which `batch`
-    sequences of `seq_len` fit on the GPUs asked (`shared` prefix tokens of each held
-    once, as min_gpus_to_fit; None: none does). Skips FP8 and FP4 on a GPU without
-    their tensor maths. The KV cache keeps its chosen type, else follows the weights'."""
-    params = count_parameters(model)
-    layout = Layout.of(model, workload.num_gpus, workload.parallelism)
+def narrower_weights(gpu: GpuSpec, workload: Workload) -> list[Workload]:
+    """The workload at each weight precision narrower than the one asked, widest first,
+    for first_to_fit to find the widest that fits on the GPUs asked. Skips FP8 and FP4
+    on a GPU without their tensor maths. The KV cache keeps its chosen type, else
+    follows the weights' (kv_dtype_of)."""
     asked = bytes_per_param(workload.weights_dtype)
     narrower = sorted(
         (d for d in NARROWER_DTYPES if bytes_per_param(d) < asked),
         key=bytes_per_param,
         reverse=True,
     )
-    for dtype in narrower:
-        native = NATIVE_TFLOPS.get(dtype)
-        if native and not getattr(gpu, native):
-            continue
-        kv_dtype = kv_dtype_of(replace(workload, weights_dtype=dtype))
-        plan = plan_memory(model, gpu, engine, params, dtype, kv_dtype, layout)
-        if plan.max_batch(seq_len, shared) >= batch:
-            return dtype
-    return None
+    served = [d for d in narrower if d not in NATIVE_TFLOPS or getattr(gpu, NATIVE_TFLOPS[d])]
+    return [replace(workload, weights_dtype=d) for d in served]
 
 
 def trace(

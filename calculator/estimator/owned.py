@@ -17,10 +17,11 @@ write-off (assumption).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .constants import HOURS_PER_MONTH, HOURS_PER_YEAR
-from .results import TraceStep
+from .constants import HOURS_PER_MONTH, HOURS_PER_YEAR, SECONDS_PER_HOUR
+from .results import ApiComparison, ApiMonthly, TraceStep
 from .specs import EstimatorInputError
 
 MONTHS_PER_YEAR = 12
@@ -221,6 +222,92 @@ def break_even(
     running = price.running_usd_per_month
     months = hardware.purchase_usd / (rent - running) if rent > running else None
     return BreakEven(rent, running, months)
+
+
+TOKENS_PER_MILLION = 1e6
+
+
+@dataclass(frozen=True)
+class MonthCompared:
+    """One configuration busy every hour of a month (at full load): its GPUs bought,
+    rented, or its output tokens bought from each API instead."""
+
+    num_gpus: int
+    owned_usd_per_gpu_hour: float
+    owned_usd_per_month: float
+    rented_usd_per_gpu_hour: float | None
+    rented_usd_per_month: float | None  # None: no price to rent these GPUs at
+    output_tokens_per_month: float
+    apis: tuple[ApiMonthly, ...]  # cheapest first
+    break_even: BreakEven | None  # None: no rented price
+
+    def trace(self, hardware: OwnedHardware) -> list[TraceStep]:
+        steps = [
+            TraceStep(
+                "cost",
+                "Owned, a month busy",
+                "GPUs x owned price per GPU-hour x hours a month",
+                f"{self.num_gpus} x ${self.owned_usd_per_gpu_hour:,.4f} x {HOURS_PER_MONTH:,.0f}",
+                self.owned_usd_per_month,
+                "USD",
+            )
+        ]
+        step = self.break_even.trace(hardware) if self.break_even else None
+        return [*steps, step] if step else steps
+
+    def as_dict(self) -> dict:
+        even = self.break_even
+        return {
+            "num_gpus": self.num_gpus,
+            "owned_usd_per_month": self.owned_usd_per_month,
+            "rented_usd_per_gpu_hour": self.rented_usd_per_gpu_hour,
+            "rented_usd_per_month": self.rented_usd_per_month,
+            "output_tokens_per_month": self.output_tokens_per_month,
+            "apis": [api.as_dict() for api in self.apis],
+            "rented_usd_per_server_month": even.rented_usd_per_month if even else None,
+            "owned_running_usd_per_server_month": (
+                even.owned_running_usd_per_month if even else None
+            ),
+            "break_even_months": even.months if even else None,
+        }
+
+
+def month_compared(
+    price: OwnedPrice,
+    num_gpus: int,
+    *,
+    rented_usd_per_gpu_hour: float | None,
+    output_tokens_per_second: float,
+    apis: Iterable[ApiComparison] = (),
+) -> MonthCompared:
+    """``num_gpus`` owned GPUs busy all month against the same GPUs rented at
+    ``rented_usd_per_gpu_hour`` (None: no rented price) and against each API billing
+    the same output tokens (``output_tokens_per_second`` all month) at its price per 1M
+    output tokens of this traffic (prompts included; an API without one is left out);
+    and the months after which buying a server beats renting its GPUs."""
+    _check("output_tokens_per_second", output_tokens_per_second, 0, math.inf)
+    tokens = output_tokens_per_second * SECONDS_PER_HOUR * HOURS_PER_MONTH
+    rows = (
+        ApiMonthly(
+            api.slug,
+            api.name,
+            api.usd_per_1m_output_tokens * tokens / TOKENS_PER_MILLION,
+            usd_per_1m_output_tokens=api.usd_per_1m_output_tokens,
+        )
+        for api in apis
+        if api.usd_per_1m_output_tokens is not None
+    )
+    rented = rented_usd_per_gpu_hour
+    return MonthCompared(
+        num_gpus=num_gpus,
+        owned_usd_per_gpu_hour=price.usd_per_gpu_hour,
+        owned_usd_per_month=price.usd_per_gpu_hour * num_gpus * HOURS_PER_MONTH,
+        rented_usd_per_gpu_hour=rented,
+        rented_usd_per_month=None if rented is None else rented * num_gpus * HOURS_PER_MONTH,
+        output_tokens_per_month=tokens,
+        apis=tuple(sorted(rows, key=lambda row: (row.usd_per_month, row.slug))),
+        break_even=None if rented is None else break_even(price.hardware, rented),
+    )
 
 
 def _shown(limit: float) -> str:

@@ -24,7 +24,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from . import bands, expert, prefix
+from . import bands, expert, prefix, speculative
 from . import constants as C
 from .arrivals import Arrivals
 from .capacity import (
@@ -38,6 +38,7 @@ from .capacity import (
     replica_load,
 )
 from .constants import DEFAULT_TARGET_UTILIZATION, HOURS_PER_MONTH, SECONDS_PER_DAY
+from .core import estimate
 from .cost import api_bills
 from .limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
@@ -55,7 +56,14 @@ from .memory import kv_dtype_of
 from .pricing import PriceFunction, PriceUsed, catalog_price
 from .results import ApiMonthly
 from .scheduler import BLOCK_TOKENS, WorkLimitExceeded
-from .serving import DEFAULT_PERCENTILE, POISSON, LengthSpread, Targets, simulation_work
+from .serving import (
+    DEFAULT_PERCENTILE,
+    POISSON,
+    LengthPairs,
+    LengthSpread,
+    Targets,
+    simulation_work,
+)
 from .specs import (
     ApiOffering,
     Dtype,
@@ -117,6 +125,20 @@ class Traffic:
     # Prefix caching (prefix.py): a prefix every prompt shares, a share of each found.
     shared_prefix_tokens: int = 0
     prefix_hit_rate: float = 0.0
+    # Requests' (prompt, completion) lengths drawn from a request log's sample (its
+    # means are the tokens above); empty: every request at the means.
+    length_pairs: LengthPairs = ()
+    # Speculative decoding (speculative.py), as Workload takes it: the method, its draft
+    # model, drafted tokens per step and acceptance rate (None: the method's default).
+    speculative: str = "none"
+    draft_model: ModelSpec | None = None
+    num_speculative_tokens: int | None = None
+    acceptance_rate: float | None = None
+
+    @property
+    def lengths(self) -> str:
+        """Where the simulated requests' lengths come from: "from the log" or "mean"."""
+        return "from the log" if self.length_pairs else "mean"
 
     @classmethod
     def at_peak(cls, rate: float, prompt: int, completion: int) -> Traffic:
@@ -131,6 +153,21 @@ class Traffic:
     @property
     def tokens_per_request(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+    def workload(self, **configuration) -> Workload:
+        """One request of this traffic as the estimator's Workload, with the levers
+        (prefix caching, speculative decoding) and ``configuration`` (GPUs, precision)."""
+        return Workload(
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            shared_prefix_tokens=self.shared_prefix_tokens,
+            prefix_hit_rate=self.prefix_hit_rate,
+            speculative=self.speculative,
+            draft_model=self.draft_model,
+            num_speculative_tokens=self.num_speculative_tokens,
+            acceptance_rate=self.acceptance_rate,
+            **configuration,
+        )
 
 
 @dataclass(frozen=True)
@@ -290,6 +327,8 @@ class PlanResult:
     runner_up: Option | None = None
     # The cheapest option meeting the targets at spot prices (same replicas, repriced).
     cheapest_spot: Option | None = None
+    # What speculative decoding does on the best option (None without it, or a best).
+    speculation: Speculated | None = None
 
     def as_dict(self) -> dict:
         best = self.best
@@ -306,6 +345,7 @@ class PlanResult:
                 "average_requests_per_second": self.traffic.average_rate,
                 "prompt_tokens": self.traffic.prompt_tokens,
                 "completion_tokens": self.traffic.completion_tokens,
+                "lengths": self.traffic.lengths,
                 **self.traffic.arrivals.as_dict(),
                 "shared_prefix_tokens": self.traffic.shared_prefix_tokens,
                 "prefix_hit_rate": self.traffic.prefix_hit_rate,
@@ -315,6 +355,7 @@ class PlanResult:
                 "tpot_ms": self.targets.tpot_s * 1e3,
                 "percentile": self.targets.percentile,
             },
+            "speculative": self.speculation.as_dict() if self.speculation else None,
             "confidence": self.confidence,
             "band_level": bands.LEVEL,
             "estimator_version": self.estimator_version,
@@ -432,6 +473,7 @@ def plan(
     bands.band). ``parallelism``: tensor, or expert to weigh expert-parallel replicas
     too (MoE models only: a dense one is refused on ``parallelism``)."""
     _validate(traffic, targets, max_gpus_per_replica, headroom)
+    speculative.validate(model, traffic.workload())
     expert.validate(model, Workload(num_gpus=1, parallelism=parallelism))
     if confidence not in CONFIDENCE_CHOICES:
         raise EstimatorInputError("confidence", f"One of {', '.join(CONFIDENCE_CHOICES)}.")
@@ -484,6 +526,84 @@ def plan(
         headroom=headroom,
         runner_up=_runner_up(options, best, gpus, other_prices, traffic),
         cheapest_spot=_cheapest_spot(options, gpus, spot_price, traffic),
+        speculation=_speculated(model, gpus, engine, traffic, best),
+    )
+
+
+@dataclass(frozen=True)
+class Speculated:
+    """Speculative decoding on the best option: its inputs (defaults filled), and how
+    much faster it decodes alone (batch 1) and at the largest batch that fits, where it
+    helps least or hurts (``core.estimate``'s speedup: seconds per output token without
+    over with). The capacity search itself simulates it at every load."""
+
+    method: str
+    draft_model: str  # the draft model's name, or the head's
+    num_speculative_tokens: int
+    acceptance_rate: float
+    tokens_per_step: float
+    speedup_at_batch_1: float
+    largest_batch: int
+    speedup_at_largest_batch: float
+    on: str  # the option measured (its label)
+
+    @property
+    def summary(self) -> str:
+        """One sentence: "EAGLE at acceptance 0.8 (3 drafted tokens, 2.95 a verification):
+        decode 2.1x as fast at batch 1, 1.4x at batch 256 on 1 x A100 80GB SXM int8; ..."."""
+        name = {"draft": f"A draft model ({self.draft_model})"}.get(
+            self.method, self.method.upper()
+        )
+        return (
+            f"{name} at acceptance {self.acceptance_rate:g} ({self.num_speculative_tokens} "
+            f"drafted token{'s' if self.num_speculative_tokens != 1 else ''}, "
+            f"{self.tokens_per_step:.2f} a verification): decode "
+            f"{self.speedup_at_batch_1:.2g}x as fast at batch 1, "
+            f"{self.speedup_at_largest_batch:.2g}x at batch {self.largest_batch:,} on "
+            f"{self.on}; the replicas are sized with it at every load."
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "method": self.method,
+            "draft_model": self.draft_model,
+            "num_speculative_tokens": self.num_speculative_tokens,
+            "acceptance_rate": self.acceptance_rate,
+            "tokens_per_step": self.tokens_per_step,
+            "speedup_at_batch_1": self.speedup_at_batch_1,
+            "largest_batch": self.largest_batch,
+            "speedup_at_largest_batch": self.speedup_at_largest_batch,
+            "on": self.on,
+            "summary": self.summary,
+        }
+
+
+def _speculated(
+    model: ModelSpec,
+    gpus: list[GpuSpec],
+    engine: EngineSpec,
+    traffic: Traffic,
+    best: Option | None,
+) -> Speculated | None:
+    """Speculative decoding's effect on the best option (two estimates: batch 1 and
+    the largest batch that fits); None without speculation or a best."""
+    if best is None or traffic.speculative == speculative.Method.NONE:
+        return None
+    gpu = next(g for g in gpus if g.slug == best.gpu)
+    asked = traffic.workload(num_gpus=best.gpus_per_replica, weights_dtype=best.weights)
+    alone = estimate(model, gpu, engine, replace(asked, batch_size=1), trace=False)
+    full = estimate(model, gpu, engine, replace(asked, batch_size=None), trace=False)
+    spec = alone.speculative
+    return Speculated(
+        method=spec.method,
+        draft_model=spec.draft_model,
+        num_speculative_tokens=spec.num_speculative_tokens,
+        acceptance_rate=spec.acceptance_rate,
+        tokens_per_step=spec.tokens_per_step,
+        speedup_at_batch_1=spec.speedup,
+        largest_batch=full.batch,
+        speedup_at_largest_batch=full.speculative.speedup,
+        on=best.label,
     )
 
 
@@ -697,15 +817,7 @@ def _consider(
     """One GPU x replica size x (precision, parallelism): an option already decided
     (does not fit, or one request alone misses a target), or a candidate for the search."""
     dtype, parallelism = how
-    workload = Workload(
-        parallelism=parallelism,
-        num_gpus=n,
-        prompt_tokens=traffic.prompt_tokens,
-        completion_tokens=traffic.completion_tokens,
-        weights_dtype=dtype,
-        shared_prefix_tokens=traffic.shared_prefix_tokens,
-        prefix_hit_rate=traffic.prefix_hit_rate,
-    )
+    workload = traffic.workload(num_gpus=n, weights_dtype=dtype, parallelism=parallelism)
     work.spend(OPTION_STEPS)
     used = price(gpu, n)  # whole instances billed, spread over the GPUs asked for
     hourly, source = used.effective_usd_per_gpu_hour, used.label
@@ -727,7 +839,9 @@ def _consider(
         hourly=hourly,
     )
     try:
-        load = replica_load(model, gpu, engine, workload, targets, traffic.arrivals)
+        load = replica_load(
+            model, gpu, engine, workload, targets, traffic.arrivals, traffic.length_pairs
+        )
     except EstimatorInputError as error:
         if error.field == "num_gpus":
             return option.failed(Reason.DOES_NOT_FIT, f"Does not fit: {error.message}")
@@ -1027,13 +1141,7 @@ def _validate(traffic: Traffic, targets: Targets, max_gpus: int, headroom: Headr
     ):
         if not _is_count(tokens) or not 1 <= tokens <= MAX_TOKENS:
             raise EstimatorInputError(name, f"Must be a whole number from 1 to {MAX_TOKENS:,}.")
-    prefix.validate(
-        Workload(
-            prompt_tokens=traffic.prompt_tokens,
-            shared_prefix_tokens=traffic.shared_prefix_tokens,
-            prefix_hit_rate=traffic.prefix_hit_rate,
-        )
-    )
+    prefix.validate(traffic.workload())
     if targets.percentile not in PERCENTILE_CHOICES:
         raise EstimatorInputError("percentile", f"One of {', '.join(PERCENTILE_CHOICES)}.")
     for name, seconds in (("ttft_ms", targets.ttft_s), ("tpot_ms", targets.tpot_s)):
@@ -1076,6 +1184,7 @@ __all__ = [
     "Reason",
     "Option",
     "PlanResult",
+    "Speculated",
     "Targets",
     "Traffic",
     "native_weights",

@@ -88,6 +88,12 @@ class Replica:
             return step_time(self.ctx, **work)
         return speculative.iteration(self.ctx, self.drafter, self.spec, **work)
 
+    def seconds_per_token(self, batch: int, context: float) -> float:
+        """A decode step of ``batch`` sequences at ``context`` tokens each, per output
+        token: speculating, one draft-and-verify cycle over its expected tokens."""
+        seconds = self.step(decode_sequences=batch, decode_context=batch * context).total
+        return seconds if self.spec is None else seconds / self.spec.expected_tokens
+
 
 def make_replica(model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: Workload) -> Replica:
     """The replica the workload's GPUs, precision and parallelism make."""
@@ -200,12 +206,21 @@ class _Seq:
         "epoch",
         "shared",
         "cached",
+        "tokens",
     )
 
     def __init__(
-        self, index: int, prompt: int, completion: int, shared: int = 0, cached: int = 0
+        self,
+        index: int,
+        prompt: int,
+        completion: int,
+        shared: int = 0,
+        cached: int = 0,
+        tokens: int | None = None,
     ) -> None:
         self.index = index
+        # Output tokens: `completion` iterations yield them (fewer when speculating).
+        self.tokens = completion if tokens is None else tokens
         # Prefix caching: the first `shared` tokens are the shared prefix's blocks, held
         # once outside this sequence's; `prompt` and every count below are its own
         # tokens, of which the first `cached` are found in the cache (prefix.py).
@@ -234,7 +249,7 @@ def _seq(index: int, request: Request, replica: Replica) -> _Seq:
     # an underestimate of the cache it holds).
     completion = speculative.sequence_steps(replica.spec, request.completion)
     if not (replica.shared_prefix_tokens or replica.prefix_hit_rate):
-        return _Seq(index, request.prompt, completion)
+        return _Seq(index, request.prompt, completion, tokens=request.completion)
     cache = prefix.use(request.prompt, replica.shared_prefix_tokens, replica.prefix_hit_rate)
     return _Seq(
         index,
@@ -242,6 +257,7 @@ def _seq(index: int, request: Request, replica: Replica) -> _Seq:
         completion,
         cache.shared,
         cache.cached - cache.shared,
+        request.completion,
     )
 
 
@@ -705,8 +721,8 @@ class ReplicaScheduler:
         stop, record, index = self.stop, self.record, seq.index
         if (
             index >= stop.first_index
-            and seq.completion > 1
-            and (record.finish[index] - record.first[index]) / (seq.completion - 1) > stop.tpot_s
+            and seq.tokens > 1
+            and (record.finish[index] - record.first[index]) / (seq.tokens - 1) > stop.tpot_s
         ):
             self.tpot_missed += 1
             if self.tpot_missed >= stop.tpot_misses and not record.stopped:

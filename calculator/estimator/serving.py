@@ -5,8 +5,9 @@ arrivals at a rate, or closed-loop users), serves them on one replica with the
 scheduler in ``scheduler.py`` (vLLM v1's policy, jumping from event to event), and
 summarises what the users saw: latency percentiles, throughput, the KV cache, the queue.
 
-Not modelled: prefix caching, speculative decoding, pipeline micro-batches (a pipeline
-runs its stages one after another here), disaggregated prefill.
+Prefix caching and speculative decoding are the replica's (``scheduler.make_replica``).
+Not modelled: pipeline micro-batches (a pipeline runs its stages one after another
+here), disaggregated prefill.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from . import prefix
+from . import prefix, speculative
 from .arrivals import Arrivals
 from .constants import ESTIMATOR_VERSION
 from .core import validate
@@ -219,6 +220,12 @@ def draw_lengths(mean: int, count: int, spread: LengthSpread, rng: random.Random
     return [1 + int(math.log(1 - rng.random()) / log_q) for _ in range(count)]
 
 
+# (prompt, completion) pairs to draw requests' lengths from, kept paired: a request
+# log's bounded, seeded sample (request_log.MAX_LENGTH_SAMPLES). Empty: the workload's
+# means, spread as asked.
+LengthPairs = tuple[tuple[int, int], ...]
+
+
 def draw_requests(
     workload: Workload,
     *,
@@ -227,8 +234,10 @@ def draw_requests(
     spread: LengthSpread,
     seed: int,
     arrivals: Arrivals = POISSON,
+    pairs: LengthPairs = (),
 ) -> list[Request]:
-    """The requests of a run: lengths around the workload's means and, at a rate, gaps
+    """The requests of a run: lengths around the workload's means (or drawn from
+    ``pairs``, with replacement, a prompt at least one token) and, at a rate, gaps
     drawn by ``arrivals`` (Poisson by default: exponential gaps; all at t = 0 for an
     infinite rate). Closed-loop runs get arrival 0 here and their real arrivals as the
     run goes."""
@@ -239,6 +248,9 @@ def draw_requests(
         for i in range(requests):
             t += arrivals.gap(rate, rng)
             times[i] = t
+    if pairs:
+        drawn = rng.choices(pairs, k=requests)
+        return [Request(a, max(1, p), c) for a, (p, c) in zip(times, drawn, strict=True)]
     prompts = draw_lengths(workload.prompt_tokens, requests, spread, rng)
     completions = draw_lengths(workload.completion_tokens, requests, spread, rng)
     return [Request(a, p, c) for a, p, c in zip(times, prompts, completions, strict=True)]
@@ -248,40 +260,13 @@ def draw_requests(
 
 
 def simulate(
-    model: ModelSpec,
-    gpu: GpuSpec,
-    engine: EngineSpec,
-    workload: Workload,
-    *,
-    rate: float | None = None,
-    concurrency: int | None = None,
-    requests: int = DEFAULT_REQUESTS,
-    length_spread: LengthSpread | str = LengthSpread.FIXED,
-    seed: int = 0,
-    warmup: int = 0,
-    max_steps: int | None = None,
-    arrivals: Arrivals = POISSON,
+    model: ModelSpec, gpu: GpuSpec, engine: EngineSpec, workload: Workload, **run
 ) -> ServingResult:
     """Serve ``requests`` requests of the workload's mean lengths on one replica (the
-    workload's GPUs, precision and parallelism), arriving open-loop at ``rate`` requests/s
-    (Poisson, or as ``arrivals`` draws them; ``math.inf``: all at once) or closed-loop
-    from ``concurrency`` users who each send their next request when the last one ends.
-    The same seed gives the same run. Latency figures leave out the first ``warmup``
-    requests (throughput counts them).
-    ``max_steps``: refuse (WorkLimitExceeded) a run that needs more scheduler steps."""
+    workload's GPUs, precision and parallelism): ``simulate_replica`` on the replica they
+    make, with its keywords (``run``)."""
     validate(model, gpu, workload)
-    return simulate_replica(
-        make_replica(model, gpu, engine, workload),
-        workload,
-        rate=rate,
-        concurrency=concurrency,
-        requests=requests,
-        length_spread=length_spread,
-        seed=seed,
-        warmup=warmup,
-        max_steps=max_steps,
-        arrivals=arrivals,
-    )
+    return simulate_replica(make_replica(model, gpu, engine, workload), workload, **run)
 
 
 def simulate_replica(
@@ -297,7 +282,13 @@ def simulate_replica(
     max_steps: int | None = None,
     arrivals: Arrivals = POISSON,
 ) -> ServingResult:
-    """``simulate`` on a replica made once (``make_replica``) for many runs."""
+    """Requests arriving open-loop at ``rate`` requests/s (Poisson, or as ``arrivals``
+    draws them; ``math.inf``: all at once) or closed-loop from ``concurrency`` users who
+    each send their next request when the last one ends, served on a replica made once
+    (``make_replica``; ``simulate`` makes it from the specs). The same seed gives the same
+    run. Latency figures leave out the first ``warmup`` requests (throughput counts
+    them). ``max_steps``: refuse (WorkLimitExceeded) a run that needs more scheduler
+    steps."""
     if (rate is None) == (concurrency is None):
         raise EstimatorInputError("rate", "Give either a rate or a concurrency.")
     for name, value, optional in (
@@ -432,8 +423,13 @@ def replica_saturation_rate(replica: Replica, workload: Workload) -> float:
     cache = prefix.of(workload)  # the shared prefix is held outside kv_blocks
     per_sequence = -(-(prompt - cache.shared + completion) // BLOCK_TOKENS)
     batch = max(1, min(replica.max_seqs, replica.kv_blocks // per_sequence))
+    step = None  # plain decoding: timing's own
+    if replica.spec is not None:  # a draft-and-verify cycle over its expected tokens
+        step = speculative.average_decode(
+            replica.ctx, replica.drafter, replica.spec, batch, prompt, completion
+        ).seconds
     tokens = saturated_output_tokens_per_second(
-        replica.ctx, batch, prompt, completion, cached=cache.cached
+        replica.ctx, batch, prompt, completion, step, cache.cached
     )
     return tokens / completion
 
@@ -446,6 +442,7 @@ def rate_grid(top: float, points: int) -> list[float]:
 __all__ = [
     "BLOCK_TOKENS",
     "DEFAULT_REQUESTS",
+    "LengthPairs",
     "LengthSpread",
     "Percentiles",
     "Request",

@@ -218,33 +218,39 @@ def drafter_context(spec: Speculation, gpu, engine, workload: Workload) -> StepC
     return make_context(spec.drafter, gpu, engine, workload)
 
 
+def _verification(
+    ctx: StepContext, spec: Speculation, sequences: int, context: float, **prefill
+) -> StepTimes:
+    """The verification step: each of `sequences` (`context` summed) checks k + 1
+    tokens, beside the prompt chunks given (``step_time``'s ``prefill_*`` arguments)."""
+    k1 = spec.tokens + 1
+    return step_time(
+        ctx,
+        decode_sequences=sequences * k1,
+        decode_context=context * k1,
+        queries_per_sequence=k1,
+        **prefill,
+    )
+
+
 def iteration(
     ctx: StepContext,
     drafter: StepContext,
     spec: Speculation,
     *,
-    prefill_tokens: int = 0,
-    prefill_sequences: int = 0,
-    prefill_attention: float = 0.0,
     decode_sequences: int = 0,
     decode_context: float = 0.0,
+    **prefill,
 ) -> StepTimes:
     """One engine iteration with speculative decoding, as ``step_time`` takes it: the
-    prompt chunks as they are; each of the ``decode_sequences`` (``decode_context``
-    summed) is drafted k tokens and verified with k + 1. The drafter's bytes and FLOPs
-    are added to the verification's (one roofline over both: slightly short when one is
-    memory-bound and the other compute-bound), so the time stays linear in the context
-    as the simulator's closed form needs; its all-reduces add up."""
+    prompt chunks (``prefill_*``) as they are; each of the ``decode_sequences``
+    (``decode_context`` summed) is drafted k tokens and verified with k + 1. The
+    drafter's bytes and FLOPs are added to the verification's (one roofline over both:
+    slightly short when one is memory-bound and the other compute-bound), so the time
+    stays linear in the context as the simulator's closed form needs; its all-reduces
+    add up."""
     k = spec.tokens
-    verify = step_time(
-        ctx,
-        prefill_tokens=prefill_tokens,
-        prefill_sequences=prefill_sequences,
-        prefill_attention=prefill_attention,
-        decode_sequences=decode_sequences * (k + 1),
-        decode_context=decode_context * (k + 1),
-        queries_per_sequence=k + 1,
-    )
+    verify = _verification(ctx, spec, decode_sequences, decode_context, **prefill)
     if not decode_sequences:
         return verify
     one = step_time(drafter, decode_sequences=decode_sequences, decode_context=decode_context)
@@ -261,12 +267,7 @@ def cycle(
 ) -> Cycle:
     """k draft steps of one token per sequence, then one verification of k + 1."""
     both = iteration(ctx, drafter, spec, decode_sequences=batch, decode_context=batch * context)
-    verify = step_time(
-        ctx,
-        decode_sequences=batch * (spec.tokens + 1),
-        decode_context=batch * (spec.tokens + 1) * context,
-        queries_per_sequence=spec.tokens + 1,
-    )
+    verify = _verification(ctx, spec, batch, batch * context)
     return Cycle(both, both.total - verify.total, spec.expected_tokens, verify.total)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from playwright.sync_api import Page
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 
 def watch_errors(page: Page, errors: list[str] | None = None) -> list[str]:
@@ -25,29 +24,17 @@ LAZY_LOAD_TIMEOUT_MS = 20_000
 
 
 def reveal(page: Page, section_id: str) -> None:
-    """Scroll a section of the results into view, so that a lazy one loads itself.
+    """Scroll a section of the results into view, so that a lazy one loads itself, and
+    wait until it has.
 
     In one step in the page: a section that loads swaps itself out, which a
     Playwright scroll action waiting on the old element would trip over."""
-    # htmx's "revealed" listens to scroll events: a scroll that lands where the page
-    # already was sends none, so send one.
+    # At once, not smoothly (Bootstrap's scroll-behavior): a smooth scroll passes the
+    # lazy sections above, which load and grow while it runs, and ends short of this one.
     page.evaluate(
-        "id => { document.getElementById(id).scrollIntoView();"
-        " window.dispatchEvent(new Event('scroll')); }",
-        section_id,
+        "id => document.getElementById(id).scrollIntoView({behavior: 'instant'})", section_id
     )
-    # Wait for the placeholder to be swapped out: on a machine busy with other work
-    # (CI runs two suites on 2 cores) the fragment can take longer than an assertion's
-    # default 5 s.
+    # On a machine busy with other work (CI runs two suites on 2 cores) the fragment
+    # can take longer than an assertion's default 5 s.
     busy = page.locator(f"#{section_id}[aria-busy='true']")
-    try:
-        busy.wait_for(state="detached", timeout=LAZY_LOAD_TIMEOUT_MS / 4)
-    except PlaywrightTimeoutError:
-        # Seen on a phone-sized page after the default model changed: the scroll lands
-        # and htmx does not count the section revealed. Ask htmx as the scroll would.
-        page.evaluate(
-            "id => { const el = document.getElementById(id);"
-            " if (el && el.getAttribute('aria-busy') === 'true') htmx.trigger(el, 'revealed'); }",
-            section_id,
-        )
-        busy.wait_for(state="detached", timeout=LAZY_LOAD_TIMEOUT_MS)
+    busy.wait_for(state="detached", timeout=LAZY_LOAD_TIMEOUT_MS)

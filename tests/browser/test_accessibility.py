@@ -104,7 +104,7 @@ def test_the_planner_and_a_saved_plan_have_no_serious_accessibility_violation(
     assert serious_violations(page) == []
     # Every fold open: the form's options and pickers, all options, the price fold, the
     # deprecated APIs, the recipe (copied).
-    folds = ("#plan-more", "#plan-pickers", "#deploy-best", "#plan-all-options")
+    folds = ("#plan-more", "#plan-levers", "#plan-pickers", "#deploy-best", "#plan-all-options")
     for fold in (*folds, "#plan-folded-options"):
         page.locator(f"{fold} > summary").click()
     if page.locator("#plan-deprecated-apis").count():

@@ -210,3 +210,19 @@ def test_a_preset_fills_the_hourly_table_and_the_day_is_planned(page: Page, live
     )
     expect(page.locator("#plan-errors")).to_be_visible()
     assert errors == []
+
+
+def test_eagle_chosen_in_the_levers_replans_says_why_and_passes_the_flag(page: Page, live_server):
+    errors = watch_errors(page)
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + "/plan/")
+    expect(page.locator("#plan-headline")).to_contain_text(HEADLINE, timeout=PLAN_TIMEOUT_MS)
+    expect(page.locator("#plan-speculative")).to_have_count(0)
+    page.locator("#plan-levers > summary").click()
+    page.get_by_label("Speculative decoding").select_option("eagle")
+    expect(page).to_have_url(re.compile(r"speculative=eagle"), timeout=PLAN_TIMEOUT_MS)
+    expect(page.locator("#plan-speculative")).to_contain_text(
+        "EAGLE at acceptance 0.8", timeout=PLAN_TIMEOUT_MS
+    )
+    expect(page.locator("#deploy-best")).to_contain_text("--speculative-config")
+    assert errors == []

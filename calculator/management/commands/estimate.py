@@ -82,6 +82,23 @@ class Command(BaseCommand):
             return
         self._summary(answered)
 
+    def _owned(self, owned: dict) -> None:
+        """Owned hardware: its math, a month bought, rented and on the APIs, break-even."""
+        out = self.stdout.write
+        for step in owned["trace"]:
+            out(f"  {step['label']}: {step['substituted']} = {step['value']:,.4g} {step['unit']}")
+        out(f"  a month busy, bought: {_usd(owned['owned_usd_per_month'])}")
+        if owned["rented_usd_per_month"] is not None:
+            out(
+                f"  a month busy, rented on demand ({owned['rented_source']}): "
+                f"{_usd(owned['rented_usd_per_month'])}"
+            )
+        for api in owned["apis"][:3]:
+            out(f"  a month of the same tokens on {api['name']}: {_usd(api['usd_per_month'])}")
+        months = owned["break_even_months"]
+        if months is not None:
+            out(f"  buying breaks even after {months:,.1f} months")
+
     def _summary(self, answered: estimate.Estimated) -> None:
         result, price, results = answered.estimate, answered.price, answered.results()
         m = result.memory
@@ -112,6 +129,8 @@ class Command(BaseCommand):
         out("Cost")
         if price.usd_per_gpu_hour is not None:
             dated = price.as_of.isoformat() if price.as_of else "undated"
+            if answered.owned is not None:
+                dated = "bought"
             out(
                 f"  {'price':<{COST_WIDTH}}{_usd(price.usd_per_gpu_hour)}/GPU-hour "
                 f"({source_label(price.as_dict())}, {dated}), {price.gpus_billed} GPUs billed"
@@ -119,6 +138,8 @@ class Command(BaseCommand):
         for figure in figures.CLI_COST:
             full_load = " at full load" if figure is figures.USD_PER_1M else ""
             out(_line(figure, results, COST_WIDTH, full_load))
+        if answered.owned is not None:
+            self._owned(answered.owned)
         # The calculator's table order (this model's offerings, then the closed
         # references), deprecated models left out.
         rows = api_table.answer(answered, all_apis=False)["api_rows"]

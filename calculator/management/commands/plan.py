@@ -100,6 +100,8 @@ class Command(BaseCommand):
                 f"({_usd(best.usd_per_1m_tokens)} per 1M tokens), {allowed}{spare}."
             )
             out(f"  rent from {_rented(best)}")
+            if result.speculation is not None:
+                out(f"  speculative decoding: {result.speculation.summary}")
             for title, other in (
                 ("Runner-up", result.runner_up),
                 ("On spot", result.cheapest_spot),
