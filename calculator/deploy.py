@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from calculator.estimator import speculative
 from calculator.estimator.planner import Option, Traffic
-from calculator.estimator.specs import Dtype, EngineSpec, ModelSpec
+from calculator.estimator.specs import Dtype, EngineSpec, ModelSpec, Parallelism
 
 # Section: engines and their releases
 
@@ -192,6 +192,9 @@ class DeployInputs:
     speculative: str = speculative.Method.NONE.value
     num_speculative_tokens: int = 0
     draft_repo: str = ""
+    # Expert parallelism (estimator/expert.py): routed experts over the replica's GPUs,
+    # attention data-parallel, instead of tensor parallelism.
+    expert_parallel: bool = False
 
     def __post_init__(self) -> None:
         for name in ("model_name", "model_repo", "draft_repo"):
@@ -255,6 +258,7 @@ def for_option(
         speculative=spec.method.value if spec else speculative.Method.NONE.value,
         num_speculative_tokens=spec.tokens if spec else 0,
         draft_repo=draft_repo if spec and spec.method is speculative.Method.DRAFT else "",
+        expert_parallel=option.parallelism is Parallelism.EXPERT,
     )
 
 
@@ -477,7 +481,12 @@ def _precision_flags(
 def _vllm(inputs: DeployInputs) -> tuple[list[str], list[str]]:
     model, notes = _model_arg(inputs, on_the_fly=frozenset({Dtype.FP8}))
     argv = ["vllm", "serve", model, "--host", LISTEN_HOST, "--port", str(inputs.port)]
-    argv += ["--tensor-parallel-size", str(inputs.gpus_per_replica)]
+    if inputs.expert_parallel:
+        # vLLM's data-parallel deployment guide: attention data-parallel over the GPUs,
+        # the experts split across them (vllm/engine/arg_utils.py).
+        argv += ["--data-parallel-size", str(inputs.gpus_per_replica), "--enable-expert-parallel"]
+    else:
+        argv += ["--tensor-parallel-size", str(inputs.gpus_per_replica)]
     argv += ["--max-model-len", str(inputs.max_model_len)]
     argv += ["--max-num-seqs", str(inputs.max_num_seqs)]
     argv += ["--gpu-memory-utilization", _fraction(inputs.memory_fraction)]
@@ -501,6 +510,11 @@ def _sglang(inputs: DeployInputs) -> tuple[list[str], list[str]]:
     argv = ["python3", "-m", "sglang.launch_server", "--model-path", model]
     argv += ["--host", LISTEN_HOST, "--port", str(inputs.port)]
     argv += ["--tp-size", str(inputs.gpus_per_replica)]
+    if inputs.expert_parallel:
+        # SGLang's DP attention with the experts split over the same GPUs
+        # (python/sglang/srt/server_args.py).
+        n = str(inputs.gpus_per_replica)
+        argv += ["--enable-dp-attention", "--dp-size", n, "--ep-size", n]
     argv += ["--context-length", str(inputs.max_model_len)]
     argv += ["--max-running-requests", str(inputs.max_num_seqs)]
     argv += ["--mem-fraction-static", _fraction(inputs.memory_fraction)]
@@ -523,6 +537,12 @@ def _trtllm(inputs: DeployInputs) -> tuple[list[str], list[str]]:
     argv = ["trtllm-serve", model, "--host", LISTEN_HOST, "--port", str(inputs.port)]
     argv += ["--backend", "pytorch"]
     argv += ["--tp_size", str(inputs.gpus_per_replica)]
+    if inputs.expert_parallel:
+        argv += ["--ep_size", str(inputs.gpus_per_replica)]
+        notes.append(
+            "The plan assumed attention data-parallel across the GPUs: set "
+            "enable_attention_dp: true in a YAML given as --extra_llm_api_options."
+        )
     argv += ["--max_seq_len", str(inputs.max_model_len)]
     argv += ["--max_batch_size", str(inputs.max_num_seqs)]
     if inputs.token_budget is not None:

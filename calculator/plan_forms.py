@@ -12,10 +12,12 @@ from calculator.catalog import Catalog
 from calculator.estimator import Dtype, planner, serving
 from calculator.estimator.arrivals import Process
 from calculator.estimator.pricing import Pricing
+from calculator.estimator.specs import Parallelism
 from calculator.estimator.traffic import SHAPES, Preset
 from calculator.forms import (
     DTYPE_CHOICES,
     OWNED_FIELDS,
+    PLAN_PARALLELISM_CHOICES,
     CalculatorForm,
     CatalogChoiceField,
     CatalogForm,
@@ -25,6 +27,7 @@ from calculator.forms import (
     clean_owned,
     model_config_field,
     owned_fields,
+    parallelism_field,
     plain_value,
     prefix_hit_rate_field,
     prefix_inputs,
@@ -305,6 +308,8 @@ class PlanForm(CatalogForm):
         help_text="Comma-separated (bf16, fp8, ...); empty: each GPU's 16- and 8-bit.",
     )
     engine = CatalogChoiceField("engines", label="Engine")
+    parallelism = parallelism_field(PLAN_PARALLELISM_CHOICES, required=False)
+    parallelism.help_text = "Expert: weigh expert-parallel replicas too (MoE models)."
     max_gpus_per_replica = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_GPUS_PER_REPLICA, label="Most GPUs per replica"
     )
@@ -456,6 +461,7 @@ class PlanForm(CatalogForm):
             "gpus": ",".join(gpu.slug for gpu in data["gpus"]),
             "weights": ",".join(d.value for d in data["weights"]),
             "engine": data["engine"].slug,
+            "parallelism": data.get("parallelism") or Parallelism.TENSOR.value,
             "max_gpus_per_replica": data.get("max_gpus_per_replica")
             or DEFAULT_MAX_GPUS_PER_REPLICA,
             "target_utilization": data.get("target_utilization")

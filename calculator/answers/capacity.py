@@ -28,6 +28,7 @@ from calculator.catalog import Catalog
 from calculator.estimator import budget, planner, speculative, traffic
 from calculator.estimator import owned as owned_module
 from calculator.estimator.pricing import Pricing
+from calculator.estimator.specs import Parallelism
 from calculator.forms import DTYPE_CHOICES
 from calculator.models import GpuType, Plan
 from calculator.plan_forms import PlanForm
@@ -44,12 +45,14 @@ DEFAULTS = {
     "percentile": planner.DEFAULT_PERCENTILE,
     "confidence": planner.ESTIMATE,
     "engine": "vllm",
+    "parallelism": Parallelism.TENSOR.value,
     "max_gpus_per_replica": str(planner.DEFAULT_MAX_GPUS_PER_REPLICA),
     "target_utilization": str(planner.DEFAULT_TARGET_UTILIZATION),
 }
 # What a query may leave out or empty: the rest says what to plan for.
 QUERY_DEFAULTS = (
     "engine",
+    "parallelism",
     "percentile",
     "confidence",
     "max_gpus_per_replica",
@@ -231,6 +234,7 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
     model, engine = data["model"].to_spec(), data["engine"].to_spec()
     specs = [gpu.to_spec() for gpu in gpus]
     most = data.get("max_gpus_per_replica") or planner.DEFAULT_MAX_GPUS_PER_REPLICA
+    parallelism = Parallelism(data.get("parallelism") or Parallelism.TENSOR.value)
     apis = compared_apis(catalog, data["model"])[1]
     evidence, margin = calibration_report.evidence()
     try:
@@ -243,7 +247,7 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
             )
         traffic = day.traffic(data, profile, day.lengths(data, profile))
         budget.check_planning(
-            budget.plan_options(model, specs, data["weights"] or None, most),
+            budget.plan_options(model, specs, data["weights"] or None, most, parallelism),
             traffic.prompt_tokens,
             traffic.completion_tokens,
             engine.max_batched_tokens,
@@ -271,6 +275,7 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
             evidence=evidence,
             margin=margin,
             disaggregated=bool(data.get("disaggregated")),
+            parallelism=parallelism,
         )
         the_day = (
             day.the_day(data, profile, result, model, specs, engine, apis, owned=owned)
@@ -410,15 +415,18 @@ def pickers(form: PlanForm) -> dict[str, list[Pick]]:
 
 
 def option_key(option: Mapping) -> str:
-    """One option of a plan, named in a URL: GPU slug, GPUs per replica, precision (a
-    disaggregated one: "pd", then each pool's GPU and GPUs per replica)."""
+    """One option of a plan, named in a URL: GPU slug, GPUs per replica, precision, and
+    ``:expert`` for an expert-parallel one (a disaggregated one: "pd", then each pool's
+    GPU and GPUs per replica)."""
     if option.get("disaggregated"):
         pre, dec = option["prefill"], option["decode"]
         return (
             f"pd:{pre['gpu']}:{pre['gpus_per_replica']}:{dec['gpu']}:"
             f"{dec['gpus_per_replica']}:{option['weights']}"
         )
-    return f"{option['gpu']}:{option['gpus_per_replica']}:{option['weights']}"
+    key = f"{option['gpu']}:{option['gpus_per_replica']}:{option['weights']}"
+    expert = option.get("parallelism") == Parallelism.EXPERT.value
+    return f"{key}:{Parallelism.EXPERT.value}" if expert else key
 
 
 @dataclass(frozen=True)

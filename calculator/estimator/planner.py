@@ -28,7 +28,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from . import bands, prefix, speculative
+from . import bands, expert, prefix, speculative
 from . import constants as C
 from . import disaggregated as split
 from .arrivals import Arrivals
@@ -69,7 +69,16 @@ from .serving import (
     Targets,
     simulation_work,
 )
-from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
+from .specs import (
+    ApiOffering,
+    Dtype,
+    EngineSpec,
+    EstimatorInputError,
+    GpuSpec,
+    ModelSpec,
+    Parallelism,
+    Workload,
+)
 
 PERCENTILE_CHOICES = ("p50", "p90", "p95", "p99")
 # What a plan sizes replicas on: the estimate itself, or the pessimistic end of its error
@@ -236,6 +245,9 @@ class Option:
     # Disaggregated prefill and decode (disaggregated.py): the two pools and the KV
     # transfer between them; None for an aggregated option.
     pools: split.Pair | None = field(default=None, compare=False)
+    # How the replica splits the model: tensor, or expert parallel (routed experts over
+    # its GPUs, attention data-parallel: expert.py).
+    parallelism: Parallelism = Parallelism.TENSOR
 
     @property
     def disaggregated(self) -> bool:
@@ -249,7 +261,8 @@ class Option:
                 f"prefill {pre.replicas} x {pre.gpus_per_replica} x {pre.gpu_name}, decode "
                 f"{dec.replicas} x {dec.gpus_per_replica} x {dec.gpu_name} {self.weights.value}"
             )
-        return f"{self.gpus_per_replica} x {self.gpu_name} {self.weights.value}"
+        ep = " EP" if self.parallelism is Parallelism.EXPERT else ""
+        return f"{self.gpus_per_replica} x {self.gpu_name} {self.weights.value}{ep}"
 
     def as_dict(self) -> dict:
         return {
@@ -258,6 +271,7 @@ class Option:
             "gpus_per_replica": self.gpus_per_replica,
             "weights": self.weights.value,
             "kv": self.kv.value,
+            "parallelism": self.parallelism.value,
             "engine": self.engine,
             "meets_targets": self.meets_targets,
             "reasons": list(self.reasons),
@@ -390,6 +404,7 @@ def planning_work(
     *,
     weights: list[Dtype] | None = None,
     max_gpus_per_replica: int = DEFAULT_MAX_GPUS_PER_REPLICA,
+    parallelism: Parallelism = Parallelism.TENSOR,
 ) -> float:
     """The scheduler steps a plan takes, from its inputs alone (the unit of
     ``serving.simulation_work``): each option considered (``OPTION_STEPS`` and one
@@ -398,7 +413,8 @@ def planning_work(
     nothing is priced, or many options could each be the cheapest, a plan searches
     more; ``plan(max_steps=...)`` bounds it."""
     options = sum(
-        len(weights or native_weights(gpu)) * len(replica_sizes(model, max_gpus_per_replica))
+        len(weights or native_weights(gpu))
+        * len(replica_layouts(model, max_gpus_per_replica, parallelism))
         for gpu in gpus
     )
     lengths = Workload(
@@ -431,6 +447,21 @@ def replica_sizes(model: ModelSpec, max_gpus: int) -> list[int]:
     return sizes
 
 
+def replica_layouts(
+    model: ModelSpec, max_gpus: int, parallelism: Parallelism = Parallelism.TENSOR
+) -> list[tuple[Parallelism, int]]:
+    """Each way to split a replica the plan weighs: every tensor-parallel size, and with
+    ``parallelism=expert`` also every expert-parallel one from 2 GPUs (powers of two, at
+    most one GPU per routed expert: expert.validate), so EP is weighed against TP."""
+    layouts = [(Parallelism.TENSOR, n) for n in replica_sizes(model, max_gpus)]
+    if parallelism is Parallelism.EXPERT:
+        n = 2
+        while n <= min(max_gpus, model.num_experts):
+            layouts.append((Parallelism.EXPERT, n))
+            n *= 2
+    return layouts
+
+
 # The plan
 
 
@@ -454,6 +485,7 @@ def plan(
     spot_price: PriceFunction | None = None,
     other_prices: OtherPrices | None = None,
     disaggregated: bool = False,
+    parallelism: Parallelism = Parallelism.TENSOR,
 ) -> PlanResult:
     """Every option for the traffic, cheapest first, and the best one. ``reference``:
     search every option in full (slow; the fast plan's yardstick). ``max_steps``: refuse
@@ -465,9 +497,20 @@ def plan(
     on the estimate or on the pessimistic end of its error bands, which come from
     ``evidence`` and ``margin`` (the calibration report's; none: the factor-of-two band of
     bands.band). ``disaggregated``: also consider separate prefill and decode pools
-    (disaggregated.py), the cheaper meeting the targets winning."""
+    (disaggregated.py), the cheaper meeting the targets winning. ``parallelism``: tensor,
+    or expert to weigh expert-parallel replicas too (MoE models only: a dense one is
+    refused on ``parallelism``)."""
     _validate(traffic, targets, max_gpus_per_replica, headroom)
     speculative.validate(model, traffic.workload())
+    expert.validate(model, Workload(num_gpus=1, parallelism=parallelism))
+    if disaggregated and (
+        parallelism is not Parallelism.TENSOR or traffic.speculative != speculative.Method.NONE
+    ):
+        raise EstimatorInputError(
+            "disaggregated",
+            "Disaggregated pools are planned with tensor parallelism and no speculative "
+            "decoding: not yet with expert parallelism or speculative decoding.",
+        )
     if confidence not in CONFIDENCE_CHOICES:
         raise EstimatorInputError("confidence", f"One of {', '.join(CONFIDENCE_CHOICES)}.")
     judge = _Judge(model, engine, traffic, targets, confidence, tuple(evidence), margin or {})
@@ -486,6 +529,7 @@ def plan(
             reference,
             headroom,
             judge,
+            parallelism,
         )
     except WorkLimitExceeded:
         raise WorkLimitExceeded(
@@ -838,6 +882,7 @@ def _options(
     reference: bool,
     headroom: Headroom,
     judge: _Judge,
+    parallelism: Parallelism,
 ) -> list[Option]:
     """Every option, searched cheapest first (by the least each could cost), those that
     cannot be cheaper than the best found so far left unsearched; every option searched
@@ -846,10 +891,10 @@ def _options(
     candidates: list[_Candidate] = []
     for gpu in gpus:
         for dtype in weights or native_weights(gpu):
-            for n in replica_sizes(model, max_gpus_per_replica):
+            for layout, n in replica_layouts(model, max_gpus_per_replica, parallelism):
                 planned = judge.planned_for(gpu.slug)
                 found = _consider(
-                    model, gpu, engine, traffic, planned, dtype, n, price, work, headroom
+                    model, gpu, engine, traffic, planned, (dtype, layout), n, price, work, headroom
                 )
                 (candidates if isinstance(found, _Candidate) else options).append(found)
     cheapest: dict[str, float] = {}  # the cheapest meeting option's month, by provider
@@ -907,15 +952,16 @@ def _consider(
     engine: EngineSpec,
     traffic: Traffic,
     targets: Targets,
-    dtype: Dtype,
+    how: tuple[Dtype, Parallelism],
     n: int,
     price: PriceFunction,
     work: Work,
     headroom: Headroom,
 ) -> Option | _Candidate:
-    """One GPU x replica size x precision: an option already decided (does not fit, or
-    one request alone misses a target), or a candidate for the search."""
-    workload = traffic.workload(num_gpus=n, weights_dtype=dtype)
+    """One GPU x replica size x (precision, parallelism): an option already decided
+    (does not fit, or one request alone misses a target), or a candidate for the search."""
+    dtype, parallelism = how
+    workload = traffic.workload(num_gpus=n, weights_dtype=dtype, parallelism=parallelism)
     work.spend(OPTION_STEPS)
     used = price(gpu, n)  # whole instances billed, spread over the GPUs asked for
     hourly, source = used.effective_usd_per_gpu_hour, used.label
@@ -925,6 +971,7 @@ def _consider(
             "gpu_name": gpu.name,
             "gpus_per_replica": n,
             "weights": dtype,
+            "parallelism": parallelism,
             "kv": kv_dtype_of(workload),
             "engine": engine.slug,
             "usd_per_gpu_hour": hourly,
