@@ -52,6 +52,19 @@ def test_with_an_hourly_profile_it_is_refused_clearly(client):
     assert "disaggregated" in response.json()["errors"]
 
 
+@pytest.mark.parametrize(
+    "lever", [{"speculative": "eagle"}, {"model": "deepseek-v3", "parallelism": "expert"}]
+)
+def test_with_a_lever_its_pools_do_not_model_it_is_refused_clearly(client, lever):
+    """The pools are sized analytically without speculative decoding or expert
+    parallelism: asked together, the answer says so on `disaggregated`, not silently."""
+    response = client.get(reverse("calculator:api-plan"), {**HEAVY, **lever})
+    assert response.status_code == 400, response.content
+    assert "not yet with expert parallelism or speculative decoding" in " ".join(
+        response.json()["errors"]["disaggregated"]
+    )
+
+
 def test_the_page_says_which_won():
     planned = capacity.answer(PlanForm(capacity.with_defaults(HEAVY)))
     assert isinstance(planned, capacity.Planned)
