@@ -41,6 +41,8 @@ QUESTIONS: dict[str, dict[str, str]] = {
     "example-70b": {},
     # The example with EAGLE heads (issue 23): every step drafts and verifies.
     "example-70b-eagle": {"speculative": "eagle"},
+    # The example asked to consider disaggregated prefill/decode (analytic pools on top).
+    "example-70b-disaggregated": {"disaggregated": "true"},
     "8b-chat-20rps": {
         "model": "llama-3.1-8b",
         "rate": "20",
@@ -142,6 +144,13 @@ QUESTIONS: dict[str, dict[str, str]] = {
         "rate": "2",
         "weights": ALL_PRECISIONS,
         "gpus": "h100-sxm,a100-80gb-sxm,h200,b200",
+    },
+    "72b-every-precision-disaggregated": {
+        "model": "qwen2.5-72b",
+        "rate": "2",
+        "weights": ALL_PRECISIONS,
+        "gpus": "h100-sxm,a100-80gb-sxm,h200,b200",
+        "disaggregated": "true",
     },
     "mistral-per-day": {
         "model": "mistral-7b",

@@ -19,11 +19,11 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from calculator.estimator import speculative
 from calculator.estimator.planner import Option, Traffic
-from calculator.estimator.specs import Dtype, EngineSpec, ModelSpec
+from calculator.estimator.specs import Dtype, EngineSpec, ModelSpec, Parallelism
 
 # Section: engines and their releases
 
@@ -192,6 +192,9 @@ class DeployInputs:
     speculative: str = speculative.Method.NONE.value
     num_speculative_tokens: int = 0
     draft_repo: str = ""
+    # Expert parallelism (estimator/expert.py): routed experts over the replica's GPUs,
+    # attention data-parallel, instead of tensor parallelism.
+    expert_parallel: bool = False
 
     def __post_init__(self) -> None:
         for name in ("model_name", "model_repo", "draft_repo"):
@@ -255,7 +258,66 @@ def for_option(
         speculative=spec.method.value if spec else speculative.Method.NONE.value,
         num_speculative_tokens=spec.tokens if spec else 0,
         draft_repo=draft_repo if spec and spec.method is speculative.Method.DRAFT else "",
+        expert_parallel=option.parallelism is Parallelism.EXPERT,
     )
+
+
+# Section: disaggregated prefill/decode, one recipe a pool
+
+# SGLang's PD disaggregation (docs/advanced_features/pd_disaggregation.md in
+# sgl-project/sglang: launch_server --disaggregation-mode prefill|decode, a transfer
+# backend, and sglang.srt.disaggregation.mini_lb or the router in front); vLLM's is a KV
+# connector given with --kv-transfer-config. Not in the commands: the flags were not
+# checked against the parsers of the releases above, so they are notes to apply.
+PD_NOTES = {
+    SGLANG: "Add --disaggregation-mode prefill to the prefill pool's command and "
+    "--disaggregation-mode decode to the decode pool's (with --disaggregation-transfer-backend "
+    "mooncake or nixl), and put SGLang's router or sglang.srt.disaggregation.mini_lb in front "
+    "(SGLang docs, PD Disaggregation).",
+    VLLM: "vLLM disaggregates with a KV connector: give both pools --kv-transfer-config "
+    "(e.g. NixlConnector, kv_role kv_both) and a proxy in front, or deploy the pools with "
+    "NVIDIA Dynamo or llm-d.",
+}
+
+
+def pool_option(option: Option, pool) -> Option:
+    """A disaggregated option's pool as an option of its own (its GPU, size, replicas)."""
+    return replace(
+        option,
+        gpu=pool.gpu,
+        gpu_name=pool.gpu_name,
+        gpus_per_replica=pool.gpus_per_replica,
+        replicas=pool.replicas,
+        pools=None,
+    )
+
+
+def pools_recipe(prefill: dict, decode: dict, prefill_pool, decode_pool) -> dict:
+    """The two pools' recipes (``Recipe.as_dict()``) as one, each command and manifest
+    headed by the pool it runs."""
+
+    def head(name: str, pool) -> str:
+        return (
+            f"# {name} pool: {pool.replicas} x {pool.gpus_per_replica} x {pool.gpu_name} "
+            f"{pool.weights}"
+        )
+
+    if not prefill["command"] or not decode["command"]:
+        return prefill  # no recipe for this engine or GPU: its reason
+    engine = prefill["engine"]
+    notes = [PD_NOTES.get(engine, f"{engine} has no PD disaggregation recipe here.")]
+    notes += [n for n in prefill["notes"] + decode["notes"] if n not in notes]
+    return {
+        **prefill,
+        "command": f"{head('Prefill', prefill_pool)}\n{prefill['command']}\n\n"
+        f"{head('Decode', decode_pool)}\n{decode['command']}",
+        "kubernetes_yaml": f"{head('Prefill', prefill_pool)}\n{prefill['kubernetes_yaml']}\n---\n"
+        f"{head('Decode', decode_pool)}\n{decode['kubernetes_yaml']}"
+        if prefill["kubernetes_yaml"] and decode["kubernetes_yaml"]
+        else None,
+        "notes": notes,
+        "pools": {"prefill": prefill, "decode": decode},
+    }
 
 
 # Section: the recipe
@@ -419,7 +481,12 @@ def _precision_flags(
 def _vllm(inputs: DeployInputs) -> tuple[list[str], list[str]]:
     model, notes = _model_arg(inputs, on_the_fly=frozenset({Dtype.FP8}))
     argv = ["vllm", "serve", model, "--host", LISTEN_HOST, "--port", str(inputs.port)]
-    argv += ["--tensor-parallel-size", str(inputs.gpus_per_replica)]
+    if inputs.expert_parallel:
+        # vLLM's data-parallel deployment guide: attention data-parallel over the GPUs,
+        # the experts split across them (vllm/engine/arg_utils.py).
+        argv += ["--data-parallel-size", str(inputs.gpus_per_replica), "--enable-expert-parallel"]
+    else:
+        argv += ["--tensor-parallel-size", str(inputs.gpus_per_replica)]
     argv += ["--max-model-len", str(inputs.max_model_len)]
     argv += ["--max-num-seqs", str(inputs.max_num_seqs)]
     argv += ["--gpu-memory-utilization", _fraction(inputs.memory_fraction)]
@@ -443,6 +510,11 @@ def _sglang(inputs: DeployInputs) -> tuple[list[str], list[str]]:
     argv = ["python3", "-m", "sglang.launch_server", "--model-path", model]
     argv += ["--host", LISTEN_HOST, "--port", str(inputs.port)]
     argv += ["--tp-size", str(inputs.gpus_per_replica)]
+    if inputs.expert_parallel:
+        # SGLang's DP attention with the experts split over the same GPUs
+        # (python/sglang/srt/server_args.py).
+        n = str(inputs.gpus_per_replica)
+        argv += ["--enable-dp-attention", "--dp-size", n, "--ep-size", n]
     argv += ["--context-length", str(inputs.max_model_len)]
     argv += ["--max-running-requests", str(inputs.max_num_seqs)]
     argv += ["--mem-fraction-static", _fraction(inputs.memory_fraction)]
@@ -465,6 +537,12 @@ def _trtllm(inputs: DeployInputs) -> tuple[list[str], list[str]]:
     argv = ["trtllm-serve", model, "--host", LISTEN_HOST, "--port", str(inputs.port)]
     argv += ["--backend", "pytorch"]
     argv += ["--tp_size", str(inputs.gpus_per_replica)]
+    if inputs.expert_parallel:
+        argv += ["--ep_size", str(inputs.gpus_per_replica)]
+        notes.append(
+            "The plan assumed attention data-parallel across the GPUs: set "
+            "enable_attention_dp: true in a YAML given as --extra_llm_api_options."
+        )
     argv += ["--max_seq_len", str(inputs.max_model_len)]
     argv += ["--max_batch_size", str(inputs.max_num_seqs)]
     if inputs.token_budget is not None:

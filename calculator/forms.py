@@ -59,6 +59,12 @@ PARALLELISM_CHOICES = [
     (Parallelism.PIPELINE.value, "Pipeline (layer split)"),
     (Parallelism.EXPERT.value, "Expert parallel (MoE, data-parallel attention)"),
 ]
+# What the planner weighs: tensor-parallel replicas, or expert-parallel ones too.
+PLAN_PARALLELISM_CHOICES = [
+    choice
+    for choice in PARALLELISM_CHOICES
+    if choice[0] in (Parallelism.TENSOR.value, Parallelism.EXPERT.value)
+]
 SPECULATIVE_CHOICES = [
     (SpeculativeMethod.NONE.value, "None"),
     (SpeculativeMethod.DRAFT.value, "Draft model"),
@@ -228,6 +234,12 @@ def provider_field() -> forms.ChoiceField:
         label="Price",
         help_text="The cheapest cloud offer, or one cloud's.",
     )
+
+
+def parallelism_field(choices=PARALLELISM_CHOICES, *, required=True) -> forms.ChoiceField:
+    """How a replica splits the model: the calculator's and the planner's (tensor or
+    expert only; empty: tensor)."""
+    return forms.ChoiceField(choices=choices, required=required, label="Parallelism")
 
 
 def pricing_field(*, owned: bool = False) -> forms.ChoiceField:
@@ -513,7 +525,7 @@ class CalculatorForm(CatalogForm):
         label="KV-cache precision",
     )
     engine = CatalogChoiceField("engines", label="Engine")
-    parallelism = forms.ChoiceField(choices=PARALLELISM_CHOICES, label="Parallelism")
+    parallelism = parallelism_field()
     shared_prefix_tokens = shared_prefix_field()
     prefix_hit_rate = prefix_hit_rate_field()
     speculative, draft_model, num_speculative_tokens, acceptance_rate = (

@@ -12,10 +12,12 @@ from calculator.catalog import Catalog
 from calculator.estimator import Dtype, planner, serving
 from calculator.estimator.arrivals import Process
 from calculator.estimator.pricing import Pricing
+from calculator.estimator.specs import Parallelism
 from calculator.estimator.traffic import SHAPES, Preset
 from calculator.forms import (
     DTYPE_CHOICES,
     OWNED_FIELDS,
+    PLAN_PARALLELISM_CHOICES,
     CalculatorForm,
     CatalogChoiceField,
     CatalogForm,
@@ -25,6 +27,7 @@ from calculator.forms import (
     clean_owned,
     model_config_field,
     owned_fields,
+    parallelism_field,
     plain_value,
     prefix_hit_rate_field,
     prefix_inputs,
@@ -68,7 +71,10 @@ ARRIVALS_CHOICES = [
     (Process.POISSON.value, "Poisson: independent requests"),
     (Process.GAMMA.value, "Bursts: gamma gaps with a CV"),
 ]
-PRESET_CHOICES = [(preset.value, SHAPES[preset].label) for preset in Preset]
+# A blank first choice: without it the browser sends the first preset with every replan
+# and a one-rate plan silently became a day's profile (seen with disaggregated=true, which
+# a profile refuses).
+PRESET_CHOICES = [("", "None: one peak rate"), *((p.value, SHAPES[p].label) for p in Preset)]
 # The serving levers (issue 23), shown together on the page.
 LEVER_FIELDS = (
     "shared_prefix_tokens",
@@ -302,6 +308,8 @@ class PlanForm(CatalogForm):
         help_text="Comma-separated (bf16, fp8, ...); empty: each GPU's 16- and 8-bit.",
     )
     engine = CatalogChoiceField("engines", label="Engine")
+    parallelism = parallelism_field(PLAN_PARALLELISM_CHOICES, required=False)
+    parallelism.help_text = "Expert: weigh expert-parallel replicas too (MoE models)."
     max_gpus_per_replica = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_GPUS_PER_REPLICA, label="Most GPUs per replica"
     )
@@ -318,6 +326,13 @@ class PlanForm(CatalogForm):
         required=False,
         label="N+1: one spare replica",
         help_text="The targets still hold with one replica down.",
+    )
+    # Disaggregated prefill/decode (estimator/disaggregated.py): also size separate pools.
+    disaggregated = forms.BooleanField(
+        required=False,
+        label="Consider disaggregated prefill/decode",
+        help_text="Also plan separate prefill and decode pools (as Dynamo, llm-d and SGLang "
+        "deploy them), the KV cache sent between them; the cheaper that meets the targets wins.",
     )
     # The price basis, as on the calculator: the cheapest cloud offer or one cloud's,
     # on-demand or spot (estimator/pricing.py decides which price applies).
@@ -446,11 +461,13 @@ class PlanForm(CatalogForm):
             "gpus": ",".join(gpu.slug for gpu in data["gpus"]),
             "weights": ",".join(d.value for d in data["weights"]),
             "engine": data["engine"].slug,
+            "parallelism": data.get("parallelism") or Parallelism.TENSOR.value,
             "max_gpus_per_replica": data.get("max_gpus_per_replica")
             or DEFAULT_MAX_GPUS_PER_REPLICA,
             "target_utilization": data.get("target_utilization")
             or planner.DEFAULT_TARGET_UTILIZATION,
             "n_plus_one": "true" if data.get("n_plus_one") else "false",
+            "disaggregated": "true" if data.get("disaggregated") else "false",
             "provider": data.get("provider") or "",
             "pricing": data.get("pricing") or Pricing.ON_DEMAND.value,
             **{

@@ -15,7 +15,7 @@ import yaml
 
 from calculator import deploy as D
 from calculator.estimator import planner as P
-from calculator.estimator.specs import Dtype
+from calculator.estimator.specs import Dtype, Parallelism
 from tests.estimator_fixtures import H100_SXM, LLAMA_3_8B, ROUND_ENGINE
 
 # Section: the flags each engine's parser defines, transcribed by hand from its source.
@@ -89,6 +89,12 @@ SGLANG_FLAGS = {
     "--tp-size",
     "--tensor-parallel-size",  # alias of --tp-size
     "--pp-size",
+    # Expert parallelism with DP attention, as SGLang's own DeepSeek launch commands and
+    # tests pass them (sgl-project/sglang: --tp N --dp-size N --enable-dp-attention,
+    # --ep-size N); not re-read from 0.5.23's arg_groups.
+    "--dp-size",
+    "--enable-dp-attention",
+    "--ep-size",
     "--mem-fraction-static",
     "--max-running-requests",
     "--max-queued-requests",
@@ -431,6 +437,41 @@ def test_bad_speculative_inputs_are_refused_by_field(changes, field):
     with pytest.raises(D.DeployInputError) as caught:
         dataclasses.replace(EXAMPLE, **changes)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_expert_parallel_flags_are_in_the_engines_parser(engine):
+    recipe = make(engine=engine, expert_parallel=True)
+    program = PROGRAMS[engine]
+    flags = [arg for arg in recipe.argv[len(program) :] if arg.startswith("-")]
+    assert set(flags) <= FLAGS[engine], set(flags) - FLAGS[engine]
+    assert len(flags) == len(set(flags))
+
+
+def test_expert_parallelism_asks_vllm_for_dp_attention_and_ep():
+    argv = make(expert_parallel=True).argv
+    assert flag_value(argv, "--data-parallel-size") == "2"
+    assert "--enable-expert-parallel" in argv
+    assert "--tensor-parallel-size" not in argv
+    assert "--enable-expert-parallel" not in make().argv
+
+
+def test_expert_parallelism_asks_sglang_for_dp_attention_and_ep():
+    argv = make(engine=D.SGLANG, expert_parallel=True).argv
+    assert (flag_value(argv, "--dp-size"), flag_value(argv, "--ep-size")) == ("2", "2")
+    assert flag_value(argv, "--tp-size") == "2"  # DP attention splits the TP group
+    assert "--enable-dp-attention" in argv
+
+
+def test_an_expert_parallel_option_gets_expert_parallel_inputs():
+    assert D.for_option(
+        option(parallelism=Parallelism.EXPERT),
+        model=LLAMA_3_8B,
+        engine=ROUND_ENGINE,
+        traffic=P.Traffic.at_peak(1.0, 100, 10),
+        model_repo="",
+        gpu_vendor="nvidia",
+    ).expert_parallel
 
 
 def test_the_transcribed_lists_are_not_empty_and_differ_per_engine():

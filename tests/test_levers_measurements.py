@@ -1,8 +1,8 @@
-"""data/levers-measurements.csv: published measurements of prefix caching,
-speculative decoding and expert parallelism, each with the figure the calculator
-predicts for it. The prediction is recomputed here, so the accuracy section
-(docs/accuracy.md, "Prefix caching", "Speculative decoding" and "Expert parallelism")
-cannot drift from the estimator."""
+"""data/levers-measurements.csv: published measurements of prefix caching, speculative
+decoding, expert parallelism and disaggregated prefill/decode, each with the figure the
+calculator predicts for it. The prediction is recomputed here, so the accuracy section
+(docs/accuracy.md, "Prefix caching", "Speculative decoding", "Expert parallelism" and
+"Disaggregated prefill and decode") cannot drift from the estimator."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from calculator.answers import estimate
+from calculator.answers import capacity, estimate
 from calculator.forms import CalculatorForm
+from calculator.plan_forms import PlanForm
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,8 @@ ROWS = list(
 
 def figure(query: dict, metric: str) -> float:
     """The calculator's figure for a row: the metric with the lever against without."""
+    if metric == "goodput_per_gpu_ratio":
+        return goodput_per_gpu_ratio(query["plan"])
     lever = {k: v for k, v in query.items() if k != "base"}
     base = {**estimate.DEFAULTS, "seq_len": "", **query["base"]}
 
@@ -45,9 +48,22 @@ def figure(query: dict, metric: str) -> float:
     return cached.end_to_end_seconds / plain.end_to_end_seconds
 
 
+def goodput_per_gpu_ratio(query: dict) -> float:
+    """The plan asked to consider disaggregation, on one GPU type at one price: the
+    cheapest aggregated option's month over the cheapest disaggregated one's (the GPUs
+    each needs for the same rate within the targets, so the ratio of their per-GPU
+    rates)."""
+    planned = capacity.answer(PlanForm(capacity.with_defaults({**query, "disaggregated": "1"})))
+    assert isinstance(planned, capacity.Planned), planned
+    meeting = [o for o in planned.result.options if o.meets_targets]
+    together = min(o.usd_per_month for o in meeting if not o.disaggregated)
+    return together / min(o.usd_per_month for o in meeting if o.disaggregated)
+
+
 def test_there_are_at_least_two_measurements_per_lever():
     levers = [row["lever"] for row in ROWS]
     assert levers.count("prefix_caching") >= 2 and levers.count("speculative") >= 2
+    assert levers.count("disaggregated") >= 2
     assert levers.count("expert_parallelism") >= 2
     assert all(row["url"].startswith("https://") for row in ROWS)
 

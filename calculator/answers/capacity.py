@@ -28,6 +28,7 @@ from calculator.catalog import Catalog
 from calculator.estimator import budget, planner, speculative, traffic
 from calculator.estimator import owned as owned_module
 from calculator.estimator.pricing import Pricing
+from calculator.estimator.specs import Parallelism
 from calculator.forms import DTYPE_CHOICES
 from calculator.models import GpuType, Plan
 from calculator.plan_forms import PlanForm
@@ -44,12 +45,14 @@ DEFAULTS = {
     "percentile": planner.DEFAULT_PERCENTILE,
     "confidence": planner.ESTIMATE,
     "engine": "vllm",
+    "parallelism": Parallelism.TENSOR.value,
     "max_gpus_per_replica": str(planner.DEFAULT_MAX_GPUS_PER_REPLICA),
     "target_utilization": str(planner.DEFAULT_TARGET_UTILIZATION),
 }
 # What a query may leave out or empty: the rest says what to plan for.
 QUERY_DEFAULTS = (
     "engine",
+    "parallelism",
     "percentile",
     "confidence",
     "max_gpus_per_replica",
@@ -131,6 +134,12 @@ class Planned:
         """What to run for one option (meeting the targets or not: its replicas)."""
         if option.replicas is None:
             return None
+        if option.pools is not None:  # one recipe a pool, named
+            pools = option.pools.prefill, option.pools.decode
+            recipes = [self._deploy(deploy.pool_option(option, pool)) for pool in pools]
+            if any(r is None or "error" in r for r in recipes):
+                return next(r for r in recipes if r is not None and "error" in r)
+            return deploy.pools_recipe(*recipes, *pools)
         data = self.form.cleaned_data
         gpu = next(row for row in self.gpus if row.slug == option.gpu)
         model, planned = data["model"].to_spec(), self.result.traffic
@@ -225,13 +234,20 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
     model, engine = data["model"].to_spec(), data["engine"].to_spec()
     specs = [gpu.to_spec() for gpu in gpus]
     most = data.get("max_gpus_per_replica") or planner.DEFAULT_MAX_GPUS_PER_REPLICA
+    parallelism = Parallelism(data.get("parallelism") or Parallelism.TENSOR.value)
     apis = compared_apis(catalog, data["model"])[1]
     evidence, margin = calibration_report.evidence()
     try:
         profile = day.profile(data)
+        if profile and data.get("disaggregated"):
+            raise estimator.EstimatorInputError(
+                "disaggregated",
+                "Disaggregated prefill/decode is planned for one peak rate: not yet with an "
+                "hourly profile or a request log (its autoscaled day is aggregated serving's).",
+            )
         traffic = day.traffic(data, profile, day.lengths(data, profile))
         budget.check_planning(
-            budget.plan_options(model, specs, data["weights"] or None, most),
+            budget.plan_options(model, specs, data["weights"] or None, most, parallelism),
             traffic.prompt_tokens,
             traffic.completion_tokens,
             engine.max_batched_tokens,
@@ -258,6 +274,8 @@ def answer(form: PlanForm) -> Planned | FieldErrors:
             confidence=data.get("confidence") or planner.ESTIMATE,
             evidence=evidence,
             margin=margin,
+            disaggregated=bool(data.get("disaggregated")),
+            parallelism=parallelism,
         )
         the_day = (
             day.the_day(data, profile, result, model, specs, engine, apis, owned=owned)
@@ -302,7 +320,12 @@ def partials_context(results: Mapping | None) -> dict:
     if results is None:
         return {"plan": None, "chart": None, "day_chart": None, "table": None, "apis": None}
     best = results["best"]
-    best_key = (best["gpu"], best["gpus_per_replica"], best["weights"]) if best else None
+    # A disaggregated best is not on the chart (no one replica's tokens/s).
+    best_key = (
+        (best["gpu"], best["gpus_per_replica"], best["weights"])
+        if best and not best.get("disaggregated")
+        else None
+    )
     return {
         "plan": results,
         "chart": charts.tradeoff_chart(results["options"], best_key),
@@ -392,8 +415,18 @@ def pickers(form: PlanForm) -> dict[str, list[Pick]]:
 
 
 def option_key(option: Mapping) -> str:
-    """One option of a plan, named in a URL: GPU slug, GPUs per replica, precision."""
-    return f"{option['gpu']}:{option['gpus_per_replica']}:{option['weights']}"
+    """One option of a plan, named in a URL: GPU slug, GPUs per replica, precision, and
+    ``:expert`` for an expert-parallel one (a disaggregated one: "pd", then each pool's
+    GPU and GPUs per replica)."""
+    if option.get("disaggregated"):
+        pre, dec = option["prefill"], option["decode"]
+        return (
+            f"pd:{pre['gpu']}:{pre['gpus_per_replica']}:{dec['gpu']}:"
+            f"{dec['gpus_per_replica']}:{option['weights']}"
+        )
+    key = f"{option['gpu']}:{option['gpus_per_replica']}:{option['weights']}"
+    expert = option.get("parallelism") == Parallelism.EXPERT.value
+    return f"{key}:{Parallelism.EXPERT.value}" if expert else key
 
 
 @dataclass(frozen=True)
@@ -409,11 +442,12 @@ class Row:
 @dataclass(frozen=True)
 class OptionTable:
     """The plan's options as the page shows them: ``short``, the cheapest option of each
-    GPU type that meets the targets or could (one not searched because it cannot beat the
-    best: it says the least it would cost), cheapest first, at most SHORT_TABLE_ROWS
-    (when none meets them, each GPU type's first option, with why it misses); ``rest``,
-    every other option with the reason it is not shown; ``folded``, those priced at more
-    than FOLD_PRICE_RATIO times the best's month (or bound to be)."""
+    GPU type (and its cheapest disaggregated one, when asked) that meets the targets or
+    could (one not searched because it cannot beat the best: it says the least it would
+    cost), cheapest first, at most SHORT_TABLE_ROWS (when none meets them, each GPU
+    type's first option, with why it misses); ``rest``, every other option with the
+    reason it is not shown; ``folded``, those priced at more than FOLD_PRICE_RATIO times
+    the best's month (or bound to be)."""
 
     short: tuple[Row, ...]
     rest: tuple[Row, ...]
@@ -451,12 +485,14 @@ def option_table(results: Mapping) -> OptionTable:
             folded.append(Row(option, why if meets else f"{why} {_misses(option)}"))
             continue
         could = meets or planner.Reason.COSTS_MORE in option.get("reason_codes", ()) or best is None
-        if could and option["gpu"] not in shown_gpus and len(short) < SHORT_TABLE_ROWS:
+        # Each GPU type's cheapest aggregated option, and its cheapest disaggregated one.
+        kind = (option["gpu"], bool(option.get("disaggregated")))
+        if could and kind not in shown_gpus and len(short) < SHORT_TABLE_ROWS:
             short.append(Row(option, "" if meets else _misses(option)))
-            shown_gpus.add(option["gpu"])
+            shown_gpus.add(kind)
         elif not meets:
             rest.append(Row(option, _misses(option)))
-        elif option["gpu"] in shown_gpus:
+        elif kind in shown_gpus:
             rest.append(Row(option, f"A cheaper {option['gpu_name']} option is shown."))
         else:
             rest.append(Row(option, f"{SHORT_TABLE_ROWS} cheaper GPU types are shown."))

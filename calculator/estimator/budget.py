@@ -31,9 +31,9 @@ import math
 from collections.abc import Iterable
 
 from .limits import MAX_PLANNING_WORK, MAX_SIMULATION_WORK
-from .planner import DEFAULT_MAX_GPUS_PER_REPLICA, native_weights, replica_sizes
+from .planner import DEFAULT_MAX_GPUS_PER_REPLICA, native_weights, replica_layouts
 from .serving import BLOCK_TOKENS
-from .specs import Dtype, EstimatorInputError, GpuSpec, ModelSpec
+from .specs import Dtype, EstimatorInputError, GpuSpec, ModelSpec, Parallelism
 
 # Simulation work units a request may cost (MAX_SIMULATION_WORK, in limits.py): at the
 # ~1.1 us of CPU per unit measured for the most expensive (thrashing) runs, 2,000,000
@@ -97,9 +97,11 @@ def plan_options(
     gpus: Iterable[GpuSpec],
     weights: list[Dtype] | None,
     max_gpus_per_replica: int,
+    parallelism: Parallelism = Parallelism.TENSOR,
 ) -> int:
-    """How many options (GPU x precision x GPUs per replica) planner.plan will weigh."""
-    sizes = len(replica_sizes(model, max_gpus_per_replica))
+    """How many options (GPU x precision x GPUs per replica and parallelism)
+    planner.plan will weigh."""
+    sizes = len(replica_layouts(model, max_gpus_per_replica, parallelism))
     return sum(len(weights or native_weights(gpu)) for gpu in gpus) * sizes
 
 

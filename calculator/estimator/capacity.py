@@ -236,13 +236,23 @@ def tpot_bound_rate(replica: Replica, completion: int, prompt: int, tpot_s: floa
     """An upper bound on the rate at which decode steps stay within the TPOT target:
     the largest batch b whose decode step fits the target, turned into a rate by Little's
     law (b sequences in flight, each for completion x step seconds)."""
+    batch, step = tpot_bound_batch(replica, completion, prompt, tpot_s)
+    return batch / (completion * step) if batch else 0.0
+
+
+def tpot_bound_batch(
+    replica: Replica, completion: int, prompt: int, tpot_s: float
+) -> tuple[int, float]:
+    """The largest batch (at most the replica's ``max_seqs``) whose decode step, at the
+    completion's mean context, fits the TPOT target, and that step's seconds; (0, inf)
+    when one sequence alone misses it."""
     context = prompt + completion / 2
 
     def step(b: int) -> float:  # per output token, speculating or not
         return replica.seconds_per_token(b, context)
 
     if step(1) > tpot_s:
-        return 0.0
+        return 0, math.inf
     low, high = 1, replica.max_seqs
     if step(high) <= tpot_s:
         low = high
@@ -252,7 +262,7 @@ def tpot_bound_rate(replica: Replica, completion: int, prompt: int, tpot_s: floa
             low = mid
         else:
             high = mid - 1
-    return low / (completion * step(low))
+    return low, step(low)
 
 
 # Remembered loads

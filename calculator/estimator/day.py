@@ -119,6 +119,7 @@ def option_day(
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
         weights_dtype=option.weights,
+        parallelism=option.parallelism,
     )
     # Remembered: the planner's own load.
     load = replica_load(model, gpu, engine, workload, targets, arrivals, length_pairs)

@@ -13,6 +13,10 @@ analytic capacity bound allows), it finds how many replicas the peak needs:
   already higher, or the load of as many replicas as it could afford misses the
   targets (one run). It is then not searched: it says so, with the least it costs.
 
+With ``disaggregated=True`` it also sizes separate prefill and decode pools for every
+GPU, size and precision it weighs (``disaggregated.py``, analytic: no simulation), one
+option for each pair of GPU types and precision.
+
 Options are ranked by cost; the best is the cheapest that meets the targets. With
 ``reference=True`` every option is searched in full, more finely, nothing pruned: the
 tests and ``bench/planner.py --check`` hold the fast plan to it.
@@ -24,8 +28,9 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from . import bands, prefix, speculative
+from . import bands, expert, prefix, speculative
 from . import constants as C
+from . import disaggregated as split
 from .arrivals import Arrivals
 from .capacity import (
     REFERENCE_TOLERANCE,
@@ -64,7 +69,16 @@ from .serving import (
     Targets,
     simulation_work,
 )
-from .specs import ApiOffering, Dtype, EngineSpec, EstimatorInputError, GpuSpec, ModelSpec, Workload
+from .specs import (
+    ApiOffering,
+    Dtype,
+    EngineSpec,
+    EstimatorInputError,
+    GpuSpec,
+    ModelSpec,
+    Parallelism,
+    Workload,
+)
 
 PERCENTILE_CHOICES = ("p50", "p90", "p95", "p99")
 # What a plan sizes replicas on: the estimate itself, or the pessimistic end of its error
@@ -228,10 +242,27 @@ class Option:
     # The price used (pricing.PriceUsed: provider, instance, region, date, spot, flag);
     # None only for options made by hand in tests.
     price: PriceUsed | None = None
+    # Disaggregated prefill and decode (disaggregated.py): the two pools and the KV
+    # transfer between them; None for an aggregated option.
+    pools: split.Pair | None = field(default=None, compare=False)
+    # How the replica splits the model: tensor, or expert parallel (routed experts over
+    # its GPUs, attention data-parallel: expert.py).
+    parallelism: Parallelism = Parallelism.TENSOR
+
+    @property
+    def disaggregated(self) -> bool:
+        return self.pools is not None
 
     @property
     def label(self) -> str:
-        return f"{self.gpus_per_replica} x {self.gpu_name} {self.weights.value}"
+        if self.pools is not None:
+            pre, dec = self.pools.prefill, self.pools.decode
+            return (
+                f"prefill {pre.replicas} x {pre.gpus_per_replica} x {pre.gpu_name}, decode "
+                f"{dec.replicas} x {dec.gpus_per_replica} x {dec.gpu_name} {self.weights.value}"
+            )
+        ep = " EP" if self.parallelism is Parallelism.EXPERT else ""
+        return f"{self.gpus_per_replica} x {self.gpu_name} {self.weights.value}{ep}"
 
     def as_dict(self) -> dict:
         return {
@@ -240,6 +271,7 @@ class Option:
             "gpus_per_replica": self.gpus_per_replica,
             "weights": self.weights.value,
             "kv": self.kv.value,
+            "parallelism": self.parallelism.value,
             "engine": self.engine,
             "meets_targets": self.meets_targets,
             "reasons": list(self.reasons),
@@ -266,6 +298,10 @@ class Option:
             "confidence": self.confidence,
             "utilization": self.utilization,
             **price_fields(self.price),
+            "disaggregated": self.pools is not None,
+            "prefill": None if self.pools is None else self.pools.prefill.as_dict(),
+            "decode": None if self.pools is None else self.pools.decode.as_dict(),
+            "kv_transfer": None if self.pools is None else self.pools.transfer.as_dict(),
         }
 
 
@@ -315,10 +351,13 @@ class PlanResult:
     cheapest_spot: Option | None = None
     # What speculative decoding does on the best option (None without it, or a best).
     speculation: Speculated | None = None
+    # Asked to consider disaggregated prefill/decode: which won and why ("" if not asked).
+    disaggregation: str = ""
 
     def as_dict(self) -> dict:
         best = self.best
         return {
+            "disaggregation": self.disaggregation or None,
             "options": [o.as_dict() for o in self.options],
             "best": best.as_dict() if best else None,
             "best_reason": self.best_reason or None,
@@ -365,6 +404,7 @@ def planning_work(
     *,
     weights: list[Dtype] | None = None,
     max_gpus_per_replica: int = DEFAULT_MAX_GPUS_PER_REPLICA,
+    parallelism: Parallelism = Parallelism.TENSOR,
 ) -> float:
     """The scheduler steps a plan takes, from its inputs alone (the unit of
     ``serving.simulation_work``): each option considered (``OPTION_STEPS`` and one
@@ -373,7 +413,8 @@ def planning_work(
     nothing is priced, or many options could each be the cheapest, a plan searches
     more; ``plan(max_steps=...)`` bounds it."""
     options = sum(
-        len(weights or native_weights(gpu)) * len(replica_sizes(model, max_gpus_per_replica))
+        len(weights or native_weights(gpu))
+        * len(replica_layouts(model, max_gpus_per_replica, parallelism))
         for gpu in gpus
     )
     lengths = Workload(
@@ -406,6 +447,21 @@ def replica_sizes(model: ModelSpec, max_gpus: int) -> list[int]:
     return sizes
 
 
+def replica_layouts(
+    model: ModelSpec, max_gpus: int, parallelism: Parallelism = Parallelism.TENSOR
+) -> list[tuple[Parallelism, int]]:
+    """Each way to split a replica the plan weighs: every tensor-parallel size, and with
+    ``parallelism=expert`` also every expert-parallel one from 2 GPUs (powers of two, at
+    most one GPU per routed expert: expert.validate), so EP is weighed against TP."""
+    layouts = [(Parallelism.TENSOR, n) for n in replica_sizes(model, max_gpus)]
+    if parallelism is Parallelism.EXPERT:
+        n = 2
+        while n <= min(max_gpus, model.num_experts):
+            layouts.append((Parallelism.EXPERT, n))
+            n *= 2
+    return layouts
+
+
 # The plan
 
 
@@ -428,6 +484,8 @@ def plan(
     headroom: Headroom = NO_HEADROOM,
     spot_price: PriceFunction | None = None,
     other_prices: OtherPrices | None = None,
+    disaggregated: bool = False,
+    parallelism: Parallelism = Parallelism.TENSOR,
 ) -> PlanResult:
     """Every option for the traffic, cheapest first, and the best one. ``reference``:
     search every option in full (slow; the fast plan's yardstick). ``max_steps``: refuse
@@ -438,9 +496,21 @@ def plan(
     GPU and count, for the runner-up from another provider. ``confidence``: size replicas
     on the estimate or on the pessimistic end of its error bands, which come from
     ``evidence`` and ``margin`` (the calibration report's; none: the factor-of-two band of
-    bands.band)."""
+    bands.band). ``disaggregated``: also consider separate prefill and decode pools
+    (disaggregated.py), the cheaper meeting the targets winning. ``parallelism``: tensor,
+    or expert to weigh expert-parallel replicas too (MoE models only: a dense one is
+    refused on ``parallelism``)."""
     _validate(traffic, targets, max_gpus_per_replica, headroom)
     speculative.validate(model, traffic.workload())
+    expert.validate(model, Workload(num_gpus=1, parallelism=parallelism))
+    if disaggregated and (
+        parallelism is not Parallelism.TENSOR or traffic.speculative != speculative.Method.NONE
+    ):
+        raise EstimatorInputError(
+            "disaggregated",
+            "Disaggregated pools are planned with tensor parallelism and no speculative "
+            "decoding: not yet with expert parallelism or speculative decoding.",
+        )
     if confidence not in CONFIDENCE_CHOICES:
         raise EstimatorInputError("confidence", f"One of {', '.join(CONFIDENCE_CHOICES)}.")
     judge = _Judge(model, engine, traffic, targets, confidence, tuple(evidence), margin or {})
@@ -459,6 +529,7 @@ def plan(
             reference,
             headroom,
             judge,
+            parallelism,
         )
     except WorkLimitExceeded:
         raise WorkLimitExceeded(
@@ -466,6 +537,10 @@ def plan(
             f"This plan needs more than {max_steps:,} simulation steps, the most allowed: "
             "plan fewer GPUs, precisions or GPUs per replica at once.",
         ) from None
+    if disaggregated:
+        options += _split_options(
+            model, gpus, engine, traffic, targets, weights, max_gpus_per_replica, price, headroom
+        )
     options = _rank(_mark_front([judge.banded(o) for o in options]))
     best = next((o for o in options if o.meets_targets), None)
     warnings = []
@@ -492,6 +567,7 @@ def plan(
         runner_up=_runner_up(options, best, gpus, other_prices, traffic),
         cheapest_spot=_cheapest_spot(options, gpus, spot_price, traffic),
         speculation=_speculated(model, gpus, engine, traffic, best),
+        disaggregation=_split_note(options) if disaggregated else "",
     )
 
 
@@ -572,6 +648,109 @@ def _speculated(
     )
 
 
+def _split_options(
+    model: ModelSpec,
+    gpus: list[GpuSpec],
+    engine: EngineSpec,
+    traffic: Traffic,
+    targets: Targets,
+    weights: list[Dtype] | None,
+    max_gpus_per_replica: int,
+    price: PriceFunction,
+    headroom: Headroom,
+) -> list[Option]:
+    """The disaggregated options meeting the targets (disaggregated.py), one for each
+    prefill GPU, decode GPU and precision: its cheapest pools."""
+    choices = [
+        (gpu, dtype, n)
+        for gpu in gpus
+        for dtype in weights or native_weights(gpu)
+        for n in replica_sizes(model, max_gpus_per_replica)
+    ]
+    lengths = Workload(
+        num_gpus=1,
+        prompt_tokens=traffic.prompt_tokens,
+        completion_tokens=traffic.completion_tokens,
+        shared_prefix_tokens=traffic.shared_prefix_tokens,
+        prefix_hit_rate=traffic.prefix_hit_rate,
+    )
+    found = split.phases(model, engine, choices, lengths, targets, price)
+    pairs = split.search(
+        model,
+        found,
+        peak=traffic.peak_rate,
+        prompt=traffic.prompt_tokens,
+        completion=traffic.completion_tokens,
+        targets=targets,
+        utilization=headroom.target_utilization,
+        spare=headroom.spare,
+        arrivals=traffic.arrivals,
+    )
+    specs = {gpu.slug: gpu for gpu in gpus}
+    tokens_per_hour = traffic.average_rate * C.SECONDS_PER_HOUR * traffic.tokens_per_request
+    options = []
+    for pair in pairs:
+        pre, dec = pair.prefill, pair.decode
+        used = price(specs[pre.gpu], pre.gpus_per_replica)
+        names = pre.gpu_name if pre.gpu == dec.gpu else f"{pre.gpu_name} + {dec.gpu_name}"
+        options.append(
+            Option(
+                gpu=pre.gpu,
+                gpu_name=names,
+                gpus_per_replica=dec.gpus_per_replica,
+                weights=Dtype(pre.weights),
+                kv=kv_dtype_of(replace(lengths, weights_dtype=Dtype(pre.weights))),
+                engine=engine.slug,
+                meets_targets=True,
+                reasons=(),
+                reason_codes=(),
+                max_rate_per_replica=dec.max_rate_per_replica,
+                replicas=pre.replicas + dec.replicas,
+                ttft_s=pair.ttft_s,
+                tpot_s=pair.tpot_s,
+                usd_per_gpu_hour=pre.usd_per_gpu_hour,
+                usd_per_hour=pair.usd_per_hour,
+                usd_per_month=pair.usd_per_hour * HOURS_PER_MONTH,
+                usd_per_1m_tokens=pair.usd_per_hour / tokens_per_hour * C.TOKENS_PER_MILLION,
+                price_source=used.label,
+                tokens_per_second_per_gpu=None,
+                tokens_per_second_per_user=None,
+                price=used,
+                pools=pair,
+            )
+        )
+    return options
+
+
+def _split_note(options: list[Option]) -> str:
+    """Which won, disaggregated or aggregated serving, and by how much."""
+    meeting = [o for o in options if o.meets_targets and o.usd_per_month is not None]
+    apart = next((o for o in meeting if o.pools is not None), None)
+    together = next((o for o in meeting if o.pools is None), None)
+    if apart is None:
+        return (
+            "Disaggregated prefill/decode was considered: no pair of pools meets the "
+            "targets at a price."
+        )
+    if together is None:
+        return (
+            "Disaggregated prefill/decode wins: no aggregated option meets the targets, "
+            f"separate pools do ({apart.label}, ${apart.usd_per_month:,.0f} a month)."
+        )
+    if apart.usd_per_month < together.usd_per_month:
+        return (
+            f"Disaggregated prefill/decode wins: {apart.label} costs "
+            f"${apart.usd_per_month:,.0f} a month against ${together.usd_per_month:,.0f} "
+            "for the cheapest aggregated option; without prompts interrupting decode steps, "
+            "the decode replicas run larger batches within the TPOT target."
+        )
+    return (
+        f"Aggregated serving wins: {together.label} costs ${together.usd_per_month:,.0f} a "
+        f"month against ${apart.usd_per_month:,.0f} for the cheapest disaggregated pools "
+        "(each pool rounds up to whole replicas, and the KV transfer eats into the TTFT)."
+    )
+
+
 def _runner_up(
     options: list[Option],
     best: Option | None,
@@ -585,7 +764,7 @@ def _runner_up(
     if best is None or best.price is None:
         return None
     avoid = best.price.provider
-    meeting = [o for o in options if o.meets_targets and o.replicas is not None]
+    meeting = [o for o in options if o.meets_targets and o.replicas and o.pools is None]
     candidates = [o for o in meeting if o.price is not None and o.price.provider != avoid]
     if other_prices is not None:
         specs = {gpu.slug: gpu for gpu in gpus}
@@ -609,7 +788,7 @@ def _cheapest_spot(
     specs = {gpu.slug: gpu for gpu in gpus}
     repriced = []
     for o in options:
-        if not o.meets_targets or o.replicas is None:
+        if not o.meets_targets or o.replicas is None or o.pools is not None:
             continue
         used = spot_price(specs[o.gpu], o.gpus_per_replica)
         if not used.spot or used.effective_usd_per_gpu_hour is None:
@@ -703,6 +882,7 @@ def _options(
     reference: bool,
     headroom: Headroom,
     judge: _Judge,
+    parallelism: Parallelism,
 ) -> list[Option]:
     """Every option, searched cheapest first (by the least each could cost), those that
     cannot be cheaper than the best found so far left unsearched; every option searched
@@ -711,10 +891,10 @@ def _options(
     candidates: list[_Candidate] = []
     for gpu in gpus:
         for dtype in weights or native_weights(gpu):
-            for n in replica_sizes(model, max_gpus_per_replica):
+            for layout, n in replica_layouts(model, max_gpus_per_replica, parallelism):
                 planned = judge.planned_for(gpu.slug)
                 found = _consider(
-                    model, gpu, engine, traffic, planned, dtype, n, price, work, headroom
+                    model, gpu, engine, traffic, planned, (dtype, layout), n, price, work, headroom
                 )
                 (candidates if isinstance(found, _Candidate) else options).append(found)
     cheapest: dict[str, float] = {}  # the cheapest meeting option's month, by provider
@@ -772,15 +952,16 @@ def _consider(
     engine: EngineSpec,
     traffic: Traffic,
     targets: Targets,
-    dtype: Dtype,
+    how: tuple[Dtype, Parallelism],
     n: int,
     price: PriceFunction,
     work: Work,
     headroom: Headroom,
 ) -> Option | _Candidate:
-    """One GPU x replica size x precision: an option already decided (does not fit, or
-    one request alone misses a target), or a candidate for the search."""
-    workload = traffic.workload(num_gpus=n, weights_dtype=dtype)
+    """One GPU x replica size x (precision, parallelism): an option already decided
+    (does not fit, or one request alone misses a target), or a candidate for the search."""
+    dtype, parallelism = how
+    workload = traffic.workload(num_gpus=n, weights_dtype=dtype, parallelism=parallelism)
     work.spend(OPTION_STEPS)
     used = price(gpu, n)  # whole instances billed, spread over the GPUs asked for
     hourly, source = used.effective_usd_per_gpu_hour, used.label
@@ -790,6 +971,7 @@ def _consider(
             "gpu_name": gpu.name,
             "gpus_per_replica": n,
             "weights": dtype,
+            "parallelism": parallelism,
             "kv": kv_dtype_of(workload),
             "engine": engine.slug,
             "usd_per_gpu_hour": hourly,

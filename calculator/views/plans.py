@@ -186,6 +186,7 @@ CSV_COLUMNS = (
     "gpus_per_replica",
     "weights",
     "kv",
+    "parallelism",
     "engine",
     "meets_targets",
     "max_rate_per_replica",

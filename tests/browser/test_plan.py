@@ -226,3 +226,22 @@ def test_eagle_chosen_in_the_levers_replans_says_why_and_passes_the_flag(page: P
     )
     expect(page.locator("#deploy-best")).to_contain_text("--speculative-config")
     assert errors == []
+
+
+def test_disaggregation_is_ticked_planned_and_saved_with_its_pools(page: Page, live_server):
+    """Prompt-heavy traffic with a tight TPOT on H100s: ticking the checkbox replans with
+    separate prefill and decode pools, and the saved plan keeps them."""
+    errors = watch_errors(page)
+    heavy = "model=llama-3.1-8b&rate=20&prompt=8000&completion=200&ttft_ms=2000&tpot_ms=20"
+    page.goto(f"{live_server.url}/plan/?{heavy}&gpus=h100-sxm")
+    expect(page.locator("#plan-best")).to_contain_text(HEADLINE, timeout=PLAN_TIMEOUT_MS)
+    page.locator("#plan-more summary").click()
+    page.get_by_label("Consider disaggregated prefill/decode").check()
+    expect(page).to_have_url(re.compile(r"disaggregated=on"), timeout=PLAN_TIMEOUT_MS)
+    expect(page.locator("#plan-disaggregation")).to_contain_text("Disaggregated prefill/decode")
+    expect(page.locator("#plan-best")).to_contain_text("a prefill pool of")
+    page.get_by_label("Save this plan").fill("Split pools")
+    page.get_by_role("button", name="Save plan").click()
+    expect(page).to_have_url(re.compile(r"/p/[A-Za-z0-9_-]{11,16}/$"))
+    expect(page.locator("body")).to_contain_text("a decode pool of")
+    assert errors == []

@@ -95,8 +95,9 @@ class Command(BaseCommand):
                 best.utilization, result.headroom.target_utilization
             )
             spare = ", one spare (N+1)" if result.headroom.n_plus_one else ""
+            rent = best.label if best.disaggregated else f"{best.replicas} x {best.label}"
             out(
-                f"Best: {best.replicas} x {best.label}, {_usd(best.usd_per_month)} a month "
+                f"Best: {rent}, {_usd(best.usd_per_month)} a month "
                 f"({_usd(best.usd_per_1m_tokens)} per 1M tokens), {allowed}{spare}."
             )
             out(f"  rent from {_rented(best)}")
@@ -113,6 +114,8 @@ class Command(BaseCommand):
                     )
         else:
             out(f"No option meets the targets: {result.best_reason}")
+        if result.disaggregation:
+            out(result.disaggregation)
         for api in [a for a in result.api_comparison if not a.deprecated][:5]:
             out(
                 f"  vs {api.name}: {_usd(api.usd_per_month)} a month "
