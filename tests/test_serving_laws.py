@@ -702,3 +702,13 @@ def test_decoding_attends_to_the_shared_prefix_held_once():
     assert held.tpot_s.p99 == pytest.approx(plain.tpot_s.p99, rel=1e-9)
     assert held.tpot_s.mean == pytest.approx(plain.tpot_s.mean, rel=1e-9)
     assert held.ttft_s.mean < plain.ttft_s.mean  # its prefill skips the prefix
+
+
+def test_lengths_drawn_from_a_logs_pairs_stay_paired_and_a_prompt_is_at_least_one():
+    pairs = ((0, 5), (1, 3), (900, 7))
+    drawn = draw_requests(
+        W8, rate=4.0, requests=300, spread=LengthSpread.FIXED, seed=1, pairs=pairs
+    )
+    means = draw_requests(W8, rate=4.0, requests=300, spread=LengthSpread.FIXED, seed=1)
+    assert [r.arrival for r in drawn] == [r.arrival for r in means]  # the same arrivals
+    assert {(r.prompt, r.completion) for r in drawn} == {(1, 5), (1, 3), (900, 7)}
