@@ -25,7 +25,7 @@ tests and ``bench/planner.py --check`` hold the fast plan to it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from . import bands, expert, prefix, speculative
@@ -515,22 +515,11 @@ def plan(
         raise EstimatorInputError("confidence", f"One of {', '.join(CONFIDENCE_CHOICES)}.")
     judge = _Judge(model, engine, traffic, targets, confidence, tuple(evidence), margin or {})
     work = Work(max_steps)
+    search = _Search(
+        model, gpus, engine, traffic, targets, weights, max_gpus_per_replica, price, headroom
+    )
     try:
-        options = _options(
-            model,
-            gpus,
-            engine,
-            traffic,
-            targets,
-            weights,
-            max_gpus_per_replica,
-            price,
-            work,
-            reference,
-            headroom,
-            judge,
-            parallelism,
-        )
+        options = _options(search, work, reference, judge, parallelism)
     except WorkLimitExceeded:
         raise WorkLimitExceeded(
             "gpus",
@@ -538,9 +527,7 @@ def plan(
             "plan fewer GPUs, precisions or GPUs per replica at once.",
         ) from None
     if disaggregated:
-        options += _split_options(
-            model, gpus, engine, traffic, targets, weights, max_gpus_per_replica, price, headroom
-        )
+        options += _split_options(search)
     options = _rank(_mark_front([judge.banded(o) for o in options]))
     best = next((o for o in options if o.meets_targets), None)
     warnings = []
@@ -648,25 +635,40 @@ def _speculated(
     )
 
 
-def _split_options(
-    model: ModelSpec,
-    gpus: list[GpuSpec],
-    engine: EngineSpec,
-    traffic: Traffic,
-    targets: Targets,
-    weights: list[Dtype] | None,
-    max_gpus_per_replica: int,
-    price: PriceFunction,
-    headroom: Headroom,
-) -> list[Option]:
+@dataclass(frozen=True)
+class _Search:
+    """What plan() searches, as both searches (aggregated, and disaggregated pools) read
+    it: the model on each GPU and precision (``weights``, else the GPU's native ones) at
+    each replica size, for the traffic within the targets, priced by ``price``."""
+
+    model: ModelSpec
+    gpus: list[GpuSpec]
+    engine: EngineSpec
+    traffic: Traffic
+    targets: Targets
+    weights: list[Dtype] | None
+    max_gpus_per_replica: int
+    price: PriceFunction
+    headroom: Headroom
+
+    def choices(
+        self, parallelism: Parallelism = Parallelism.TENSOR
+    ) -> Iterator[tuple[GpuSpec, Dtype, Parallelism, int]]:
+        """Each GPU, precision and replica layout searched, in that order."""
+        for gpu in self.gpus:
+            for dtype in self.weights or native_weights(gpu):
+                for layout, n in replica_layouts(
+                    self.model, self.max_gpus_per_replica, parallelism
+                ):
+                    yield gpu, dtype, layout, n
+
+
+def _split_options(search: _Search) -> list[Option]:
     """The disaggregated options meeting the targets (disaggregated.py), one for each
     prefill GPU, decode GPU and precision: its cheapest pools."""
-    choices = [
-        (gpu, dtype, n)
-        for gpu in gpus
-        for dtype in weights or native_weights(gpu)
-        for n in replica_sizes(model, max_gpus_per_replica)
-    ]
+    model, engine, traffic, targets = search.model, search.engine, search.traffic, search.targets
+    price, headroom = search.price, search.headroom
+    choices = [(gpu, dtype, n) for gpu, dtype, _, n in search.choices()]
     lengths = Workload(
         num_gpus=1,
         prompt_tokens=traffic.prompt_tokens,
@@ -675,9 +677,7 @@ def _split_options(
         prefix_hit_rate=traffic.prefix_hit_rate,
     )
     found = split.phases(model, engine, choices, lengths, targets, price)
-    pairs = split.search(
-        model,
-        found,
+    demand = split.Demand(
         peak=traffic.peak_rate,
         prompt=traffic.prompt_tokens,
         completion=traffic.completion_tokens,
@@ -686,7 +686,8 @@ def _split_options(
         spare=headroom.spare,
         arrivals=traffic.arrivals,
     )
-    specs = {gpu.slug: gpu for gpu in gpus}
+    pairs = split.search(model, found, demand)
+    specs = {gpu.slug: gpu for gpu in search.gpus}
     tokens_per_hour = traffic.average_rate * C.SECONDS_PER_HOUR * traffic.tokens_per_request
     options = []
     for pair in pairs:
@@ -870,33 +871,29 @@ class _Judge:
 
 
 def _options(
-    model: ModelSpec,
-    gpus: list[GpuSpec],
-    engine: EngineSpec,
-    traffic: Traffic,
-    targets: Targets,
-    weights: list[Dtype] | None,
-    max_gpus_per_replica: int,
-    price: PriceFunction,
-    work: Work,
-    reference: bool,
-    headroom: Headroom,
-    judge: _Judge,
-    parallelism: Parallelism,
+    search: _Search, work: Work, reference: bool, judge: _Judge, parallelism: Parallelism
 ) -> list[Option]:
     """Every option, searched cheapest first (by the least each could cost), those that
     cannot be cheaper than the best found so far left unsearched; every option searched
     in full for the reference."""
     options: list[Option] = []
     candidates: list[_Candidate] = []
-    for gpu in gpus:
-        for dtype in weights or native_weights(gpu):
-            for layout, n in replica_layouts(model, max_gpus_per_replica, parallelism):
-                planned = judge.planned_for(gpu.slug)
-                found = _consider(
-                    model, gpu, engine, traffic, planned, (dtype, layout), n, price, work, headroom
-                )
-                (candidates if isinstance(found, _Candidate) else options).append(found)
+    s = search
+    for gpu, dtype, layout, n in s.choices(parallelism):
+        planned = judge.planned_for(gpu.slug)
+        found = _consider(
+            s.model,
+            gpu,
+            s.engine,
+            s.traffic,
+            planned,
+            (dtype, layout),
+            n,
+            s.price,
+            work,
+            s.headroom,
+        )
+        (candidates if isinstance(found, _Candidate) else options).append(found)
     cheapest: dict[str, float] = {}  # the cheapest meeting option's month, by provider
     for candidate in sorted(candidates, key=lambda c: c.least_usd_per_month):
         if reference:
