@@ -163,6 +163,21 @@ class Phase:
     usd_per_gpu_hour: float
 
 
+def _pool(phase: Phase, replicas: int, max_rate_per_replica: float, latency_s: float) -> Pool:
+    """``replicas`` of the phase's replica, each sustaining ``max_rate_per_replica``
+    (requests/s), at ``latency_s`` under the pool's load."""
+    return Pool(
+        gpu=phase.gpu.slug,
+        gpu_name=phase.gpu.name,
+        gpus_per_replica=phase.n,
+        replicas=replicas,
+        weights=phase.replica.ctx.weights_dtype.value,
+        max_rate_per_replica=max_rate_per_replica,
+        usd_per_gpu_hour=phase.usd_per_gpu_hour,
+        latency_s=latency_s,
+    )
+
+
 def prefill_pool(
     phase: Phase,
     peak: float,
@@ -195,16 +210,7 @@ def prefill_pool(
         return None
     sized = max(1, math.ceil(peak * service / high))
     at_load = peak * service / sized
-    return Pool(
-        gpu=phase.gpu.slug,
-        gpu_name=phase.gpu.name,
-        gpus_per_replica=phase.n,
-        replicas=sized + spare,
-        weights=ctx.weights_dtype.value,
-        max_rate_per_replica=1 / service,
-        usd_per_gpu_hour=phase.usd_per_gpu_hour,
-        latency_s=alone + wait_at(at_load, service, q, cv),
-    )
+    return _pool(phase, sized + spare, 1 / service, alone + wait_at(at_load, service, q, cv))
 
 
 def decode_pool(
@@ -235,16 +241,7 @@ def decode_pool(
     running = max(1, math.ceil(batch * peak / (sized * rate)))
     context = prompt + completion / 2
     at_load = step_time(ctx, decode_sequences=running, decode_context=running * context)
-    return Pool(
-        gpu=phase.gpu.slug,
-        gpu_name=phase.gpu.name,
-        gpus_per_replica=phase.n,
-        replicas=sized + spare,
-        weights=ctx.weights_dtype.value,
-        max_rate_per_replica=rate,
-        usd_per_gpu_hour=phase.usd_per_gpu_hour,
-        latency_s=at_load.total,
-    )
+    return _pool(phase, sized + spare, rate, at_load.total)
 
 
 @dataclass(frozen=True)
