@@ -59,7 +59,7 @@ from .limits import (
 )
 from .memory import kv_dtype_of
 from .pricing import PriceFunction, PriceUsed, catalog_price
-from .results import ApiMonthly
+from .results import ApiMonthly, Speculative
 from .scheduler import BLOCK_TOKENS, WorkLimitExceeded
 from .serving import (
     DEFAULT_PERCENTILE,
@@ -565,12 +565,7 @@ class Speculated:
     helps least or hurts (``core.estimate``'s speedup: seconds per output token without
     over with). The capacity search itself simulates it at every load."""
 
-    method: str
-    draft_model: str  # the draft model's name, or the head's
-    num_speculative_tokens: int
-    acceptance_rate: float
-    tokens_per_step: float
-    speedup_at_batch_1: float
+    alone: Speculative  # at batch 1: the inputs, tokens per step and speedup
     largest_batch: int
     speedup_at_largest_batch: float
     on: str  # the option measured (its label)
@@ -579,26 +574,28 @@ class Speculated:
     def summary(self) -> str:
         """One sentence: "EAGLE at acceptance 0.8 (3 drafted tokens, 2.95 a verification):
         decode 2.1x as fast at batch 1, 1.4x at batch 256 on 1 x A100 80GB SXM int8; ..."."""
-        name = {"draft": f"A draft model ({self.draft_model})"}.get(
-            self.method, self.method.upper()
+        alone = self.alone
+        name = {"draft": f"A draft model ({alone.draft_model})"}.get(
+            alone.method, alone.method.upper()
         )
         return (
-            f"{name} at acceptance {self.acceptance_rate:g} ({self.num_speculative_tokens} "
-            f"drafted token{'s' if self.num_speculative_tokens != 1 else ''}, "
-            f"{self.tokens_per_step:.2f} a verification): decode "
-            f"{self.speedup_at_batch_1:.2g}x as fast at batch 1, "
+            f"{name} at acceptance {alone.acceptance_rate:g} ({alone.num_speculative_tokens} "
+            f"drafted token{'s' if alone.num_speculative_tokens != 1 else ''}, "
+            f"{alone.tokens_per_step:.2f} a verification): decode "
+            f"{alone.speedup:.2g}x as fast at batch 1, "
             f"{self.speedup_at_largest_batch:.2g}x at batch {self.largest_batch:,} on "
             f"{self.on}; the replicas are sized with it at every load."
         )
 
     def as_dict(self) -> dict:
+        alone = self.alone
         return {
-            "method": self.method,
-            "draft_model": self.draft_model,
-            "num_speculative_tokens": self.num_speculative_tokens,
-            "acceptance_rate": self.acceptance_rate,
-            "tokens_per_step": self.tokens_per_step,
-            "speedup_at_batch_1": self.speedup_at_batch_1,
+            "method": alone.method,
+            "draft_model": alone.draft_model,
+            "num_speculative_tokens": alone.num_speculative_tokens,
+            "acceptance_rate": alone.acceptance_rate,
+            "tokens_per_step": alone.tokens_per_step,
+            "speedup_at_batch_1": alone.speedup,
             "largest_batch": self.largest_batch,
             "speedup_at_largest_batch": self.speedup_at_largest_batch,
             "on": self.on,
@@ -621,18 +618,7 @@ def _speculated(
     asked = traffic.workload(num_gpus=best.gpus_per_replica, weights_dtype=best.weights)
     alone = estimate(model, gpu, engine, replace(asked, batch_size=1), trace=False)
     full = estimate(model, gpu, engine, replace(asked, batch_size=None), trace=False)
-    spec = alone.speculative
-    return Speculated(
-        method=spec.method,
-        draft_model=spec.draft_model,
-        num_speculative_tokens=spec.num_speculative_tokens,
-        acceptance_rate=spec.acceptance_rate,
-        tokens_per_step=spec.tokens_per_step,
-        speedup_at_batch_1=spec.speedup,
-        largest_batch=full.batch,
-        speedup_at_largest_batch=full.speculative.speedup,
-        on=best.label,
-    )
+    return Speculated(alone.speculative, full.batch, full.speculative.speedup, best.label)
 
 
 @dataclass(frozen=True)
