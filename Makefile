@@ -78,8 +78,12 @@ bench: $(STAMP)
 # Mutation testing (docs/testing.md): not part of `make test` or CI. mutmut copies the
 # project into mutants/ and runs only the tests that reach each mutated function. The
 # whole set takes about an hour on 2 idle cores; MUTATE narrows it to some modules
-# (mutmut's name globs), e.g. make mutate MUTATE='calculator.estimator.cost*'.
+# (mutmut's name globs), e.g. make mutate MUTATE='calculator.estimator.cost*', and then
+# selects only those modules' tests (tests/mutation_run.py); MUTATE_TESTS picks the test
+# files by hand.
 MUTATE ?=
+MUTATE_TESTS ?=
+MUTATE_TIMEOUT ?=
 MUTATE_JOBS ?= 2
 MUTATE_DB := $(CURDIR)/mutants/template.sqlite3
 mutate: $(STAMP)
@@ -88,7 +92,9 @@ mutate: $(STAMP)
 	@# old verdicts, so a reused mutants/ misjudges changed code and tests.
 	rm -rf mutants && mkdir mutants
 	DATABASE_URL=sqlite:///$(MUTATE_DB) $(BIN)/python manage.py migrate --noinput -v 0
-	CALCULATOR_MUTATION_DB=$(MUTATE_DB) $(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTATE)
+	CALCULATOR_MUTATION_DB=$(MUTATE_DB) $(BIN)/python -m tests.mutation_run \
+	  --max-children $(MUTATE_JOBS) $(if $(MUTATE_TIMEOUT),--timeout-multiplier $(MUTATE_TIMEOUT)) \
+	  $(MUTATE) $(if $(MUTATE_TESTS),--tests $(MUTATE_TESTS))
 	$(BIN)/python -m tests.mutation_report
 
 # The summary again (score per module, survivors not judged equivalent), from mutants/.

@@ -253,6 +253,9 @@ def test_a_token_opens_the_closed_api(client, mode, alice, access):
     assert response.status_code == 200
     assert response.json()["decode"]["tokens_per_second"] > 0
     assert ApiToken.objects.get().last_used_at is not None
+    # The request is the token's user's, and says which token opened it.
+    assert response.wsgi_request.user == alice
+    assert response.wsgi_request.api_token == ApiToken.objects.get()
     # It opened this request only: no session cookie for the script to keep.
     assert "sessionid" not in response.cookies
 
@@ -469,3 +472,66 @@ def test_a_token_does_not_save_without_a_browsers_csrf_token(alice):
         reverse("calculator:scenario-save"), {**DEFAULTS, "name": "x"}, headers=bearer(issue(alice))
     )
     assert response.status_code == 403
+
+
+# Section: edges the mutation run found (issue 24)
+
+
+def test_a_proxy_name_exactly_as_long_as_a_username_signs_in(client, mode):
+    mode("proxy")
+    name = "x" * 150  # USERNAME_MAX_LENGTH: the longest name a User can hold
+    response = client.get("/", headers={"X-Forwarded-User": name})
+    assert response.status_code == 200
+    assert User.objects.filter(username=name).exists()
+
+
+@pytest.mark.parametrize("remote_user", [None, "", "   "])
+def test_the_proxy_backend_signs_in_nobody_for_an_empty_name(rf, mode, remote_user):
+    from calculator.access import ProxyUserBackend
+
+    mode("proxy")
+    assert ProxyUserBackend().authenticate(rf.get("/"), remote_user) is None
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("access", ["open", "login", "proxy"])
+def test_the_proxy_backend_finds_a_sessions_user_in_proxy_mode_only(mode, alice, access):
+    from calculator.access import ProxyUserBackend
+
+    mode(access)
+    found = ProxyUserBackend().get_user(alice.pk)
+    assert found == (alice if access == "proxy" else None)
+
+
+def test_a_proxy_session_is_kept_not_started_again_on_each_request(client, mode):
+    mode("proxy")
+    client.get("/", headers={"X-Forwarded-User": "carol"})
+    first = client.session.session_key
+    client.get("/", headers={"X-Forwarded-User": "carol"})
+    assert client.session.session_key == first
+
+
+def test_a_refused_token_gets_the_whole_bearer_challenge(client, mode, alice):
+    mode("login")
+    response = client.get(API_URL, headers=bearer("calc_not-a-token"))
+    assert response["WWW-Authenticate"] == 'Bearer realm="calculator", error="invalid_token"'
+    assert response.json()["error"] == (
+        "This API token is not valid: revoked, mistyped or its user deactivated."
+    )
+    # Without a token: the challenge names the realm and no error (RFC 6750, section 3).
+    response = client.get(API_URL)
+    assert response["WWW-Authenticate"] == 'Bearer realm="calculator"'
+
+
+def test_the_401s_say_where_a_token_works_and_how_to_get_one(client, mode, alice):
+    mode("login")
+    response = client.get("/", headers=bearer(issue(alice)))
+    assert response.json()["error"] == (
+        "An API token opens only the JSON API under /api/; "
+        "sign in with a browser for everything else."
+    )
+    response = client.get(API_URL)
+    assert response.json()["error"] == (
+        "Sign in, or send an API token: Authorization: Bearer <token> "
+        "(create one at /accounts/tokens/)."
+    )

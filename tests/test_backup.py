@@ -453,3 +453,12 @@ def test_a_file_that_passes_the_checks_still_restores(exported, tmp_path):
     path.write_text(json.dumps(exported))
     call_command("import_data", str(path), "--replace", stdout=io.StringIO())
     assert Scenario.objects.count() == 4
+
+
+def test_a_value_in_a_message_is_cut_after_80_characters():
+    _shown = backup._shown
+    whole = "x" * 78  # its repr, quotes and all, is 80 characters: shown whole
+    assert _shown(whole) == repr(whole)
+    longer = "x" * 79  # 81: cut to 79 and an ellipsis, 80 in all
+    assert _shown(longer) == repr(longer)[:79] + "…"
+    assert len(_shown("x" * 10_000)) == 80

@@ -558,13 +558,8 @@ def test_the_siglip_tower_is_counted_by_hand():
     assert spec.extra_params == 172 + 68 + 8 + 44
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the vision reader's defaults are dropped (_siglip_params' own _Reader): "
-    "num_channels=3 is taken silently; found by issue 24's mutation run, left to the "
-    "estimator's owner",
-)
 def test_a_defaulted_vision_field_is_named_in_a_warning():
+    # Found by issue 24's mutation run: the vision reader's defaults were dropped.
     vision = {"hidden_size": 4, "intermediate_size": 8, "num_hidden_layers": 1}
     vision |= {"patch_size": 2, "image_size": 4}
     _, warnings = model_from_config(

@@ -53,7 +53,9 @@ GPT_OSS_SLIDING_WINDOW = 128  # GptOssConfig default
 LLAMA4_NO_ROPE_LAYER_INTERVAL = 4  # Llama4TextConfig: every 4th layer global (NoPE)
 LLAMA4_ATTENTION_CHUNK_SIZE = 8192  # Llama4TextConfig default
 # SigLIP's image tower (Gemma 3's vision_config): a conv patch embedding over
-# num_channels (3, RGB) and a learned position per patch.
+# num_channels (3, RGB) and a learned position per patch. Left out, 3: the default of
+# transformers' SiglipVisionConfig (src/transformers/models/siglip/configuration_siglip.py,
+# "num_channels (`int`, *optional*, defaults to 3)"), named in the warning like any default.
 SIGLIP_NUM_CHANNELS = 3
 # Largest values accepted: far beyond any released model, so a typo fails clearly.
 MAX_DIMENSION = 1_000_000
@@ -348,16 +350,17 @@ def _gemma(r: _Reader, outer: dict) -> ModelSpec:
         fields.update(_sliding(r, layers, default_local=lambda i: (i + 1) % pattern != 0))
         vision = _mapping(outer, "vision_config")
         if vision:
-            fields["extra_params"] = _siglip_params(vision, base["hidden_size"])
+            fields["extra_params"] = _siglip_params(vision, base["hidden_size"], r.defaulted)
     return _spec(**base, **fields)
 
 
-def _siglip_params(vision: dict, text_hidden: int) -> int:
+def _siglip_params(vision: dict, text_hidden: int, defaulted: list[str]) -> int:
     """Gemma 3's SigLIP image tower and its projector into the text model
     (modeling_siglip.py: per layer q/k/v/o with biases, fc1/fc2 with biases, two
     LayerNorms with biases; a conv patch embedding with bias, a position per patch and a
-    final LayerNorm; Gemma3MultiModalProjector: a vision x text matrix and an RMSNorm)."""
-    r = _Reader(vision, "SigLIP vision", prefix="vision_config.")
+    final LayerNorm; Gemma3MultiModalProjector: a vision x text matrix and an RMSNorm).
+    A field it defaults joins the model's `defaulted`, so the warning names it."""
+    r = _Reader(vision, "SigLIP vision", defaulted=defaulted, prefix="vision_config.")
     h = r.integer("hidden_size")
     width = r.integer("intermediate_size")
     layers = r.integer("num_hidden_layers", maximum=MAX_LAYERS)
