@@ -587,15 +587,13 @@ class Speculated:
             f"{self.on}; the replicas are sized with it at every load."
         )
 
+    # The batch-1 estimate's inputs and tokens per verification, as they are named there.
+    INPUTS = ("method", "draft_model", "num_speculative_tokens", "acceptance_rate")
+
     def as_dict(self) -> dict:
-        alone = self.alone
         return {
-            "method": alone.method,
-            "draft_model": alone.draft_model,
-            "num_speculative_tokens": alone.num_speculative_tokens,
-            "acceptance_rate": alone.acceptance_rate,
-            "tokens_per_step": alone.tokens_per_step,
-            "speedup_at_batch_1": alone.speedup,
+            **{name: getattr(self.alone, name) for name in (*self.INPUTS, "tokens_per_step")},
+            "speedup_at_batch_1": self.alone.speedup,
             "largest_batch": self.largest_batch,
             "speedup_at_largest_batch": self.speedup_at_largest_batch,
             "on": self.on,
