@@ -42,11 +42,13 @@ check-browser:
 	    echo "chromium not found: browser tests will be skipped (apt-get install -y chromium)"; \
 	  fi; }
 
-# The tests run in TEST_WORKERS processes (pytest-xdist; each its own test database),
-# a test file to a process so module fixtures are built once; TEST_WORKERS=0 runs them
-# in this process, as a debugger wants.
+# The tests run in TEST_WORKERS processes (pytest-xdist; each its own test database);
+# TEST_WORKERS=0 runs them in this process, as a debugger wants. Tests are handed out
+# one by one in pytest-django's order, database tests before the transactional ones
+# that empty the tables: handed out a file at a time (--dist loadfile), a file's
+# transactional tests emptied the seeded catalog under the files after it.
 TEST_WORKERS ?= 2
-XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
 test: $(STAMP) lint check-browser
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -340,6 +340,14 @@ def prefix_hit_rate_field() -> forms.FloatField:
     )
 
 
+def with_owned_fields[F: type[forms.Form]](form_class: F) -> F:
+    """The form class with owned hardware's inputs (``owned_fields``) declared after its
+    own, as if written last in its body: the calculator's and the planner's."""
+    fields = {**form_class.declared_fields, **owned_fields()}
+    form_class.base_fields = form_class.declared_fields = fields
+    return form_class
+
+
 def speculative_fields() -> dict[str, forms.Field]:
     """Speculative decoding's inputs (estimator/speculative.py): the method, its draft
     model, drafted tokens per step and acceptance rate (empty: the method's default)."""
@@ -489,6 +497,7 @@ def clean_custom_model(form: forms.Form, cleaned: dict) -> None:
         del cleaned["model"]
 
 
+@with_owned_fields  # pricing=owned's inputs, last
 class CalculatorForm(CatalogForm):
     model = ModelField("models", label="Model")
     model_config = model_config_field()
@@ -531,16 +540,6 @@ class CalculatorForm(CatalogForm):
     speculative, draft_model, num_speculative_tokens, acceptance_rate = (
         speculative_fields().values()
     )
-    # Owned hardware (pricing=owned), per server: estimator/owned.py's formula.
-    (
-        purchase_usd,
-        gpus_per_server,
-        years,
-        power_kw,
-        pue,
-        usd_per_kwh,
-        hosting_usd_per_month,
-    ) = owned_fields().values()
 
     def __init__(self, *args, catalog: Catalog | None = None, **kwargs) -> None:
         super().__init__(*args, catalog=catalog, **kwargs)

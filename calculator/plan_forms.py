@@ -26,7 +26,6 @@ from calculator.forms import (
     clean_custom_model,
     clean_owned,
     model_config_field,
-    owned_fields,
     parallelism_field,
     plain_value,
     prefix_hit_rate_field,
@@ -36,6 +35,7 @@ from calculator.forms import (
     shared_prefix_field,
     speculative_fields,
     speculative_inputs,
+    with_owned_fields,
 )
 from calculator.limits import (
     DEFAULT_MAX_GPUS_PER_REPLICA,
@@ -202,6 +202,7 @@ class ServeForm(CalculatorForm):
 # Section: the planner
 
 
+@with_owned_fields  # pricing=owned's inputs, last
 class PlanForm(CatalogForm):
     model = ModelField("models", label="Model")
     model_config = model_config_field()
@@ -338,16 +339,6 @@ class PlanForm(CatalogForm):
     # on-demand or spot (estimator/pricing.py decides which price applies).
     provider = provider_field()
     pricing = pricing_field(owned=True)
-    # Owned hardware (pricing=owned), per server: estimator/owned.py's formula.
-    (
-        purchase_usd,
-        gpus_per_server,
-        years,
-        power_kw,
-        pue,
-        usd_per_kwh,
-        hosting_usd_per_month,
-    ) = owned_fields().values()
 
     @classmethod
     def prepare_fields(cls, catalog: Catalog):

@@ -30,6 +30,11 @@ ONLINE_GATED_SOURCES = {
 ONLINE_TARGET = 0.20  # per metric (TTFT, ITL), the serving issue's target
 
 
+# Database tests, all of them: pytest-django runs those first, before the transactional
+# tests that empty the tables, so the report below reads the seeded catalog.
+pytestmark = pytest.mark.django_db
+
+
 @pytest.fixture(scope="module")
 def report(django_db_setup, django_db_blocker):
     """One run for the module's tests (it reads the seeded catalog and writes nothing):

@@ -59,8 +59,8 @@ def test_at_acceptance_zero_speculation_is_slower_than_none(plans):
     plain, zero = plans["none"], plans["zero"]
     assert zero.best.tpot_s > plain.best.tpot_s
     assert zero.best.max_rate_per_replica < plain.best.max_rate_per_replica
-    assert zero.speculation.speedup_at_batch_1 < 1
-    assert zero.speculation.tokens_per_step == 1
+    assert zero.speculation.alone.speedup < 1
+    assert zero.speculation.alone.tokens_per_step == 1
 
 
 def test_when_the_tpot_target_binds_eagle_serves_more_per_replica():
@@ -90,16 +90,17 @@ def test_the_tpot_bound_counts_tokens_per_verification():
 
 def test_the_plan_says_what_speculation_changed_on_the_best(plans):
     found = plans["eagle"].speculation
-    assert found.method == "eagle"
-    assert (found.num_speculative_tokens, found.acceptance_rate) == (3, 0.8)
-    assert found.tokens_per_step == pytest.approx((1 - 0.8**4) / 0.2)
-    assert found.speedup_at_batch_1 > 1.5
+    alone = found.alone
+    assert alone.method == "eagle"
+    assert (alone.num_speculative_tokens, alone.acceptance_rate) == (3, 0.8)
+    assert alone.tokens_per_step == pytest.approx((1 - 0.8**4) / 0.2)
+    assert alone.speedup > 1.5
     assert found.largest_batch > 1
-    assert found.speedup_at_largest_batch < found.speedup_at_batch_1
+    assert found.speedup_at_largest_batch < alone.speedup
     assert found.on == plans["eagle"].best.label
     assert found.summary.startswith("EAGLE at acceptance 0.8 (3 drafted tokens, 2.95")
     shown = plans["eagle"].as_dict()["speculative"]
-    assert shown["speedup_at_batch_1"] == found.speedup_at_batch_1
+    assert shown["speedup_at_batch_1"] == alone.speedup
     assert plans["none"].speculation is None
     assert plans["none"].as_dict()["speculative"] is None
 

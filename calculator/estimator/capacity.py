@@ -120,15 +120,16 @@ class Work:
 
 class ReplicaLoad:
     """One replica serving one workload (its mean lengths, fixed) against latency
-    targets, at rates of Poisson arrivals or as ``arrivals`` draws them (bursts)."""
+    targets, at rates of Poisson arrivals or as ``arrivals`` draws them (bursts). Made
+    (and remembered) by ``replica_load``, the one door, which holds the defaults."""
 
     def __init__(
         self,
         replica: Replica,
         workload: Workload,
         targets: Targets,
-        arrivals: Arrivals = POISSON,
-        pairs: LengthPairs = (),
+        arrivals: Arrivals,
+        pairs: LengthPairs,
     ) -> None:
         self.replica = replica
         self.workload = workload

@@ -163,6 +163,21 @@ class Phase:
     usd_per_gpu_hour: float
 
 
+def _pool(phase: Phase, replicas: int, max_rate_per_replica: float, latency_s: float) -> Pool:
+    """``replicas`` of the phase's replica, each sustaining ``max_rate_per_replica``
+    (requests/s), at ``latency_s`` under the pool's load."""
+    return Pool(
+        gpu=phase.gpu.slug,
+        gpu_name=phase.gpu.name,
+        gpus_per_replica=phase.n,
+        replicas=replicas,
+        weights=phase.replica.ctx.weights_dtype.value,
+        max_rate_per_replica=max_rate_per_replica,
+        usd_per_gpu_hour=phase.usd_per_gpu_hour,
+        latency_s=latency_s,
+    )
+
+
 def prefill_pool(
     phase: Phase,
     peak: float,
@@ -195,16 +210,7 @@ def prefill_pool(
         return None
     sized = max(1, math.ceil(peak * service / high))
     at_load = peak * service / sized
-    return Pool(
-        gpu=phase.gpu.slug,
-        gpu_name=phase.gpu.name,
-        gpus_per_replica=phase.n,
-        replicas=sized + spare,
-        weights=ctx.weights_dtype.value,
-        max_rate_per_replica=1 / service,
-        usd_per_gpu_hour=phase.usd_per_gpu_hour,
-        latency_s=alone + wait_at(at_load, service, q, cv),
-    )
+    return _pool(phase, sized + spare, 1 / service, alone + wait_at(at_load, service, q, cv))
 
 
 def decode_pool(
@@ -235,16 +241,7 @@ def decode_pool(
     running = max(1, math.ceil(batch * peak / (sized * rate)))
     context = prompt + completion / 2
     at_load = step_time(ctx, decode_sequences=running, decode_context=running * context)
-    return Pool(
-        gpu=phase.gpu.slug,
-        gpu_name=phase.gpu.name,
-        gpus_per_replica=phase.n,
-        replicas=sized + spare,
-        weights=ctx.weights_dtype.value,
-        max_rate_per_replica=rate,
-        usd_per_gpu_hour=phase.usd_per_gpu_hour,
-        latency_s=at_load.total,
-    )
+    return _pool(phase, sized + spare, rate, at_load.total)
 
 
 @dataclass(frozen=True)
@@ -269,32 +266,37 @@ class Pair:
         )
 
 
+@dataclass(frozen=True)
+class Demand:
+    """What both pools are sized for: the peak rate (requests/s), the mean prompt and
+    completion (tokens), the latency targets, the busiest share of a replica's rate and
+    the spare replicas per pool (the headroom), and how requests arrive."""
+
+    peak: float
+    prompt: int
+    completion: int
+    targets: Targets
+    utilization: float
+    spare: int
+    arrivals: Arrivals
+
+
 def pair(
-    model: ModelSpec,
-    prefill: Phase,
-    decode: Phase,
-    *,
-    peak: float,
-    prompt: int,
-    completion: int,
-    targets: Targets,
-    utilization: float,
-    spare: int,
-    arrivals: Arrivals,
-    memo: dict | None = None,
+    model: ModelSpec, prefill: Phase, decode: Phase, demand: Demand, memo: dict | None = None
 ) -> Pair | str:
     """Both pools sized for the peak within the targets, or why not (a sentence).
     ``memo``: pools already sized in this search (a decode pool depends on its phase
     alone, a prefill pool on its phase and the link)."""
     memo = {} if memo is None else memo
+    d, targets = demand, demand.targets
     link_ = link(prefill.gpu, prefill.n, decode.gpu, decode.n)
     kv = kv_dtype_of_ctx(prefill)
-    moved = transfer(model, kv, prompt, link_, prefill.n)
+    moved = transfer(model, kv, d.prompt, link_, prefill.n)
     budget = targets.ttft_s - moved.seconds
     key = ("prefill", id(prefill), link_)
     if key not in memo:
         memo[key] = prefill_pool(
-            prefill, peak, prompt, targets, budget, utilization, spare, arrivals
+            prefill, d.peak, d.prompt, targets, budget, d.utilization, d.spare, d.arrivals
         )
     pre = memo[key]
     if pre is None:
@@ -305,7 +307,9 @@ def pair(
         )
     key = ("decode", id(decode))
     if key not in memo:
-        memo[key] = decode_pool(decode, peak, prompt, completion, targets, utilization, spare)
+        memo[key] = decode_pool(
+            decode, d.peak, d.prompt, d.completion, targets, d.utilization, d.spare
+        )
     dec = memo[key]
     if dec is None:
         return (
@@ -348,31 +352,18 @@ def phases(
     return found
 
 
-def search(
-    model: ModelSpec,
-    found: list[Phase],
-    *,
-    peak: float,
-    prompt: int,
-    completion: int,
-    targets: Targets,
-    utilization: float,
-    spare: int,
-    arrivals: Arrivals,
-) -> list[Pair]:
+def search(model: ModelSpec, found: list[Phase], demand: Demand) -> list[Pair]:
     """The cheapest pair for each (prefill GPU, decode GPU, precision) meeting the
     targets: same GPU type for both pools, and mixed among the cheapest types. Decode
     pools do not depend on the pairing (sized once a phase); prefill pools depend on the
     link only through the transfer."""
-    sizing = {"peak": peak, "prompt": prompt, "completion": completion, "targets": targets}
-    sizing |= {"utilization": utilization, "spare": spare, "arrivals": arrivals}
     best: dict[tuple[str, str, str], Pair] = {}
     memo: dict = {}
 
     def consider(pre: Phase, dec: Phase) -> None:
         if pre.replica.ctx.weights_dtype != dec.replica.ctx.weights_dtype:
             return
-        found_pair = pair(model, pre, dec, **sizing, memo=memo)
+        found_pair = pair(model, pre, dec, demand, memo)
         if isinstance(found_pair, str):
             return
         key = (pre.gpu.slug, dec.gpu.slug, pre.replica.ctx.weights_dtype.value)

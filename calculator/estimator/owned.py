@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from .constants import HOURS_PER_MONTH, HOURS_PER_YEAR, SECONDS_PER_HOUR
 from .results import ApiComparison, ApiMonthly, TraceStep
@@ -155,15 +155,8 @@ class OwnedPrice:
         ]
 
     def as_dict(self) -> dict:
-        hw = self.hardware
         return {
-            "purchase_usd": hw.purchase_usd,
-            "gpus_per_server": hw.gpus_per_server,
-            "years": hw.years,
-            "power_kw": hw.power_kw,
-            "pue": hw.pue,
-            "usd_per_kwh": hw.usd_per_kwh,
-            "hosting_usd_per_month": hw.hosting_usd_per_month,
+            **asdict(self.hardware),  # the server as given, field for field
             "amortization_usd_per_hour": self.amortization_usd_per_hour,
             "power_usd_per_hour": self.power_usd_per_hour,
             "hosting_usd_per_hour": self.hosting_usd_per_hour,

@@ -25,7 +25,7 @@ tests and ``bench/planner.py --check`` hold the fast plan to it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from . import bands, expert, prefix, speculative
@@ -59,7 +59,7 @@ from .limits import (
 )
 from .memory import kv_dtype_of
 from .pricing import PriceFunction, PriceUsed, catalog_price
-from .results import ApiMonthly
+from .results import ApiMonthly, Speculative
 from .scheduler import BLOCK_TOKENS, WorkLimitExceeded
 from .serving import (
     DEFAULT_PERCENTILE,
@@ -515,22 +515,11 @@ def plan(
         raise EstimatorInputError("confidence", f"One of {', '.join(CONFIDENCE_CHOICES)}.")
     judge = _Judge(model, engine, traffic, targets, confidence, tuple(evidence), margin or {})
     work = Work(max_steps)
+    search = _Search(
+        model, gpus, engine, traffic, targets, weights, max_gpus_per_replica, price, headroom
+    )
     try:
-        options = _options(
-            model,
-            gpus,
-            engine,
-            traffic,
-            targets,
-            weights,
-            max_gpus_per_replica,
-            price,
-            work,
-            reference,
-            headroom,
-            judge,
-            parallelism,
-        )
+        options = _options(search, work, reference, judge, parallelism)
     except WorkLimitExceeded:
         raise WorkLimitExceeded(
             "gpus",
@@ -538,9 +527,7 @@ def plan(
             "plan fewer GPUs, precisions or GPUs per replica at once.",
         ) from None
     if disaggregated:
-        options += _split_options(
-            model, gpus, engine, traffic, targets, weights, max_gpus_per_replica, price, headroom
-        )
+        options += _split_options(search)
     options = _rank(_mark_front([judge.banded(o) for o in options]))
     best = next((o for o in options if o.meets_targets), None)
     warnings = []
@@ -578,12 +565,7 @@ class Speculated:
     helps least or hurts (``core.estimate``'s speedup: seconds per output token without
     over with). The capacity search itself simulates it at every load."""
 
-    method: str
-    draft_model: str  # the draft model's name, or the head's
-    num_speculative_tokens: int
-    acceptance_rate: float
-    tokens_per_step: float
-    speedup_at_batch_1: float
+    alone: Speculative  # at batch 1: the inputs, tokens per step and speedup
     largest_batch: int
     speedup_at_largest_batch: float
     on: str  # the option measured (its label)
@@ -592,26 +574,26 @@ class Speculated:
     def summary(self) -> str:
         """One sentence: "EAGLE at acceptance 0.8 (3 drafted tokens, 2.95 a verification):
         decode 2.1x as fast at batch 1, 1.4x at batch 256 on 1 x A100 80GB SXM int8; ..."."""
-        name = {"draft": f"A draft model ({self.draft_model})"}.get(
-            self.method, self.method.upper()
+        alone = self.alone
+        name = {"draft": f"A draft model ({alone.draft_model})"}.get(
+            alone.method, alone.method.upper()
         )
         return (
-            f"{name} at acceptance {self.acceptance_rate:g} ({self.num_speculative_tokens} "
-            f"drafted token{'s' if self.num_speculative_tokens != 1 else ''}, "
-            f"{self.tokens_per_step:.2f} a verification): decode "
-            f"{self.speedup_at_batch_1:.2g}x as fast at batch 1, "
+            f"{name} at acceptance {alone.acceptance_rate:g} ({alone.num_speculative_tokens} "
+            f"drafted token{'s' if alone.num_speculative_tokens != 1 else ''}, "
+            f"{alone.tokens_per_step:.2f} a verification): decode "
+            f"{alone.speedup:.2g}x as fast at batch 1, "
             f"{self.speedup_at_largest_batch:.2g}x at batch {self.largest_batch:,} on "
             f"{self.on}; the replicas are sized with it at every load."
         )
 
+    # The batch-1 estimate's inputs and tokens per verification, as they are named there.
+    INPUTS = ("method", "draft_model", "num_speculative_tokens", "acceptance_rate")
+
     def as_dict(self) -> dict:
         return {
-            "method": self.method,
-            "draft_model": self.draft_model,
-            "num_speculative_tokens": self.num_speculative_tokens,
-            "acceptance_rate": self.acceptance_rate,
-            "tokens_per_step": self.tokens_per_step,
-            "speedup_at_batch_1": self.speedup_at_batch_1,
+            **{name: getattr(self.alone, name) for name in (*self.INPUTS, "tokens_per_step")},
+            "speedup_at_batch_1": self.alone.speedup,
             "largest_batch": self.largest_batch,
             "speedup_at_largest_batch": self.speedup_at_largest_batch,
             "on": self.on,
@@ -634,39 +616,43 @@ def _speculated(
     asked = traffic.workload(num_gpus=best.gpus_per_replica, weights_dtype=best.weights)
     alone = estimate(model, gpu, engine, replace(asked, batch_size=1), trace=False)
     full = estimate(model, gpu, engine, replace(asked, batch_size=None), trace=False)
-    spec = alone.speculative
-    return Speculated(
-        method=spec.method,
-        draft_model=spec.draft_model,
-        num_speculative_tokens=spec.num_speculative_tokens,
-        acceptance_rate=spec.acceptance_rate,
-        tokens_per_step=spec.tokens_per_step,
-        speedup_at_batch_1=spec.speedup,
-        largest_batch=full.batch,
-        speedup_at_largest_batch=full.speculative.speedup,
-        on=best.label,
-    )
+    return Speculated(alone.speculative, full.batch, full.speculative.speedup, best.label)
 
 
-def _split_options(
-    model: ModelSpec,
-    gpus: list[GpuSpec],
-    engine: EngineSpec,
-    traffic: Traffic,
-    targets: Targets,
-    weights: list[Dtype] | None,
-    max_gpus_per_replica: int,
-    price: PriceFunction,
-    headroom: Headroom,
-) -> list[Option]:
+@dataclass(frozen=True)
+class _Search:
+    """What plan() searches, as both searches (aggregated, and disaggregated pools) read
+    it: the model on each GPU and precision (``weights``, else the GPU's native ones) at
+    each replica size, for the traffic within the targets, priced by ``price``."""
+
+    model: ModelSpec
+    gpus: list[GpuSpec]
+    engine: EngineSpec
+    traffic: Traffic
+    targets: Targets
+    weights: list[Dtype] | None
+    max_gpus_per_replica: int
+    price: PriceFunction
+    headroom: Headroom
+
+    def choices(
+        self, parallelism: Parallelism = Parallelism.TENSOR
+    ) -> Iterator[tuple[GpuSpec, Dtype, Parallelism, int]]:
+        """Each GPU, precision and replica layout searched, in that order."""
+        for gpu in self.gpus:
+            for dtype in self.weights or native_weights(gpu):
+                for layout, n in replica_layouts(
+                    self.model, self.max_gpus_per_replica, parallelism
+                ):
+                    yield gpu, dtype, layout, n
+
+
+def _split_options(search: _Search) -> list[Option]:
     """The disaggregated options meeting the targets (disaggregated.py), one for each
     prefill GPU, decode GPU and precision: its cheapest pools."""
-    choices = [
-        (gpu, dtype, n)
-        for gpu in gpus
-        for dtype in weights or native_weights(gpu)
-        for n in replica_sizes(model, max_gpus_per_replica)
-    ]
+    model, engine, traffic, targets = search.model, search.engine, search.traffic, search.targets
+    price, headroom = search.price, search.headroom
+    choices = [(gpu, dtype, n) for gpu, dtype, _, n in search.choices()]
     lengths = Workload(
         num_gpus=1,
         prompt_tokens=traffic.prompt_tokens,
@@ -675,9 +661,7 @@ def _split_options(
         prefix_hit_rate=traffic.prefix_hit_rate,
     )
     found = split.phases(model, engine, choices, lengths, targets, price)
-    pairs = split.search(
-        model,
-        found,
+    demand = split.Demand(
         peak=traffic.peak_rate,
         prompt=traffic.prompt_tokens,
         completion=traffic.completion_tokens,
@@ -686,7 +670,8 @@ def _split_options(
         spare=headroom.spare,
         arrivals=traffic.arrivals,
     )
-    specs = {gpu.slug: gpu for gpu in gpus}
+    pairs = split.search(model, found, demand)
+    specs = {gpu.slug: gpu for gpu in search.gpus}
     tokens_per_hour = traffic.average_rate * C.SECONDS_PER_HOUR * traffic.tokens_per_request
     options = []
     for pair in pairs:
@@ -870,33 +855,29 @@ class _Judge:
 
 
 def _options(
-    model: ModelSpec,
-    gpus: list[GpuSpec],
-    engine: EngineSpec,
-    traffic: Traffic,
-    targets: Targets,
-    weights: list[Dtype] | None,
-    max_gpus_per_replica: int,
-    price: PriceFunction,
-    work: Work,
-    reference: bool,
-    headroom: Headroom,
-    judge: _Judge,
-    parallelism: Parallelism,
+    search: _Search, work: Work, reference: bool, judge: _Judge, parallelism: Parallelism
 ) -> list[Option]:
     """Every option, searched cheapest first (by the least each could cost), those that
     cannot be cheaper than the best found so far left unsearched; every option searched
     in full for the reference."""
     options: list[Option] = []
     candidates: list[_Candidate] = []
-    for gpu in gpus:
-        for dtype in weights or native_weights(gpu):
-            for layout, n in replica_layouts(model, max_gpus_per_replica, parallelism):
-                planned = judge.planned_for(gpu.slug)
-                found = _consider(
-                    model, gpu, engine, traffic, planned, (dtype, layout), n, price, work, headroom
-                )
-                (candidates if isinstance(found, _Candidate) else options).append(found)
+    s = search
+    for gpu, dtype, layout, n in s.choices(parallelism):
+        planned = judge.planned_for(gpu.slug)
+        found = _consider(
+            s.model,
+            gpu,
+            s.engine,
+            s.traffic,
+            planned,
+            (dtype, layout),
+            n,
+            s.price,
+            work,
+            s.headroom,
+        )
+        (candidates if isinstance(found, _Candidate) else options).append(found)
     cheapest: dict[str, float] = {}  # the cheapest meeting option's month, by provider
     for candidate in sorted(candidates, key=lambda c: c.least_usd_per_month):
         if reference:

@@ -28,7 +28,7 @@ def test_the_plan_page_plans_the_example_ranks_charts_and_saves_it(page: Page, l
     errors = watch_errors(page)
     page.goto(live_server.url + "/plan/")
     # The example is filled in.
-    expect(page.get_by_label("Model")).to_have_value("llama-3.1-70b")
+    expect(page.get_by_label("Model", exact=True)).to_have_value("llama-3.1-70b")
     expect(page.get_by_label("Peak requests per second")).to_have_value("3")
     expect(page.get_by_label("Mean prompt tokens")).to_have_value("2000")
     expect(page.get_by_label("Mean completion tokens")).to_have_value("300")

@@ -22,28 +22,22 @@ class Command(BaseCommand):
         "out by GPU family, engine and source) and write data/calibration-report.json."
     )
 
+    # The switches, each a yes-or-no flag.
+    FLAGS = {
+        "--check": "Write nothing; fail if the committed report is out of date (compares its "
+        "fingerprints and in-sample figures; with --full, reruns everything).",
+        "--full": "With --check: rerun it all.",
+        "--fit": "Also print each engine's constants fitted on every row (copy them into "
+        "a data migration to adopt them); changes nothing in the database.",
+        "--quiet": "Only the summary.",
+        "--markdown": "Print the committed report's tables for docs/accuracy.md and stop.",
+    }
+
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", default=str(reports.DEFAULT_CALIBRATION_PATH))
         parser.add_argument("--report", default=str(reports.DEFAULT_REPORT_PATH))
-        parser.add_argument(
-            "--check",
-            action="store_true",
-            help="Write nothing; fail if the committed report is out of date (compares its "
-            "fingerprints and in-sample figures; with --full, reruns everything).",
-        )
-        parser.add_argument("--full", action="store_true", help="With --check: rerun it all.")
-        parser.add_argument(
-            "--fit",
-            action="store_true",
-            help="Also print each engine's constants fitted on every row (copy them into "
-            "a data migration to adopt them); changes nothing in the database.",
-        )
-        parser.add_argument("--quiet", action="store_true", help="Only the summary.")
-        parser.add_argument(
-            "--markdown",
-            action="store_true",
-            help="Print the committed report's tables for docs/accuracy.md and stop.",
-        )
+        for flag, text in self.FLAGS.items():
+            parser.add_argument(flag, action="store_true", help=text)
         parser.add_argument(
             "--workers", type=int, default=reports.WORKERS, help="Processes for the hold-outs."
         )
