@@ -16,6 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculator.estimator import Workload, serving, simulate
+from calculator.estimator.arrivals import Arrivals
+from calculator.estimator.scheduler import StopRule, WorkLimitExceeded, make_replica, run_replica
 from calculator.estimator.serving import (
     BLOCK_TOKENS,
     LengthSpread,
@@ -28,6 +30,7 @@ from calculator.estimator.serving import (
     rate_grid,
     simulation_work,
 )
+from calculator.estimator.timing import saturated_output_tokens_per_second
 from tests.estimator_fixtures import A100_80GB, H100_SXM, LLAMA_2_70B, LLAMA_3_8B, ROUND_ENGINE
 
 W8 = Workload(num_gpus=1, prompt_tokens=500, completion_tokens=200)
@@ -327,8 +330,6 @@ def test_a_rate_grid_ends_at_its_top():
 
 
 def test_the_saturation_bound_is_the_batch_the_cache_and_engine_allow():
-    from calculator.estimator.scheduler import make_replica
-    from calculator.estimator.timing import saturated_output_tokens_per_second
 
     one = dataclasses.replace(ROUND_ENGINE, max_num_seqs=1)
     replica = make_replica(LLAMA_3_8B, A100_80GB, one, W8)
@@ -382,3 +383,332 @@ def test_the_edges_of_each_range_are_accepted():
         )
     result = simulate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8, rate=1, requests=3, warmup=2)
     assert result.completed == 3
+
+
+# Section: the summary's edges (mutation run, fourth round)
+
+
+def test_the_api_shape_carries_every_figure_in_its_unit():
+    result = simulate(LLAMA_2_70B, H100_SXM, TIGHT, W70, rate=math.inf, requests=40)
+    shape = result.as_dict()
+
+    def scaled(p: Percentiles, factor: float) -> dict:
+        return {name: p.at(name) * factor for name in ("mean", "p50", "p90", "p95", "p99")}
+
+    assert shape == {
+        "ttft_ms": scaled(result.ttft_s, 1e3),
+        "tpot_ms": scaled(result.tpot_s, 1e3),
+        "e2e_s": scaled(result.e2e_s, 1),
+        "throughput": {
+            "requests_per_second": result.requests_per_second,
+            "output_tokens_per_second": result.output_tokens_per_second,
+            "total_tokens_per_second": result.total_tokens_per_second,
+        },
+        "kv_cache_peak_fraction": result.kv_cache_peak_fraction,
+        "kv_cache_blocks": result.kv_cache_blocks,
+        "preemptions": result.preemptions,
+        "queue_length": {"mean": result.queue_length_mean, "max": result.queue_length_max},
+        "completed": 40,
+        "rejected": 0,
+        "duration_s": result.duration_s,
+        "estimator_version": serving.ESTIMATOR_VERSION,
+        "warnings": list(result.warnings),
+    }
+    assert result.preemptions > 0 and result.queue_length_max > 0  # none of them a default
+
+
+def test_the_duration_runs_from_the_first_arrival_to_the_last_finish():
+    """A run over in well under a second: its duration is its own, not counted from 0 or
+    from a second."""
+    short = Workload(num_gpus=1, prompt_tokens=50, completion_tokens=5)
+    result = simulate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, short, rate=100.0, requests=3)
+    t = result.timeline
+    assert max(t.finish) < 1.0 and min(t.arrival) > 0
+    assert result.duration_s == max(t.finish) - min(t.arrival)
+    assert result.requests_per_second == pytest.approx(3 / result.duration_s)
+    assert result.steps > 0
+
+
+def test_a_run_where_every_request_is_refused_lasts_no_time_and_serves_nothing(cache_tokens):
+    over = Workload(num_gpus=4, prompt_tokens=cache_tokens + 1, completion_tokens=10)
+    result = simulate(LLAMA_2_70B, H100_SXM, SMALL_CACHE, over, rate=1, requests=2)
+    assert result.duration_s == 0.0
+    assert (result.requests_per_second, result.output_tokens_per_second) == (0.0, 0.0)
+    assert result.queue_length_mean == 0.0
+
+
+def test_a_refused_request_is_skipped_and_the_ones_after_it_are_summarised():
+    replica = make_replica(LLAMA_2_70B, H100_SXM, SMALL_CACHE, W70)
+    too_long = replica.kv_blocks * BLOCK_TOKENS + 1
+    drawn = [serving.Request(0.0, too_long, 10), serving.Request(0.0, 100, 10)]
+    run = run_replica(replica, drawn, None)
+
+    result = serving.summarize(replica, drawn, run, [])
+
+    assert (result.completed, result.rejected) == (1, 1)
+    assert result.output_tokens_per_second * result.duration_s == pytest.approx(10)
+    # No warm-up unless asked: the one served request is measured.
+    assert result.ttft_s.mean == run.first[1] - run.arrival[1] + replica.request_overhead_s
+    alone = serving.summarize(replica, drawn[1:], run_replica(replica, drawn[1:], None), [])
+    assert alone.ttft_s.mean == result.ttft_s.mean  # the first request is measured too
+
+
+def test_a_request_of_two_tokens_has_a_time_per_output_token():
+    two = Workload(num_gpus=1, prompt_tokens=500, completion_tokens=2)
+    result = simulate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, two, rate=1, requests=1)
+    t = result.timeline
+    assert result.tpot_s.mean == t.finish[0] - t.first_token[0] > 0
+
+
+def test_a_stop_rule_counts_two_token_requests_as_streams():
+    drawn = [serving.Request(0.0, 10, 2)] * 4 + [serving.Request(0.0, 10, 1)] * 2
+    assert Targets(0.5, 0.05, "p50").stop_rule(drawn, warmup=0).tpot_misses == 3
+
+
+def test_the_default_seed_is_zero_and_the_arrivals_asked_are_used():
+    spread = {"length_spread": "uniform", "rate": 5.0, "requests": 30}
+    default = simulate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8, **spread)
+    zero = simulate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8, seed=0, **spread)
+    assert default.timeline == zero.timeline
+    bursty = Arrivals.gamma(3.0)
+    gamma = simulate(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8, arrivals=bursty, **spread)
+    drawn = draw_requests(
+        W8, rate=5.0, requests=30, spread=LengthSpread.UNIFORM, seed=0, arrivals=bursty
+    )
+    assert gamma.timeline.arrival == tuple(r.arrival for r in drawn)
+    assert gamma.timeline.arrival != default.timeline.arrival
+
+
+def test_the_largest_concurrency_and_request_count_are_accepted():
+    from calculator.estimator.limits import MAX_CONCURRENCY, MAX_REQUESTS
+
+    most_users = simulate(
+        LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8, concurrency=MAX_CONCURRENCY, requests=2
+    )
+    assert most_users.completed == 2
+    # The most requests: accepted, then stopped by the step limit (not refused by range).
+    with pytest.raises(WorkLimitExceeded) as error:
+        simulate(
+            LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8, rate=1, requests=MAX_REQUESTS, max_steps=0
+        )
+    assert error.value.message == (
+        "This run needs more than 0 simulation steps, the most allowed: "
+        "ask for fewer requests, or shorter prompts."
+    )
+
+
+def test_the_saturation_bound_rounds_each_sequence_up_to_whole_blocks():
+    """2,300 tokens take 144 blocks (143.75 rounded up): 2,157 blocks hold 14 such
+    sequences, not the 15 a fractional count of blocks would give."""
+    replica = dataclasses.replace(make_replica(LLAMA_2_70B, H100_SXM, TIGHT, W70), kv_blocks=2157)
+    assert replica.max_seqs > 15
+    expected = saturated_output_tokens_per_second(replica.ctx, 14, 2000, 300) / 300
+    assert serving.replica_saturation_rate(replica, W70) == pytest.approx(expected)
+
+
+def test_the_saturation_bound_leaves_the_shared_prefix_out_of_each_sequence():
+    """A 1,500-token shared prefix: its 93 whole blocks (1,488 tokens) are held once, so
+    each sequence holds 812 tokens (51 blocks) of its own, and skips the prefix's prefill."""
+    workload = dataclasses.replace(W70, shared_prefix_tokens=1500)
+    replica = dataclasses.replace(
+        make_replica(LLAMA_2_70B, H100_SXM, TIGHT, workload), kv_blocks=51 * 9
+    )
+    assert replica.max_seqs > 9
+    expected = saturated_output_tokens_per_second(replica.ctx, 9, 2000, 300, None, 1488) / 300
+    assert serving.replica_saturation_rate(replica, workload) == pytest.approx(expected)
+
+
+def test_the_saturation_bound_speculating_uses_a_draft_and_verify_cycle():
+    from calculator.estimator import speculative
+
+    eagle = dataclasses.replace(W8, speculative="eagle")
+    replica = make_replica(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, eagle)
+    batch = replica.max_seqs
+    cycle = speculative.average_decode(replica.ctx, replica.drafter, replica.spec, batch, 500, 200)
+    expected = saturated_output_tokens_per_second(replica.ctx, batch, 500, 200, cycle.seconds) / 200
+    assert serving.replica_saturation_rate(replica, eagle) == pytest.approx(expected)
+    plain = serving.replica_saturation_rate(
+        make_replica(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8), W8
+    )
+    assert serving.replica_saturation_rate(replica, eagle) != pytest.approx(plain)
+
+
+# Section: the scheduler's parts (mutation run, fourth round)
+
+
+def test_a_speculating_replica_steps_a_draft_and_verify_cycle():
+    from calculator.estimator import speculative
+    from calculator.estimator.step import step_time
+
+    eagle = make_replica(
+        LLAMA_3_8B, A100_80GB, ROUND_ENGINE, dataclasses.replace(W8, speculative="eagle")
+    )
+    work = {
+        "prefill_tokens": 300,
+        "prefill_sequences": 1,
+        "decode_sequences": 4,
+        "decode_context": 2000.0,
+    }
+    cycle = speculative.iteration(eagle.ctx, eagle.drafter, eagle.spec, **work)
+    assert eagle.step(**work) == cycle
+    assert cycle.total > step_time(eagle.ctx, **work).total  # the drafting is paid
+    per_token = eagle.seconds_per_token(4, 500.0)
+    assert per_token == pytest.approx(
+        eagle.step(decode_sequences=4, decode_context=2000.0).total / eagle.spec.expected_tokens
+    )
+    plain = make_replica(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8)
+    assert plain.seconds_per_token(4, 500.0) == (
+        step_time(plain.ctx, decode_sequences=4, decode_context=2000.0).total
+    )
+
+
+def a_line(memory: tuple[float, float], compute: tuple[float, float], rest: float):
+    """A decode line of one piece, by hand: memory and compute each (at 0, slope)."""
+    from calculator.estimator.scheduler import _DecodeLine
+
+    line = object.__new__(_DecodeLine)
+    line.pieces = ((0, memory[0], memory[1], compute[0], compute[1]),)
+    line.rest = rest
+    return line
+
+
+def test_no_iterations_take_no_time_and_each_takes_the_larger_line():
+    line = a_line((8.0, 0.0), (0.0, 1.0), 1.0)
+    assert line.total(0, 2, 0) == 0.0
+    # Contexts 4, 6, 8, 10: memory (8) twice, then compute 8 and 10; plus 1 each.
+    assert line.total(4, 2, 4) == 9 + 9 + 9 + 11
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    memory_at_0=st.integers(0, 20),
+    compute_slope=st.sampled_from([0.0, 0.25, 1.0, 3.0]),
+    x0=st.integers(0, 40),
+    slope=st.integers(1, 8),
+    k=st.integers(1, 30),
+    j=st.integers(0, 30),
+    nudge=st.sampled_from([-0.5, 0.0, 0.5]),
+    bend=st.one_of(st.none(), st.integers(1, 60)),
+)
+def test_the_iterations_before_a_gap_are_the_fewest_that_fill_it(
+    memory_at_0, compute_slope, x0, slope, k, j, nudge, bend
+):
+    """Against counting one by one, on lines that turn from memory- to compute-bound on
+    the way (where the first guess, read off the starting line, is too many), or bend
+    flat at a sliding window (where it is too few)."""
+    line = a_line((float(memory_at_0), 0.0), (0.0, compute_slope), 1.0)
+    if bend is not None:
+        line.pieces = (line.pieces[0], (bend, float(memory_at_0), 0.0, 0.0, 0.0))
+    gap = line.total(x0, slope, min(j, k)) + nudge
+    if gap <= 0:
+        return
+    fewest = next((i for i in range(1, k + 1) if line.total(x0, slope, i) >= gap), k)
+    assert line.iterations_before(x0, slope, k, gap) == fewest
+
+
+def run_with(stop: StopRule, drawn: list[serving.Request]):
+    replica = make_replica(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8)
+    return run_replica(replica, drawn, 1, stop)  # one user: one request at a time
+
+
+def one_by_one(requests: int, completion: int = 5) -> list[serving.Request]:
+    return [serving.Request(0.0, 100, completion)] * requests
+
+
+def test_a_stop_rule_ends_the_run_at_the_late_first_token_that_decides():
+    """One user, so one first token per iteration: with every first token late (a limit
+    of 0), two warm-up requests and three misses deciding, the run stops at request 4's."""
+    run = run_with(StopRule(2, 0.0, 3, math.inf, 99), one_by_one(10))
+    assert run.stopped == "ttft"
+    assert [not math.isnan(f) for f in run.first] == [True] * 5 + [False] * 5
+
+
+def test_a_first_token_exactly_on_its_target_is_not_late():
+    full = run_with(StopRule(0, math.inf, 1, math.inf, 1), one_by_one(1))
+    ttft = full.first[0] - full.arrival[0] + ROUND_ENGINE.request_overhead_s
+    assert run_with(StopRule(0, ttft, 1, math.inf, 1), one_by_one(1)).stopped == ""
+    assert run_with(StopRule(0, ttft * (1 - 1e-9), 1, math.inf, 1), one_by_one(1)).stopped == (
+        "ttft"
+    )
+    # The warm-up request is never judged.
+    assert run_with(StopRule(1, 0.0, 1, math.inf, 1), one_by_one(1)).stopped == ""
+    # A later request is judged from its own arrival (its user asked again).
+    two = run_with(StopRule(0, math.inf, 1, math.inf, 1), one_by_one(2))
+    later = two.first[1] - two.arrival[1] + ROUND_ENGINE.request_overhead_s
+    assert two.arrival[1] > 0
+    assert run_with(StopRule(1, later, 1, math.inf, 1), one_by_one(2)).stopped == ""
+
+
+def test_a_stream_exactly_on_its_target_is_not_slow_and_one_token_is_no_stream():
+    full = run_with(StopRule(0, math.inf, 1, math.inf, 1), one_by_one(1))
+    tpot = (full.finish[0] - full.first[0]) / (5 - 1)
+    assert run_with(StopRule(0, math.inf, 1, tpot, 1), one_by_one(1)).stopped == ""
+    assert run_with(StopRule(0, math.inf, 1, tpot * (1 - 1e-9), 1), one_by_one(1)).stopped == (
+        "tpot"
+    )
+    assert run_with(StopRule(1, math.inf, 1, 0.0, 1), one_by_one(1)).stopped == ""
+    assert run_with(StopRule(0, math.inf, 1, 0.0, 1), one_by_one(1, completion=1)).stopped == ""
+    assert run_with(StopRule(0, math.inf, 1, 0.0, 1), one_by_one(1, completion=2)).stopped == (
+        "tpot"
+    )
+    # Two slow streams decide: the run ends at the second one's last token.
+    run = run_with(StopRule(0, math.inf, 1, 0.0, 2), one_by_one(5))
+    assert run.stopped == "tpot"
+    assert [not math.isnan(f) for f in run.finish] == [True] * 2 + [False] * 3
+
+
+def test_a_decode_line_is_read_off_two_probes_of_the_step():
+    from types import SimpleNamespace
+
+    from calculator.estimator.scheduler import _piece
+
+    def step(decode_sequences, decode_context):  # memory 2 + x / 2, compute 1 + 3x / 4
+        x = decode_context
+        return SimpleNamespace(memory=2 + x / 2, compute=1 + 3 * x / 4)
+
+    assert _piece(step, 8, 100, 1100) == (100, 2.0, 0.5, 1.0, 0.75)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    low=st.tuples(*[st.sampled_from([0.0, 0.5, 2.0, 6.0])] * 4),
+    high=st.tuples(*[st.sampled_from([0.0, 0.5, 2.0, 6.0])] * 4),
+    bend=st.one_of(st.none(), st.integers(1, 60)),
+    x0=st.integers(0, 60),
+    slope=st.integers(1, 6),
+    k=st.integers(0, 20),
+)
+def test_a_decode_stretch_sums_the_larger_line_each_iteration(low, high, bend, x0, slope, k):
+    """Against summing one iteration at a time: memory or compute first, crossing or
+    parallel, and across a sliding window's bend (two pieces) or not."""
+    line = a_line(low[:2], low[2:], 0.25)
+    if bend is not None:
+        line.pieces = (line.pieces[0], (bend, *high))
+    expected = 0.0
+    for j in range(k):
+        x = x0 + slope * j
+        _, m0, m1, c0, c1 = line.pieces[-1] if x >= line.pieces[-1][0] else line.pieces[0]
+        expected += 0.25 + max(m0 + m1 * x, c0 + c1 * x)
+    assert line.total(x0, slope, k) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_decoding_attends_to_the_shared_prefix_held_once():
+    """One request at a time: with its first 1,488 tokens held as the shared prefix, each
+    decode step still reads the whole context, so its tokens come as fast as without;
+    the second request too, after the first has left."""
+    plain = simulate(LLAMA_2_70B, H100_SXM, ROUND_ENGINE, W70, concurrency=1, requests=2)
+    shared = dataclasses.replace(W70, shared_prefix_tokens=1500)
+    held = simulate(LLAMA_2_70B, H100_SXM, ROUND_ENGINE, shared, concurrency=1, requests=2)
+    assert held.tpot_s.p99 == pytest.approx(plain.tpot_s.p99, rel=1e-9)
+    assert held.tpot_s.mean == pytest.approx(plain.tpot_s.mean, rel=1e-9)
+    assert held.ttft_s.mean < plain.ttft_s.mean  # its prefill skips the prefix
+
+
+def test_lengths_drawn_from_a_logs_pairs_stay_paired_and_a_prompt_is_at_least_one():
+    pairs = ((0, 5), (1, 3), (900, 7))
+    drawn = draw_requests(
+        W8, rate=4.0, requests=300, spread=LengthSpread.FIXED, seed=1, pairs=pairs
+    )
+    means = draw_requests(W8, rate=4.0, requests=300, spread=LengthSpread.FIXED, seed=1)
+    assert [r.arrival for r in drawn] == [r.arrival for r in means]  # the same arrivals
+    assert {(r.prompt, r.completion) for r in drawn} == {(1, 5), (1, 3), (900, 7)}
