@@ -32,6 +32,7 @@ from calculator.estimator import (
 )
 from calculator.forms import CalculatorForm
 from calculator.models import EngineProfile, GpuType, LlmModel, Scenario
+from calculator.plan_forms import LEVER_FIELDS
 
 from .estimator_fixtures import (
     A100_80GB,
@@ -56,16 +57,6 @@ PROPERTIES = settings(
 WORKLOAD_FIELDS = {"num_gpus", "batch_size", "prompt_tokens", "completion_tokens", "seq_len"}
 WORKLOAD_FIELDS |= {"gpu_hourly_usd", "gpu", "model"}
 WORKLOAD_FIELDS |= {"parallelism"}  # expert parallelism on a dense model
-# The levers' inputs, which the estimator checks against the rest (a prefix longer than
-# the prompt, a draft larger than the model, an input without its method).
-LEVER_FIELDS = {
-    "shared_prefix_tokens",
-    "prefix_hit_rate",
-    "speculative",
-    "draft_model",
-    "num_speculative_tokens",
-    "acceptance_rate",
-}
 
 # NaN or Infinity as a word in text output ("nan GB", "inf s"), not "infinity-fabric".
 NON_FINITE_TEXT = re.compile(r"(?<![\w-])(nan|-?inf|-?infinity)(?![\w-])", re.IGNORECASE)
@@ -335,7 +326,10 @@ def test_the_form_gives_a_field_error_or_an_estimate():
                 outcomes.add("estimate")
                 assert_finite(result.estimate.as_dict())
                 return
-            objected = WORKLOAD_FIELDS | LEVER_FIELDS
+            # The levers' inputs, which the estimator checks against the rest (a prefix
+            # longer than the prompt, a draft larger than the model, an input without its
+            # method).
+            objected = WORKLOAD_FIELDS | set(LEVER_FIELDS)
             assert set(form.errors) <= {ESTIMATOR_FIELDS.get(f, f) for f in objected}
         outcomes.add("error")
         assert form.errors

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.test_owned_calculator import OWNED
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -27,16 +29,9 @@ def test_owned_hardware_opens_its_fields_and_prices_the_gpus(
 
     # $262,800 over 3 years, 8 GPUs, 10 kW at PUE 1.5 and $0.10/kWh, $730 a month of
     # hosting: $12.50 a server-hour, $1.5625 per GPU-hour.
-    for field, value in {
-        "purchase_usd": "262800",
-        "gpus_per_server": "8",
-        "years": "3",
-        "power_kw": "10",
-        "pue": "1.5",
-        "usd_per_kwh": "0.10",
-        "hosting_usd_per_month": "730",
-    }.items():
-        page.locator(f"#id_{field}").fill(value)
+    for field, value in OWNED.items():
+        if field != "pricing":
+            page.locator(f"#id_{field}").fill(value)
 
     owned = page.locator("#cost-owned")
     expect(owned).to_contain_text("Owned hardware: $1.56 per GPU-hour")
