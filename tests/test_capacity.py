@@ -136,3 +136,84 @@ def test_the_memo_forgets_the_least_recently_used(monkeypatch):
     K.replica_load(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8, Targets(2.0, 0.05))
     K.replica_load(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8, Targets(3.0, 0.05))
     assert K.replica_load(LLAMA_3_8B, A100_80GB, ROUND_ENGINE, W8, TARGETS) is not first
+
+
+# The work budget: what is left, what is spent, and the limit itself allowed.
+
+
+def test_a_work_budget_counts_down_what_is_spent_and_allows_the_limit_exactly():
+    assert K.Work().allowance() is None  # no limit
+    K.Work().spend(10**9)  # no limit: never raises
+    work = K.Work(100)
+    assert work.allowance() == 100
+    work.spend(30)
+    work.spend(30)
+    assert (work.spent, work.allowance()) == (60, 40)
+    work.spend(40)  # exactly the limit is allowed
+    assert work.allowance() == 0
+    with pytest.raises(K.WorkLimitExceeded) as raised:
+        work.spend(1)
+    assert raised.value.field == "steps"
+    assert raised.value.message == "More than 100 simulation steps."
+    assert work.allowance() == 0  # overspent: none left, never negative
+
+
+# The TPOT bound: a stand-in replica whose decode step is a known line in the batch and
+# the context, so the largest batch within the target is worked by hand.
+
+
+@dataclasses.dataclass
+class LineReplica:
+    """A decode step of base + per_seq x batch + per_token x context seconds."""
+
+    max_seqs: int
+    base: float = 0.010
+    per_seq: float = 0.001
+    per_token: float = 0.0
+    contexts: list = dataclasses.field(default_factory=list)
+
+    def seconds_per_token(self, batch: int, context: float) -> float:
+        self.contexts.append(context)
+        return self.base + self.per_seq * batch + self.per_token * context
+
+
+@pytest.mark.parametrize("max_seqs", [20, 37, 64, 256])
+@pytest.mark.parametrize("largest", [1, 2, 3, 7, 19, 20])
+def test_the_tpot_bound_is_the_largest_batch_exactly_at_the_target(max_seqs, largest):
+    # step(b) = 10 ms + 1 ms x b: the target set to step(largest) exactly, so `largest`
+    # fits and `largest + 1` does not (binary fractions avoided: integers of microseconds).
+    replica = LineReplica(max_seqs, base=0.010, per_seq=0.001)
+    target = replica.seconds_per_token(largest, 0)
+    batch, step = K.tpot_bound_batch(replica, 100, 1000, target)
+    assert batch == min(largest, max_seqs)
+    assert step == replica.seconds_per_token(batch, 0)
+    assert step <= target
+    if batch < max_seqs:
+        assert replica.seconds_per_token(batch + 1, 0) > target
+    # A hair under the target: the batch one smaller (none when one sequence misses).
+    below = K.tpot_bound_batch(replica, 100, 1000, math.nextafter(target, 0))
+    assert below[0] == min(largest, max_seqs + 1) - 1
+    if below[0] == 0:
+        assert below[1] == math.inf
+
+
+def test_the_tpot_bound_takes_the_whole_replica_when_every_batch_fits():
+    replica = LineReplica(48, base=0.010, per_seq=0.001)
+    assert K.tpot_bound_batch(replica, 100, 1000, replica.seconds_per_token(48, 0)) == (
+        48,
+        replica.seconds_per_token(48, 0),
+    )
+
+
+def test_the_tpot_bound_steps_at_the_completions_mean_context():
+    replica = LineReplica(8, per_token=1e-6)
+    K.tpot_bound_batch(replica, completion=300, prompt=2000, tpot_s=1.0)
+    assert set(replica.contexts) == {2000 + 300 / 2}
+
+
+def test_the_tpot_bound_rate_is_littles_law_and_zero_when_one_sequence_misses():
+    replica = LineReplica(64, base=0.010, per_seq=0.001)
+    # Batch 15 fits 25 ms: 15 sequences in flight for 200 tokens x 25 ms = 5 s each.
+    rate = K.tpot_bound_rate(replica, 200, 1000, 0.025)
+    assert rate == pytest.approx(15 / (200 * 0.025))
+    assert K.tpot_bound_rate(replica, 200, 1000, 0.005) == 0.0
